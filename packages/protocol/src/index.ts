@@ -1,0 +1,6 @@
+export * from './enums.js';
+export * from './errors.js';
+export * from './limits.js';
+export * from './messages.js';
+export * from './parse.js';
+export * from './schema.js';

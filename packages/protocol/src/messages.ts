@@ -1,0 +1,240 @@
+/**
+ * The signaling protocol: JSON text frames over one WebSocket per engine (path `/ws`).
+ *
+ * - The server speaks first with `hello` (a nonce for AppSign proofs and the heartbeat interval).
+ * - Client requests carry a numeric `id`; the server answers each with one `reply` of the same `id`
+ *   (`code` 0 = ok, else an Express error code).
+ * - Server events (`evt`) carry a per-session sequence number `seq`. The client acknowledges the last `seq` it
+ *   handled in every heartbeat; after a dropped socket it `resume`s its session and gets every event after that
+ *   `seq` again, so nothing is lost across a reconnect.
+ * - Data objects use the Express API's own field names (`userID`, `streamID`, `extraInfo`) so no SDK renames them.
+ */
+import type { ZegoUpdateTypeWeb } from './enums.js';
+
+export const PROTOCOL_VERSION = 1;
+
+/** The WebSocket path of the signaling endpoint. */
+export const SIGNALING_PATH = '/ws';
+
+/** WebSocket close codes the server uses (4000–4999 is the application range). */
+export const CloseCode = {
+  /** Normal closure after the session ended (logout, kickout). */
+  Normal: 1000,
+  /** The client broke the protocol too often or flooded the server. */
+  PolicyViolation: 1008,
+  /** A frame larger than the server accepts. */
+  TooBig: 1009,
+  /** The server is shutting down. */
+  GoingAway: 1001,
+  /** Kicked out (another login of the same userID, or by the server). */
+  Kicked: 4001,
+  /** No heartbeat within the timeout. */
+  HeartbeatTimeout: 4002,
+  /** A newer socket resumed this session. */
+  Replaced: 4003,
+} as const;
+
+export interface WireUser {
+  userID: string;
+  userName: string;
+}
+
+export interface WireStream {
+  streamID: string;
+  user: WireUser;
+  extraInfo: string;
+}
+
+export interface WireRoomExtraInfo {
+  key: string;
+  value: string;
+  updateUser: WireUser;
+  /** Milliseconds since the epoch. */
+  updateTime: number;
+}
+
+export interface WireBroadcastMessage {
+  fromUser: WireUser;
+  message: string;
+  /** Milliseconds since the epoch. */
+  sendTime: number;
+  messageID: number;
+}
+
+/** How a login proves itself: a Token04, or an HMAC of the AppSign over the server's nonce (native face). */
+export type LoginAuth = { kind: 'token'; token: string } | { kind: 'appSign'; proof: string };
+
+// ---------------------------------------------------------------------------------------------------------------
+// Client → server
+
+export interface LoginRequest {
+  t: 'login';
+  id: number;
+  appID: number;
+  roomID: string;
+  user: WireUser;
+  auth: LoginAuth;
+  config: { userUpdate: boolean; maxMemberCount: number };
+}
+
+export interface ResumeRequest {
+  t: 'resume';
+  id: number;
+  sessionID: string;
+  resumeKey: string;
+  /** The last event `seq` the client handled. */
+  lastSeq: number;
+}
+
+export interface LogoutRequest {
+  t: 'logout';
+  id: number;
+  roomID: string;
+}
+
+export interface RenewTokenRequest {
+  t: 'renewToken';
+  id: number;
+  roomID: string;
+  token: string;
+}
+
+export interface PublishRequest {
+  t: 'publish';
+  id: number;
+  roomID: string;
+  streamID: string;
+  extraInfo: string;
+}
+
+export interface UnpublishRequest {
+  t: 'unpublish';
+  id: number;
+  streamID: string;
+}
+
+export interface SetStreamExtraInfoRequest {
+  t: 'setStreamExtraInfo';
+  id: number;
+  streamID: string;
+  extraInfo: string;
+}
+
+export interface BroadcastRequest {
+  t: 'broadcast';
+  id: number;
+  roomID: string;
+  message: string;
+}
+
+export interface CustomCommandRequest {
+  t: 'customCommand';
+  id: number;
+  roomID: string;
+  command: string;
+  /** Addressees; empty = everybody else in the room. */
+  toUserIDs: string[];
+}
+
+export interface SetRoomExtraInfoRequest {
+  t: 'setRoomExtraInfo';
+  id: number;
+  roomID: string;
+  key: string;
+  value: string;
+}
+
+export type ClientRequest =
+  | LoginRequest
+  | ResumeRequest
+  | LogoutRequest
+  | RenewTokenRequest
+  | PublishRequest
+  | UnpublishRequest
+  | SetStreamExtraInfoRequest
+  | BroadcastRequest
+  | CustomCommandRequest
+  | SetRoomExtraInfoRequest;
+
+export type ClientRequestType = ClientRequest['t'];
+
+/** Heartbeat; `ack` is the last event `seq` the client handled. */
+export interface HeartbeatFrame {
+  t: 'hb';
+  ack: number;
+}
+
+export type ClientFrame = ClientRequest | HeartbeatFrame;
+
+/** What each request's successful reply carries in `data`. */
+export interface ReplyData {
+  login: { sessionID: string; resumeKey: string; tokenExpire: number | null };
+  resume: { roomIDs: string[] };
+  logout: Record<string, never>;
+  renewToken: { tokenExpire: number | null };
+  publish: Record<string, never>;
+  unpublish: Record<string, never>;
+  setStreamExtraInfo: Record<string, never>;
+  broadcast: { messageID: number };
+  customCommand: Record<string, never>;
+  setRoomExtraInfo: Record<string, never>;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Server → client
+
+export interface HelloFrame {
+  t: 'hello';
+  version: number;
+  /** Random challenge for the AppSign proof of this socket. */
+  nonce: string;
+  heartbeatIntervalMs: number;
+}
+
+export interface ReplyFrame<T extends ClientRequestType = ClientRequestType> {
+  t: 'reply';
+  id: number;
+  code: number;
+  msg: string;
+  data?: ReplyData[T];
+}
+
+export interface HeartbeatAckFrame {
+  t: 'hb';
+}
+
+/** An error about a frame that had no usable request id (malformed JSON, a flood). */
+export interface ErrorFrame {
+  t: 'error';
+  code: number;
+  msg: string;
+}
+
+export type ServerEvent =
+  | { type: 'userUpdate'; roomID: string; updateType: ZegoUpdateTypeWeb; users: WireUser[] }
+  | {
+      type: 'streamUpdate';
+      roomID: string;
+      updateType: ZegoUpdateTypeWeb;
+      streams: WireStream[];
+      /** On DELETE: why each stream went (StreamDeleteReason). */
+      reasons?: { stream_id: string; code: number }[];
+    }
+  | { type: 'streamExtraInfoUpdate'; roomID: string; streams: WireStream[] }
+  | { type: 'roomExtraInfoUpdate'; roomID: string; infos: WireRoomExtraInfo[] }
+  | { type: 'onlineCount'; roomID: string; count: number }
+  | { type: 'broadcast'; roomID: string; messages: WireBroadcastMessage[] }
+  | { type: 'customCommand'; roomID: string; fromUser: WireUser; command: string }
+  | { type: 'tokenWillExpire'; roomID: string; remainSeconds: number }
+  /** The server ended this room membership (code 1002050 repeat login, 1002055 by the server). */
+  | { type: 'kickout'; roomID: string; code: number; msg: string };
+
+export type ServerEventType = ServerEvent['type'];
+
+export interface EventFrame {
+  t: 'evt';
+  seq: number;
+  ev: ServerEvent;
+}
+
+export type ServerFrame = HelloFrame | ReplyFrame | HeartbeatAckFrame | ErrorFrame | EventFrame;
