@@ -1,0 +1,10 @@
+export {
+  createLogger,
+  isLogLevel,
+  type LogFields,
+  type Logger,
+  type LoggerOptions,
+  type LogLevel,
+} from './log.js';
+export type { AppConfig, RunningServer, ServerOptions } from './options.js';
+export { startServer } from './startServer.js';

@@ -1,0 +1,157 @@
+/**
+ * One client socket: parses and rate-limits its frames, answers heartbeats, and hands requests to the
+ * dispatcher. A bad frame gets an error reply and never reaches the rooms layer; a client that keeps sending
+ * bad frames or floods is closed with 1008. Nothing a client sends can throw out of here.
+ */
+import { randomBytes } from 'node:crypto';
+import {
+  CloseCode,
+  ErrorCode,
+  errorMessage,
+  type HelloFrame,
+  PROTOCOL_VERSION,
+  parseClientFrame,
+  type ServerFrame,
+} from '@parley/protocol';
+import type { RawData, WebSocket } from 'ws';
+import type { Logger } from '../log.js';
+import type { Session, SessionTransport } from '../rooms/Session.js';
+import { TokenBucket } from '../util/TokenBucket.js';
+
+export interface ConnectionOptions {
+  heartbeatIntervalMs: number;
+  framesPerSecond: number;
+  /** Bad or throttled frames tolerated in a burst (refilled over a minute) before the socket is closed. */
+  maxStrikes: number;
+  logger: Logger;
+}
+
+export interface ConnectionHandler {
+  /** Handles one valid frame. May throw; the connection turns that into an error reply. */
+  handle(conn: Connection, frame: Exclude<ReturnType<typeof parseClientFrame>, { ok: false }>['value']): void;
+  /** The socket closed (or was closed); `cause` says whether it went silent. */
+  closed(conn: Connection, cause: 'closed' | 'heartbeat'): void;
+}
+
+export class Connection implements SessionTransport {
+  readonly nonce = randomBytes(16).toString('hex');
+  /** The session this socket carries, once it logged in or resumed. */
+  session: Session | null = null;
+  lastHeardAt = Date.now();
+  private readonly bucket: TokenBucket;
+  private readonly strikes: TokenBucket;
+  private throttledNoticeAt = 0;
+  private closeCause: 'closed' | 'heartbeat' = 'closed';
+  private isClosed = false;
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly handler: ConnectionHandler,
+    private readonly options: ConnectionOptions,
+    readonly remote: string,
+  ) {
+    this.bucket = new TokenBucket(options.framesPerSecond, options.framesPerSecond * 2);
+    this.strikes = new TokenBucket(options.maxStrikes / 60, options.maxStrikes);
+    ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
+    ws.on('close', () => this.onClose());
+    ws.on('error', (err) => options.logger.debug('socket error', { remote, err: err.message }));
+    const hello: HelloFrame = {
+      t: 'hello',
+      version: PROTOCOL_VERSION,
+      nonce: this.nonce,
+      heartbeatIntervalMs: options.heartbeatIntervalMs,
+    };
+    this.sendFrame(hello);
+  }
+
+  get closed(): boolean {
+    return this.isClosed;
+  }
+
+  send(text: string): void {
+    if (this.ws.readyState === this.ws.OPEN) this.ws.send(text);
+  }
+
+  sendFrame(frame: ServerFrame): void {
+    this.send(JSON.stringify(frame));
+  }
+
+  reply(id: number, code: number, data?: unknown, msg?: string): void {
+    this.send(JSON.stringify({ t: 'reply', id, code, msg: msg ?? errorMessage(code), data }));
+  }
+
+  /** Closes the socket; the rooms layer calls this on kickout or when a newer socket resumed the session. */
+  close(code: number, reason: string): void {
+    // Whatever this socket still sends must not act on the session any more.
+    this.session = null;
+    this.closeSocket(code, reason);
+  }
+
+  private closeSocket(code: number, reason: string): void {
+    if (this.ws.readyState === this.ws.CLOSED || this.ws.readyState === this.ws.CLOSING) return;
+    this.ws.close(code, reason);
+  }
+
+  /** Closes a socket that stopped talking; its session is kept for a resume, marked as a heartbeat timeout. */
+  expire(): void {
+    this.closeCause = 'heartbeat';
+    this.ws.terminate();
+  }
+
+  private onMessage(data: RawData, isBinary: boolean): void {
+    this.lastHeardAt = Date.now();
+    if (!this.bucket.take()) {
+      this.strike(ErrorCode.MESSAGE_TOO_FREQUENT, 'too many frames');
+      return;
+    }
+    if (isBinary) {
+      this.strike(ErrorCode.INPUT_PARAMETER, 'binary frames are not part of the protocol');
+      return;
+    }
+    const parsed = parseClientFrame(data.toString());
+    if (!parsed.ok) {
+      if (parsed.id !== null) this.reply(parsed.id, parsed.code, undefined, parsed.msg);
+      this.strike(parsed.code, parsed.msg, parsed.id !== null);
+      return;
+    }
+    const frame = parsed.value;
+    if (frame.t === 'hb') {
+      this.send('{"t":"hb"}');
+      this.handler.handle(this, frame);
+      return;
+    }
+    try {
+      this.handler.handle(this, frame);
+    } catch (err) {
+      const code = typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 0;
+      if (code > 0) {
+        this.reply(frame.id, code, undefined, (err as { msg?: string }).msg ?? (err as Error).message);
+      } else {
+        this.options.logger.error('request failed', { type: frame.t, err });
+        this.reply(frame.id, ErrorCode.INPUT_PARAMETER, undefined, 'internal error');
+      }
+    }
+  }
+
+  /** Counts a bad frame: tells the client (unless it already got a reply), and closes after too many. */
+  private strike(code: number, msg: string, replied = false): void {
+    if (!this.strikes.take()) {
+      this.options.logger.warn('closing misbehaving socket', { remote: this.remote, code, msg });
+      // The session, if any, stays for the grace period like after any other lost socket.
+      this.closeSocket(CloseCode.PolicyViolation, msg.slice(0, 100));
+      return;
+    }
+    const now = Date.now();
+    if (code === ErrorCode.MESSAGE_TOO_FREQUENT) {
+      if (now - this.throttledNoticeAt < 1000) return;
+      this.throttledNoticeAt = now;
+    }
+    if (!replied) this.sendFrame({ t: 'error', code, msg });
+  }
+
+  private onClose(): void {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    this.handler.closed(this, this.closeCause);
+  }
+}

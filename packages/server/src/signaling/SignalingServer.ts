@@ -1,0 +1,154 @@
+/**
+ * The WebSocket endpoint: accepts sockets on the signaling path, turns each into a {@link Connection}, routes
+ * valid requests to the rooms layer, and sweeps sockets that went silent.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { type ClientFrame, CloseCode, ErrorCode, ParleyError } from '@parley/protocol';
+import { WebSocketServer } from 'ws';
+import type { Logger } from '../log.js';
+import * as messaging from '../rooms/RoomMessaging.js';
+import type { RoomService } from '../rooms/RoomService.js';
+import { Connection, type ConnectionHandler } from './Connection.js';
+
+export interface SignalingOptions {
+  heartbeatIntervalMs: number;
+  heartbeatTimeoutMs: number;
+  framesPerSecond: number;
+  maxFrameBytes: number;
+  logger: Logger;
+}
+
+export class SignalingServer implements ConnectionHandler {
+  private readonly wss: WebSocketServer;
+  private readonly connections = new Set<Connection>();
+  private readonly sweepTimer: NodeJS.Timeout;
+  private readonly log: Logger;
+
+  constructor(
+    private readonly rooms: RoomService,
+    private readonly options: SignalingOptions,
+  ) {
+    this.log = options.logger;
+    this.wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: options.maxFrameBytes,
+      perMessageDeflate: false,
+    });
+    const sweepEvery = Math.max(50, Math.min(1000, Math.floor(options.heartbeatTimeoutMs / 4)));
+    this.sweepTimer = setInterval(() => this.sweep(), sweepEvery);
+    this.sweepTimer.unref();
+  }
+
+  get connectionCount(): number {
+    return this.connections.size;
+  }
+
+  /** Takes an HTTP upgrade for the signaling path. */
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      const remote = `${req.socket.remoteAddress}:${req.socket.remotePort}`;
+      const conn = new Connection(
+        ws,
+        this,
+        {
+          heartbeatIntervalMs: this.options.heartbeatIntervalMs,
+          framesPerSecond: this.options.framesPerSecond,
+          maxStrikes: 50,
+          logger: this.log,
+        },
+        remote,
+      );
+      this.connections.add(conn);
+      this.log.debug('socket open', { remote });
+    });
+  }
+
+  handle(conn: Connection, frame: ClientFrame): void {
+    const rooms = this.rooms;
+    if (frame.t === 'hb') {
+      if (conn.session) rooms.ack(conn.session, frame.ack);
+      return;
+    }
+    if (frame.t === 'login') {
+      conn.session = rooms.login(
+        { session: conn.session, nonce: conn.nonce, transport: conn },
+        frame,
+        (data) => conn.reply(frame.id, 0, data),
+      );
+      return;
+    }
+    if (frame.t === 'resume') {
+      if (conn.session) throw ParleyError.of(ErrorCode.INPUT_PARAMETER, 'this socket already has a session');
+      conn.session = rooms.resume(conn, frame.sessionID, frame.resumeKey, frame.lastSeq, (data) =>
+        conn.reply(frame.id, 0, data),
+      );
+      return;
+    }
+    const session = conn.session;
+    if (!session || session.isClosed) {
+      conn.session = null;
+      throw ParleyError.of(ErrorCode.NOT_LOGGED_IN);
+    }
+    const now = Date.now();
+    let data: unknown = {};
+    switch (frame.t) {
+      case 'logout':
+        rooms.logout(session, frame.roomID);
+        if (session.isClosed) conn.session = null;
+        break;
+      case 'renewToken':
+        data = rooms.renewToken(session, frame.roomID, frame.token);
+        break;
+      case 'publish':
+        rooms.publish(session, frame.roomID, frame.streamID, frame.extraInfo);
+        break;
+      case 'unpublish':
+        rooms.unpublish(session, frame.streamID);
+        break;
+      case 'setStreamExtraInfo':
+        rooms.setStreamExtraInfo(session, frame.streamID, frame.extraInfo);
+        break;
+      case 'broadcast':
+        data = messaging.broadcast(rooms.membership(session, frame.roomID), frame.message, now);
+        break;
+      case 'customCommand':
+        messaging.customCommand(rooms.membership(session, frame.roomID), frame.command, frame.toUserIDs);
+        break;
+      case 'setRoomExtraInfo':
+        messaging.setRoomExtraInfo(rooms.membership(session, frame.roomID), frame.key, frame.value, now);
+        break;
+    }
+    conn.reply(frame.id, 0, data);
+  }
+
+  closed(conn: Connection, cause: 'closed' | 'heartbeat'): void {
+    this.connections.delete(conn);
+    const session = conn.session;
+    conn.session = null;
+    // Only the socket the session is attached to may detach it: a replaced socket closing later must not.
+    if (session && session.transport === conn) this.rooms.detach(session, cause);
+    this.log.debug('socket closed', { remote: conn.remote, cause });
+  }
+
+  /** Closes sockets not heard from within the heartbeat timeout. */
+  private sweep(): void {
+    const deadline = Date.now() - this.options.heartbeatTimeoutMs;
+    for (const conn of this.connections) {
+      if (conn.lastHeardAt < deadline) {
+        this.log.info('heartbeat timeout', { remote: conn.remote });
+        conn.expire();
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.sweepTimer);
+    for (const conn of this.connections) conn.close(CloseCode.GoingAway, 'server shutting down');
+    // Give clients a moment to finish the close handshake, then cut whoever has not.
+    const deadline = Date.now() + 500;
+    while (this.wss.clients.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    for (const client of this.wss.clients) client.terminate();
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+  }
+}

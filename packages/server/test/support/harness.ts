@@ -1,0 +1,102 @@
+/** Starts a real server on 127.0.0.1 port 0 with two test apps, and logs raw clients in. */
+import { appSignProof, generateToken04With, makePrivilegePayload } from '@parley/token';
+import { createLogger, type RunningServer, type ServerOptions, startServer } from '../../src/index.js';
+import { RawClient } from './RawClient.js';
+
+export const APP = {
+  appID: 1234567,
+  appSign: 'ab'.repeat(32),
+  serverSecret: '0123456789abcdef0123456789abcdef',
+};
+export const OTHER_APP = {
+  appID: 7654321,
+  appSign: 'cd'.repeat(32),
+  serverSecret: 'fedcba9876543210fedcba9876543210',
+};
+
+export interface Harness {
+  server: RunningServer;
+  clients: RawClient[];
+  connect(): Promise<RawClient>;
+  /** Connects and logs in; throws if the login is refused. */
+  login(roomID: string, userID: string, opts?: LoginOptions): Promise<RawClient>;
+  close(): Promise<void>;
+}
+
+export interface LoginOptions {
+  app?: typeof APP;
+  userUpdate?: boolean;
+  maxMemberCount?: number;
+  token?: string;
+  client?: RawClient;
+}
+
+export interface TokenOptions {
+  app?: typeof APP;
+  /** Seconds the token is valid for, from `issuedAt`. */
+  ttl?: number;
+  /** Unix seconds the token claims it was made at; default now. A past time makes an expired token. */
+  issuedAt?: number;
+  payload?: Parameters<typeof makePrivilegePayload>[0];
+}
+
+export function token(userID: string, opts: TokenOptions = {}): string {
+  const app = opts.app ?? APP;
+  const payload = opts.payload ? makePrivilegePayload(opts.payload) : '';
+  const issuedAt = opts.issuedAt;
+  const now = issuedAt === undefined ? {} : { now: () => issuedAt };
+  return generateToken04With(now, app.appID, userID, app.serverSecret, opts.ttl ?? 3600, payload);
+}
+
+export function loginFrame(roomID: string, userID: string, opts: LoginOptions = {}) {
+  const app = opts.app ?? APP;
+  return {
+    appID: app.appID,
+    roomID,
+    user: { userID, userName: `name-${userID}` },
+    auth: { kind: 'token', token: opts.token ?? token(userID, { app }) },
+    config: { userUpdate: opts.userUpdate ?? true, maxMemberCount: opts.maxMemberCount ?? 0 },
+  };
+}
+
+export function appSignLoginFrame(client: RawClient, roomID: string, userID: string, appSign = APP.appSign) {
+  return {
+    appID: APP.appID,
+    roomID,
+    user: { userID, userName: userID },
+    auth: {
+      kind: 'appSign',
+      proof: appSignProof(appSign, { nonce: client.nonce, appId: APP.appID, userId: userID }),
+    },
+    config: { userUpdate: true, maxMemberCount: 0 },
+  };
+}
+
+export async function startHarness(options: Partial<ServerOptions> = {}): Promise<Harness> {
+  const server = await startServer({
+    apps: [APP, OTHER_APP],
+    logger: createLogger({ level: 'silent' }),
+    ...options,
+  });
+  const clients: RawClient[] = [];
+  const h: Harness = {
+    server,
+    clients,
+    async connect() {
+      const c = await RawClient.connect(server.url);
+      clients.push(c);
+      return c;
+    },
+    async login(roomID, userID, opts = {}) {
+      const c = opts.client ?? (await h.connect());
+      const reply = await c.request('login', loginFrame(roomID, userID, opts));
+      if (reply.code !== 0) throw new Error(`login refused: ${reply.code} ${reply.msg}`);
+      return c;
+    },
+    async close() {
+      await Promise.all(clients.map((c) => (c.isClosed ? undefined : c.cut())));
+      await server.close();
+    },
+  };
+  return h;
+}
