@@ -1,0 +1,90 @@
+/**
+ * The text `parley serve` prints once it listens: where to connect, and for the development app everything a
+ * quick-start needs (AppID, AppSign, ServerSecret, a ready token and the command that makes more).
+ */
+import type { SourcedApp } from './appValidation.js';
+import type { DevApp } from './devApp.js';
+import { shellQuote } from './shellQuote.js';
+
+/** A sample token for the development app, made at start-up. */
+export interface SampleToken {
+  userId: string;
+  ttlSeconds: number;
+  token: string;
+}
+
+/** Everything the banner shows. */
+export interface BannerInfo {
+  version: string;
+  /** `http://host:port`, without a trailing slash. */
+  httpUrl: string;
+  /** `ws://host:port/ws`. */
+  wsUrl: string;
+  /** The development app and its sample token, or null if it is disabled. */
+  devApp: { devApp: DevApp; sample: SampleToken } | null;
+  /** The configured apps (config file, environment). Their secrets are not shown. */
+  apps: readonly SourcedApp[];
+}
+
+/** The last line of the banner; tests and scripts may wait for it. */
+export const BANNER_LAST_LINE = 'Press Ctrl+C to stop.';
+
+/**
+ * Formats the start-up banner.
+ * @example
+ * io.stdout(formatBanner({ version, httpUrl: server.httpUrl, wsUrl: server.url, devApp, apps }));
+ */
+export function formatBanner(info: BannerInfo): string {
+  const lines = [
+    `Parley ${info.version} is running.`,
+    '',
+    `  HTTP        ${info.httpUrl}`,
+    `  WebSocket   ${info.wsUrl}   (the server address to give ZegoExpressEngine)`,
+    `  Health      ${info.httpUrl}/healthz`,
+    '',
+  ];
+  if (info.devApp !== null) lines.push(...devAppLines(info.devApp.devApp, info.devApp.sample), '');
+  if (info.apps.length > 0) {
+    lines.push('Configured apps (secrets not shown):');
+    for (const { app, source } of info.apps) lines.push(`  AppID ${app.appID}   from ${source}`);
+    lines.push('');
+  }
+  lines.push(BANNER_LAST_LINE, '');
+  return lines.join('\n');
+}
+
+function devAppLines(devApp: DevApp, sample: SampleToken): string[] {
+  const { appID, appSign, serverSecret } = devApp.app;
+  const command = [
+    'parley token',
+    `--app-id ${appID}`,
+    `--user-id ${shellQuote(nextUserId(sample.userId))}`,
+    `--secret ${shellQuote(serverSecret)}`,
+    '--ttl 3600',
+  ].join(' ');
+  const validity = duration(sample.ttlSeconds);
+  return [
+    `Development app (${devApp.created ? 'new, saved in' : 'read from'} ${devApp.file}):`,
+    `  AppID          ${appID}`,
+    `  AppSign        ${appSign}`,
+    `  ServerSecret   ${serverSecret}`,
+    '',
+    `  Token04 for userID ${JSON.stringify(sample.userId)}, valid ${validity}, any room, may publish:`,
+    `    ${sample.token}`,
+    '',
+    '  More tokens (add --room R, --no-publish or --streams a,b to restrict them):',
+    `    ${command}`,
+  ];
+}
+
+/** `user1` → `user2`: the sample command makes a token for a second user, which is what one needs next. */
+function nextUserId(userId: string): string {
+  const match = /^(.*?)(\d+)$/.exec(userId);
+  return match === null ? userId : `${match[1]}${Number(match[2]) + 1}`;
+}
+
+function duration(seconds: number): string {
+  if (seconds % 3600 === 0) return `${seconds / 3600} h`;
+  if (seconds % 60 === 0) return `${seconds / 60} min`;
+  return `${seconds} s`;
+}

@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { verifyToken04 } from '@parley/token';
+import { main, readDevApp } from '../src/index.js';
+import { capture, SECRET, SIGN, tempDir, writeJson } from './support/cli.js';
+
+const LAST_LINE = 'Press Ctrl+C to stop.';
+
+/** Starts `parley serve` in-process; resolves once the banner is out, or fails if serve ends first. */
+async function startServe(argv: string[], cwd: string) {
+  const stop = new AbortController();
+  const c = capture({ cwd, signal: stop.signal });
+  const exited = main(['serve', ...argv], c.io);
+  const banner = await Promise.race([
+    c.untilOut(LAST_LINE),
+    exited.then((code) => assert.fail(`serve ended early with ${code}: ${c.err()}`)),
+  ]);
+  const httpUrl = /HTTP +(http:\/\/\S+)\n/.exec(banner)?.[1];
+  const wsUrl = /WebSocket +(ws:\/\/\S+)/.exec(banner)?.[1];
+  assert.ok(httpUrl !== undefined && wsUrl !== undefined, banner);
+  return { banner, httpUrl, wsUrl, stop, exited, captured: c };
+}
+
+describe('parley serve', () => {
+  it('starts with the development app, prints the banner, answers /healthz and stops on abort', async () => {
+    const dataDir = await tempDir();
+    const serve = await startServe(['--port', '0', '--data-dir', dataDir], dataDir);
+    assert.equal(serve.wsUrl, `${serve.httpUrl.replace('http:', 'ws:')}/ws`);
+
+    const response = await fetch(`${serve.httpUrl}/healthz`);
+    assert.equal(response.status, 200);
+    await response.body?.cancel();
+
+    const dev = await readDevApp(dataDir);
+    assert.ok(dev !== null, 'the development app was saved');
+    const { appID, appSign, serverSecret } = dev.app;
+    for (const value of [String(appID), appSign, serverSecret])
+      assert.ok(serve.banner.includes(value), value);
+    const token = /Token04 for userID "user1".*:\n +(04\S+)\n/.exec(serve.banner)?.[1];
+    assert.ok(token !== undefined, serve.banner);
+    const claims = verifyToken04(token, { appId: appID, secret: serverSecret, userId: 'user1' });
+    assert.equal(claims.privilege, null);
+    assert.ok(Math.abs(claims.expire - (Date.now() / 1000 + 24 * 3600)) < 5);
+    assert.ok(
+      serve.banner.includes(`parley token --app-id ${appID} --user-id user2 --secret ${serverSecret}`),
+    );
+
+    serve.stop.abort();
+    assert.equal(await serve.exited, 0);
+    await assert.rejects(fetch(`${serve.httpUrl}/healthz`), 'the server no longer listens');
+  });
+
+  it('serves only the configured apps, without creating a development app', async () => {
+    const dir = await tempDir();
+    const config = await writeJson(dir, 'parley.json', {
+      port: 0,
+      logLevel: 'silent',
+      apps: [{ appID: 42, appSign: SIGN, serverSecret: SECRET }],
+    });
+    const serve = await startServe(['--config', config], dir);
+    assert.match(serve.banner, /AppID 42 +from .*parley\.json apps\[0\]/);
+    assert.doesNotMatch(serve.banner, /Development app/);
+    assert.ok(!serve.banner.includes(SECRET), 'configured secrets are not printed');
+    assert.equal(existsSync(join(dir, '.parley')), false);
+    assert.equal(serve.captured.err(), '', 'logLevel silent');
+    serve.stop.abort();
+    assert.equal(await serve.exited, 0);
+  });
+
+  it('exits with 1 and a plain message when the port is taken', async () => {
+    const dir = await tempDir();
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (blocker.address() as { port: number }).port;
+      const c = capture({ cwd: dir });
+      const code = await main(
+        ['serve', '--port', String(port), '--data-dir', dir, '--log-level', 'silent'],
+        c.io,
+      );
+      assert.equal(code, 1);
+      assert.equal(
+        c.err(),
+        `error: 127.0.0.1:${port} is already in use; choose another port with --port or PARLEY_PORT\n`,
+      );
+    } finally {
+      await new Promise((resolve) => blocker.close(resolve));
+    }
+  });
+});
