@@ -1,0 +1,48 @@
+/**
+ * @parley/engine — the engine core shared by Parley's browser and Node SDKs: the signaling client, room state,
+ * reconnection, and the web face of the Express API. It imports nothing from Node or the DOM; the WebSocket
+ * constructor is injected.
+ *
+ * @example
+ * import { WebFace as ZegoExpressEngine } from '@parley/engine';
+ * const zg = new ZegoExpressEngine(appID, 'wss://rtc.example.com/ws', { WebSocket });
+ * await zg.loginRoom('room1', token, { userID: 'u1' });
+ */
+export type { CallResult, CoreEvents } from './coreTypes.js';
+export { type AuthProvider, EngineCore, type EngineCoreOptions, type LoginParams } from './EngineCore.js';
+export { type StreamDeleteReasonEntry, streamDeleteExtendedData } from './extendedData.js';
+export { checkLoginInput, checkToken, wireUser } from './inputChecks.js';
+export { consoleLogger, type EngineLogger, silentLogger } from './Logger.js';
+export type { MediaBackend, PublishedStreamInfo } from './MediaBackend.js';
+export { codeOf, type PublishOptions } from './Publisher.js';
+export { Reconnector } from './Reconnector.js';
+export {
+  type BackoffOptions,
+  ExponentialBackoffPolicy,
+  type ReconnectContext,
+  type ReconnectPolicy,
+} from './ReconnectPolicy.js';
+export type { BroadcastResult } from './RoomMessages.js';
+export type { RoomConfig, RoomPhase, RoomSession } from './RoomSession.js';
+export { SessionLink, type SessionLinkEvents, type SessionLinkOptions } from './SessionLink.js';
+export {
+  type RequestFields,
+  type SessionKeys,
+  SignalClient,
+  type SignalClientEvents,
+  type SignalClientOptions,
+  type SignalCloseCause,
+  type SignalCloseInfo,
+} from './SignalClient.js';
+export { type EventMap, type Listener, type ListenerErrorHook, TypedEmitter } from './TypedEmitter.js';
+export { ENGINE_VERSION } from './version.js';
+export {
+  ReadyState,
+  type WebSocketCloseEventLike,
+  type WebSocketCtor,
+  type WebSocketLike,
+  type WebSocketMessageEventLike,
+} from './WebSocketLike.js';
+export { resolveServerUrl } from './web/serverUrl.js';
+export { WebFace, type WebFaceOptions } from './web/WebFace.js';
+export type * from './web/webTypes.js';

@@ -1,0 +1,87 @@
+/** Types of the web face (express-api.md §2): positional event arguments, string enums. */
+import type {
+  WireBroadcastMessage,
+  WireRoomExtraInfo,
+  WireStream,
+  WireUser,
+  ZegoPublisherStateWeb,
+  ZegoRoomStateChangedReasonWeb,
+  ZegoRoomStateWeb,
+  ZegoUpdateTypeWeb,
+} from '@parley/protocol';
+
+/** A user as the app gives it to `loginRoom`. Users in events always carry `userName` ('' when unset). */
+export interface ZegoUser {
+  userID: string;
+  userName?: string;
+}
+
+/** `loginRoom`'s config on the web face. */
+export interface ZegoWebRoomConfig {
+  /** Receive `roomUserUpdate` (default false). */
+  userUpdate?: boolean;
+  /** Room capacity, set by the first user to log in (0 = unlimited). */
+  maxMemberCount?: number;
+}
+
+/** `startPublishingStream`'s options. */
+export interface ZegoWebPublishOption {
+  /** Extra info other users see with the stream. */
+  extraInfo?: string;
+  /** The room the stream is shown in; default the first room this engine logged in to. */
+  roomID?: string;
+  /** Accepted for compatibility; codec choice arrives with media. */
+  videoCodec?: 'VP8' | 'H264';
+}
+
+export type ZegoStreamList = WireStream;
+export type ZegoRoomExtraInfo = WireRoomExtraInfo;
+export type ZegoBroadcastMessageInfo = WireBroadcastMessage;
+
+/** The argument of `publisherStateUpdate`. */
+export interface ZegoPublisherStateResult {
+  streamID: string;
+  state: ZegoPublisherStateWeb;
+  errorCode: number;
+  extendedData: string;
+}
+
+/** The outcome of `setStreamExtraInfo`, `sendCustomCommand`, `setRoomExtraInfo`. */
+export interface ZegoServerResponse {
+  errorCode: number;
+  extendedData: string;
+}
+
+/** The outcome of `sendBroadcastMessage`. */
+export interface ZegoBroadcastResult extends ZegoServerResponse {
+  messageID: number;
+}
+
+/** The web face's events and their positional arguments. */
+export type ZegoWebEvents = {
+  roomStateChanged: [
+    roomID: string,
+    reason: ZegoRoomStateChangedReasonWeb,
+    errorCode: number,
+    extendedData: string,
+  ];
+  /** Legacy: the connection state that goes with each `roomStateChanged`. */
+  roomStateUpdate: [roomID: string, state: ZegoRoomStateWeb, errorCode: number, extendedData: string];
+  roomUserUpdate: [roomID: string, updateType: ZegoUpdateTypeWeb, userList: WireUser[]];
+  roomOnlineUserCountUpdate: [roomID: string, count: number];
+  /** On DELETE, `extendedData` is `{"stream_delete_reason":[{"stream_id","code"}]}`. */
+  roomStreamUpdate: [
+    roomID: string,
+    updateType: ZegoUpdateTypeWeb,
+    streamList: ZegoStreamList[],
+    extendedData: string,
+  ];
+  streamExtraInfoUpdate: [roomID: string, streamList: ZegoStreamList[]];
+  roomExtraInfoUpdate: [roomID: string, roomExtraInfoList: ZegoRoomExtraInfo[]];
+  publisherStateUpdate: [result: ZegoPublisherStateResult];
+  tokenWillExpire: [roomID: string];
+  IMRecvBroadcastMessage: [roomID: string, chatData: ZegoBroadcastMessageInfo[]];
+  IMRecvCustomCommand: [roomID: string, fromUser: WireUser, command: string];
+};
+
+export type ZegoWebEventName = keyof ZegoWebEvents;
