@@ -88,6 +88,27 @@ describe('sessions', () => {
       );
     }));
 
+  it('a session kicked out while its socket was away is told so when it tries to resume', () =>
+    withHarness({ reconnectGraceMs: 5000 }, async (h) => {
+      const a = await loginData(h, 'kick-away', 'twin-away');
+      await a.client.cut();
+      await h.login('kick-away', 'twin-away');
+      const again = await h.connect();
+      const reply = await again.request('resume', {
+        sessionID: a.sessionID,
+        resumeKey: a.resumeKey,
+        lastSeq: 0,
+      });
+      assert.equal(reply.code, ErrorCode.KICKED_REPEAT_LOGIN);
+      // Only once, and only with the right key.
+      const twice = await again.request('resume', {
+        sessionID: a.sessionID,
+        resumeKey: a.resumeKey,
+        lastSeq: 0,
+      });
+      assert.equal(twice.code, ErrorCode.RECONNECT_FAILED);
+    }));
+
   it('past the grace period the user and its streams are deleted (reason 5) and a resume fails with 1002053', () =>
     withHarness({ reconnectGraceMs: 150 }, async (h) => {
       const a = await loginData(h, 'grace', 'ga');

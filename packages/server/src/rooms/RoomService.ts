@@ -49,6 +49,11 @@ export interface LoginContext {
 export class RoomService {
   private readonly spaces = new Map<number, AppSpace>();
   private readonly sessions = new Map<string, Session>();
+  /**
+   * Sessions kicked out while their socket was away, kept for the grace period: a client that comes back to
+   * resume one is told it was kicked (with the kick's code), not merely that the session is gone.
+   */
+  private readonly kicked = new Map<string, { resumeKey: string; code: number; untilMs: number }>();
   private readonly log: Logger;
   private readonly now: () => number;
   private readonly onlineTimer: NodeJS.Timeout;
@@ -157,8 +162,15 @@ export class RoomService {
     reply: (data: ReplyData['resume']) => void,
   ): Session {
     const session = this.sessions.get(sessionID);
-    if (!session || !sameSecret(session.resumeKey, resumeKey))
+    if (!session) {
+      const kicked = this.kicked.get(sessionID);
+      if (kicked && kicked.untilMs > this.now() && sameSecret(kicked.resumeKey, resumeKey)) {
+        this.kicked.delete(sessionID);
+        throw ParleyError.of(kicked.code);
+      }
       throw ParleyError.of(ErrorCode.RECONNECT_FAILED);
+    }
+    if (!sameSecret(session.resumeKey, resumeKey)) throw ParleyError.of(ErrorCode.RECONNECT_FAILED);
     if (!session.outbox.canReplayAfter(lastSeq)) {
       this.endSession(session, StreamDeleteReason.Disconnected);
       throw ParleyError.of(ErrorCode.RECONNECT_FAILED, 'missed events are no longer available');
@@ -243,6 +255,15 @@ export class RoomService {
       session.push(JSON.stringify({ type: 'kickout', roomID, code, msg: kickMessage(code) }));
     }
     this.log.info('session kicked', { session: session.id, userID: session.user.userID, code });
+    if (session.state === 'detached') {
+      const now = this.now();
+      for (const [id, k] of this.kicked) if (k.untilMs <= now) this.kicked.delete(id);
+      this.kicked.set(session.id, {
+        resumeKey: session.resumeKey,
+        code,
+        untilMs: now + this.options.reconnectGraceMs,
+      });
+    }
     this.endSession(session, reason, { code: CloseCode.Kicked, reason: 'kicked out' });
   }
 
@@ -271,6 +292,7 @@ export class RoomService {
       for (const m of session.memberships.values()) m.cancelTokenTimer?.();
     }
     this.sessions.clear();
+    this.kicked.clear();
     this.spaces.clear();
   }
 
