@@ -11,6 +11,7 @@ import {
   type LoginAuth,
   ParleyError,
   type ServerEvent,
+  TypedEmitter,
   type WireUser,
   type ZegoRoomStateChangedReasonWeb,
 } from '@parley/protocol';
@@ -24,7 +25,6 @@ import { ExponentialBackoffPolicy, type ReconnectPolicy } from './ReconnectPolic
 import { RoomMessages } from './RoomMessages.js';
 import { type RoomConfig, RoomSession } from './RoomSession.js';
 import { SessionLink } from './SessionLink.js';
-import { TypedEmitter } from './TypedEmitter.js';
 import type { WebSocketCtor } from './WebSocketLike.js';
 
 export interface EngineCoreOptions {

@@ -4,12 +4,18 @@
  * allows. Each socket is a {@link SignalClient}; the link decides which one is current. It knows nothing of
  * rooms: the engine core listens to its events.
  */
-import { CloseCode, ErrorCode, ParleyError, type ReplyData, type ServerEvent } from '@parley/protocol';
+import {
+  CloseCode,
+  ErrorCode,
+  ParleyError,
+  type ReplyData,
+  type ServerEvent,
+  TypedEmitter,
+} from '@parley/protocol';
 import type { EngineLogger } from './Logger.js';
 import { Reconnector } from './Reconnector.js';
 import type { ReconnectPolicy } from './ReconnectPolicy.js';
 import { type RequestFields, type SessionKeys, SignalClient, type SignalCloseInfo } from './SignalClient.js';
-import { TypedEmitter } from './TypedEmitter.js';
 import type { WebSocketCtor } from './WebSocketLike.js';
 
 export type SessionLinkEvents = {

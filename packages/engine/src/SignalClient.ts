@@ -15,9 +15,9 @@ import {
   type ReplyData,
   type ReplyFrame,
   type ServerEvent,
+  TypedEmitter,
 } from '@parley/protocol';
 import type { EngineLogger } from './Logger.js';
-import { TypedEmitter } from './TypedEmitter.js';
 import { ReadyState, type WebSocketCtor, type WebSocketLike } from './WebSocketLike.js';
 
 /** The fields of a request of type `T`, without the `t` and `id` the client adds. */

@@ -8,6 +8,9 @@
  * const zg = new ZegoExpressEngine(appID, 'wss://rtc.example.com/ws', { WebSocket });
  * await zg.loginRoom('room1', token, { userID: 'u1' });
  */
+
+// The emitter lives in @parley/protocol (the server uses it too); re-exported for the SDKs' users.
+export { type EventMap, type Listener, type ListenerErrorHook, TypedEmitter } from '@parley/protocol';
 export type { CallResult, CoreEvents } from './coreTypes.js';
 export { type AuthProvider, EngineCore, type EngineCoreOptions, type LoginParams } from './EngineCore.js';
 export { type StreamDeleteReasonEntry, streamDeleteExtendedData } from './extendedData.js';
@@ -34,7 +37,6 @@ export {
   type SignalCloseCause,
   type SignalCloseInfo,
 } from './SignalClient.js';
-export { type EventMap, type Listener, type ListenerErrorHook, TypedEmitter } from './TypedEmitter.js';
 export { ENGINE_VERSION } from './version.js';
 export {
   ReadyState,

@@ -3,13 +3,19 @@
  * events with string enums, `loginRoom` that rejects with `{code, msg}`. Both SDKs export it as
  * `ZegoExpressEngine`; the Node SDK injects `ws`, the browser SDK will add its media backend.
  */
-import { checkAppId, ErrorCode, ParleyError, roomReasonToState } from '@parley/protocol';
+import {
+  checkAppId,
+  ErrorCode,
+  type Listener,
+  ParleyError,
+  roomReasonToState,
+  TypedEmitter,
+} from '@parley/protocol';
 import { EngineCore } from '../EngineCore.js';
 import { checkToken } from '../inputChecks.js';
 import { consoleLogger, type EngineLogger } from '../Logger.js';
 import type { MediaBackend } from '../MediaBackend.js';
 import type { ReconnectPolicy } from '../ReconnectPolicy.js';
-import { type Listener, TypedEmitter } from '../TypedEmitter.js';
 import { ENGINE_VERSION } from '../version.js';
 import type { WebSocketCtor } from '../WebSocketLike.js';
 import { resolveServerUrl } from './serverUrl.js';

@@ -1,5 +1,5 @@
 /**
- * The one event emitter of the engine: events are declared as a map of argument tuples, so `on` and `emit`
+ * The one event emitter of Parley (server, engine and SDKs): events are declared as a map of argument tuples, so `on` and `emit`
  * are checked against each other. A listener that throws never breaks the emitter's owner: the error goes to
  * `onListenerError` (or is dropped) and the other listeners still run.
  */
