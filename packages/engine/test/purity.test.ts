@@ -18,7 +18,10 @@ test('the engine imports nothing from Node', () => {
   walk(src);
   assert.ok(files.length > 5);
   for (const file of files) {
-    const text = readFileSync(file, 'utf8');
+    // Doc comments show how an app imports the engine; only code counts here.
+    const text = readFileSync(file, 'utf8')
+      .replace(/\/\*[\s\S]*?\*\//g, '')
+      .replace(/^\s*\/\/.*$/gm, '');
     const imports = [...text.matchAll(/(?:from|import)\s*\(?\s*['"]([^'"]+)['"]/g)].map((m) => m[1]!);
     for (const spec of imports) {
       assert.ok(spec.startsWith('.') || spec === '@parley/protocol', `${file} imports ${spec}`);
