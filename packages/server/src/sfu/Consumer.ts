@@ -1,0 +1,237 @@
+/**
+ * One outgoing track towards a player. The consumer rewrites every packet onto its own SSRC, sequence numbers
+ * and timestamps, so that a switch to another producer (a publisher restart) looks like one continuous stream
+ * to the player. Video starts, and restarts after a switch, on a keyframe, which it asks for at once.
+ */
+
+import { TypedEmitter } from '@parley/protocol';
+import { type RTCRtpSender, RtpHeader, RtpPacket } from 'werift';
+import { isKeyframeStart } from './keyframe.js';
+import type { Producer, RtpSink } from './Producer.js';
+import { randomSeq, randomTimestamp, seqAdd, seqDiff, seqNewer, tsAdd } from './rtpMath.js';
+import type { RtpStreamStats } from './stats.js';
+
+/** Events of a {@link Consumer}. */
+export interface ConsumerEvents {
+  /** The consumer now forwards from `producer` (first start, or after a switch). */
+  producerSwitch: [producer: Producer];
+  /** Its producer closed; the consumer idles until {@link Consumer.switchProducer} gives it another. */
+  producerClose: [];
+  close: [];
+}
+
+/** Options of a {@link Consumer}. */
+export interface ConsumerOptions {
+  /**
+   * Test hook: a packet (already rewritten for the player) for which this returns true is not sent, as if
+   * lost on the way. The player's NACK must then be answered from the producer's buffer.
+   */
+  dropFilter?: ((packet: RtpPacket) => boolean) | undefined;
+}
+
+/**
+ * werift's RTCRtpSender keeps its own history of the last 128 packets it sent (RTP_HISTORY_SIZE in
+ * rtpSender.js, slot = sequence number modulo 128) and answers NACKs for them itself. The consumer mirrors
+ * that history so it answers exactly the NACKs werift cannot, and never retransmits a packet twice.
+ */
+const SENDER_HISTORY = 128;
+
+let nextConsumerId = 1;
+
+/**
+ * One outgoing track. Created by {@link SubscriberTransport}; closed with it.
+ * @example
+ * consumer.on('producerSwitch', (p) => log.info('now forwarding', { producer: p.id }));
+ */
+export class Consumer extends TypedEmitter<ConsumerEvents> implements RtpSink {
+  readonly id = `consumer-${nextConsumerId++}`;
+  readonly kind: 'audio' | 'video';
+  private readonly sender: RTCRtpSender;
+  private readonly dropFilter: ((packet: RtpPacket) => boolean) | undefined;
+  private _producer: Producer | null = null;
+  private running = false;
+  private _closed = false;
+  // The mapping from the current source's numbering to ours; `inSsrc === null` means "rebase on next packet".
+  private inSsrc: number | null = null;
+  private baseInSeq = 0;
+  private seqOffset = 0;
+  private tsOffset = 0;
+  private started = false;
+  private highestOutSeq = randomSeq();
+  private highestOutTs = randomTimestamp();
+  private highestOutAt = 0;
+  private readonly sentHistory = new Int32Array(SENDER_HISTORY).fill(-1);
+  private packets = 0;
+  private bytes = 0;
+  private nacksReceived = 0;
+  private keyframeRequestsReceived = 0;
+  private retransmitted = 0;
+
+  constructor(kind: 'audio' | 'video', sender: RTCRtpSender, options: ConsumerOptions = {}) {
+    super();
+    this.kind = kind;
+    this.sender = sender;
+    this.dropFilter = options.dropFilter;
+  }
+
+  get closed(): boolean {
+    return this._closed;
+  }
+
+  /** The SSRC the player sees, whatever the source. */
+  get ssrc(): number {
+    return this.sender.ssrc;
+  }
+
+  /** The producer forwarded from, or null while idle. */
+  get producer(): Producer | null {
+    return this._producer;
+  }
+
+  /**
+   * Forwards from `producer` from now on, continuing this consumer's numbering. Returns false (and changes
+   * nothing) if the producer's codec differs from the one negotiated with the player.
+   */
+  switchProducer(producer: Producer): boolean {
+    if (this._closed) return false;
+    if (producer.kind !== this.kind) return false;
+    const negotiated = this.sender.codec?.mimeType;
+    if (negotiated && negotiated.toLowerCase() !== producer.mimeType.toLowerCase()) return false;
+    this._producer?.detach(this);
+    this._producer = producer;
+    this.inSsrc = null;
+    producer.attach(this);
+    if (this.running) producer.requestKeyframe();
+    this.emit('producerSwitch', producer);
+    return true;
+  }
+
+  /** Starts sending (the transport is connected): asks for a keyframe so the player can start at once. */
+  start(): void {
+    if (this._closed || this.running) return;
+    this.running = true;
+    this.inSsrc = null;
+    this._producer?.requestKeyframe();
+  }
+
+  /** A keyframe request (PLI or FIR) from the player. */
+  handleKeyframeRequest(): void {
+    this.keyframeRequestsReceived += 1;
+    this._producer?.requestKeyframe();
+  }
+
+  /** A NACK from the player for our sequence numbers `lost`; answers what werift's sender cannot. */
+  handleNack(lost: readonly number[]): void {
+    this.nacksReceived += 1;
+    const producer = this._producer;
+    if (!producer || this.inSsrc === null || this._closed) return;
+    const transport = this.sender.dtlsTransport;
+    const payloadType = this.sender.codec?.payloadType;
+    if (!transport || payloadType === undefined) return;
+    for (const outSeq of lost) {
+      if (this.sentHistory[outSeq % SENDER_HISTORY] === outSeq) continue; // werift resends this one
+      const inSeq = seqAdd(outSeq, -this.seqOffset);
+      if (seqNewer(this.baseInSeq, inSeq)) continue; // before this mapping started
+      const original = producer.buffer.get(this.inSsrc, inSeq);
+      if (!original) continue;
+      const header = this.rewriteHeader(original.header, payloadType);
+      this.retransmitted += 1;
+      transport.sendRtp(original.payload, header).catch(() => {
+        // Closing: the player will give up on this packet.
+      });
+    }
+  }
+
+  /** Counters; `packetsLost` is filled in by the transport from the player's receiver reports. */
+  stats(): RtpStreamStats {
+    return {
+      kind: this.kind,
+      mimeType: this.sender.codec?.mimeType ?? this._producer?.mimeType ?? '',
+      ssrc: this.ssrc,
+      packets: this.packets,
+      bytes: this.bytes,
+      packetsLost: 0,
+      jitter: null,
+      nackCount: this.nacksReceived,
+      pliCount: this.keyframeRequestsReceived,
+      keyframeRequestsCoalesced: 0,
+      retransmitted: this.retransmitted,
+    };
+  }
+
+  /** Detaches from the producer. Idempotent; the sender itself belongs to the transport. */
+  close(): void {
+    if (this._closed) return;
+    this._closed = true;
+    this.running = false;
+    this._producer?.detach(this);
+    this._producer = null;
+    this.emit('close');
+    this.removeAllListeners();
+  }
+
+  /** @internal Called by the producer for each packet. */
+  handleRtp(packet: RtpPacket, producer: Producer): void {
+    if (!this.running || producer !== this._producer) return;
+    const h = packet.header;
+    if (h.ssrc !== this.inSsrc) {
+      // A new source (first packet, switch, or the publisher changed SSRC): video waits for a keyframe.
+      if (this.kind === 'video' && !isKeyframeStart(producer.mimeType, packet.payload)) return;
+      this.rebase(h.sequenceNumber, h.timestamp, h.ssrc, producer.codec.clockRate);
+    } else if (seqNewer(this.baseInSeq, h.sequenceNumber)) {
+      return; // older than where this mapping started: the player never expected it
+    }
+    const payloadType = this.sender.codec?.payloadType;
+    if (payloadType === undefined) return;
+    const out = new RtpPacket(this.rewriteHeader(h, payloadType), packet.payload);
+    const outSeq = out.header.sequenceNumber;
+    if (seqNewer(outSeq, this.highestOutSeq) || !this.started) {
+      this.highestOutSeq = outSeq;
+      this.highestOutTs = out.header.timestamp;
+      this.highestOutAt = performance.now();
+    }
+    this.started = true;
+    if (this.dropFilter?.(out)) return;
+    this.sentHistory[outSeq % SENDER_HISTORY] = outSeq;
+    this.packets += 1;
+    this.bytes += out.payload.length;
+    this.sender.sendRtp(out).catch(() => {
+      // Closing: nothing more to send to.
+    });
+  }
+
+  /** @internal Called by the producer when it closes. */
+  handleProducerClose(producer: Producer): void {
+    if (producer !== this._producer) return;
+    this._producer = null;
+    this.inSsrc = null;
+    this.emit('producerClose');
+  }
+
+  /** Maps the source's numbering so its packet (`seq`, `ts`) directly follows the last one we sent. */
+  private rebase(seq: number, ts: number, ssrc: number, clockRate: number): void {
+    const nextSeq = this.started ? seqAdd(this.highestOutSeq, 1) : this.highestOutSeq;
+    // Keep the timestamp moving with wall time across the gap, at least one tick.
+    const elapsed = this.started ? performance.now() - this.highestOutAt : 0;
+    const step = this.started ? Math.max(1, Math.round((elapsed * clockRate) / 1000)) : 0;
+    const nextTs = tsAdd(this.highestOutTs, step);
+    this.seqOffset = seqDiff(nextSeq, seq) & 0xffff;
+    this.tsOffset = (nextTs - ts) >>> 0;
+    this.baseInSeq = seq;
+    this.inSsrc = ssrc;
+  }
+
+  private rewriteHeader(h: RtpHeader, payloadType: number): RtpHeader {
+    return new RtpHeader({
+      version: 2,
+      padding: false,
+      marker: h.marker,
+      payloadType,
+      sequenceNumber: seqAdd(h.sequenceNumber, this.seqOffset),
+      timestamp: tsAdd(h.timestamp, this.tsOffset),
+      ssrc: this.sender.ssrc,
+      // The publisher's header extensions use its own negotiated IDs; werift adds ours.
+      extensions: [],
+    });
+  }
+}

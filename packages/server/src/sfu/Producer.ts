@@ -1,0 +1,214 @@
+/**
+ * One incoming track of a publisher: it fans RTP out to its consumers, keeps the last packets for NACK
+ * answers, and asks the publisher for keyframes at a bounded rate.
+ */
+
+import { TypedEmitter } from '@parley/protocol';
+import type { MediaStreamTrack, RTCRtpCodecParameters, RTCRtpReceiver, RtpPacket } from 'werift';
+import { isKeyframeStart } from './keyframe.js';
+import { RetransmissionBuffer } from './RetransmissionBuffer.js';
+import { IncomingStreamCounter, type RtpStreamStats } from './stats.js';
+
+/** What a producer forwards to: implemented by {@link Consumer}. */
+export interface RtpSink {
+  /** A packet of `producer`; the sink must not mutate it (clone first). */
+  handleRtp(packet: RtpPacket, producer: Producer): void;
+  /** `producer` closed; the sink must stop using it. */
+  handleProducerClose(producer: Producer): void;
+}
+
+/** Events of a {@link Producer}. */
+export interface ProducerEvents {
+  /** A keyframe started (first packet of one seen). */
+  keyframe: [];
+  close: [];
+}
+
+/** Options of a {@link Producer}. */
+export interface ProducerOptions {
+  /** Minimum time between two PLIs sent to the publisher; requests in between are coalesced into one. */
+  keyframeRequestIntervalMs: number;
+  /** Packets kept for NACK answers (a power of two). */
+  retransmissionBufferSize: number;
+}
+
+/** Everything werift hands the producer: the remote track, its receiver, and the negotiated codec. */
+export interface ProducerSource {
+  track: MediaStreamTrack;
+  receiver: RTCRtpReceiver;
+  codec: RTCRtpCodecParameters;
+}
+
+let nextProducerId = 1;
+
+/**
+ * One incoming track. Created by {@link PublisherTransport}; closed with it.
+ * @example
+ * const video = publisher.producer('video');
+ * video?.requestKeyframe();
+ */
+export class Producer extends TypedEmitter<ProducerEvents> {
+  readonly id = `producer-${nextProducerId++}`;
+  readonly kind: 'audio' | 'video';
+  /** The negotiated codec, e.g. `video/VP8`. */
+  readonly codec: RTCRtpCodecParameters;
+  readonly buffer: RetransmissionBuffer;
+  private readonly source: ProducerSource;
+  private readonly options: ProducerOptions;
+  private readonly sinks = new Set<RtpSink>();
+  private readonly counter: IncomingStreamCounter;
+  private readonly unsubscribers: (() => void)[] = [];
+  private lastSsrc: number | null = null;
+  private lastPliAt = Number.NEGATIVE_INFINITY;
+  private pliTimer: NodeJS.Timeout | null = null;
+  private plisSent = 0;
+  private keyframeRequests = 0;
+  private nacksSent = 0;
+  private duplicates = 0;
+  private pliOnFirstPacket = false;
+  private _closed = false;
+
+  constructor(source: ProducerSource, options: ProducerOptions) {
+    super();
+    const kind = source.track.kind;
+    if (kind !== 'audio' && kind !== 'video') throw new TypeError(`unsupported track kind ${String(kind)}`);
+    this.kind = kind;
+    this.codec = source.codec;
+    this.source = source;
+    this.options = options;
+    this.buffer = new RetransmissionBuffer(options.retransmissionBufferSize);
+    this.counter = new IncomingStreamCounter(source.codec.clockRate);
+    const rtp = source.track.onReceiveRtp.subscribe((packet) => this.handleRtp(packet));
+    // werift's receiver NACKs lost video packets upstream by itself (when `nack` is negotiated); we count them.
+    const nack = source.receiver.onPacketLost.subscribe(() => {
+      this.nacksSent += 1;
+    });
+    this.unsubscribers.push(rtp.unSubscribe, nack.unSubscribe);
+  }
+
+  get closed(): boolean {
+    return this._closed;
+  }
+
+  /** The codec's MIME type, e.g. `audio/opus`. */
+  get mimeType(): string {
+    return this.codec.mimeType;
+  }
+
+  /** The publisher's current SSRC, once a packet has arrived. */
+  get ssrc(): number | null {
+    return this.lastSsrc;
+  }
+
+  /** Packets received twice and dropped. */
+  get duplicatesDropped(): number {
+    return this.duplicates;
+  }
+
+  /** True while a keyframe request waits: for the rate limit, or for the publisher's first packet. */
+  get keyframeRequestPending(): boolean {
+    return this.pliTimer !== null || this.pliOnFirstPacket;
+  }
+
+  /** Starts forwarding to `sink` (internal: used by {@link Consumer}). */
+  attach(sink: RtpSink): void {
+    if (this._closed) return;
+    this.sinks.add(sink);
+  }
+
+  /** Stops forwarding to `sink`. */
+  detach(sink: RtpSink): void {
+    this.sinks.delete(sink);
+  }
+
+  /** Number of attached consumers. */
+  get sinkCount(): number {
+    return this.sinks.size;
+  }
+
+  /**
+   * Asks the publisher for a keyframe. At most one PLI per `keyframeRequestIntervalMs`: a request inside the
+   * interval is sent when the interval ends, and further requests until then join it. No-op for audio.
+   */
+  requestKeyframe(): void {
+    if (this._closed || this.kind !== 'video') return;
+    this.keyframeRequests += 1;
+    if (this.pliTimer) return;
+    const wait = this.lastPliAt + this.options.keyframeRequestIntervalMs - performance.now();
+    if (wait <= 0) {
+      this.sendPli();
+      return;
+    }
+    this.pliTimer = setTimeout(() => {
+      this.pliTimer = null;
+      this.sendPli();
+    }, wait);
+  }
+
+  /** Counters of this incoming stream. */
+  stats(): RtpStreamStats {
+    return {
+      kind: this.kind,
+      mimeType: this.mimeType,
+      ssrc: this.lastSsrc ?? 0,
+      packets: this.counter.packets,
+      bytes: this.counter.bytes,
+      packetsLost: this.counter.packetsLost,
+      jitter: this.counter.jitter,
+      nackCount: this.nacksSent,
+      pliCount: this.plisSent,
+      keyframeRequestsCoalesced: Math.max(
+        0,
+        this.keyframeRequests - this.plisSent - (this.keyframeRequestPending ? 1 : 0),
+      ),
+      retransmitted: 0,
+    };
+  }
+
+  /** Stops forwarding, tells the consumers, and releases timers. Idempotent. */
+  close(): void {
+    if (this._closed) return;
+    this._closed = true;
+    if (this.pliTimer) clearTimeout(this.pliTimer);
+    this.pliTimer = null;
+    for (const unsubscribe of this.unsubscribers) unsubscribe();
+    this.buffer.clear();
+    const sinks = [...this.sinks];
+    this.sinks.clear();
+    for (const sink of sinks) sink.handleProducerClose(this);
+    this.emit('close');
+    this.removeAllListeners();
+  }
+
+  private handleRtp(packet: RtpPacket): void {
+    if (this._closed) return;
+    // A retransmission that arrives twice (the publisher answered two NACKs) is forwarded once.
+    if (this.buffer.get(packet.header.ssrc, packet.header.sequenceNumber)) {
+      this.duplicates += 1;
+      return;
+    }
+    this.lastSsrc = packet.header.ssrc;
+    if (this.pliOnFirstPacket) {
+      this.pliOnFirstPacket = false;
+      this.sendPli();
+    }
+    this.counter.add(packet);
+    this.buffer.put(packet);
+    if (this.kind === 'video' && isKeyframeStart(this.mimeType, packet.payload)) this.emit('keyframe');
+    for (const sink of this.sinks) sink.handleRtp(packet, this);
+  }
+
+  private sendPli(): void {
+    const ssrc = this.lastSsrc;
+    if (ssrc === null) {
+      // Nothing received yet: the publisher may not even be connected. Ask when its first packet arrives.
+      this.pliOnFirstPacket = true;
+      return;
+    }
+    this.lastPliAt = performance.now();
+    this.plisSent += 1;
+    this.source.receiver.sendRtcpPLI(ssrc).catch(() => {
+      // The transport is closing; the next request will try again.
+    });
+  }
+}

@@ -1,0 +1,244 @@
+/**
+ * The root of the SFU: it owns every transport, knows which publisher transport serves which stream key,
+ * which players play it, and enforces the limits. Keys are opaque strings: the SFU never sees tokens, rooms
+ * or sockets.
+ */
+
+import { TypedEmitter } from '@parley/protocol';
+import type { PeerConfig } from 'werift';
+import type { ConsumerOptions } from './Consumer.js';
+import type { ProducerOptions } from './Producer.js';
+import { PublisherTransport } from './PublisherTransport.js';
+import { resolveIceOptions, type SfuIceOptions, sfuPeerConfig } from './peerConfig.js';
+import { SfuError } from './SfuError.js';
+import { SubscriberTransport } from './SubscriberTransport.js';
+import type { Transport, TransportTimeouts } from './Transport.js';
+
+/** Options of {@link SfuRouter}. Every field has a default. */
+export interface SfuRouterOptions {
+  /** Candidate addresses and socket binding; default loopback only. */
+  ice?: Partial<SfuIceOptions>;
+  /** Publisher plus player transports, at most; default 500. */
+  maxTransports?: number;
+  /** Players of one stream, at most; default 100. */
+  maxPlayersPerStream?: number;
+  /** Minimum time between two keyframe requests to a publisher; default 500 ms. */
+  keyframeRequestIntervalMs?: number;
+  /** Packets kept per incoming track for NACK answers (power of two); default 1024. */
+  retransmissionBufferSize?: number;
+  /** Time a transport has from creation to connect before it closes; default 20 s. */
+  connectTimeoutMs?: number;
+  /** A connected transport that hears nothing from its peer (STUN, RTP, RTCP) this long closes (`inactive`); default 15 s. */
+  inactivityTimeoutMs?: number;
+  /** Test hook: options given to every consumer a player gets, by player key. */
+  consumerOptions?: (playerKey: string, kind: 'audio' | 'video') => ConsumerOptions;
+}
+
+/** Events of {@link SfuRouter}. */
+export interface SfuRouterEvents {
+  /** A transport was added (publish or play). */
+  transport: [transport: PublisherTransport | SubscriberTransport];
+  close: [];
+}
+
+/**
+ * The SFU router.
+ * @example
+ * const router = new SfuRouter({ ice: { hostAddresses: ['127.0.0.1'] } });
+ * const { answerSdp } = await router.publish('stream-1', offerSdpFromPublisher);
+ * const { offerSdp, transport } = await router.play('player-1', 'stream-1');
+ * await transport.setAnswer(answerSdpFromPlayer);
+ * await router.close();
+ */
+export class SfuRouter extends TypedEmitter<SfuRouterEvents> {
+  private readonly peerConfig: Partial<PeerConfig>;
+  private readonly maxTransports: number;
+  private readonly maxPlayersPerStream: number;
+  private readonly producerOptions: ProducerOptions;
+  private readonly timeouts: TransportTimeouts;
+  private readonly consumerOptions: SfuRouterOptions['consumerOptions'];
+  private readonly publishers = new Map<string, PublisherTransport>();
+  private readonly players = new Map<string, SubscriberTransport>();
+  private readonly playersByStream = new Map<string, Set<SubscriberTransport>>();
+  /** Transports being negotiated count against the limit too. */
+  private pending = 0;
+  private closing: Promise<void> | null = null;
+
+  constructor(options: SfuRouterOptions = {}) {
+    super();
+    this.peerConfig = sfuPeerConfig(resolveIceOptions(options.ice));
+    this.maxTransports = positiveInt(options.maxTransports ?? 500, 'maxTransports');
+    this.maxPlayersPerStream = positiveInt(options.maxPlayersPerStream ?? 100, 'maxPlayersPerStream');
+    this.producerOptions = {
+      keyframeRequestIntervalMs: positiveInt(
+        options.keyframeRequestIntervalMs ?? 500,
+        'keyframeRequestIntervalMs',
+      ),
+      retransmissionBufferSize: options.retransmissionBufferSize ?? 1024,
+    };
+    this.timeouts = {
+      connectMs: positiveInt(options.connectTimeoutMs ?? 20_000, 'connectTimeoutMs'),
+      inactivityMs: positiveInt(options.inactivityTimeoutMs ?? 15_000, 'inactivityTimeoutMs'),
+    };
+    this.consumerOptions = options.consumerOptions;
+  }
+
+  get closed(): boolean {
+    return this.closing !== null;
+  }
+
+  /** Open transports (publishers and players), negotiations in progress excluded. */
+  get transportCount(): number {
+    return this.publishers.size + this.players.size;
+  }
+
+  /** The publisher transport of `streamKey`, if published. */
+  publisher(streamKey: string): PublisherTransport | undefined {
+    return this.publishers.get(streamKey);
+  }
+
+  /** The player transport of `playerKey`, if playing. */
+  player(playerKey: string): SubscriberTransport | undefined {
+    return this.players.get(playerKey);
+  }
+
+  /**
+   * Publishes `streamKey` from the client's offer. Publishing a key already published replaces the old
+   * publisher (a restart): its players move to the new tracks without renegotiating, and see one continuous
+   * stream.
+   */
+  async publish(
+    streamKey: string,
+    offerSdp: string,
+  ): Promise<{ answerSdp: string; transport: PublisherTransport }> {
+    this.checkOpen();
+    checkKey(streamKey, 'streamKey');
+    const replaced = this.publishers.get(streamKey);
+    this.reserve(replaced ? 1 : 0);
+    let created: { transport: PublisherTransport; answerSdp: string };
+    try {
+      created = await PublisherTransport.create({
+        key: streamKey,
+        offerSdp,
+        peerConfig: this.peerConfig,
+        producerOptions: this.producerOptions,
+        timeouts: this.timeouts,
+      });
+    } finally {
+      this.pending -= 1;
+    }
+    const { transport } = created;
+    if (this.closing) {
+      await transport.close('routerClosed');
+      throw SfuError.closed('the SFU router');
+    }
+    const previous = this.publishers.get(streamKey);
+    this.publishers.set(streamKey, transport);
+    transport.once('close', () => {
+      if (this.publishers.get(streamKey) === transport) this.publishers.delete(streamKey);
+    });
+    // Switch the players before closing the old publisher, so they never see its producers close.
+    for (const player of this.playersByStream.get(streamKey) ?? [])
+      player.switchProducers(transport.producerList);
+    if (previous) void previous.close('replaced');
+    this.emit('transport', transport);
+    return created;
+  }
+
+  /**
+   * Starts a player `playerKey` of `streamKey`: returns the SFU's offer, to be answered through
+   * `transport.setAnswer()`. A player key already playing is replaced (the old transport closes).
+   */
+  async play(
+    playerKey: string,
+    streamKey: string,
+  ): Promise<{ offerSdp: string; transport: SubscriberTransport }> {
+    this.checkOpen();
+    checkKey(playerKey, 'playerKey');
+    checkKey(streamKey, 'streamKey');
+    const publisher = this.publishers.get(streamKey);
+    if (!publisher) throw SfuError.streamNotFound(streamKey);
+    const replaced = this.players.get(playerKey);
+    const playersOfStream = this.playersByStream.get(streamKey)?.size ?? 0;
+    const freed = replaced?.streamKey === streamKey ? 1 : 0;
+    if (playersOfStream - freed >= this.maxPlayersPerStream) {
+      throw SfuError.playerLimit(streamKey, this.maxPlayersPerStream);
+    }
+    this.reserve(replaced ? 1 : 0);
+    const consumerOptions = this.consumerOptions;
+    let created: { transport: SubscriberTransport; offerSdp: string };
+    try {
+      created = await SubscriberTransport.create({
+        key: playerKey,
+        streamKey,
+        producers: publisher.producerList,
+        peerConfig: this.peerConfig,
+        timeouts: this.timeouts,
+        consumerOptions: consumerOptions ? (kind) => consumerOptions(playerKey, kind) : undefined,
+      });
+    } finally {
+      this.pending -= 1;
+    }
+    const { transport } = created;
+    if (this.closing) {
+      await transport.close('routerClosed');
+      throw SfuError.closed('the SFU router');
+    }
+    const previous = this.players.get(playerKey);
+    this.players.set(playerKey, transport);
+    let set = this.playersByStream.get(streamKey);
+    if (!set) {
+      set = new Set();
+      this.playersByStream.set(streamKey, set);
+    }
+    set.add(transport);
+    transport.once('close', () => this.forgetPlayer(transport));
+    // The publisher may have been replaced while we negotiated: follow the current one.
+    const current = this.publishers.get(streamKey);
+    if (current && current !== publisher) transport.switchProducers(current.producerList);
+    if (previous) void previous.close('replaced');
+    this.emit('transport', transport);
+    return created;
+  }
+
+  /** Closes every transport and the router. Idempotent. */
+  close(): Promise<void> {
+    if (this.closing) return this.closing;
+    const all: Transport[] = [...this.players.values(), ...this.publishers.values()];
+    this.closing = Promise.all(all.map((t) => t.close('routerClosed'))).then(() => undefined);
+    this.players.clear();
+    this.publishers.clear();
+    this.playersByStream.clear();
+    this.emit('close');
+    return this.closing.finally(() => this.removeAllListeners());
+  }
+
+  private forgetPlayer(transport: SubscriberTransport): void {
+    if (this.players.get(transport.key) === transport) this.players.delete(transport.key);
+    const set = this.playersByStream.get(transport.streamKey);
+    if (!set) return;
+    set.delete(transport);
+    if (set.size === 0) this.playersByStream.delete(transport.streamKey);
+  }
+
+  /** Reserves one transport slot (`freed` slots will be released by a replacement), or throws. */
+  private reserve(freed: number): void {
+    if (this.transportCount + this.pending - freed >= this.maxTransports) {
+      throw SfuError.transportLimit(this.maxTransports);
+    }
+    this.pending += 1;
+  }
+
+  private checkOpen(): void {
+    if (this.closing) throw SfuError.closed('the SFU router');
+  }
+}
+
+function positiveInt(value: number, name: string): number {
+  if (!Number.isInteger(value) || value <= 0) throw new TypeError(`${name} must be a positive integer`);
+  return value;
+}
+
+function checkKey(key: unknown, name: string): void {
+  if (typeof key !== 'string' || key.length === 0) throw new TypeError(`${name} must be a non-empty string`);
+}

@@ -1,0 +1,211 @@
+/**
+ * What publisher and subscriber transports share: one werift peer connection, its connection state, a
+ * connect deadline, an inactivity watchdog, statistics, and an idempotent close that releases the peer.
+ */
+
+import { TypedEmitter } from '@parley/protocol';
+import { type PeerConfig, RTCPeerConnection } from 'werift';
+import { type RtpStreamStats, type TransportStats, transportStats } from './stats.js';
+
+/** Why a transport closed. */
+export type TransportCloseReason = 'closed' | 'replaced' | 'failed' | 'timeout' | 'inactive' | 'routerClosed';
+
+/** Deadlines of a transport. */
+export interface TransportTimeouts {
+  /** From creation to connected. */
+  connectMs: number;
+  /** Without any STUN request, RTP or RTCP from the peer, once connected. */
+  inactivityMs: number;
+}
+
+/** Events of a transport. */
+export interface TransportEvents {
+  /** The peer connection's state changed (`connecting`, `connected`, `disconnected`, ...). */
+  connectionStateChange: [state: string];
+  /** DTLS is up: media flows from now on. */
+  connected: [];
+  close: [reason: TransportCloseReason];
+}
+
+/** Where a transport learns of the STUN requests its peer sends (see {@link createPeer}). */
+export interface StunProbe {
+  onRequest: () => void;
+}
+
+/**
+ * A werift peer connection whose incoming STUN requests (the peer's ICE checks and, once connected, its
+ * consent-freshness checks every 4 to 6 s, RFC 7675) are reported to `probe`: the liveness signal of an
+ * ICE-lite agent.
+ */
+export function createPeer(config: Partial<PeerConfig>): { pc: RTCPeerConnection; probe: StunProbe } {
+  const probe: StunProbe = { onRequest: () => {} };
+  const pc = new RTCPeerConnection({
+    ...config,
+    iceFilterStunResponse: () => {
+      probe.onRequest();
+      return true;
+    },
+  });
+  return { pc, probe };
+}
+
+let nextTransportId = 1;
+
+/** The base of {@link PublisherTransport} and {@link SubscriberTransport}. */
+export abstract class Transport extends TypedEmitter<TransportEvents> {
+  readonly id = `transport-${nextTransportId++}`;
+  /** The caller's opaque key (a stream key for publishers, a player key for players). */
+  readonly key: string;
+  abstract readonly direction: 'publish' | 'play';
+  protected readonly pc: RTCPeerConnection;
+  private connectTimer: NodeJS.Timeout | null;
+  private watchdog: NodeJS.Timeout | null = null;
+  private lastActivity = 0;
+  private closing: Promise<void> | null = null;
+  private closeReason: TransportCloseReason | null = null;
+  private readonly unsubscribers: (() => void)[] = [];
+  private readonly inactivityMs: number;
+
+  protected constructor(
+    key: string,
+    peer: { pc: RTCPeerConnection; probe: StunProbe },
+    timeouts: TransportTimeouts,
+  ) {
+    super();
+    this.key = key;
+    this.pc = peer.pc;
+    peer.probe.onRequest = () => this.touch();
+    const pc = peer.pc;
+    this.inactivityMs = timeouts.inactivityMs;
+    this.connectTimer = setTimeout(() => void this.close('timeout'), timeouts.connectMs);
+    this.connectTimer.unref();
+    const sub = pc.connectionStateChange.subscribe((state) => this.handleState(state));
+    this.unsubscribers.push(sub.unSubscribe);
+  }
+
+  /** The peer connection's state. */
+  get connectionState(): string {
+    return this.pc.connectionState;
+  }
+
+  get closed(): boolean {
+    return this.closing !== null;
+  }
+
+  /** Why it closed, or null while open. */
+  get closedBecause(): TransportCloseReason | null {
+    return this.closeReason;
+  }
+
+  /** Statistics of this transport and its streams. */
+  async getStats(): Promise<TransportStats> {
+    const remote = this.closed
+      ? { rtt: null, lostBySsrc: new Map<number, number>() }
+      : await this.remoteStats();
+    const streams = this.streamStats();
+    // Loss towards a player is only known from its receiver reports.
+    if (this.direction === 'play') {
+      for (const s of streams) s.packetsLost = remote.lostBySsrc.get(s.ssrc) ?? 0;
+    }
+    return transportStats(this.key, this.direction, this.pc.connectionState, remote.rtt, streams);
+  }
+
+  /**
+   * Closes the children (producers or consumers), then the peer connection. Idempotent: every call returns
+   * the same promise, resolved once werift has released its sockets.
+   */
+  close(reason: TransportCloseReason = 'closed'): Promise<void> {
+    if (this.closing) return this.closing;
+    this.closeReason = reason;
+    if (this.connectTimer) clearTimeout(this.connectTimer);
+    this.connectTimer = null;
+    if (this.watchdog) clearInterval(this.watchdog);
+    this.watchdog = null;
+    for (const unsubscribe of this.unsubscribers) unsubscribe();
+    this.closeChildren();
+    this.closing = this.pc.close().catch(() => {
+      // werift failed while tearing down; the sockets are gone either way.
+    });
+    this.emit('close', reason);
+    this.removeAllListeners();
+    return this.closing;
+  }
+
+  /** Closes producers or consumers. */
+  protected abstract closeChildren(): void;
+
+  /** Per-stream statistics. */
+  protected abstract streamStats(): RtpStreamStats[];
+
+  /** Called once when DTLS is connected. */
+  protected abstract onConnected(): void;
+
+  private handleState(state: string): void {
+    if (this.closing) return;
+    this.emit('connectionStateChange', state);
+    if (state === 'connected' && this.connectTimer) {
+      clearTimeout(this.connectTimer);
+      this.connectTimer = null;
+      this.startWatchdog();
+      this.onConnected();
+      this.emit('connected');
+    } else if (state === 'failed' || state === 'closed') {
+      void this.close(state === 'failed' ? 'failed' : 'closed');
+    }
+  }
+
+  private touch(): void {
+    this.lastActivity = performance.now();
+  }
+
+  /**
+   * An ICE-lite agent sends no consent checks of its own, so werift never notices a peer that vanished
+   * without a DTLS close. The peer's STUN consent checks, RTP and RTCP prove it alive.
+   */
+  private startWatchdog(): void {
+    this.touch();
+    const touch = (): void => this.touch();
+    for (const dtls of new Set(this.pc.getTransceivers().map((t) => t.dtlsTransport))) {
+      this.unsubscribers.push(
+        dtls.onRtp.subscribe(touch).unSubscribe,
+        dtls.onRtcp.subscribe(touch).unSubscribe,
+      );
+    }
+    this.watchdog = setInterval(
+      () => {
+        if (performance.now() - this.lastActivity > this.inactivityMs) void this.close('inactive');
+      },
+      Math.max(50, Math.floor(this.inactivityMs / 4)),
+    );
+    this.watchdog.unref();
+  }
+
+  /**
+   * From werift's report: the RTT in seconds (RTCP receiver reports first, else ICE checks, which an ICE-lite
+   * agent rarely has) and the loss each remote receiver reported, by our SSRC.
+   */
+  private async remoteStats(): Promise<{ rtt: number | null; lostBySsrc: Map<number, number> }> {
+    const report = await this.pc.getStats();
+    let rtcp: number | null = null;
+    let ice: number | null = null;
+    const lostBySsrc = new Map<number, number>();
+    for (const stat of report.values()) {
+      const s = stat as {
+        type: string;
+        ssrc?: number;
+        packetsLost?: number;
+        roundTripTime?: number;
+        currentRoundTripTime?: number;
+        nominated?: boolean;
+      };
+      if (s.type === 'remote-inbound-rtp') {
+        if (typeof s.roundTripTime === 'number') rtcp = Math.max(rtcp ?? 0, s.roundTripTime);
+        if (typeof s.ssrc === 'number' && typeof s.packetsLost === 'number')
+          lostBySsrc.set(s.ssrc, s.packetsLost);
+      } else if (s.type === 'candidate-pair' && s.nominated && typeof s.currentRoundTripTime === 'number') {
+        ice = s.currentRoundTripTime;
+      }
+    }
+    return { rtt: rtcp ?? ice, lostBySsrc };
+  }
+}

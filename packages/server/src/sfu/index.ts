@@ -1,0 +1,21 @@
+/**
+ * The SFU layer: WebRTC transports on werift, producers and consumers, RTP forwarding with rewriting,
+ * keyframe requests, NACK answers and statistics. It imports nothing from signaling or rooms.
+ */
+export { Consumer, type ConsumerEvents, type ConsumerOptions } from './Consumer.js';
+export { isH264KeyframeStart, isKeyframeStart, isVp8KeyframeStart } from './keyframe.js';
+export { Producer, type ProducerEvents, type ProducerOptions, type RtpSink } from './Producer.js';
+export { PublisherTransport } from './PublisherTransport.js';
+export {
+  LOOPBACK_ICE,
+  resolveIceOptions,
+  type SfuIceOptions,
+  sfuCodecs,
+  sfuPeerConfig,
+} from './peerConfig.js';
+export { RetransmissionBuffer } from './RetransmissionBuffer.js';
+export { SfuError, type SfuErrorCode } from './SfuError.js';
+export { SfuRouter, type SfuRouterEvents, type SfuRouterOptions } from './SfuRouter.js';
+export { SubscriberTransport } from './SubscriberTransport.js';
+export type { RtpStreamStats, TransportStats } from './stats.js';
+export type { Transport, TransportCloseReason, TransportEvents, TransportTimeouts } from './Transport.js';

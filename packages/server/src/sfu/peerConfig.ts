@@ -1,0 +1,119 @@
+/**
+ * The werift configuration of every SFU peer connection: ICE-lite on the configured host addresses only,
+ * DTLS-SRTP, max-bundle, rtcp-mux, and the codecs the SFU forwards.
+ */
+import { isIP, isIPv4 } from 'node:net';
+import { type PeerConfig, RTCRtpCodecParameters } from 'werift';
+
+/** Where the SFU's ICE-lite endpoints listen and what they announce. */
+export interface SfuIceOptions {
+  /**
+   * Addresses announced as host candidates (the only candidates: the SFU is ICE-lite). Default
+   * `['127.0.0.1']`; a deployment announces the address its players can reach.
+   */
+  hostAddresses: string[];
+  /** IPv4 address the UDP sockets bind to; default `'127.0.0.1'`; null binds every interface. */
+  bindAddress: string | null;
+  /** Inclusive UDP port range; default any free port. */
+  portRange: [number, number] | null;
+}
+
+/** The default ICE options: loopback only. */
+export const LOOPBACK_ICE: SfuIceOptions = {
+  hostAddresses: ['127.0.0.1'],
+  bindAddress: '127.0.0.1',
+  portRange: null,
+};
+
+/** Checks `ice` and fills defaults; bad values throw TypeError. */
+export function resolveIceOptions(ice: Partial<SfuIceOptions> = {}): SfuIceOptions {
+  const hostAddresses = ice.hostAddresses ?? LOOPBACK_ICE.hostAddresses;
+  if (!Array.isArray(hostAddresses) || hostAddresses.length === 0 || !hostAddresses.every((a) => isIP(a))) {
+    throw new TypeError('ice.hostAddresses must be a non-empty list of IP addresses');
+  }
+  const bindAddress = ice.bindAddress === undefined ? LOOPBACK_ICE.bindAddress : ice.bindAddress;
+  if (bindAddress !== null && !isIPv4(bindAddress))
+    throw new TypeError('ice.bindAddress must be an IPv4 address');
+  const portRange = ice.portRange ?? null;
+  if (
+    portRange !== null &&
+    !(
+      Number.isInteger(portRange[0]) &&
+      Number.isInteger(portRange[1]) &&
+      portRange[0] > 0 &&
+      portRange[0] < portRange[1] &&
+      portRange[1] < 65536
+    )
+  ) {
+    throw new TypeError('ice.portRange must be [min, max] with 0 < min < max < 65536');
+  }
+  return { hostAddresses: [...hostAddresses], bindAddress, portRange };
+}
+
+const videoFeedback = () => [
+  { type: 'nack' },
+  { type: 'nack', parameter: 'pli' },
+  { type: 'ccm', parameter: 'fir' },
+];
+
+/**
+ * The codecs the SFU accepts from publishers and offers to players, preferred first. Opus and VP8 are always
+ * offered; H264 (constrained baseline, packetization-mode 1) is used when a publisher offers it.
+ * No RTX: retransmissions are resent on the media SSRC (RFC 4585), which every WebRTC receiver accepts.
+ */
+export function sfuCodecs(): { audio: RTCRtpCodecParameters[]; video: RTCRtpCodecParameters[] } {
+  return {
+    audio: [
+      new RTCRtpCodecParameters({
+        mimeType: 'audio/opus',
+        clockRate: 48000,
+        channels: 2,
+        payloadType: 111,
+        parameters: 'minptime=10;useinbandfec=1',
+      }),
+    ],
+    video: [
+      new RTCRtpCodecParameters({
+        mimeType: 'video/VP8',
+        clockRate: 90000,
+        payloadType: 96,
+        rtcpFeedback: videoFeedback(),
+      }),
+      new RTCRtpCodecParameters({
+        mimeType: 'video/H264',
+        clockRate: 90000,
+        payloadType: 102,
+        parameters: 'level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f',
+        rtcpFeedback: videoFeedback(),
+      }),
+    ],
+  };
+}
+
+/**
+ * The werift peer configuration of an SFU transport.
+ *
+ * werift quietly uses a public STUN server when none is configured, even with `iceServers: []`: its ICE
+ * `Connection` falls back to `DEFAULT_STUN_SERVER` (werift/lib/ice/src/ice.js, `applyStunTurnServersFromOptions`)
+ * whenever no STUN URL was given. That default is only consulted while gathering server-reflexive candidates,
+ * which werift skips for an ICE-lite agent (`getCandidatePromises`: `!gatherIceLite && stunServer`). So the
+ * SFU is always ICE-lite, gathers no reflexive or relay candidates, and its sockets are bound to `bindAddress`.
+ */
+export function sfuPeerConfig(ice: SfuIceOptions): Partial<PeerConfig> {
+  return {
+    iceLite: true,
+    iceServers: [],
+    iceTransportPolicy: 'all',
+    // Only the configured addresses: werift's interface scan is off for both families.
+    iceUseIpv4: false,
+    iceUseIpv6: false,
+    iceAdditionalHostAddresses: [...ice.hostAddresses],
+    iceInterfaceAddresses: ice.bindAddress === null ? undefined : { udp4: ice.bindAddress },
+    icePortRange: ice.portRange ?? undefined,
+    iceUseTcp: false,
+    bundlePolicy: 'max-bundle',
+    rtcpMuxPolicy: 'require',
+    codecs: sfuCodecs(),
+    headerExtensions: { audio: [], video: [] },
+  };
+}

@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { RtpHeader, RtpPacket } from 'werift';
+import {
+  isH264KeyframeStart,
+  isVp8KeyframeStart,
+  RetransmissionBuffer,
+  resolveIceOptions,
+} from '../../src/sfu/index.js';
+import { seqAdd, seqDiff, seqNewer, tsAdd } from '../../src/sfu/rtpMath.js';
+import { IncomingStreamCounter } from '../../src/sfu/stats.js';
+
+const packet = (seq: number, ts = 0, ssrc = 1) =>
+  new RtpPacket(
+    new RtpHeader({ sequenceNumber: seq, timestamp: ts, ssrc, payloadType: 96 }),
+    Buffer.alloc(10),
+  );
+
+test('sequence and timestamp arithmetic wraps', () => {
+  assert.equal(seqAdd(65535, 1), 0);
+  assert.equal(seqAdd(0, -1), 65535);
+  assert.equal(seqDiff(2, 65534), 4);
+  assert.equal(seqDiff(65534, 2), -4);
+  assert.ok(seqNewer(1, 65535));
+  assert.ok(!seqNewer(65535, 1));
+  assert.equal(tsAdd(0xffffffff, 2), 1);
+});
+
+test('VP8 keyframe detection reads the payload descriptor', () => {
+  assert.ok(isVp8KeyframeStart(Buffer.from([0x10, 0x00])));
+  assert.ok(!isVp8KeyframeStart(Buffer.from([0x10, 0x01])), 'interframe');
+  assert.ok(!isVp8KeyframeStart(Buffer.from([0x00, 0x00])), 'not the start of a partition');
+  // X with I (15-bit picture ID), L and T: descriptor of 5 bytes, then the payload header.
+  assert.ok(isVp8KeyframeStart(Buffer.from([0x90, 0xe0, 0x80, 0x01, 0x02, 0x03, 0x00])));
+  assert.ok(!isVp8KeyframeStart(Buffer.from([0x90, 0xe0, 0x80, 0x01, 0x02, 0x03, 0x01])));
+});
+
+test('H264 keyframe detection: IDR, SPS, STAP-A and FU-A start', () => {
+  assert.ok(isH264KeyframeStart(Buffer.from([0x65])));
+  assert.ok(isH264KeyframeStart(Buffer.from([0x67])));
+  assert.ok(!isH264KeyframeStart(Buffer.from([0x41])));
+  assert.ok(isH264KeyframeStart(Buffer.from([0x18, 0x00, 0x02, 0x67, 0x42, 0x00, 0x02, 0x68, 0xce])));
+  assert.ok(isH264KeyframeStart(Buffer.from([0x7c, 0x85])));
+  assert.ok(!isH264KeyframeStart(Buffer.from([0x7c, 0x05])), 'FU-A continuation');
+});
+
+test('the retransmission buffer returns only the exact packet', () => {
+  const buffer = new RetransmissionBuffer(16);
+  buffer.put(packet(100, 0, 7));
+  assert.equal(buffer.get(7, 100)?.header.sequenceNumber, 100);
+  assert.equal(buffer.get(8, 100), undefined, 'other SSRC');
+  buffer.put(packet(116, 0, 7));
+  assert.equal(buffer.get(7, 100), undefined, 'overwritten');
+  assert.throws(() => new RetransmissionBuffer(100), TypeError);
+});
+
+test('incoming counters: loss from sequence gaps, late packets fill them, a new SSRC starts over', () => {
+  let now = 0;
+  const counter = new IncomingStreamCounter(90000, () => now);
+  for (const seq of [65534, 65535, 1, 2]) {
+    now += 10;
+    counter.add(packet(seq, now * 90));
+  }
+  assert.equal(counter.packetsLost, 1);
+  counter.add(packet(0, 0));
+  assert.equal(counter.packetsLost, 0);
+  assert.equal(counter.jitter, 0, 'perfectly paced');
+  counter.add(packet(500, 0, 2));
+  counter.add(packet(502, 0, 2));
+  assert.equal(counter.packetsLost, 1);
+  assert.equal(counter.packets, 7);
+});
+
+test('ICE options are checked', () => {
+  assert.deepEqual(resolveIceOptions(), {
+    hostAddresses: ['127.0.0.1'],
+    bindAddress: '127.0.0.1',
+    portRange: null,
+  });
+  assert.throws(() => resolveIceOptions({ hostAddresses: [] }), TypeError);
+  assert.throws(() => resolveIceOptions({ hostAddresses: ['example.com'] }), TypeError);
+  assert.throws(() => resolveIceOptions({ bindAddress: '::1' }), TypeError);
+  assert.throws(() => resolveIceOptions({ portRange: [5000, 4000] }), TypeError);
+});
