@@ -115,23 +115,16 @@ export class SfuRouter extends TypedEmitter<SfuRouterEvents> {
     checkKey(streamKey, 'streamKey');
     const replaced = this.publishers.get(streamKey);
     this.reserve(replaced ? 1 : 0);
-    let created: { transport: PublisherTransport; answerSdp: string };
-    try {
-      created = await PublisherTransport.create({
+    const created = await this.negotiated(
+      PublisherTransport.create({
         key: streamKey,
         offerSdp,
         peerConfig: this.peerConfig,
         producerOptions: this.producerOptions,
         timeouts: this.timeouts,
-      });
-    } finally {
-      this.pending -= 1;
-    }
+      }),
+    );
     const { transport } = created;
-    if (this.closing) {
-      await transport.close('routerClosed');
-      throw SfuError.closed('the SFU router');
-    }
     const previous = this.publishers.get(streamKey);
     this.publishers.set(streamKey, transport);
     transport.once('close', () => {
@@ -166,24 +159,17 @@ export class SfuRouter extends TypedEmitter<SfuRouterEvents> {
     }
     this.reserve(replaced ? 1 : 0);
     const consumerOptions = this.consumerOptions;
-    let created: { transport: SubscriberTransport; offerSdp: string };
-    try {
-      created = await SubscriberTransport.create({
+    const created = await this.negotiated(
+      SubscriberTransport.create({
         key: playerKey,
         streamKey,
         producers: publisher.producerList,
         peerConfig: this.peerConfig,
         timeouts: this.timeouts,
         consumerOptions: consumerOptions ? (kind) => consumerOptions(playerKey, kind) : undefined,
-      });
-    } finally {
-      this.pending -= 1;
-    }
+      }),
+    );
     const { transport } = created;
-    if (this.closing) {
-      await transport.close('routerClosed');
-      throw SfuError.closed('the SFU router');
-    }
     const previous = this.players.get(playerKey);
     this.players.set(playerKey, transport);
     let set = this.playersByStream.get(streamKey);
@@ -222,6 +208,24 @@ export class SfuRouter extends TypedEmitter<SfuRouterEvents> {
   }
 
   /** Reserves one transport slot (`freed` slots will be released by a replacement), or throws. */
+  /**
+   * Awaits a transport being negotiated (which counts against the limits until then) and refuses it if the
+   * router closed in the meantime.
+   */
+  private async negotiated<T extends { transport: Transport }>(creating: Promise<T>): Promise<T> {
+    let created: T;
+    try {
+      created = await creating;
+    } finally {
+      this.pending -= 1;
+    }
+    if (this.closing) {
+      await created.transport.close('routerClosed');
+      throw SfuError.closed('the SFU router');
+    }
+    return created;
+  }
+
   private reserve(freed: number): void {
     if (this.transportCount + this.pending - freed >= this.maxTransports) {
       throw SfuError.transportLimit(this.maxTransports);
