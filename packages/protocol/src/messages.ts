@@ -32,6 +32,8 @@ export const CloseCode = {
   HeartbeatTimeout: 4002,
   /** A newer socket resumed this session. */
   Replaced: 4003,
+  /** The socket neither logged in nor resumed a session in time. */
+  LoginTimeout: 4004,
 } as const;
 
 export interface WireUser {

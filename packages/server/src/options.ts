@@ -24,6 +24,8 @@ export interface ServerOptions {
   heartbeatIntervalMs?: number;
   /** A socket silent this long is considered dead. Default 3 × heartbeatIntervalMs. */
   heartbeatTimeoutMs?: number;
+  /** A socket that has not logged in or resumed a session this long after opening is closed. Default 30,000 ms. */
+  loginTimeoutMs?: number;
   /** Interval of `roomOnlineUserCountUpdate`. Default 30,000 ms. */
   onlineCountIntervalMs?: number;
   /** Broadcast messages, custom commands and room extra info updates allowed per room per second. Default 50. */

@@ -32,6 +32,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const signaling = new SignalingServer(rooms, {
     heartbeatIntervalMs,
     heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? heartbeatIntervalMs * 3,
+    loginTimeoutMs: options.loginTimeoutMs ?? 30_000,
     framesPerSecond: options.connectionFramesPerSecond ?? 100,
     maxFrameBytes: options.maxFrameBytes ?? 64 * 1024,
     logger: logger.child('signaling'),

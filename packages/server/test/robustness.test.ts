@@ -70,4 +70,17 @@ describe('bad input', () => {
     const err = await new Promise<Error>((resolve) => ws.once('error', resolve));
     assert.match(err.message, /404/);
   });
+
+  it('closes a socket that never logs in, and only that one', async () => {
+    const quick = await startHarness({ loginTimeoutMs: 200 });
+    try {
+      const member = await quick.login('patient', 'member');
+      const idle = await quick.connect();
+      assert.equal((await idle.waitClose()).code, CloseCode.LoginTimeout);
+      // The member's socket opened before the idle one, so it is past the deadline too: a session exempts it.
+      assert.equal((await member.request('broadcast', { roomID: 'patient', message: 'still here' })).code, 0);
+    } finally {
+      await quick.close();
+    }
+  });
 });

@@ -35,8 +35,10 @@ export interface ConnectionHandler {
 
 export class Connection implements SessionTransport {
   readonly nonce = randomBytes(16).toString('hex');
-  /** The session this socket carries, once it logged in or resumed. */
-  session: Session | null = null;
+  private sessionRef: Session | null = null;
+  /** True once a login or resume gave this socket a session; sockets that never get one are closed in time. */
+  hadSession = false;
+  readonly openedAt = Date.now();
   lastHeardAt = Date.now();
   private readonly bucket: TokenBucket;
   private readonly strikes: TokenBucket;
@@ -62,6 +64,16 @@ export class Connection implements SessionTransport {
       heartbeatIntervalMs: options.heartbeatIntervalMs,
     };
     this.sendFrame(hello);
+  }
+
+  /** The session this socket carries, once it logged in or resumed. */
+  get session(): Session | null {
+    return this.sessionRef;
+  }
+
+  set session(session: Session | null) {
+    this.sessionRef = session;
+    if (session) this.hadSession = true;
   }
 
   get closed(): boolean {

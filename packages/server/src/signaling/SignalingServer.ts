@@ -14,6 +14,7 @@ import { Connection, type ConnectionHandler } from './Connection.js';
 export interface SignalingOptions {
   heartbeatIntervalMs: number;
   heartbeatTimeoutMs: number;
+  loginTimeoutMs: number;
   framesPerSecond: number;
   maxFrameBytes: number;
   logger: Logger;
@@ -35,7 +36,8 @@ export class SignalingServer implements ConnectionHandler {
       maxPayload: options.maxFrameBytes,
       perMessageDeflate: false,
     });
-    const sweepEvery = Math.max(50, Math.min(1000, Math.floor(options.heartbeatTimeoutMs / 4)));
+    const shortest = Math.min(options.heartbeatTimeoutMs, options.loginTimeoutMs);
+    const sweepEvery = Math.max(50, Math.min(1000, Math.floor(shortest / 4)));
     this.sweepTimer = setInterval(() => this.sweep(), sweepEvery);
     this.sweepTimer.unref();
   }
@@ -131,11 +133,16 @@ export class SignalingServer implements ConnectionHandler {
     this.log.debug('socket closed', { remote: conn.remote, cause });
   }
 
-  /** Closes sockets not heard from within the heartbeat timeout. */
+  /** Closes sockets not heard from within the heartbeat timeout, and sockets that never got a session. */
   private sweep(): void {
-    const deadline = Date.now() - this.options.heartbeatTimeoutMs;
+    const now = Date.now();
+    const deadline = now - this.options.heartbeatTimeoutMs;
+    const loginDeadline = now - this.options.loginTimeoutMs;
     for (const conn of this.connections) {
-      if (conn.lastHeardAt < deadline) {
+      if (!conn.hadSession && conn.openedAt < loginDeadline) {
+        this.log.info('login timeout', { remote: conn.remote });
+        conn.close(CloseCode.LoginTimeout, 'no login in time');
+      } else if (conn.lastHeardAt < deadline) {
         this.log.info('heartbeat timeout', { remote: conn.remote });
         conn.expire();
       }
