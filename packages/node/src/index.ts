@@ -39,6 +39,53 @@ export {
   ZegoScenario,
   ZegoUpdateType,
 } from '@parley/protocol';
+// Media containers and RTP payload formats (sources and sinks of the media plane build on these).
+export {
+  type IvfFile,
+  type IvfFrame,
+  type IvfHeader,
+  iterateIvfFrames,
+  parseIvf,
+  parseIvfHeader,
+  writeIvf,
+} from './media/ivf.js';
+export { MediaFormatError, type MediaFormatErrorCode } from './media/MediaFormatError.js';
+export {
+  type OggPacket,
+  type OggPage,
+  OggStreamWriter,
+  oggPacketsFromPages,
+  parseOggPages,
+} from './media/ogg.js';
+export {
+  type OggOpusStream,
+  OggOpusWriter,
+  type OpusHead,
+  type OpusTags,
+  readOggOpus,
+  writeOggOpus,
+} from './media/oggOpus.js';
+export { OpusRtpDepacketizer, type OpusRtpFrame, OpusRtpPacketizer } from './media/opusRtp.js';
+export { OPUS_CLOCK_RATE, type OpusToc, opusPacketSamples, parseOpusToc } from './media/opusToc.js';
+export {
+  RtpClockRate,
+  type RtpPacketLike,
+  RtpSequencer,
+  type RtpSequencerOptions,
+  rescaleTime,
+  sequenceDelta,
+} from './media/RtpSequencer.js';
+export {
+  isVp8Keyframe,
+  parseVp8PayloadDescriptor,
+  type Vp8BrokenReason,
+  type Vp8DepacketizerEvent,
+  type Vp8Frame,
+  type Vp8PacketizerOptions,
+  type Vp8PayloadDescriptor,
+  Vp8RtpDepacketizer,
+  Vp8RtpPacketizer,
+} from './media/vp8Rtp.js';
 export { NATIVE_EVENT_NAMES, toNativeEventName } from './native/handlerBridge.js';
 export { NativeEngine, nativeCode } from './native/NativeEngine.js';
 export type * from './native/nativeTypes.js';
