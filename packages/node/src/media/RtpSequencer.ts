@@ -122,3 +122,31 @@ function checkedUint(value: number, modulus: number, what: string): number {
   }
   return value;
 }
+
+/**
+ * Follows the sequence numbers of an incoming RTP stream that is expected in order: counts the packets lost
+ * before each one, and drops duplicates and late packets (counted in `discarded`).
+ */
+export class SequenceTracker {
+  private last: number | undefined;
+  /** Packets known lost so far. */
+  lostPackets = 0;
+  /** Duplicate or late packets dropped so far. */
+  discarded = 0;
+
+  /** The number of packets lost just before `seq`, or null when `seq` is a duplicate or late and must be dropped. */
+  next(seq: number): number | null {
+    let lost = 0;
+    if (this.last !== undefined) {
+      const delta = sequenceDelta(this.last, seq);
+      if (delta === 0 || delta >= 0x8000) {
+        this.discarded++;
+        return null;
+      }
+      lost = delta - 1;
+    }
+    this.last = seq;
+    this.lostPackets += lost;
+    return lost;
+  }
+}

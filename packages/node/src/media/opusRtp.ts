@@ -1,6 +1,6 @@
 import type { RtpPacket } from 'werift';
 import { OPUS_CLOCK_RATE, opusPacketSamples } from './opusToc.js';
-import { type RtpPacketLike, type RtpSequencer, sequenceDelta } from './RtpSequencer.js';
+import { type RtpPacketLike, type RtpSequencer, SequenceTracker } from './RtpSequencer.js';
 
 /**
  * Sends Opus over RTP (RFC 7587): one Opus packet per RTP packet, the payload is the Opus packet
@@ -47,29 +47,25 @@ export interface OpusRtpFrame {
  * are dropped (counted in `discarded`); gaps are reported on the next packet as `lostBefore`.
  */
 export class OpusRtpDepacketizer {
-  private lastSequence: number | undefined;
-  /** Packets known lost so far. */
-  lostPackets = 0;
+  private readonly sequence = new SequenceTracker();
+  /** Packets known lost so far (empty payloads count as lost media). */
+  get lostPackets(): number {
+    return this.sequence.lostPackets + this.empty;
+  }
   /** Duplicate or late packets dropped so far. */
-  discarded = 0;
+  get discarded(): number {
+    return this.sequence.discarded;
+  }
+  private empty = 0;
 
   /** Returns the Opus packet, or `undefined` for a duplicate, late or empty packet. */
   push(rtp: RtpPacketLike): OpusRtpFrame | undefined {
     const seq = rtp.header.sequenceNumber;
-    let lostBefore = 0;
-    if (this.lastSequence !== undefined) {
-      const delta = sequenceDelta(this.lastSequence, seq);
-      if (delta === 0 || delta >= 0x8000) {
-        this.discarded++;
-        return undefined;
-      }
-      lostBefore = delta - 1;
-    }
-    this.lastSequence = seq;
-    this.lostPackets += lostBefore;
+    const lostBefore = this.sequence.next(seq);
+    if (lostBefore === null) return undefined;
     // An empty payload carries no Opus packet (RFC 7587 §4.2 forbids it); count it as lost media.
     if (rtp.payload.length === 0) {
-      this.lostPackets++;
+      this.empty++;
       return undefined;
     }
     return { data: rtp.payload, timestamp: rtp.header.timestamp, sequenceNumber: seq, lostBefore };

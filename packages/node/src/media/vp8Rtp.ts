@@ -1,5 +1,5 @@
 import { MediaFormatError } from './MediaFormatError.js';
-import { type RtpPacketLike, sequenceDelta } from './RtpSequencer.js';
+import { type RtpPacketLike, SequenceTracker } from './RtpSequencer.js';
 
 /** The VP8 payload descriptor at the front of every VP8 RTP payload (RFC 7741 §4.2). */
 export interface Vp8PayloadDescriptor {
@@ -162,12 +162,16 @@ interface PartialFrame {
  * });
  */
 export class Vp8RtpDepacketizer {
-  private lastSequence: number | undefined;
+  private readonly sequence = new SequenceTracker();
   private current: PartialFrame | undefined;
   /** Packets known lost so far. */
-  lostPackets = 0;
+  get lostPackets(): number {
+    return this.sequence.lostPackets;
+  }
   /** Duplicate or late packets dropped so far. */
-  discarded = 0;
+  get discarded(): number {
+    return this.sequence.discarded;
+  }
   /** True from the start and after any loss, until a complete key frame is delivered. */
   keyframeNeeded = true;
 
@@ -175,18 +179,9 @@ export class Vp8RtpDepacketizer {
   push(rtp: RtpPacketLike): Vp8DepacketizerEvent[] {
     const { sequenceNumber: seq, timestamp, marker } = rtp.header;
     const events: Vp8DepacketizerEvent[] = [];
-    let gap = 0;
-    if (this.lastSequence !== undefined) {
-      const delta = sequenceDelta(this.lastSequence, seq);
-      if (delta === 0 || delta >= 0x8000) {
-        this.discarded++;
-        return events;
-      }
-      gap = delta - 1;
-    }
-    this.lastSequence = seq;
+    const gap = this.sequence.next(seq);
+    if (gap === null) return events;
     if (gap > 0) {
-      this.lostPackets += gap;
       this.keyframeNeeded = true;
       events.push({ type: 'gap', lostPackets: gap, beforeSequenceNumber: seq });
     }
