@@ -4,7 +4,7 @@
 // Usage: node scripts/test.mjs [substring ...]  — only files whose path contains one of the substrings.
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -26,7 +26,11 @@ for (const top of ['packages', 'apps', 'bench']) {
   if (!existsSync(base)) continue;
   for (const pkg of readdirSync(base)) walk(join(base, pkg, 'dist', 'test'), files);
 }
+// A test whose TypeScript source is gone (renamed, moved) may still sit compiled in dist: tsc -b never deletes.
+const hasSource = (file) =>
+  existsSync(file.replace(`${sep}dist${sep}test${sep}`, `${sep}test${sep}`).replace(/\.js$/, '.ts'));
 const selected = files
+  .filter(hasSource)
   .map((f) => relative(root, f))
   .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)))
   .sort();
