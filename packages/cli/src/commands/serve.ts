@@ -38,7 +38,7 @@ const SYNOPSIS =
 
 const HELP = `${SYNOPSIS}
 
-Start the Parley server: the demo page and health check over HTTP, the signaling WebSocket at /ws.
+Start the Parley server: HTTP (health check at /healthz) and the signaling WebSocket at /ws.
 
 Options:
   --host ADDR        Interface to listen on (env PARLEY_HOST, default 127.0.0.1; 0.0.0.0 for all)
@@ -63,7 +63,7 @@ Example:
 /** `parley serve`. */
 export const serveCommand: Command = {
   name: 'serve',
-  summary: 'Start the server (signaling, demo page) with the configured apps',
+  summary: 'Start the server (HTTP and the signaling WebSocket) with the configured apps',
   synopsis: SYNOPSIS,
   help: HELP,
   async run(args: string[], io: CliIo): Promise<number> {
