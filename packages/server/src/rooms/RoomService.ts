@@ -19,7 +19,7 @@ import type { AppConfig } from '../options.js';
 import { setTimeoutAt } from '../util/longTimeout.js';
 import { TokenBucket } from '../util/TokenBucket.js';
 import { AppSpace } from './AppSpace.js';
-import { authorize, type Grant, grantFromToken } from './Auth.js';
+import { authorize, grantFromToken } from './Auth.js';
 import type { Room } from './Room.js';
 import { type DetachCause, type Membership, Session, type SessionTransport } from './Session.js';
 import { wireStream } from './StreamRecord.js';
@@ -378,5 +378,3 @@ function sameSecret(a: string, b: string): boolean {
   const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);
 }
-
-export type { Grant };
