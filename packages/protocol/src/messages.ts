@@ -101,18 +101,61 @@ export interface RenewTokenRequest {
   token: string;
 }
 
+/** Whether a published track is sending (`OPEN`) or muted by its publisher (`MUTE`). */
+export type MediaTrackState = 'OPEN' | 'MUTE';
+
+/**
+ * Publishes a stream. With `sdp` (a WebRTC offer: sendonly audio and/or video) the server answers it and
+ * announces the stream to the room once media flows; publishing again with a new offer restarts the media
+ * (players continue seamlessly). Without `sdp` the stream is signaling only (its media does not pass through
+ * this server) and is announced at once.
+ */
 export interface PublishRequest {
   t: 'publish';
   id: number;
   roomID: string;
   streamID: string;
   extraInfo: string;
+  sdp?: string;
+  /** Initial mute states; default OPEN. */
+  audio?: MediaTrackState;
+  video?: MediaTrackState;
 }
 
 export interface UnpublishRequest {
   t: 'unpublish';
   id: number;
   streamID: string;
+}
+
+/** Starts (or restarts) playing a stream of the AppID: the server replies with its SDP offer. */
+export interface PlayRequest {
+  t: 'play';
+  id: number;
+  streamID: string;
+}
+
+/** The player's SDP answer to the offer of `play`. */
+export interface PlayAnswerRequest {
+  t: 'playAnswer';
+  id: number;
+  streamID: string;
+  sdp: string;
+}
+
+export interface StopPlayRequest {
+  t: 'stopPlay';
+  id: number;
+  streamID: string;
+}
+
+/** The publisher muted or unmuted a track of one of its streams; its players are told. */
+export interface StreamMediaStateRequest {
+  t: 'streamMediaState';
+  id: number;
+  streamID: string;
+  audio?: MediaTrackState;
+  video?: MediaTrackState;
 }
 
 export interface SetStreamExtraInfoRequest {
@@ -153,6 +196,10 @@ export type ClientRequest =
   | RenewTokenRequest
   | PublishRequest
   | UnpublishRequest
+  | PlayRequest
+  | PlayAnswerRequest
+  | StopPlayRequest
+  | StreamMediaStateRequest
   | SetStreamExtraInfoRequest
   | BroadcastRequest
   | CustomCommandRequest
@@ -174,8 +221,13 @@ export interface ReplyData {
   resume: { roomIDs: string[] };
   logout: Record<string, never>;
   renewToken: { tokenExpire: number | null };
-  publish: Record<string, never>;
+  /** `sdp`: the answer, when the request carried an offer. */
+  publish: { sdp?: string };
   unpublish: Record<string, never>;
+  play: { sdp: string; audio: MediaTrackState; video: MediaTrackState };
+  playAnswer: Record<string, never>;
+  stopPlay: Record<string, never>;
+  streamMediaState: Record<string, never>;
   setStreamExtraInfo: Record<string, never>;
   broadcast: { messageID: number };
   customCommand: Record<string, never>;
@@ -191,6 +243,11 @@ export interface HelloFrame {
   /** Random challenge for the AppSign proof of this socket. */
   nonce: string;
   heartbeatIntervalMs: number;
+  /**
+   * STUN URLs (`stun:host:port`) for the clients' ICE agents: the server's own STUN responder. Clients use these
+   * and nothing else, so no client ever falls back to a public STUN server.
+   */
+  iceServers: string[];
 }
 
 export interface ReplyFrame<T extends ClientRequestType = ClientRequestType> {
@@ -228,6 +285,8 @@ export type ServerEvent =
   | { type: 'broadcast'; roomID: string; messages: WireBroadcastMessage[] }
   | { type: 'customCommand'; roomID: string; fromUser: WireUser; command: string }
   | { type: 'tokenWillExpire'; roomID: string; remainSeconds: number }
+  /** A stream this session plays was muted or unmuted by its publisher. */
+  | { type: 'streamMediaState'; streamID: string; audio: MediaTrackState; video: MediaTrackState }
   /** The server ended this room membership (code 1002050 repeat login, 1002055 by the server). */
   | { type: 'kickout'; roomID: string; code: number; msg: string };
 

@@ -36,6 +36,10 @@ export type ParseResult<T> =
 
 const MAX_TOKEN_CHARS = 4096;
 const MAX_REQUEST_ID = 2 ** 31 - 1;
+/** An SDP offer or answer; real ones are 2–8 KB. */
+const MAX_SDP_CHARS = 32 * 1024;
+
+const trackState = literal('OPEN', 'MUTE');
 
 const user = obj({ userID: raw, userName: raw });
 
@@ -76,6 +80,24 @@ const requestSchemas = {
     roomID: raw,
     streamID: raw,
     extraInfo: raw,
+    sdp: optional(str(MAX_SDP_CHARS), undefined),
+    audio: optional(trackState, undefined),
+    video: optional(trackState, undefined),
+  }),
+  play: obj({ t: literal('play'), id: int(1, MAX_REQUEST_ID), streamID: raw }),
+  playAnswer: obj({
+    t: literal('playAnswer'),
+    id: int(1, MAX_REQUEST_ID),
+    streamID: raw,
+    sdp: str(MAX_SDP_CHARS),
+  }),
+  stopPlay: obj({ t: literal('stopPlay'), id: int(1, MAX_REQUEST_ID), streamID: raw }),
+  streamMediaState: obj({
+    t: literal('streamMediaState'),
+    id: int(1, MAX_REQUEST_ID),
+    streamID: raw,
+    audio: optional(trackState, undefined),
+    video: optional(trackState, undefined),
   }),
   unpublish: obj({ t: literal('unpublish'), id: int(1, MAX_REQUEST_ID), streamID: raw }),
   setStreamExtraInfo: obj({

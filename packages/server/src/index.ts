@@ -7,4 +7,5 @@ export {
   type LogLevel,
 } from './log.js';
 export type { AppConfig, RunningServer, ServerOptions } from './options.js';
+export type { SfuIceOptions, SfuRouterOptions, TransportStats } from './sfu/index.js';
 export { startServer } from './startServer.js';

@@ -1,4 +1,5 @@
 import type { Logger } from './log.js';
+import type { SfuRouterOptions } from './sfu/index.js';
 
 /** One application (AppID) the server accepts logins for. */
 export interface AppConfig {
@@ -36,6 +37,15 @@ export interface ServerOptions {
   connectionFramesPerSecond?: number;
   /** Largest WebSocket frame accepted, in bytes; larger ones close the socket with 1009. Default 64 KiB. */
   maxFrameBytes?: number;
+  /** Streams one session may publish at once. Default 10. */
+  maxStreamsPerSession?: number;
+  /**
+   * The media plane (SFU): candidate addresses, limits, timeouts. The default listens on loopback only; set
+   * `media.ice.hostAddresses` (and `bindAddress`) to serve other machines.
+   */
+  media?: SfuRouterOptions;
+  /** UDP port of the STUN responder announced to clients (on the media bind address). Default 0 (any free port). */
+  stunPort?: number;
   /** Structured logger; default logs JSON lines at `info` (or `PARLEY_LOG_LEVEL`) to stderr. */
   logger?: Logger;
 }

@@ -13,13 +13,23 @@ import { handleHttp } from './http/HttpRoutes.js';
 import { createLogger } from './log.js';
 import type { AppConfig, RunningServer, ServerOptions } from './options.js';
 import { RoomService } from './rooms/RoomService.js';
+import { resolveIceOptions, SfuRouter, StunResponder } from './sfu/index.js';
 import { SignalingServer } from './signaling/SignalingServer.js';
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   validateApps(options.apps);
   const logger = options.logger ?? createLogger();
   const heartbeatIntervalMs = options.heartbeatIntervalMs ?? 5000;
+  const sfu = new SfuRouter(options.media);
+  const ice = resolveIceOptions(options.media?.ice);
+  const stun = await StunResponder.start({
+    bindAddress: ice.bindAddress ?? '0.0.0.0',
+    announcedAddress: ice.hostAddresses[0]!,
+    port: options.stunPort ?? 0,
+  });
   const rooms = new RoomService({
+    sfu,
+    maxStreamsPerSession: options.maxStreamsPerSession ?? 10,
     apps: options.apps,
     reconnectGraceMs: options.reconnectGraceMs ?? 10_000,
     onlineCountIntervalMs: options.onlineCountIntervalMs ?? 30_000,
@@ -35,6 +45,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     loginTimeoutMs: options.loginTimeoutMs ?? 30_000,
     framesPerSecond: options.connectionFramesPerSecond ?? 100,
     maxFrameBytes: options.maxFrameBytes ?? 64 * 1024,
+    iceServers: [stun.url],
     logger: logger.child('signaling'),
   });
   const startedAt = Date.now();
@@ -43,6 +54,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
       connections: signaling.connectionCount,
       ...rooms.stats(),
+      mediaTransports: sfu.transportCount,
     }),
   };
   const httpLog = logger.child('http');
@@ -66,13 +78,22 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   http.on('clientError', (_err, socket) => socket.destroy());
 
   const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    http.once('error', reject);
-    http.listen(options.port ?? 0, host, () => {
-      http.off('error', reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      http.once('error', reject);
+      http.listen(options.port ?? 0, host, () => {
+        http.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (err) {
+    // The port is taken (or the host unusable): release what was started before failing.
+    await signaling.close();
+    rooms.close();
+    await sfu.close();
+    await stun.close();
+    throw err;
+  }
   const port = (http.address() as AddressInfo).port;
   const urlHost = host.includes(':') ? `[${host}]` : host;
   logger.child('server').info('listening', { host, port, apps: options.apps.map((a) => a.appID) });
@@ -86,6 +107,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       closing ??= (async () => {
         await signaling.close();
         rooms.close();
+        await sfu.close();
+        await stun.close();
         http.closeAllConnections();
         await new Promise<void>((resolve) => http.close(() => resolve()));
       })();

@@ -9,19 +9,23 @@ import {
   ErrorCode,
   Limits,
   type LoginRequest,
+  type MediaTrackState,
   ParleyError,
+  type PublishRequest,
   type ReplyData,
   StreamDeleteReason,
   type StreamDeleteReasonCode,
 } from '@parley/protocol';
 import type { Logger } from '../log.js';
 import type { AppConfig } from '../options.js';
+import type { SfuRouter } from '../sfu/index.js';
 import { setTimeoutAt } from '../util/longTimeout.js';
 import { TokenBucket } from '../util/TokenBucket.js';
 import { AppSpace } from './AppSpace.js';
 import { authorize, grantFromToken } from './Auth.js';
 import type { Room } from './Room.js';
 import { type DetachCause, type Membership, Session, type SessionTransport } from './Session.js';
+import { StreamMedia } from './StreamMedia.js';
 import { wireStream } from './StreamRecord.js';
 
 export interface RoomServiceOptions {
@@ -34,6 +38,10 @@ export interface RoomServiceOptions {
   outboxCapacity: number;
   /** How long before a token expires `tokenWillExpire` is sent. */
   tokenWarningSeconds: number;
+  /** Streams one session may publish at once. */
+  maxStreamsPerSession: number;
+  /** The media plane; the service uses it, never closes it. */
+  sfu: SfuRouter;
   logger: Logger;
   now?: () => number;
 }
@@ -57,11 +65,16 @@ export class RoomService {
   private readonly log: Logger;
   private readonly now: () => number;
   private readonly onlineTimer: NodeJS.Timeout;
+  private readonly media: StreamMedia;
   private closed = false;
 
   constructor(private readonly options: RoomServiceOptions) {
-    for (const app of options.apps)
-      this.spaces.set(app.appID, new AppSpace(app, options.roomMessagesPerSecond));
+    this.media = new StreamMedia(options.sfu, options.logger);
+    for (const app of options.apps) {
+      const space = new AppSpace(app, options.roomMessagesPerSecond);
+      space.streams.onRemove = (record) => this.media.unpublish(record);
+      this.spaces.set(app.appID, space);
+    }
     this.log = options.logger;
     this.now = options.now ?? Date.now;
     this.onlineTimer = setInterval(() => this.sendOnlineCounts(), options.onlineCountIntervalMs);
@@ -143,7 +156,9 @@ export class RoomService {
         .map((o) => o.session.user);
       session.push(JSON.stringify({ type: 'userUpdate', roomID, updateType: 'ADD', users }));
     }
-    const streams = [...room.streams.values()].filter((s) => s.session !== session).map(wireStream);
+    const streams = [...room.streams.values()]
+      .filter((s) => s.session !== session && s.announced)
+      .map(wireStream);
     if (streams.length > 0)
       session.push(JSON.stringify({ type: 'streamUpdate', roomID, updateType: 'ADD', streams }));
     if (room.extraInfo.size > 0) {
@@ -224,13 +239,76 @@ export class RoomService {
     return { tokenExpire: m.grant.expire };
   }
 
-  publish(session: Session, roomID: string, streamID: string, extraInfo: string): void {
-    this.space(session).streams.publish(
-      this.membership(session, roomID),
-      streamID,
-      extraInfo,
+  /**
+   * Publishes a stream. With an SDP offer, the SFU answers it and the room hears of the stream when its first
+   * packet arrives; a new offer for a stream already published restarts its media.
+   */
+  async publish(session: Session, req: PublishRequest): Promise<ReplyData['publish']> {
+    const streams = this.space(session).streams;
+    const record = streams.publish(
+      this.membership(session, req.roomID),
+      req.streamID,
+      req.extraInfo,
       this.nowSeconds(),
+      {
+        media: req.sdp === undefined ? 'none' : 'sfu',
+        audio: req.audio ?? 'OPEN',
+        video: req.video ?? 'OPEN',
+        maxPerSession: this.options.maxStreamsPerSession,
+      },
     );
+    if (req.sdp === undefined) return {};
+    let answer: string;
+    try {
+      answer = await this.media.publish(record, req.sdp, () => streams.announce(record));
+    } catch (err) {
+      // A stream that never carried media is forgotten; a restart that failed keeps the stream.
+      if (!record.announced && streams.isCurrent(record))
+        streams.remove([record], StreamDeleteReason.StoppedPublishing);
+      throw err;
+    }
+    if (!streams.isCurrent(record)) {
+      // Stopped (or the session ended) while negotiating.
+      this.media.unpublish(record);
+      throw ParleyError.of(ErrorCode.STREAM_NOT_FOUND, `${req.streamID} was stopped`);
+    }
+    return { sdp: answer };
+  }
+
+  /** Starts (or restarts) playing a stream of the session's AppID: returns the SFU's offer. */
+  async play(session: Session, streamID: string): Promise<ReplyData['play']> {
+    if (session.memberships.size === 0) throw ParleyError.of(ErrorCode.NOT_LOGGED_IN);
+    const record = this.space(session).streams.get(streamID);
+    if (!record) throw ParleyError.of(ErrorCode.PLAY_STREAM_NOT_FOUND, streamID);
+    const sdp = await this.media.play(session, record);
+    return { sdp, audio: record.audio, video: record.video };
+  }
+
+  async playAnswer(session: Session, streamID: string, sdp: string): Promise<void> {
+    await this.media.answer(session, streamID, sdp);
+  }
+
+  stopPlay(session: Session, streamID: string): void {
+    this.media.stopPlay(session, streamID);
+  }
+
+  /** The publisher muted or unmuted a track: its players are told. */
+  setStreamMediaState(
+    session: Session,
+    streamID: string,
+    audio: MediaTrackState | undefined,
+    video: MediaTrackState | undefined,
+  ): void {
+    const record = this.space(session).streams.owned(session, streamID);
+    record.audio = audio ?? record.audio;
+    record.video = video ?? record.video;
+    const json = JSON.stringify({
+      type: 'streamMediaState',
+      streamID,
+      audio: record.audio,
+      video: record.video,
+    });
+    for (const player of this.media.sessionsPlaying(session.appID, streamID)) player.push(json);
   }
 
   unpublish(session: Session, streamID: string): void {
@@ -275,6 +353,7 @@ export class RoomService {
   ): void {
     if (session.state === 'closed') return;
     for (const m of [...session.memberships.values()]) this.leave(m, reason);
+    this.media.endSession(session);
     const space = this.spaces.get(session.appID);
     if (space?.sessionsByUser.get(session.user.userID) === session)
       space.sessionsByUser.delete(session.user.userID);
@@ -288,6 +367,7 @@ export class RoomService {
     this.closed = true;
     clearInterval(this.onlineTimer);
     for (const session of [...this.sessions.values()]) {
+      this.media.endSession(session);
       session.markClosed();
       for (const m of session.memberships.values()) m.cancelTokenTimer?.();
     }

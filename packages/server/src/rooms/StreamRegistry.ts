@@ -1,12 +1,23 @@
 /**
  * The streams of one AppID: streamIDs are unique in the AppID, each owned by one session and shown in one room.
  */
-import { ErrorCode, ParleyError, type StreamDeleteReasonCode } from '@parley/protocol';
+import { ErrorCode, type MediaTrackState, ParleyError, type StreamDeleteReasonCode } from '@parley/protocol';
 import type { Membership, Session } from './Session.js';
 import { type StreamRecord, wireStream } from './StreamRecord.js';
 
+/** How a stream is registered (see {@link StreamRecord}). */
+export interface StreamMediaOptions {
+  media: 'none' | 'sfu';
+  audio: MediaTrackState;
+  video: MediaTrackState;
+  /** Streams one session may publish at once. */
+  maxPerSession: number;
+}
+
 export class StreamRegistry {
   private readonly byID = new Map<string, StreamRecord>();
+  /** Called for every stream that leaves the registry (to release its media). */
+  onRemove: (record: StreamRecord) => void = () => {};
 
   get size(): number {
     return this.byID.size;
@@ -16,8 +27,17 @@ export class StreamRegistry {
     return this.byID.get(streamID);
   }
 
-  /** Registers a stream for `membership`'s session in its room and announces it to the others. */
-  publish(membership: Membership, streamID: string, extraInfo: string, nowSeconds: number): void {
+  /**
+   * Registers a stream for `membership`'s session in its room (or returns the one it already publishes there)
+   * and, for a signaling-only stream, announces it to the others.
+   */
+  publish(
+    membership: Membership,
+    streamID: string,
+    extraInfo: string,
+    nowSeconds: number,
+    options: StreamMediaOptions,
+  ): StreamRecord {
     const { session, room, grant } = membership;
     if (!grant.canPublish) throw ParleyError.of(ErrorCode.TOKEN_NO_PUBLISH_PRIVILEGE);
     if (grant.streamIdList !== null && !grant.streamIdList.includes(streamID)) {
@@ -33,18 +53,44 @@ export class StreamRegistry {
           `already published in room ${existing.room.roomID}`,
         );
       }
-      return; // Publishing again what this session already publishes changes nothing.
+      if (existing.media !== options.media) {
+        throw ParleyError.of(ErrorCode.INPUT_PARAMETER, 'a stream cannot change between media and none');
+      }
+      return existing; // Publishing again what this session already publishes: a media restart at most.
     }
-    const record: StreamRecord = { streamID, room, session, extraInfo };
+    if (session.streams.size >= options.maxPerSession) throw ParleyError.of(ErrorCode.PUBLISH_STREAM_LIMIT);
+    const record: StreamRecord = {
+      streamID,
+      room,
+      session,
+      extraInfo,
+      media: options.media,
+      announced: false,
+      audio: options.audio,
+      video: options.video,
+    };
     this.byID.set(streamID, record);
     session.streams.set(streamID, record);
     room.streams.set(streamID, record);
-    room.pushToOthers(session, {
+    if (options.media === 'none') this.announce(record);
+    return record;
+  }
+
+  /** Tells the room about a registered stream (once; no-op for a stream no longer registered). */
+  announce(record: StreamRecord): void {
+    if (record.announced || this.byID.get(record.streamID) !== record) return;
+    record.announced = true;
+    record.room.pushToOthers(record.session, {
       type: 'streamUpdate',
-      roomID: room.roomID,
+      roomID: record.room.roomID,
       updateType: 'ADD',
       streams: [wireStream(record)],
     });
+  }
+
+  /** True while `record` is the registered stream of its streamID. */
+  isCurrent(record: StreamRecord): boolean {
+    return this.byID.get(record.streamID) === record;
   }
 
   /** The session's own stream, or 1004002. */
@@ -57,6 +103,7 @@ export class StreamRegistry {
   setExtraInfo(session: Session, streamID: string, extraInfo: string): void {
     const record = this.owned(session, streamID);
     record.extraInfo = extraInfo;
+    if (!record.announced) return;
     record.room.pushToOthers(session, {
       type: 'streamExtraInfoUpdate',
       roomID: record.room.roomID,
@@ -64,7 +111,7 @@ export class StreamRegistry {
     });
   }
 
-  /** Deletes streams (all of one room) and announces them in one DELETE with their reason. */
+  /** Deletes streams (all of one room) and announces the announced ones in one DELETE with their reason. */
   remove(records: StreamRecord[], reason: StreamDeleteReasonCode): void {
     if (records.length === 0) return;
     const room = records[0]!.room;
@@ -72,13 +119,16 @@ export class StreamRegistry {
       this.byID.delete(r.streamID);
       r.session.streams.delete(r.streamID);
       room.streams.delete(r.streamID);
+      this.onRemove(r);
     }
+    const announced = records.filter((r) => r.announced);
+    if (announced.length === 0) return;
     room.pushToOthers(records[0]!.session, {
       type: 'streamUpdate',
       roomID: room.roomID,
       updateType: 'DELETE',
-      streams: records.map(wireStream),
-      reasons: records.map((r) => ({ stream_id: r.streamID, code: reason })),
+      streams: announced.map(wireStream),
+      reasons: announced.map((r) => ({ stream_id: r.streamID, code: reason })),
     });
   }
 

@@ -19,6 +19,8 @@ export interface RtpSink {
 
 /** Events of a {@link Producer}. */
 export interface ProducerEvents {
+  /** The first packet arrived: media flows. */
+  firstPacket: [];
   /** A keyframe started (first packet of one seen). */
   keyframe: [];
   close: [];
@@ -187,7 +189,9 @@ export class Producer extends TypedEmitter<ProducerEvents> {
       this.duplicates += 1;
       return;
     }
+    const first = this.lastSsrc === null;
     this.lastSsrc = packet.header.ssrc;
+    if (first) this.emit('firstPacket');
     if (this.pliOnFirstPacket) {
       this.pliOnFirstPacket = false;
       this.sendPli();

@@ -16,6 +16,7 @@ export {
 export { RetransmissionBuffer } from './RetransmissionBuffer.js';
 export { SfuError, type SfuErrorCode } from './SfuError.js';
 export { SfuRouter, type SfuRouterEvents, type SfuRouterOptions } from './SfuRouter.js';
+export { StunResponder, type StunResponderOptions } from './StunResponder.js';
 export { SubscriberTransport } from './SubscriberTransport.js';
 export type { RtpStreamStats, TransportStats } from './stats.js';
 export type { Transport, TransportCloseReason, TransportEvents, TransportTimeouts } from './Transport.js';

@@ -23,12 +23,17 @@ export interface ConnectionOptions {
   framesPerSecond: number;
   /** Bad or throttled frames tolerated in a burst (refilled over a minute) before the socket is closed. */
   maxStrikes: number;
+  /** STUN URLs announced in `hello` for the clients' ICE. */
+  iceServers: string[];
   logger: Logger;
 }
 
 export interface ConnectionHandler {
-  /** Handles one valid frame. May throw; the connection turns that into an error reply. */
-  handle(conn: Connection, frame: Exclude<ReturnType<typeof parseClientFrame>, { ok: false }>['value']): void;
+  /** Handles one valid frame; a returned promise rejects with the request's error (the handler replied on success). */
+  handle(
+    conn: Connection,
+    frame: Exclude<ReturnType<typeof parseClientFrame>, { ok: false }>['value'],
+  ): void | Promise<void>;
   /** The socket closed (or was closed); `cause` says whether it went silent. */
   closed(conn: Connection, cause: 'closed' | 'heartbeat'): void;
 }
@@ -62,6 +67,7 @@ export class Connection implements SessionTransport {
       version: PROTOCOL_VERSION,
       nonce: this.nonce,
       heartbeatIntervalMs: options.heartbeatIntervalMs,
+      iceServers: options.iceServers,
     };
     this.sendFrame(hello);
   }
@@ -133,15 +139,21 @@ export class Connection implements SessionTransport {
       return;
     }
     try {
-      this.handler.handle(this, frame);
+      const pending = this.handler.handle(this, frame);
+      pending?.catch((err: unknown) => this.replyError(frame.id, frame.t, err));
     } catch (err) {
-      const code = typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 0;
-      if (code > 0) {
-        this.reply(frame.id, code, undefined, (err as { msg?: string }).msg ?? (err as Error).message);
-      } else {
-        this.options.logger.error('request failed', { type: frame.t, err });
-        this.reply(frame.id, ErrorCode.INPUT_PARAMETER, undefined, 'internal error');
-      }
+      this.replyError(frame.id, frame.t, err);
+    }
+  }
+
+  /** Replies to a request that failed: with its Express code, or as an internal error (logged). */
+  private replyError(id: number, type: string, err: unknown): void {
+    const code = typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 0;
+    if (code > 0) {
+      this.reply(id, code, undefined, (err as { msg?: string }).msg ?? (err as Error).message);
+    } else {
+      this.options.logger.error('request failed', { type, err });
+      this.reply(id, ErrorCode.INPUT_PARAMETER, undefined, 'internal error');
     }
   }
 

@@ -17,6 +17,7 @@ export interface SignalingOptions {
   loginTimeoutMs: number;
   framesPerSecond: number;
   maxFrameBytes: number;
+  iceServers: string[];
   logger: Logger;
 }
 
@@ -57,6 +58,7 @@ export class SignalingServer implements ConnectionHandler {
           heartbeatIntervalMs: this.options.heartbeatIntervalMs,
           framesPerSecond: this.options.framesPerSecond,
           maxStrikes: 50,
+          iceServers: this.options.iceServers,
           logger: this.log,
         },
         remote,
@@ -66,7 +68,7 @@ export class SignalingServer implements ConnectionHandler {
     });
   }
 
-  handle(conn: Connection, frame: ClientFrame): void {
+  handle(conn: Connection, frame: ClientFrame): void | Promise<void> {
     const rooms = this.rooms;
     if (frame.t === 'hb') {
       if (conn.session) rooms.ack(conn.session, frame.ack);
@@ -92,6 +94,16 @@ export class SignalingServer implements ConnectionHandler {
       conn.session = null;
       throw ParleyError.of(ErrorCode.NOT_LOGGED_IN);
     }
+    switch (frame.t) {
+      case 'publish':
+        return rooms.publish(session, frame).then((data) => conn.reply(frame.id, 0, data));
+      case 'play':
+        return rooms.play(session, frame.streamID).then((data) => conn.reply(frame.id, 0, data));
+      case 'playAnswer':
+        return rooms.playAnswer(session, frame.streamID, frame.sdp).then(() => conn.reply(frame.id, 0, {}));
+      default:
+        break;
+    }
     const now = Date.now();
     let data: unknown = {};
     switch (frame.t) {
@@ -102,8 +114,11 @@ export class SignalingServer implements ConnectionHandler {
       case 'renewToken':
         data = rooms.renewToken(session, frame.roomID, frame.token);
         break;
-      case 'publish':
-        rooms.publish(session, frame.roomID, frame.streamID, frame.extraInfo);
+      case 'stopPlay':
+        rooms.stopPlay(session, frame.streamID);
+        break;
+      case 'streamMediaState':
+        rooms.setStreamMediaState(session, frame.streamID, frame.audio, frame.video);
         break;
       case 'unpublish':
         rooms.unpublish(session, frame.streamID);

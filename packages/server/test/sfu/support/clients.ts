@@ -23,7 +23,7 @@ export async function closeAll(router: SfuRouter, ...clients: { close(): Promise
   await Promise.all(clients.map((c) => c.close()));
 }
 
-export function clientConfig(stun: LoopbackStun, codecs = sfuCodecs()): Partial<PeerConfig> {
+export function clientConfig(stun: Pick<LoopbackStun, 'url'>, codecs = sfuCodecs()): Partial<PeerConfig> {
   return {
     iceServers: [{ urls: stun.url }],
     iceUseIpv4: false,
@@ -83,7 +83,7 @@ export class TestPublisher {
   /** Packets not sent on purpose (upstream loss), by sequence number, to resend when NACKed. */
   private readonly withheld = new Map<number, RtpPacket>();
 
-  constructor(stun: LoopbackStun, opts: PublisherOptions = {}) {
+  constructor(stun: Pick<LoopbackStun, 'url'>, opts: PublisherOptions = {}) {
     this.pc = new RTCPeerConnection(clientConfig(stun, opts.codecs));
     if (opts.videoSeqStart !== undefined) this.seq.video = opts.videoSeqStart;
     if (opts.counterStart !== undefined)
@@ -109,12 +109,20 @@ export class TestPublisher {
   }
 
   async publish(router: SfuRouter, key: string): Promise<PublisherTransport> {
+    await this.negotiate(async (offer) => {
+      const { answerSdp, transport } = await router.publish(key, offer);
+      this.transport = transport;
+      return answerSdp;
+    });
+    return this.transport!;
+  }
+
+  /** Offers, gets the answer from `exchange` (the SFU directly, or over signaling), and waits until connected. */
+  async negotiate(exchange: (offerSdp: string) => Promise<string>): Promise<void> {
     await this.pc.setLocalDescription(await this.pc.createOffer());
-    const { answerSdp, transport } = await router.publish(key, this.pc.localDescription!.sdp);
-    this.transport = transport;
+    const answerSdp = await exchange(this.pc.localDescription!.sdp);
     await this.pc.setRemoteDescription({ type: 'answer', sdp: answerSdp });
     await connected(this.pc);
-    return transport;
   }
 
   /** Sends the next packet of `kind`; video is a keyframe when one was requested (or `keyframe`). */
@@ -174,7 +182,7 @@ export class TestPlayer {
   readonly received: Record<'audio' | 'video', Received[]> = { audio: [], video: [] };
   offerSdp = '';
 
-  constructor(stun: LoopbackStun) {
+  constructor(stun: Pick<LoopbackStun, 'url'>) {
     this.pc = new RTCPeerConnection(clientConfig(stun));
     this.pc.onTrack.subscribe((track) => {
       const kind = track.kind as 'audio' | 'video';
@@ -193,13 +201,18 @@ export class TestPlayer {
 
   async play(router: SfuRouter, playerKey: string, streamKey: string): Promise<SubscriberTransport> {
     const { offerSdp, transport } = await router.play(playerKey, streamKey);
-    this.offerSdp = offerSdp;
     this.transport = transport;
+    await this.answer(offerSdp, (answerSdp) => transport.setAnswer(answerSdp));
+    return transport;
+  }
+
+  /** Answers the SFU's offer, hands the answer to `deliver`, and waits until connected. */
+  async answer(offerSdp: string, deliver: (answerSdp: string) => Promise<unknown>): Promise<void> {
+    this.offerSdp = offerSdp;
     await this.pc.setRemoteDescription({ type: 'offer', sdp: offerSdp });
     await this.pc.setLocalDescription(await this.pc.createAnswer());
-    await transport.setAnswer(this.pc.localDescription!.sdp);
+    await deliver(this.pc.localDescription!.sdp);
     await connected(this.pc);
-    return transport;
   }
 
   private transceiver(kind: 'audio' | 'video'): RTCRtpTransceiver {
