@@ -19,8 +19,11 @@ import type { CallResult, CoreEvents } from './coreTypes.js';
 import { streamDeleteExtendedData } from './extendedData.js';
 import { checkLoginInput, wireUser } from './inputChecks.js';
 import { consoleLogger, type EngineLogger } from './Logger.js';
-import type { MediaBackend } from './MediaBackend.js';
+import type { MediaBackend, MediaStatsSnapshot } from './MediaBackend.js';
+import { DEFAULT_MEDIA_TIMING, type MediaTiming } from './mediaRetry.js';
+import { Player, type PlayOptions, type PlayStart } from './Player.js';
 import { codeOf, Publisher, type PublishOptions } from './Publisher.js';
+import { playQuality, publishQuality } from './quality.js';
 import { ExponentialBackoffPolicy, type ReconnectPolicy } from './ReconnectPolicy.js';
 import { RoomMessages } from './RoomMessages.js';
 import { type RoomConfig, RoomSession } from './RoomSession.js';
@@ -37,6 +40,10 @@ export interface EngineCoreOptions {
   requestTimeoutMs?: number | undefined;
   logger?: EngineLogger | undefined;
   media?: MediaBackend | undefined;
+  /** Media connect timeout and retry policy; default 10 s to connect, retries for 30 s. */
+  mediaTiming?: Partial<MediaTiming> | undefined;
+  /** Interval of the quality events. Default 3,000 ms. */
+  qualityIntervalMs?: number | undefined;
 }
 
 /** Makes a login's proof from the `hello` of the socket it goes over (a token, or an AppSign HMAC of the nonce). */
@@ -62,7 +69,11 @@ export class EngineCore extends TypedEmitter<CoreEvents> {
   readonly messages: RoomMessages;
   private readonly roomMap = new Map<string, RoomSession>();
   private readonly publisher: Publisher;
+  private readonly player: Player;
   private readonly link: SessionLink;
+  /** The previous stats snapshot of each media connection, for rates between two quality reports. */
+  private readonly lastStats = new WeakMap<object, MediaStatsSnapshot<never>>();
+  private readonly qualityTimer: ReturnType<typeof setInterval>;
   private readonly log: EngineLogger;
   private loginsInFlight = 0;
   private isDestroyed = false;
@@ -89,15 +100,42 @@ export class EngineCore extends TypedEmitter<CoreEvents> {
       this.log.warn('server error', { code, msg });
       this.emit('debugError', code, 'signaling', msg);
     });
+    const timing: MediaTiming = { ...DEFAULT_MEDIA_TIMING, ...options.mediaTiming };
+    const mediaHost = {
+      roomFor: (roomID: string | undefined) => this.roomFor(roomID),
+      send: this.link.send.bind(this.link),
+      mediaContext: async () => {
+        const client = await this.link.ensureClient();
+        return { iceServers: client.hello?.iceServers ?? [], serverUrl: options.url };
+      },
+      connectionLive: (conn: { stats(): Promise<unknown> }) => {
+        conn
+          .stats()
+          .then((snapshot) => {
+            if (!this.lastStats.has(conn)) this.lastStats.set(conn, snapshot as MediaStatsSnapshot<never>);
+          })
+          .catch(() => {});
+      },
+      debugError: (...args: CoreEvents['debugError']) => this.emit('debugError', ...args),
+    };
     this.publisher = new Publisher(
+      { ...mediaHost, publisherState: (...args) => this.emit('publisherState', ...args) },
+      options.media ?? null,
+      timing,
+    );
+    this.player = new Player(
       {
-        roomFor: (roomID) => this.roomFor(roomID),
-        send: (type, fields) => this.link.send(type, fields),
-        publisherState: (...args) => this.emit('publisherState', ...args),
-        debugError: (...args) => this.emit('debugError', ...args),
+        ...mediaHost,
+        playerState: (...args) => this.emit('playerState', ...args),
+        playerFirstVideoFrame: (...args) => this.emit('playerFirstVideoFrame', ...args),
+        playerMediaBreak: (...args) => this.emit('playerMediaBreak', ...args),
+        remoteTrackState: (...args) => this.emit('remoteTrackState', ...args),
       },
       options.media ?? null,
+      timing,
     );
+    this.qualityTimer = setInterval(() => void this.reportQuality(), options.qualityIntervalMs ?? 3000);
+    (this.qualityTimer as { unref?: () => void }).unref?.();
     this.messages = new RoomMessages({
       room: (roomID) => this.roomMap.get(roomID),
       rooms: () => [...this.roomMap.values()],
@@ -233,6 +271,28 @@ export class EngineCore extends TypedEmitter<CoreEvents> {
     return this.publisher.unpublish(streamID);
   }
 
+  /** Starts playing; see {@link Player.play}. */
+  play(streamID: string, options: PlayOptions = {}): PlayStart {
+    this.assertAlive('startPlayingStream');
+    return this.player.play(streamID, options);
+  }
+
+  /** Stops playing; 0, or 1104039 if this engine does not play `streamID`. */
+  stopPlay(streamID: string): number {
+    this.assertAlive('stopPlayingStream');
+    return this.player.stopPlay(streamID);
+  }
+
+  /** IDs of the streams this engine plays. */
+  get playingStreamIDs(): string[] {
+    return this.player.streamIDs;
+  }
+
+  /** A published source's tracks were muted or unmuted: its players are told. */
+  sourceStateChanged(source: unknown): void {
+    this.publisher.sourceStateChanged(source);
+  }
+
   setStreamExtraInfo(streamID: string, extraInfo: string): Promise<CallResult> {
     this.assertAlive('setStreamExtraInfo');
     return this.publisher.setExtraInfo(streamID, extraInfo);
@@ -248,7 +308,9 @@ export class EngineCore extends TypedEmitter<CoreEvents> {
       if (known) this.link.sendIfOpen('logout', { roomID: room.roomID });
     }
     this.isDestroyed = true;
+    clearInterval(this.qualityTimer);
     this.publisher.stopAll(0);
+    this.player.stopAll(0);
     this.link.destroy();
     try {
       this.options.media?.close();
@@ -327,6 +389,7 @@ export class EngineCore extends TypedEmitter<CoreEvents> {
     if (this.roomMap.get(room.roomID) !== room) return;
     this.roomMap.delete(room.roomID);
     this.publisher.stopRoom(room.roomID, errorCode);
+    this.player.stopRoom(room.roomID, errorCode);
     this.emitRoomState(room.roomID, reason, errorCode);
   }
 
@@ -343,6 +406,10 @@ export class EngineCore extends TypedEmitter<CoreEvents> {
   }
 
   private onServerEvent(ev: ServerEvent): void {
+    if (ev.type === 'streamMediaState') {
+      this.player.remoteMediaState(ev.streamID, ev.audio, ev.video);
+      return;
+    }
     const room = this.roomMap.get(ev.roomID);
     if (!room) {
       this.log.debug('event for a room we are not in', { type: ev.type, roomID: ev.roomID });
@@ -350,6 +417,35 @@ export class EngineCore extends TypedEmitter<CoreEvents> {
     }
     if (room.holdsEvents) room.hold(ev);
     else this.dispatch(room, ev);
+  }
+
+  /** Emits the quality of every live media connection: rates since the previous report. */
+  private async reportQuality(): Promise<void> {
+    const report = async <T>(
+      conn: { stats(): Promise<MediaStatsSnapshot<T>> },
+      emit: (prev: MediaStatsSnapshot<T> | null, cur: MediaStatsSnapshot<T>) => void,
+    ): Promise<void> => {
+      try {
+        const cur = await conn.stats();
+        const prev = (this.lastStats.get(conn) as MediaStatsSnapshot<T> | undefined) ?? null;
+        this.lastStats.set(conn, cur as MediaStatsSnapshot<never>);
+        if (!this.isDestroyed) emit(prev, cur);
+      } catch (err) {
+        this.log.debug('media stats failed', { err: describe(err) });
+      }
+    };
+    await Promise.all([
+      ...this.publisher
+        .connections()
+        .map(([streamID, conn]) =>
+          report(conn, (prev, cur) => this.emit('publishQuality', streamID, publishQuality(prev, cur))),
+        ),
+      ...this.player
+        .connections()
+        .map(([streamID, conn]) =>
+          report(conn, (prev, cur) => this.emit('playQuality', streamID, playQuality(prev, cur))),
+        ),
+    ]);
   }
 
   private dispatch(room: RoomSession, ev: ServerEvent): void {

@@ -1,35 +1,146 @@
 /**
- * The seam where media plugs into the engine. This issue is signaling only: the engine registers streams with
- * the server and reports publisher states; a MediaBackend (werift in Node, RTCPeerConnection in browsers,
- * coming in the media issue) will move the actual audio and video. Without a backend nothing is sent — the
- * engine never pretends otherwise.
+ * The seam where media plugs into the engine. The core does the signaling (offers and answers over the
+ * signaling socket), the states, retries and quality reports; a MediaBackend owns the peer connections —
+ * werift in Node, RTCPeerConnection in browsers. Without a backend the engine is signaling only and says so:
+ * publishing announces the stream without media and playing fails.
+ *
+ * Every connection talks to the SFU without trickle ICE: offers and answers carry every candidate.
  */
+import type { TypedEmitter } from '@parley/protocol';
 
-/** A stream the engine publishes: what the server knows, plus the app's media source for it. */
-export interface PublishedStreamInfo<Source = unknown> {
+export type MediaKind = 'audio' | 'video';
+
+/** Counters of one sent track, cumulative since the connection started (fields the stack cannot tell are absent). */
+export interface SendTrackStats {
+  packetsSent: number;
+  bytesSent: number;
+  /** Audio: packets (20 ms each); video: frames. */
+  framesSent: number;
+  /** Packets the receiver (the SFU) reported lost, from RTCP receiver reports. */
+  packetsLost?: number;
+  frameWidth?: number;
+  frameHeight?: number;
+  nackCount?: number;
+  pliCount?: number;
+}
+
+/** Counters of one received track, cumulative since the connection started. */
+export interface RecvTrackStats {
+  packetsReceived: number;
+  bytesReceived: number;
+  /** Packets that never arrived (expected − received, RFC 3550 A.3). */
+  packetsLost: number;
+  /** Audio: packets; video: complete frames. */
+  framesReceived: number;
+  /** Video: frames decoded (browsers) or complete and decodable (Node, which does not decode). */
+  framesDecoded?: number;
+  framesDropped?: number;
+  frameWidth?: number;
+  frameHeight?: number;
+  /** Interarrival jitter in seconds. */
+  jitter?: number;
+  /** Audio level 0..1 when the stack measures it. */
+  audioLevel?: number;
+  nackCount?: number;
+  pliCount?: number;
+  /** Total time media was stalled (break-occur to break-resume), seconds. */
+  totalBreakSeconds?: number;
+}
+
+/** A snapshot of a connection's counters. */
+export interface MediaStatsSnapshot<T> {
+  /** performance.now() of the snapshot. */
+  at: number;
+  audio?: T;
+  video?: T;
+  /** Round-trip time to the SFU in ms, from RTCP, when known. */
+  rttMs?: number;
+}
+
+/** Events every media connection has. */
+export type MediaConnectionEvents = {
+  /** ICE/DTLS connected: media flows. */
+  connected: [];
+  /** The connection broke for good (ICE failed, DTLS failed, consent lost); the core retries with a new one. */
+  failed: [reason: string];
+};
+
+/** Events of a play connection. */
+export type PlayConnectionEvents = MediaConnectionEvents & {
+  /** The first complete frame of `kind` arrived. */
+  firstFrame: [kind: MediaKind];
+  /** Media of `kind` stopped arriving (a stall), or came back after one. */
+  mediaBreak: [kind: MediaKind, broken: boolean];
+};
+
+/** One upstream connection: the backend's sending side of a published stream. */
+export interface PublishConnection extends TypedEmitter<MediaConnectionEvents> {
+  /** A complete SDP offer with sendonly audio and/or video. */
+  createOffer(): Promise<string>;
+  setAnswer(sdp: string): Promise<void>;
+  stats(): Promise<MediaStatsSnapshot<SendTrackStats>>;
+  close(): void;
+}
+
+/** One downstream connection: the backend's receiving side of a played stream. */
+export interface PlayConnection extends TypedEmitter<PlayConnectionEvents> {
+  /** Applies the SFU's offer; returns the complete answer. */
+  acceptOffer(sdp: string): Promise<string>;
+  stats(): Promise<MediaStatsSnapshot<RecvTrackStats>>;
+  close(): void;
+}
+
+/** What every connection is told. */
+export interface ConnectionInfo {
   streamID: string;
-  roomID: string;
+  /**
+   * STUN URLs the server offers (`stun:host:port`, from its `hello`), to be the connection's only ICE servers.
+   * A stack must never fall back to a STUN server of its own choosing.
+   */
+  iceServers: string[];
+  /** The signaling URL: a backend may choose its candidate addresses from its host (e.g. loopback). */
+  serverUrl: string;
+}
+
+/** What the core tells a backend about a stream it publishes. */
+export interface PublishMediaInfo<Source = unknown> extends ConnectionInfo {
   /** The face's media source as given to `startPublishingStream` (e.g. a ZegoLocalStream); opaque to the core. */
   source: Source | undefined;
 }
 
+/** What the core tells a backend about a stream it plays. */
+export interface PlayMediaInfo<Output = unknown> extends ConnectionInfo {
+  /** What the app receives (a MediaStream, a frame sink), made by {@link MediaBackend.createOutput}. */
+  output: Output;
+  audio: boolean;
+  video: boolean;
+}
+
 /**
- * What the engine asks of a media stack.
+ * A media stack.
  * @example
- * const media: MediaBackend = {
- *   async startPublishing(info) { await negotiateWithSfu(info.streamID, info.source); },
- *   stopPublishing(streamID) { closeSender(streamID); },
- *   close() {},
- * };
+ * const conn = backend.createPublishConnection({ streamID: 's1', source });
+ * const offer = await conn.createOffer();   // the core sends it in `publish` and applies the answer
  */
-export interface MediaBackend<Source = unknown> {
+export interface MediaBackend<Source = unknown, Output = unknown> {
   /**
-   * The server accepted the stream: start sending its media. The publisher becomes PUBLISHING when this
-   * resolves; a rejection with a ParleyError makes it NO_PUBLISH with that code.
+   * Checks a source before a publish is sent: returns 0, or the Express code to refuse with (e.g. a source
+   * without tracks: 1100001).
    */
-  startPublishing(info: PublishedStreamInfo<Source>): Promise<void>;
-  /** The stream stopped (by the app, logout, kickout or a failed reconnect): stop sending. */
-  stopPublishing(streamID: string): void;
+  checkSource(source: Source | undefined): number;
+  /** Which tracks of a source are sending (true) rather than muted; sent with the publish. */
+  trackStates(source: Source | undefined): { audio: boolean; video: boolean };
+  /**
+   * Mutes or unmutes a track of a source (a muted track sends nothing; the connection stays). Returns false if
+   * the source has no such track.
+   */
+  setTrackMuted(source: Source, kind: MediaKind, muted: boolean): boolean;
+  createPublishConnection(info: PublishMediaInfo<Source>): PublishConnection;
+  /** Makes what `startPlayingStream` hands the app; it outlives connection retries of the same play. */
+  createOutput(streamID: string): Output;
+  createPlayConnection(info: PlayMediaInfo<Output>): PlayConnection;
+  /** The play stopped for good: release the output (end its tracks, close its files). */
+  closeOutput(output: Output): void;
   /** The engine is destroyed: release everything. */
   close(): void;
 }

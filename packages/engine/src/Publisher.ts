@@ -1,10 +1,12 @@
 /**
- * The streams this engine publishes: registers them with the server, hands them to the media backend, and
- * reports each one's publisher state (PUBLISH_REQUESTING → PUBLISHING, or NO_PUBLISH with the error code).
+ * The streams this engine publishes: registers them with the server, negotiates their media connection
+ * (offer in `publish`, answer in its reply), and reports each one's publisher state — PUBLISH_REQUESTING,
+ * PUBLISHING, back to PUBLISH_REQUESTING while a broken connection is retried, NO_PUBLISH with the error code.
  */
 import { checkStreamExtraInfo, checkStreamId, ErrorCode, ParleyError } from '@parley/protocol';
 import type { CallResult, PublisherHost } from './coreTypes.js';
-import type { MediaBackend } from './MediaBackend.js';
+import type { MediaBackend, PublishConnection } from './MediaBackend.js';
+import { isRetryable, type MediaTiming, RetrySchedule, whenConnected } from './mediaRetry.js';
 
 /** A stream of ours, from the publish request until it stops. */
 interface LocalStream {
@@ -13,13 +15,19 @@ interface LocalStream {
   extraInfo: string;
   readonly source: unknown;
   state: 'requesting' | 'publishing';
-  mediaStarted: boolean;
+  /** The server knows the stream (a publish request went out): stopping it must tell the server. */
+  registered: boolean;
+  conn: PublishConnection | null;
+  retryTimer: ReturnType<typeof setTimeout> | null;
+  readonly schedule: RetrySchedule;
+  /** The code that made the stream retry (carried by PUBLISH_REQUESTING and the final NO_PUBLISH). */
+  lastError: number;
 }
 
 export interface PublishOptions {
   roomID?: string | undefined;
   extraInfo?: string | undefined;
-  /** The face's media source (kept for the media backend; opaque here). */
+  /** The face's media source (handed to the media backend; opaque here). */
   source?: unknown;
 }
 
@@ -36,6 +44,7 @@ export class Publisher {
   constructor(
     private readonly host: PublisherHost,
     private readonly media: MediaBackend | null,
+    private readonly timing: MediaTiming,
   ) {}
 
   /** The IDs of the streams being published (or requested). */
@@ -47,6 +56,14 @@ export class Publisher {
     return this.streams.has(streamID);
   }
 
+  /** The live media connection of each stream that has one (for quality reports). */
+  connections(): [streamID: string, conn: PublishConnection][] {
+    const out: [string, PublishConnection][] = [];
+    for (const s of this.streams.values())
+      if (s.state === 'publishing' && s.conn) out.push([s.streamID, s.conn]);
+    return out;
+  }
+
   /**
    * Starts publishing. Returns 0 if the request is on its way (the outcome comes as publisher states), else
    * the code of the local check that failed — reported as NO_PUBLISH too.
@@ -55,6 +72,7 @@ export class Publisher {
     const extraInfo = options.extraInfo ?? '';
     let code = checkStreamId(streamID);
     if (code === 0) code = checkStreamExtraInfo(extraInfo);
+    if (code === 0 && this.media) code = this.media.checkSource(options.source);
     const target = code === 0 ? this.host.roomFor(options.roomID) : code;
     if (typeof target === 'number') {
       this.host.publisherState(
@@ -76,11 +94,15 @@ export class Publisher {
       extraInfo,
       source: options.source,
       state: 'requesting',
-      mediaStarted: false,
+      registered: false,
+      conn: null,
+      retryTimer: null,
+      schedule: new RetrySchedule(this.timing.retryPolicy),
+      lastError: 0,
     };
     this.streams.set(streamID, local);
     this.host.publisherState(streamID, 'PUBLISH_REQUESTING', 0, '');
-    void this.run(local);
+    void this.attempt(local);
     return 0;
   }
 
@@ -88,12 +110,13 @@ export class Publisher {
   unpublish(streamID: string): number {
     const local = this.streams.get(streamID);
     if (!local) return ErrorCode.STREAM_NOT_FOUND;
-    const wasRequesting = local.state === 'requesting';
+    const registered = local.registered;
     this.stop(local, 0);
+    if (!registered) return 0;
     this.host.send('unpublish', { streamID }).catch((err: unknown) => {
       const code = codeOf(err);
       // A stream stopped before the server took it may be unknown there: nothing to undo then.
-      if (wasRequesting && code === ErrorCode.STREAM_NOT_FOUND) return;
+      if (code === ErrorCode.STREAM_NOT_FOUND) return;
       this.host.debugError(code, 'stopPublishingStream', String(err));
     });
     return 0;
@@ -115,6 +138,22 @@ export class Publisher {
     }
   }
 
+  /** The tracks of `source` were muted or unmuted: tells the players of every stream it feeds. */
+  sourceStateChanged(source: unknown): void {
+    if (!this.media) return;
+    const { audio, video } = this.media.trackStates(source);
+    for (const local of this.streams.values()) {
+      if (local.source !== source || !local.registered) continue;
+      this.host
+        .send('streamMediaState', {
+          streamID: local.streamID,
+          audio: audio ? 'OPEN' : 'MUTE',
+          video: video ? 'OPEN' : 'MUTE',
+        })
+        .catch((err: unknown) => this.host.debugError(codeOf(err), 'mutePublishStream', String(err)));
+    }
+  }
+
   /** Stops every stream of `roomID` (the room ended locally: logout, kickout, failed reconnect). */
   stopRoom(roomID: string, errorCode: number): void {
     for (const local of [...this.streams.values()]) if (local.roomID === roomID) this.stop(local, errorCode);
@@ -125,38 +164,107 @@ export class Publisher {
     for (const local of [...this.streams.values()]) this.stop(local, errorCode);
   }
 
-  private async run(local: LocalStream): Promise<void> {
-    const current = (): boolean => this.streams.get(local.streamID) === local;
+  private current(local: LocalStream): boolean {
+    return this.streams.get(local.streamID) === local;
+  }
+
+  /** One try at getting the stream's media up (or, without a backend, at registering it). */
+  private async attempt(local: LocalStream): Promise<void> {
+    local.retryTimer = null;
+    const media = this.media;
+    let conn: PublishConnection | null = null;
     try {
-      await this.host.send('publish', {
+      if (!media) {
+        local.registered = true;
+        await this.host.send('publish', {
+          roomID: local.roomID,
+          streamID: local.streamID,
+          extraInfo: local.extraInfo,
+        });
+        if (this.current(local)) this.becomePublishing(local);
+        return;
+      }
+      const context = await this.host.mediaContext();
+      if (!this.current(local)) return;
+      conn = media.createPublishConnection({ streamID: local.streamID, source: local.source, ...context });
+      local.conn = conn;
+      const offer = await conn.createOffer();
+      if (!this.current(local) || local.conn !== conn) return;
+      const tracks = media.trackStates(local.source);
+      local.registered = true;
+      const reply = await this.host.send('publish', {
         roomID: local.roomID,
         streamID: local.streamID,
         extraInfo: local.extraInfo,
+        sdp: offer,
+        audio: tracks.audio ? 'OPEN' : 'MUTE',
+        video: tracks.video ? 'OPEN' : 'MUTE',
       });
-      if (!current()) return;
-      if (this.media) {
-        local.mediaStarted = true;
-        await this.media.startPublishing({
-          streamID: local.streamID,
-          roomID: local.roomID,
-          source: local.source,
-        });
-        if (!current()) return;
-      }
-      local.state = 'publishing';
-      this.host.publisherState(local.streamID, 'PUBLISHING', 0, '');
+      if (!this.current(local) || local.conn !== conn) return;
+      if (!reply.sdp)
+        throw ParleyError.of(ErrorCode.PUBLISH_NEGOTIATION_TIMEOUT, 'the server sent no answer');
+      const connected = whenConnected(
+        conn,
+        this.timing.connectTimeoutMs,
+        ErrorCode.PUBLISH_NEGOTIATION_TIMEOUT,
+      );
+      connected.catch(() => {}); // awaited below; if setAnswer throws first, its rejection is not lost
+      await conn.setAnswer(reply.sdp);
+      await connected;
+      if (!this.current(local) || local.conn !== conn) return;
+      const up = conn;
+      up.once('failed', (reason) => {
+        if (this.current(local) && local.conn === up)
+          this.retry(local, ErrorCode.PUBLISH_NEGOTIATION_TIMEOUT, reason);
+      });
+      this.host.connectionLive(up);
+      this.becomePublishing(local);
     } catch (err) {
-      if (!current()) return;
-      const registered = local.mediaStarted;
-      this.stop(local, codeOf(err));
-      // The server took the stream but media failed: take it back, so others do not see a dead stream.
+      if (!this.current(local) || (conn && local.conn !== conn)) return;
+      const code = codeOf(err);
+      if (media && isRetryable(code)) {
+        this.retry(local, code, String(err));
+        return;
+      }
+      const registered = local.registered;
+      this.stop(local, code);
+      // The server took the stream but it cannot be published: take it back, so others see no dead stream.
       if (registered) this.host.send('unpublish', { streamID: local.streamID }).catch(() => {});
     }
   }
 
+  private becomePublishing(local: LocalStream): void {
+    local.state = 'publishing';
+    local.schedule.reset();
+    local.lastError = 0;
+    this.host.publisherState(local.streamID, 'PUBLISHING', 0, '');
+  }
+
+  /** The connection failed: back to PUBLISH_REQUESTING and a new attempt later, or NO_PUBLISH 1103051. */
+  private retry(local: LocalStream, code: number, why: string): void {
+    local.conn?.close();
+    local.conn = null;
+    local.lastError = code;
+    const delay = local.schedule.nextDelay();
+    if (delay === null) {
+      this.stop(local, ErrorCode.PUBLISH_RETRY_TIMEOUT);
+      this.host.send('unpublish', { streamID: local.streamID }).catch(() => {});
+      return;
+    }
+    if (local.state === 'publishing') {
+      local.state = 'requesting';
+      this.host.publisherState(local.streamID, 'PUBLISH_REQUESTING', code, '');
+    }
+    this.host.debugError(code, 'startPublishingStream', `retrying in ${delay} ms: ${why}`);
+    local.retryTimer = setTimeout(() => void this.attempt(local), delay);
+  }
+
   private stop(local: LocalStream, errorCode: number): void {
     this.streams.delete(local.streamID);
-    if (local.mediaStarted) this.media?.stopPublishing(local.streamID);
+    if (local.retryTimer) clearTimeout(local.retryTimer);
+    local.retryTimer = null;
+    local.conn?.close();
+    local.conn = null;
     this.host.publisherState(local.streamID, 'NO_PUBLISH', errorCode, '');
   }
 }

@@ -6,10 +6,14 @@ import type {
   WireRoomExtraInfo,
   WireStream,
   WireUser,
+  ZegoPlayerStateWeb,
   ZegoPublisherStateWeb,
   ZegoRoomStateChangedReasonWeb,
+  ZegoStreamStatusWeb,
   ZegoUpdateTypeWeb,
 } from '@parley/protocol';
+import type { MediaKind } from './MediaBackend.js';
+import type { PlayQuality, PublishQuality } from './quality.js';
 import type { RequestFields } from './SignalClient.js';
 
 /**
@@ -27,6 +31,16 @@ export type CoreEvents = {
   customCommand: [roomID: string, fromUser: WireUser, command: string];
   tokenWillExpire: [roomID: string, remainSeconds: number];
   publisherState: [streamID: string, state: ZegoPublisherStateWeb, errorCode: number, extendedData: string];
+  playerState: [streamID: string, state: ZegoPlayerStateWeb, errorCode: number, extendedData: string];
+  /** Every 3 s per published stream with a live connection. */
+  publishQuality: [streamID: string, quality: PublishQuality];
+  /** Every 3 s per played stream with a live connection. */
+  playQuality: [streamID: string, quality: PlayQuality];
+  playerFirstVideoFrame: [streamID: string];
+  /** Media of `kind` stalled (`broken` true) or came back. */
+  playerMediaBreak: [streamID: string, kind: MediaKind, broken: boolean];
+  /** The publisher of a played stream muted or unmuted a track (also told once when the play starts). */
+  remoteTrackState: [streamID: string, kind: MediaKind, state: ZegoStreamStatusWeb];
   /** Something failed outside any call's result (a background request, a server error frame). */
   debugError: [errorCode: number, funcName: string, info: string];
 };
@@ -37,14 +51,27 @@ export interface CallResult {
   extendedData: string;
 }
 
-/** What the publisher needs of the core. */
-export interface PublisherHost {
-  /** The logged-in room a stream goes to: `roomID`'s, or the first room when omitted. */
+/** What publishers and players need of the core. */
+export interface MediaHost {
+  /** The logged-in room a stream belongs to: `roomID`'s, or the first room when omitted. */
   roomFor(roomID: string | undefined): { roomID: string } | number;
   /** Sends a request once a socket is available (waits out a reconnection). */
   send<T extends ClientRequestType>(type: T, fields: RequestFields<T>): Promise<ReplyData[T]>;
-  /** Reports a publisher state change. */
-  publisherState(...args: CoreEvents['publisherState']): void;
+  /** The server's STUN URLs (from its hello) and the signaling URL, for a new media connection. */
+  mediaContext(): Promise<{ iceServers: string[]; serverUrl: string }>;
+  /** A media connection is up: the core takes the first stats snapshot its quality reports start from. */
+  connectionLive(conn: { stats(): Promise<unknown> }): void;
   /** Reports a background failure. */
   debugError(...args: CoreEvents['debugError']): void;
+}
+
+export interface PublisherHost extends MediaHost {
+  publisherState(...args: CoreEvents['publisherState']): void;
+}
+
+export interface PlayerHost extends MediaHost {
+  playerState(...args: CoreEvents['playerState']): void;
+  playerFirstVideoFrame(...args: CoreEvents['playerFirstVideoFrame']): void;
+  playerMediaBreak(...args: CoreEvents['playerMediaBreak']): void;
+  remoteTrackState(...args: CoreEvents['remoteTrackState']): void;
 }

@@ -16,8 +16,35 @@ export { type AuthProvider, EngineCore, type EngineCoreOptions, type LoginParams
 export { type StreamDeleteReasonEntry, streamDeleteExtendedData } from './extendedData.js';
 export { checkLoginInput, checkToken, wireUser } from './inputChecks.js';
 export { consoleLogger, type EngineLogger, silentLogger } from './Logger.js';
-export type { MediaBackend, PublishedStreamInfo } from './MediaBackend.js';
+export type {
+  ConnectionInfo,
+  MediaBackend,
+  MediaConnectionEvents,
+  MediaKind,
+  MediaStatsSnapshot,
+  PlayConnection,
+  PlayConnectionEvents,
+  PlayMediaInfo,
+  PublishConnection,
+  PublishMediaInfo,
+  RecvTrackStats,
+  SendTrackStats,
+} from './MediaBackend.js';
+export { DEFAULT_MEDIA_TIMING, isRetryable, type MediaTiming } from './mediaRetry.js';
+export type { PlayOptions, PlayStart } from './Player.js';
 export { codeOf, type PublishOptions } from './Publisher.js';
+export {
+  type PlayAudioQuality,
+  type PlayQuality,
+  type PlayVideoQuality,
+  type PublishAudioQuality,
+  type PublishQuality,
+  type PublishVideoQuality,
+  playQuality,
+  publishQuality,
+  type QualityLevel,
+  qualityLevel,
+} from './quality.js';
 export { Reconnector } from './Reconnector.js';
 export {
   type BackoffOptions,

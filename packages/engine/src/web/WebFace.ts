@@ -15,6 +15,7 @@ import { EngineCore } from '../EngineCore.js';
 import { checkToken } from '../inputChecks.js';
 import { consoleLogger, type EngineLogger } from '../Logger.js';
 import type { MediaBackend } from '../MediaBackend.js';
+import type { MediaTiming } from '../mediaRetry.js';
 import type { ReconnectPolicy } from '../ReconnectPolicy.js';
 import { ENGINE_VERSION } from '../version.js';
 import type { WebSocketCtor } from '../WebSocketLike.js';
@@ -24,12 +25,13 @@ import type {
   ZegoServerResponse,
   ZegoUser,
   ZegoWebEvents,
+  ZegoWebPlayOption,
   ZegoWebPublishOption,
   ZegoWebRoomConfig,
 } from './webTypes.js';
 
 /** Options beyond the Express constructor's two arguments. */
-export interface WebFaceOptions<LocalStream = unknown> {
+export interface WebFaceOptions<LocalStream = unknown, Output = unknown> {
   /** The WebSocket constructor; default `globalThis.WebSocket`. The Node SDK passes `ws`. */
   WebSocket?: WebSocketCtor;
   /** When to retry after the socket dropped; default exponential backoff giving up after 60 s. */
@@ -37,8 +39,12 @@ export interface WebFaceOptions<LocalStream = unknown> {
   /** Per-request timeout; default 10,000 ms. */
   requestTimeoutMs?: number;
   logger?: EngineLogger;
-  /** Moves the media of published streams; absent = signaling only. */
-  media?: MediaBackend<LocalStream>;
+  /** Moves the media of published and played streams; absent = signaling only. */
+  media?: MediaBackend<LocalStream, Output>;
+  /** Media connect timeout and retry policy. */
+  mediaTiming?: Partial<MediaTiming>;
+  /** Interval of the quality events; default 3,000 ms. */
+  qualityIntervalMs?: number;
 }
 
 /**
@@ -50,12 +56,14 @@ export interface WebFaceOptions<LocalStream = unknown> {
  * await zg.loginRoom('room1', token, { userID: 'user1', userName: 'Ann' }, { userUpdate: true });
  * zg.startPublishingStream('stream1', localStream);
  */
-export class WebFace<LocalStream = unknown> {
+export class WebFace<LocalStream = unknown, Output = unknown> {
   /** The shared engine core; subclasses (browser media, Node) reach it here. */
   protected readonly core: EngineCore;
   private readonly events: TypedEmitter<ZegoWebEvents>;
+  /** The media backend, when there is one (faces use it for their stream objects). */
+  protected readonly media: MediaBackend<LocalStream, Output> | null;
 
-  constructor(appID: number, server: string, options: WebFaceOptions<LocalStream> = {}) {
+  constructor(appID: number, server: string, options: WebFaceOptions<LocalStream, Output> = {}) {
     if (checkAppId(appID) !== 0) throw ParleyError.of(ErrorCode.APP_ID_INVALID, String(appID));
     const WebSocket = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketCtor }).WebSocket;
     if (typeof WebSocket !== 'function') {
@@ -70,7 +78,10 @@ export class WebFace<LocalStream = unknown> {
       requestTimeoutMs: options.requestTimeoutMs,
       logger,
       media: options.media as MediaBackend | undefined,
+      mediaTiming: options.mediaTiming,
+      qualityIntervalMs: options.qualityIntervalMs,
     });
+    this.media = options.media ?? null;
     this.events = new TypedEmitter<ZegoWebEvents>((err, event) =>
       logger.error('an event listener threw', {
         event,
@@ -157,6 +168,43 @@ export class WebFace<LocalStream = unknown> {
     return this.core.unpublish(streamID) === 0;
   }
 
+  /**
+   * Plays a stream of the AppID. Resolves with the received media (a MediaStream in browsers, a frame sink in
+   * Node) once PLAYING; rejects with `{code, msg}` when the play fails for good. States come as
+   * `playerStateUpdate`; a stream that is not published yet is waited for within the retry budget.
+   * @example
+   * const remote = await zg.startPlayingStream('stream2');
+   */
+  async startPlayingStream(streamID: string, options: ZegoWebPlayOption = {}): Promise<Output> {
+    const start = this.core.play(streamID, options);
+    await start.playing;
+    return start.output as Output;
+  }
+
+  /** Stops playing `streamID`. */
+  stopPlayingStream(streamID: string): void {
+    this.core.stopPlay(streamID);
+  }
+
+  /** Mutes (true) or unmutes the audio a local stream publishes; players get `remoteMicStatusUpdate`. */
+  mutePublishStreamAudio(localStream: LocalStream, mute: boolean): boolean {
+    return this.muteTrack(localStream, 'audio', mute);
+  }
+
+  /** Mutes (true) or unmutes the video a local stream publishes; players get `remoteCameraStatusUpdate`. */
+  mutePublishStreamVideo(localStream: LocalStream, mute: boolean): boolean {
+    return this.muteTrack(localStream, 'video', mute);
+  }
+
+  /** Mutes or unmutes a track of a local stream and tells the players of the streams it feeds. */
+  protected muteTrack(localStream: LocalStream, kind: 'audio' | 'video', mute: boolean): boolean {
+    this.core.assertAlive(kind === 'audio' ? 'mutePublishStreamAudio' : 'mutePublishStreamVideo');
+    if (!this.media || typeof mute !== 'boolean') return false;
+    if (!this.media.setTrackMuted(localStream, kind, mute)) return false;
+    this.core.sourceStateChanged(localStream);
+    return true;
+  }
+
   /** Changes the extra info of a stream this engine publishes; others get `streamExtraInfoUpdate`. */
   setStreamExtraInfo(streamID: string, extraInfo: string): Promise<ZegoServerResponse> {
     return this.core.setStreamExtraInfo(streamID, extraInfo);
@@ -212,6 +260,22 @@ export class WebFace<LocalStream = unknown> {
     core.on('tokenWillExpire', (roomID) => events.emit('tokenWillExpire', roomID));
     core.on('publisherState', (streamID, state, errorCode, extendedData) =>
       events.emit('publisherStateUpdate', { streamID, state, errorCode, extendedData }),
+    );
+    core.on('playerState', (streamID, state, errorCode, extendedData) =>
+      events.emit('playerStateUpdate', { streamID, state, errorCode, extendedData }),
+    );
+    core.on('publishQuality', (...args) => events.emit('publishQualityUpdate', ...args));
+    core.on('playQuality', (...args) => events.emit('playQualityUpdate', ...args));
+    core.on('remoteTrackState', (streamID, kind, state) =>
+      events.emit(kind === 'audio' ? 'remoteMicStatusUpdate' : 'remoteCameraStatusUpdate', streamID, state),
+    );
+    core.on('playerFirstVideoFrame', (streamID) => events.emit('playerRecvVideoFirstFrame', streamID));
+    core.on('playerMediaBreak', (streamID, kind, broken) =>
+      events.emit(
+        'playerMediaEvent',
+        streamID,
+        `${kind === 'audio' ? 'AUDIO' : 'VIDEO'}_BREAK_${broken ? 'OCCUR' : 'RESUME'}`,
+      ),
     );
   }
 }

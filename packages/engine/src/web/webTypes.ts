@@ -4,11 +4,14 @@ import type {
   WireRoomExtraInfo,
   WireStream,
   WireUser,
+  ZegoPlayerStateWeb,
   ZegoPublisherStateWeb,
   ZegoRoomStateChangedReasonWeb,
   ZegoRoomStateWeb,
+  ZegoStreamStatusWeb,
   ZegoUpdateTypeWeb,
 } from '@parley/protocol';
+import type { PlayQuality, PublishQuality } from '../quality.js';
 
 /** A user as the app gives it to `loginRoom`. Users in events always carry `userName` ('' when unset). */
 export interface ZegoUser {
@@ -46,6 +49,31 @@ export interface ZegoPublisherStateResult {
   extendedData: string;
 }
 
+/** The argument of `playerStateUpdate`. */
+export interface ZegoPlayerStateResult {
+  streamID: string;
+  state: ZegoPlayerStateWeb;
+  errorCode: number;
+  extendedData: string;
+}
+
+/** `startPlayingStream`'s options. */
+export interface ZegoWebPlayOption {
+  /** Receive video (default true). */
+  video?: boolean;
+  /** Receive audio (default true). */
+  audio?: boolean;
+  /** The room the play belongs to (leaving it stops the play); default the first room. */
+  roomID?: string;
+}
+
+/** `playerMediaEvent` values (a Parley extension on the web face; the native face has the numeric enum). */
+export type ZegoPlayerMediaEventWeb =
+  | 'AUDIO_BREAK_OCCUR'
+  | 'AUDIO_BREAK_RESUME'
+  | 'VIDEO_BREAK_OCCUR'
+  | 'VIDEO_BREAK_RESUME';
+
 /** The outcome of `setStreamExtraInfo`, `sendCustomCommand`, `setRoomExtraInfo`. */
 export interface ZegoServerResponse {
   errorCode: number;
@@ -79,6 +107,17 @@ export type ZegoWebEvents = {
   streamExtraInfoUpdate: [roomID: string, streamList: ZegoStreamList[]];
   roomExtraInfoUpdate: [roomID: string, roomExtraInfoList: ZegoRoomExtraInfo[]];
   publisherStateUpdate: [result: ZegoPublisherStateResult];
+  playerStateUpdate: [result: ZegoPlayerStateResult];
+  /** Every 3 s per published stream; bitrates in kbps, quality 0 excellent … 4 very bad, -1 unknown. */
+  publishQualityUpdate: [streamID: string, stats: PublishQuality];
+  /** Every 3 s per played stream. */
+  playQualityUpdate: [streamID: string, stats: PlayQuality];
+  remoteCameraStatusUpdate: [streamID: string, status: ZegoStreamStatusWeb];
+  remoteMicStatusUpdate: [streamID: string, status: ZegoStreamStatusWeb];
+  /** Parley extension: the first video frame of a play arrived. */
+  playerRecvVideoFirstFrame: [streamID: string];
+  /** Parley extension: media of a play stalled or came back. */
+  playerMediaEvent: [streamID: string, event: ZegoPlayerMediaEventWeb];
   tokenWillExpire: [roomID: string];
   IMRecvBroadcastMessage: [roomID: string, chatData: ZegoBroadcastMessageInfo[]];
   IMRecvCustomCommand: [roomID: string, fromUser: WireUser, command: string];

@@ -1,0 +1,255 @@
+/**
+ * The streams this engine plays: asks the server for each one's offer, answers it through the media backend,
+ * and reports player states — PLAY_REQUESTING, PLAYING, back to PLAY_REQUESTING while a broken connection (or a
+ * stream that is not published yet) is retried, NO_PLAY with the error code — plus first frames, media breaks
+ * and the publisher's mute states.
+ */
+import { checkStreamId, ErrorCode, ParleyError } from '@parley/protocol';
+import type { PlayerHost } from './coreTypes.js';
+import type { MediaBackend, MediaKind, PlayConnection } from './MediaBackend.js';
+import { isRetryable, type MediaTiming, RetrySchedule, whenConnected } from './mediaRetry.js';
+import { codeOf } from './Publisher.js';
+
+export interface PlayOptions {
+  roomID?: string | undefined;
+  /** Receive audio (default true). */
+  audio?: boolean | undefined;
+  /** Receive video (default true). */
+  video?: boolean | undefined;
+}
+
+interface LocalPlay {
+  readonly streamID: string;
+  readonly roomID: string;
+  readonly output: unknown;
+  readonly audio: boolean;
+  readonly video: boolean;
+  state: 'requesting' | 'playing';
+  /** The server may hold a player transport for us: stopping must tell it. */
+  registered: boolean;
+  conn: PlayConnection | null;
+  retryTimer: ReturnType<typeof setTimeout> | null;
+  readonly schedule: RetrySchedule;
+  /** Every failure so far was "stream not found" (the give-up code is then 1104039, not 1104031). */
+  onlyNotFound: boolean;
+  firstVideoFrame: boolean;
+  /** The publisher's mute states as last reported. */
+  remote: { audio: 'OPEN' | 'MUTE' | null; video: 'OPEN' | 'MUTE' | null };
+  /** Callers waiting for PLAYING (the web face's promise). */
+  waiters: { resolve: () => void; reject: (err: ParleyError) => void }[];
+}
+
+/** What `play` gives back. */
+export interface PlayStart<Output = unknown> {
+  /** 0, or the code of the local check that failed (also reported as NO_PLAY). */
+  code: number;
+  /** The backend's output for the stream (a MediaStream, a frame sink); null when `code` is not 0. */
+  output: Output | null;
+  /** Resolves when PLAYING, rejects with the NO_PLAY error. */
+  playing: Promise<void>;
+}
+
+export class Player {
+  private readonly plays = new Map<string, LocalPlay>();
+
+  constructor(
+    private readonly host: PlayerHost,
+    private readonly media: MediaBackend | null,
+    private readonly timing: MediaTiming,
+  ) {}
+
+  get streamIDs(): string[] {
+    return [...this.plays.keys()];
+  }
+
+  /** The live media connection of each playing stream (for quality reports). */
+  connections(): [streamID: string, conn: PlayConnection][] {
+    const out: [string, PlayConnection][] = [];
+    for (const p of this.plays.values()) if (p.state === 'playing' && p.conn) out.push([p.streamID, p.conn]);
+    return out;
+  }
+
+  /** Starts playing `streamID` (again: returns the running play's output). */
+  play(streamID: string, options: PlayOptions = {}): PlayStart {
+    const existing = this.plays.get(streamID);
+    if (existing) return { code: 0, output: existing.output, playing: this.waitPlaying(existing) };
+    let code = checkStreamId(streamID);
+    if (code === 0 && !this.media) code = ErrorCode.INPUT_PARAMETER;
+    const target = code === 0 ? this.host.roomFor(options.roomID) : code;
+    if (typeof target === 'number') {
+      this.host.playerState(String(streamID), 'NO_PLAY', target, '');
+      const playing = Promise.reject(
+        ParleyError.of(target, this.media ? '' : 'this engine has no media backend'),
+      );
+      playing.catch(() => {});
+      return { code: target, output: null, playing };
+    }
+    const media = this.media!;
+    const local: LocalPlay = {
+      streamID,
+      roomID: target.roomID,
+      output: media.createOutput(streamID),
+      audio: options.audio !== false,
+      video: options.video !== false,
+      state: 'requesting',
+      registered: false,
+      conn: null,
+      retryTimer: null,
+      schedule: new RetrySchedule(this.timing.retryPolicy),
+      onlyNotFound: true,
+      firstVideoFrame: false,
+      remote: { audio: null, video: null },
+      waiters: [],
+    };
+    this.plays.set(streamID, local);
+    const playing = this.waitPlaying(local);
+    this.host.playerState(streamID, 'PLAY_REQUESTING', 0, '');
+    void this.attempt(local);
+    return { code: 0, output: local.output, playing };
+  }
+
+  /** Stops playing; returns 0, or 1104039 if this engine does not play `streamID`. */
+  stopPlay(streamID: string): number {
+    const local = this.plays.get(streamID);
+    if (!local) return ErrorCode.PLAY_STREAM_NOT_FOUND;
+    this.stop(local, 0, true);
+    return 0;
+  }
+
+  /** The publisher of a stream we play muted or unmuted a track. */
+  remoteMediaState(streamID: string, audio: 'OPEN' | 'MUTE', video: 'OPEN' | 'MUTE'): void {
+    const local = this.plays.get(streamID);
+    if (local) this.updateRemote(local, audio, video);
+  }
+
+  /** Stops every play of `roomID` (the room ended locally). */
+  stopRoom(roomID: string, errorCode: number): void {
+    for (const local of [...this.plays.values()])
+      if (local.roomID === roomID) this.stop(local, errorCode, true);
+  }
+
+  /** Stops every play without telling the server (the engine is going away). */
+  stopAll(errorCode: number): void {
+    for (const local of [...this.plays.values()]) this.stop(local, errorCode, false);
+  }
+
+  private waitPlaying(local: LocalPlay): Promise<void> {
+    if (local.state === 'playing') return Promise.resolve();
+    return new Promise((resolve, reject) => local.waiters.push({ resolve, reject }));
+  }
+
+  private current(local: LocalPlay, conn?: PlayConnection | null): boolean {
+    return this.plays.get(local.streamID) === local && (conn === undefined || local.conn === conn);
+  }
+
+  private async attempt(local: LocalPlay): Promise<void> {
+    local.retryTimer = null;
+    const media = this.media!;
+    let conn: PlayConnection | null = null;
+    try {
+      const context = await this.host.mediaContext();
+      if (!this.current(local)) return;
+      local.registered = true;
+      const offer = await this.host.send('play', { streamID: local.streamID });
+      if (!this.current(local)) return;
+      this.updateRemote(local, offer.audio, offer.video);
+      conn = media.createPlayConnection({
+        streamID: local.streamID,
+        output: local.output,
+        audio: local.audio,
+        video: local.video,
+        ...context,
+      });
+      local.conn = conn;
+      const connected = whenConnected(conn, this.timing.connectTimeoutMs, ErrorCode.PLAY_NEGOTIATION_FAILED);
+      connected.catch(() => {}); // awaited below
+      const answer = await conn.acceptOffer(offer.sdp);
+      if (!this.current(local, conn)) return;
+      await this.host.send('playAnswer', { streamID: local.streamID, sdp: answer });
+      await connected;
+      if (!this.current(local, conn)) return;
+      this.watch(local, conn);
+      this.host.connectionLive(conn);
+      local.state = 'playing';
+      local.schedule.reset();
+      local.onlyNotFound = false;
+      this.host.playerState(local.streamID, 'PLAYING', 0, '');
+      for (const w of local.waiters.splice(0)) w.resolve();
+    } catch (err) {
+      if (!this.current(local, conn ?? local.conn)) return;
+      const code = codeOf(err);
+      if (isRetryable(code)) {
+        this.retry(local, code, err instanceof Error ? err.message : String(err));
+        return;
+      }
+      this.stop(local, code, true);
+    }
+  }
+
+  private watch(local: LocalPlay, conn: PlayConnection): void {
+    conn.on('firstFrame', (kind) => {
+      if (kind !== 'video' || local.firstVideoFrame || !this.current(local, conn)) return;
+      local.firstVideoFrame = true;
+      this.host.playerFirstVideoFrame(local.streamID);
+    });
+    conn.on('mediaBreak', (kind: MediaKind, broken: boolean) => {
+      if (this.current(local, conn)) this.host.playerMediaBreak(local.streamID, kind, broken);
+    });
+    conn.once('failed', (reason) => {
+      if (this.current(local, conn)) this.retry(local, ErrorCode.PLAY_NEGOTIATION_FAILED, reason);
+    });
+  }
+
+  private updateRemote(local: LocalPlay, audio: 'OPEN' | 'MUTE', video: 'OPEN' | 'MUTE'): void {
+    if (local.audio && local.remote.audio !== audio) {
+      local.remote.audio = audio;
+      this.host.remoteTrackState(local.streamID, 'audio', audio);
+    }
+    if (local.video && local.remote.video !== video) {
+      local.remote.video = video;
+      this.host.remoteTrackState(local.streamID, 'video', video);
+    }
+  }
+
+  /** Back to PLAY_REQUESTING and a new attempt later, or NO_PLAY when the retry budget is spent. */
+  private retry(local: LocalPlay, code: number, why: string): void {
+    local.conn?.close();
+    local.conn = null;
+    if (code !== ErrorCode.PLAY_STREAM_NOT_FOUND) local.onlyNotFound = false;
+    const delay = local.schedule.nextDelay();
+    if (delay === null) {
+      this.stop(
+        local,
+        local.onlyNotFound ? ErrorCode.PLAY_STREAM_NOT_FOUND : ErrorCode.PLAY_RETRY_TIMEOUT,
+        true,
+      );
+      return;
+    }
+    if (local.state === 'playing') {
+      local.state = 'requesting';
+      this.host.playerState(local.streamID, 'PLAY_REQUESTING', code, '');
+    }
+    this.host.debugError(code, 'startPlayingStream', `retrying in ${delay} ms: ${why}`);
+    local.retryTimer = setTimeout(() => void this.attempt(local), delay);
+  }
+
+  private stop(local: LocalPlay, errorCode: number, tellServer: boolean): void {
+    this.plays.delete(local.streamID);
+    if (local.retryTimer) clearTimeout(local.retryTimer);
+    local.retryTimer = null;
+    local.conn?.close();
+    local.conn = null;
+    this.media?.closeOutput(local.output);
+    if (tellServer && local.registered) {
+      this.host.send('stopPlay', { streamID: local.streamID }).catch(() => {
+        // Already gone on the server (never created, or the session ended): nothing to undo.
+      });
+    }
+    this.host.playerState(local.streamID, 'NO_PLAY', errorCode, '');
+    const error = ParleyError.of(
+      errorCode === 0 ? ErrorCode.PLAY_STREAM_NOT_FOUND : errorCode,
+      'play stopped',
+    );
+    for (const w of local.waiters.splice(0)) w.reject(error);
+  }
+}
