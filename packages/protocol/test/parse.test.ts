@@ -103,6 +103,26 @@ describe('parseClientFrame', () => {
     assert.ok(parse({ t: 'publish', id: 3, roomID: 'r', streamID: 's_1-A' }).ok);
   });
 
+  it('parses the media requests and checks their fields', () => {
+    const offer = 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\n';
+    const pub = parse({ t: 'publish', id: 1, roomID: 'r', streamID: 's', sdp: offer, audio: 'MUTE' });
+    assert.ok(pub.ok);
+    assert.equal((pub.value as { sdp?: string }).sdp, offer);
+    assert.equal((pub.value as { audio?: string }).audio, 'MUTE');
+    assert.ok(parse({ t: 'play', id: 2, streamID: 's' }).ok);
+    assert.ok(parse({ t: 'playAnswer', id: 3, streamID: 's', sdp: offer }).ok);
+    assert.ok(parse({ t: 'stopPlay', id: 4, streamID: 's' }).ok);
+    assert.ok(parse({ t: 'streamMediaState', id: 5, streamID: 's', video: 'OPEN' }).ok);
+    assert.equal(failure({ t: 'play', id: 6, streamID: '' }).code, ErrorCode.STREAM_ID_EMPTY);
+    assert.equal(failure({ t: 'play', id: 6, streamID: 'a b' }).code, ErrorCode.STREAM_ID_INVALID);
+    assert.equal(failure({ t: 'playAnswer', id: 7, streamID: 's' }).code, ErrorCode.INPUT_PARAMETER);
+    assert.equal(
+      failure({ t: 'publish', id: 8, roomID: 'r', streamID: 's', sdp: 'x'.repeat(40_000) }).code,
+      1100001,
+    );
+    assert.equal(failure({ t: 'streamMediaState', id: 9, streamID: 's', audio: 'off' }).code, 1100001);
+  });
+
   it('parses heartbeats and refuses bad acks', () => {
     assert.deepEqual(parse({ t: 'hb', ack: 5 }), { ok: true, value: { t: 'hb', ack: 5 } });
     assert.equal(failure({ t: 'hb', ack: -1 }).code, ErrorCode.INPUT_PARAMETER);
