@@ -1,0 +1,226 @@
+/**
+ * What publish and play connections share: one werift peer connection configured for the SFU, complete
+ * (non-trickle) local descriptions, `connected` / `failed` from the connection state with a grace period for
+ * `disconnected`, the round-trip time werift measures, and an idempotent close.
+ */
+import type { MediaConnectionEvents } from '@parley/engine';
+import { type EventMap, TypedEmitter } from '@parley/protocol';
+import { RTCPeerConnection, type RTCStatsReport } from 'werift';
+import { type ClientIceOptions, clientPeerConfig } from './clientPeerConfig.js';
+
+/** Options every connection of a backend gets. */
+export interface ConnectionOptions {
+  ice: ClientIceOptions;
+  /**
+   * A connection `disconnected` this long is failed, and so is one that has heard nothing (RTP, RTCP) from
+   * the SFU this long after having heard from it; default 5000 ms.
+   */
+  disconnectedTimeoutMs: number;
+  /** Called once when the connection closes (the backend forgets it). */
+  onClose?: (() => void) | undefined;
+}
+
+/** Round-trip times werift knows, in ms. */
+export interface RoundTrip {
+  /** From RTCP: our sender reports and the SFU's receiver reports (LSR/DLSR); publish side only. */
+  rtcpMs?: number;
+  /** From the ICE agent's connectivity and consent checks to the SFU. */
+  iceMs?: number;
+}
+
+let nextConnectionId = 1;
+
+/** The base of {@link WeriftPublishConnection} and {@link WeriftPlayConnection}. */
+export abstract class WeriftConnection<
+  E extends EventMap<E> & MediaConnectionEvents,
+> extends TypedEmitter<E> {
+  readonly id = `conn-${nextConnectionId++}`;
+  readonly streamID: string;
+  protected readonly pc: RTCPeerConnection;
+  private readonly options: ConnectionOptions;
+  private readonly pcUnsubscribers: (() => void)[] = [];
+  private disconnectTimer: NodeJS.Timeout | null = null;
+  /** The connection's one periodic timer, from connected to close. */
+  private ticker: NodeJS.Timeout | null = null;
+  private readonly tickMs: number;
+  /** performance.now() of the last RTP or RTCP packet from the SFU; null before the first. */
+  private lastHeardAt: number | null = null;
+  private wasConnected = false;
+  private _closed = false;
+  private releasing: Promise<void> | null = null;
+
+  /** Throws (ParleyError 1100001) if the server gave no STUN URL: see {@link clientPeerConfig}. */
+  protected constructor(
+    info: { streamID: string; iceServers: string[]; serverUrl: string },
+    options: ConnectionOptions,
+    tickMs: number,
+  ) {
+    super();
+    this.streamID = info.streamID;
+    this.options = options;
+    this.tickMs = tickMs;
+    this.pc = new RTCPeerConnection(clientPeerConfig(info, options.ice));
+    const states = this.pc.connectionStateChange.subscribe((state) => this.handleState(state));
+    const ice = this.pc.iceConnectionStateChange.subscribe((state) => {
+      if (state === 'connected' || state === 'completed') this.clearDisconnectTimer();
+      else if (state === 'disconnected') this.startDisconnectTimer();
+    });
+    this.pcUnsubscribers.push(states.unSubscribe, ice.unSubscribe);
+  }
+
+  get closed(): boolean {
+    return this._closed;
+  }
+
+  /** True once ICE and DTLS have connected. */
+  get connected(): boolean {
+    return this.wasConnected && !this._closed;
+  }
+
+  /** Resolves when werift has released the sockets (after close()). */
+  get released(): Promise<void> {
+    return this.releasing ?? Promise.resolve();
+  }
+
+  /** Stops the media and releases the peer connection, its sockets and timers. Idempotent. */
+  close(): void {
+    if (this._closed) return;
+    this._closed = true;
+    this.clearDisconnectTimer();
+    if (this.ticker) clearInterval(this.ticker);
+    this.ticker = null;
+    for (const unsubscribe of this.pcUnsubscribers) unsubscribe();
+    this.onClose();
+    this.releasing = this.pc.close().catch(() => {
+      // werift failed while tearing down; the sockets are gone either way.
+    });
+    this.options.onClose?.();
+    this.removeAllListeners();
+  }
+
+  /** Called once when the peer connection is connected: start the media. */
+  protected abstract onConnected(): void;
+
+  /** Called once by close(), before the peer connection closes: stop the media and timers. */
+  protected abstract onClose(): void;
+
+  /** Called every `tickMs` while connected. */
+  protected onTick(_now: number): void {}
+
+  /** Emits `failed` once and closes. */
+  protected fail(reason: string): void {
+    if (this._closed) return;
+    (this as unknown as TypedEmitter<MediaConnectionEvents>).emit('failed', reason);
+    this.close();
+  }
+
+  /** Sets the local description and returns it once every candidate is in it (non-trickle). */
+  protected async completeLocalDescription(type: 'offer' | 'answer'): Promise<string> {
+    const description = type === 'offer' ? await this.pc.createOffer() : await this.pc.createAnswer();
+    await this.pc.setLocalDescription(description);
+    // werift gathers inside setLocalDescription; wait anyway should a later version return earlier.
+    if (this.pc.iceGatheringState !== 'complete') {
+      await this.pc.iceGatheringStateChange.watch((state) => state === 'complete');
+    }
+    this.checkOpen();
+    const sdp = this.pc.localDescription?.sdp;
+    if (!sdp) throw new Error(`werift produced no ${type}`);
+    return sdp;
+  }
+
+  protected checkOpen(): void {
+    if (this._closed) throw new Error(`the media connection of ${this.streamID} is closed`);
+  }
+
+  /** werift's statistics report, or null once closed. */
+  protected async report(): Promise<RTCStatsReport | null> {
+    if (this._closed) return null;
+    try {
+      return await this.pc.getStats();
+    } catch {
+      return null;
+    }
+  }
+
+  /** The round-trip times in `report`: RTCP (per sender, the largest) and the nominated ICE pair's. */
+  protected roundTrip(report: RTCStatsReport | null): RoundTrip {
+    const out: RoundTrip = {};
+    if (!report) return out;
+    for (const stat of report.values()) {
+      const s = stat as {
+        type: string;
+        roundTripTime?: number;
+        currentRoundTripTime?: number;
+        nominated?: boolean;
+      };
+      if (s.type === 'remote-inbound-rtp' && typeof s.roundTripTime === 'number') {
+        // werift measures with Date.now(): 1 ms resolution, and a loopback RTT may come out slightly negative.
+        out.rtcpMs = Math.max(out.rtcpMs ?? 0, s.roundTripTime * 1000, 0);
+      } else if (s.type === 'candidate-pair' && s.nominated && typeof s.currentRoundTripTime === 'number') {
+        out.iceMs = s.currentRoundTripTime * 1000;
+      }
+    }
+    return out;
+  }
+
+  private handleState(state: string): void {
+    if (this._closed) return;
+    if (state === 'connected') {
+      this.clearDisconnectTimer();
+      if (this.wasConnected) return;
+      this.wasConnected = true;
+      this.startTicker();
+      this.onConnected();
+      (this as unknown as TypedEmitter<MediaConnectionEvents>).emit('connected');
+    } else if (state === 'disconnected') {
+      this.startDisconnectTimer();
+    } else if (state === 'failed') {
+      this.fail(this.wasConnected ? 'ICE or DTLS failed (consent lost)' : 'ICE or DTLS failed to connect');
+    } else if (state === 'closed') {
+      this.fail('the peer connection was closed by the remote side');
+    }
+  }
+
+  /**
+   * werift sends no DTLS close alert and notices a vanished peer only when ICE consent expires (30 s, then
+   * straight to `failed`). The SFU sends RTCP at least every 1.5 s once media flows (sender or receiver
+   * reports), so silence from it for `disconnectedTimeoutMs` means it is gone.
+   */
+  private startTicker(): void {
+    const heard = (): void => {
+      this.lastHeardAt = performance.now();
+    };
+    for (const dtls of new Set(this.pc.getTransceivers().map((t) => t.dtlsTransport))) {
+      this.pcUnsubscribers.push(
+        dtls.onRtp.subscribe(heard).unSubscribe,
+        dtls.onRtcp.subscribe(heard).unSubscribe,
+      );
+    }
+    this.ticker = setInterval(() => {
+      if (this._closed) return;
+      const now = performance.now();
+      const silence = this.lastHeardAt === null ? 0 : now - this.lastHeardAt;
+      if (silence > this.options.disconnectedTimeoutMs) {
+        this.fail(`nothing heard from the SFU for ${Math.round(silence)} ms`);
+        return;
+      }
+      this.onTick(now);
+    }, this.tickMs);
+    this.ticker.unref();
+  }
+
+  private startDisconnectTimer(): void {
+    if (this.disconnectTimer || this._closed) return;
+    const ms = this.options.disconnectedTimeoutMs;
+    this.disconnectTimer = setTimeout(() => {
+      this.disconnectTimer = null;
+      this.fail(`disconnected for more than ${ms} ms`);
+    }, ms);
+    this.disconnectTimer.unref();
+  }
+
+  private clearDisconnectTimer(): void {
+    if (this.disconnectTimer) clearTimeout(this.disconnectTimer);
+    this.disconnectTimer = null;
+  }
+}

@@ -1,0 +1,156 @@
+/**
+ * The receiving side of a played stream in Node: answers the SFU's offer with a werift peer connection, rebuilds
+ * complete frames from RTP and hands them to the play's {@link FrameSink}.
+ */
+import type {
+  MediaKind,
+  MediaStatsSnapshot,
+  PlayConnection,
+  PlayConnectionEvents,
+  PlayMediaInfo,
+  RecvTrackStats,
+} from '@parley/engine';
+import { ErrorCode, ParleyError } from '@parley/protocol';
+import type { MediaStreamTrack, RTCRtpTransceiver } from 'werift';
+import { FrameSink, type ReceivedFrame } from './FrameSink.js';
+import { MediaBreakWatch } from './MediaBreakWatch.js';
+import { ReceivedTrack, type ReceivedTrackOptions } from './ReceivedTrack.js';
+import { type ConnectionOptions, WeriftConnection } from './WeriftConnection.js';
+
+/** Options of a play connection beyond the shared ones. */
+export interface PlayConnectionOptions extends ConnectionOptions {
+  /** Period of the connection's one timer (liveness, breaks, reorder deadlines, repeated PLIs); default 100 ms. */
+  tickMs?: number | undefined;
+  track?: ReceivedTrackOptions | undefined;
+}
+
+/**
+ * A werift play connection. It answers recvonly (a kind the play does not want is answered `inactive`), NACKs
+ * lost video packets through werift's receiver (which does so by itself when `nack` is negotiated), waits up to
+ * 150 ms for retransmissions, drops incomplete video frames and everything after them until a key frame, which
+ * it asks for with a PLI.
+ *
+ * Round-trip time: only the ICE agent's checks give one here. RTCP cannot: the SFU sends sender reports, our
+ * receiver reports answer them, and the SFU measures the RTT; a receiver would need RTCP XR (DLRR), which neither
+ * side sends.
+ *
+ * @example
+ * const conn = backend.createPlayConnection({ streamID, output: sink, audio: true, video: true, iceServers, serverUrl });
+ * const answer = await conn.acceptOffer(offerFromServer);
+ */
+export class WeriftPlayConnection extends WeriftConnection<PlayConnectionEvents> implements PlayConnection {
+  readonly output: FrameSink;
+  private readonly wanted: Record<MediaKind, boolean>;
+  private readonly tracks = new Map<MediaKind, ReceivedTrack>();
+  private readonly firstFrames = new Set<MediaKind>();
+  private readonly breaks = new MediaBreakWatch();
+  private readonly unsubscribers: (() => void)[] = [];
+  private readonly trackOptions: ReceivedTrackOptions | undefined;
+  private accepted = false;
+
+  /** Throws ParleyError 1100001 for a closed or foreign output, or when the server gave no STUN URL. */
+  constructor(info: PlayMediaInfo<FrameSink>, options: PlayConnectionOptions) {
+    if (!(info.output instanceof FrameSink) || info.output.closed) {
+      throw ParleyError.of(
+        ErrorCode.INPUT_PARAMETER,
+        'the play output must be an open FrameSink of this backend',
+      );
+    }
+    super(info, options, options.tickMs ?? 100);
+    this.output = info.output;
+    this.wanted = { audio: info.audio, video: info.video };
+    this.trackOptions = options.track;
+    this.unsubscribers.push(this.pc.onTrack.subscribe((track) => this.attach(track)).unSubscribe);
+  }
+
+  async acceptOffer(sdp: string): Promise<string> {
+    this.checkOpen();
+    if (this.accepted) throw new Error('acceptOffer() was already called on this connection');
+    if (typeof sdp !== 'string' || !sdp.startsWith('v=0'))
+      throw new TypeError('the offer must be an SDP string');
+    this.accepted = true;
+    await this.pc.setRemoteDescription({ type: 'offer', sdp });
+    this.checkOpen();
+    for (const t of this.pc.getTransceivers()) {
+      const kind = t.kind as MediaKind;
+      t.setDirection(this.wanted[kind] ? 'recvonly' : 'inactive');
+    }
+    return this.completeLocalDescription('answer');
+  }
+
+  async stats(): Promise<MediaStatsSnapshot<RecvTrackStats>> {
+    const report = await this.report();
+    const now = performance.now();
+    const snapshot: MediaStatsSnapshot<RecvTrackStats> = { at: now };
+    for (const [kind, track] of this.tracks)
+      snapshot[kind] = track.stats(this.breaks.totalBreakSeconds(kind, now));
+    const { iceMs } = this.roundTrip(report);
+    if (iceMs !== undefined) snapshot.rttMs = iceMs;
+    return snapshot;
+  }
+
+  protected onConnected(): void {
+    // Frames start arriving now; the shared timer (onTick) watches for breaks.
+  }
+
+  protected onClose(): void {
+    for (const unsubscribe of this.unsubscribers) unsubscribe();
+    this.unsubscribers.length = 0;
+  }
+
+  private transceiverOf(kind: MediaKind): RTCRtpTransceiver | undefined {
+    return this.pc.getTransceivers().find((t) => t.kind === kind);
+  }
+
+  private attach(track: MediaStreamTrack): void {
+    const kind = track.kind as MediaKind;
+    if ((kind !== 'audio' && kind !== 'video') || !this.wanted[kind] || this.tracks.has(kind)) return;
+    const receiver = this.transceiverOf(kind)?.receiver;
+    let ssrc = track.ssrc ?? 0;
+    const received = new ReceivedTrack(
+      kind,
+      {
+        frame: (frame) => this.deliver(frame),
+        loss: (what) => this.output.countLoss(what),
+        requestKeyframe: () => {
+          if (!receiver || this.closed || ssrc === 0) return;
+          receiver.sendRtcpPLI(ssrc).catch(() => {
+            // Closing: the next request will try again, if any.
+          });
+        },
+      },
+      this.trackOptions,
+    );
+    this.tracks.set(kind, received);
+    this.unsubscribers.push(
+      track.onReceiveRtp.subscribe((packet) => {
+        if (this.closed) return;
+        ssrc = packet.header.ssrc;
+        received.push(packet, performance.now());
+      }).unSubscribe,
+    );
+    if (receiver) {
+      // werift's receiver NACKs lost video packets by itself; it tells us each time it does.
+      const nacks = receiver.onPacketLost.subscribe(() => {
+        received.nackCount += 1;
+      });
+      this.unsubscribers.push(nacks.unSubscribe);
+    }
+  }
+
+  private deliver(frame: ReceivedFrame): void {
+    if (this.closed) return;
+    const { kind } = frame;
+    this.output.deliver(frame, this);
+    if (!this.firstFrames.has(kind)) {
+      this.firstFrames.add(kind);
+      this.emit('firstFrame', kind);
+    }
+    if (this.breaks.frame(kind, frame.receivedAt)) this.emit('mediaBreak', kind, false);
+  }
+
+  protected override onTick(now: number): void {
+    for (const track of this.tracks.values()) track.tick(now);
+    for (const kind of this.breaks.check(now)) this.emit('mediaBreak', kind, true);
+  }
+}

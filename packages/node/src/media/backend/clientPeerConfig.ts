@@ -1,0 +1,117 @@
+/**
+ * The werift configuration of the Node SDK's peer connections: the server's STUN URLs and nothing else, one
+ * bundled transport, the codecs the SFU forwards, and loopback-only candidates when the server is on loopback.
+ */
+import { isIP } from 'node:net';
+import { ErrorCode, ParleyError } from '@parley/protocol';
+import { type PeerConfig, RTCRtpCodecParameters } from 'werift';
+
+/** Options of the backend that shape every connection's ICE. */
+export interface ClientIceOptions {
+  /**
+   * Host candidate addresses to announce instead of werift's interface scan (e.g. `['10.0.0.5']`). Default:
+   * `['127.0.0.1']` when the signaling URL's host is a loopback address, else werift's scan of the interfaces.
+   */
+  hostAddresses?: string[] | undefined;
+}
+
+/**
+ * The codecs the Node SDK sends and receives, as the SFU's `sfuCodecs()` offers them (its H264 left out: Node
+ * has no H264 source or depacketizer). Video gets NACK, PLI and FIR feedback.
+ */
+export function clientCodecs(): { audio: RTCRtpCodecParameters[]; video: RTCRtpCodecParameters[] } {
+  return {
+    audio: [
+      new RTCRtpCodecParameters({
+        mimeType: 'audio/opus',
+        clockRate: 48000,
+        channels: 2,
+        payloadType: 111,
+        parameters: 'minptime=10;useinbandfec=1',
+      }),
+    ],
+    video: [
+      new RTCRtpCodecParameters({
+        mimeType: 'video/VP8',
+        clockRate: 90000,
+        payloadType: 96,
+        rtcpFeedback: [
+          { type: 'nack' },
+          { type: 'nack', parameter: 'pli' },
+          { type: 'ccm', parameter: 'fir' },
+        ],
+      }),
+    ],
+  };
+}
+
+/** True for 127.0.0.0/8, ::1, `localhost` and IPv4-mapped loopback. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  if (h === 'localhost' || h.endsWith('.localhost')) return true;
+  if (h === '::1') return true;
+  const v4 = h.startsWith('::ffff:') ? h.slice(7) : h;
+  return isIP(v4) === 4 && v4.startsWith('127.');
+}
+
+/**
+ * Checks the server's ICE servers. werift falls back to a public STUN server (stun.l.google.com) whenever its
+ * `iceServers` hold no STUN URL — even `[]` (werift/lib/ice/src/ice.js, `applyStunTurnServersFromOptions`) — and
+ * a full ICE agent like ours then sends it binding requests. So a connection without a STUN URL from the server
+ * is refused instead.
+ */
+export function checkIceServers(iceServers: unknown): string[] {
+  if (!Array.isArray(iceServers) || !iceServers.every((u) => typeof u === 'string')) {
+    throw new TypeError('iceServers must be an array of URL strings');
+  }
+  if (!iceServers.some((u) => /^stuns?:[^?]+/i.test(u.trim()))) {
+    throw ParleyError.of(
+      ErrorCode.INPUT_PARAMETER,
+      'the server offered no STUN URL (iceServers is empty); refusing to let werift fall back to a public STUN server',
+    );
+  }
+  return [...iceServers];
+}
+
+/** The host of a signaling URL, or null if it is not a URL. */
+function hostOf(url: string): string | null {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return null;
+  }
+}
+
+/** The peer configuration of one connection to the SFU at `serverUrl`. */
+export function clientPeerConfig(
+  info: { iceServers: unknown; serverUrl: string },
+  options: ClientIceOptions = {},
+): Partial<PeerConfig> {
+  const urls = checkIceServers(info.iceServers);
+  const config: Partial<PeerConfig> = {
+    iceServers: urls.map((url) => ({ urls: url })),
+    bundlePolicy: 'max-bundle',
+    rtcpMuxPolicy: 'require',
+    iceTransportPolicy: 'all',
+    iceUseTcp: false,
+    codecs: clientCodecs(),
+    // The SFU negotiates no header extensions; offering none keeps the SDP and the packets plain.
+    headerExtensions: { audio: [], video: [] },
+  };
+  let hosts = options.hostAddresses;
+  if (hosts !== undefined && (!Array.isArray(hosts) || hosts.length === 0 || !hosts.every((a) => isIP(a)))) {
+    throw new TypeError('hostAddresses must be a non-empty list of IP addresses');
+  }
+  const host = hostOf(info.serverUrl);
+  const loopback = host !== null && isLoopbackHost(host);
+  if (hosts === undefined && loopback) hosts = ['127.0.0.1'];
+  if (hosts !== undefined) {
+    config.iceUseIpv4 = false;
+    config.iceUseIpv6 = false;
+    config.iceAdditionalHostAddresses = [...hosts];
+    // On loopback the socket is bound to it too, so nothing listens on the machine's other interfaces.
+    if (loopback && hosts.every((a) => a.startsWith('127.')))
+      config.iceInterfaceAddresses = { udp4: '127.0.0.1' };
+  }
+  return config;
+}

@@ -1,0 +1,39 @@
+// The Node media backend on werift: local sources, the frame sink, and the publish and play connections.
+export {
+  type ClientIceOptions,
+  checkIceServers,
+  clientCodecs,
+  clientPeerConfig,
+  isLoopbackHost,
+} from './clientPeerConfig.js';
+export { FrameRecorder, type RecordableFrame, type RecordPaths } from './FrameRecorder.js';
+export { FrameSink, type FrameSinkCounts, type FrameSinkEvents, type ReceivedFrame } from './FrameSink.js';
+export { IvfFileSource } from './IvfFileSource.js';
+export { BREAK_THRESHOLD_MS, MediaBreakWatch } from './MediaBreakWatch.js';
+export {
+  createNodeLocalStream,
+  NodeLocalStream,
+  type NodeLocalStreamEvents,
+  type NodeLocalStreamOptions,
+} from './NodeLocalStream.js';
+export { OggOpusFileSource } from './OggOpusFileSource.js';
+export { ReceiveCounter } from './ReceiveCounter.js';
+export { ReceivedTrack, type ReceivedTrackOptions, type ReceivedTrackOutput } from './ReceivedTrack.js';
+export { ReorderBuffer, type ReorderBufferOptions } from './ReorderBuffer.js';
+export { SyntheticCameraSource } from './SyntheticCameraSource.js';
+export { SyntheticMicrophoneSource } from './SyntheticMicrophoneSource.js';
+export {
+  type EncodedFrame,
+  OPUS_SILENCE,
+  PacedTrackSource,
+  type ProducedFrame,
+  type TrackCodec,
+  type TrackKind,
+  type TrackSource,
+  type TrackSourceEvents,
+} from './TrackSource.js';
+export { vp8FrameSize } from './vp8FrameSize.js';
+export { type ConnectionOptions, type RoundTrip, WeriftConnection } from './WeriftConnection.js';
+export { WeriftMediaBackend, type WeriftMediaBackendOptions } from './WeriftMediaBackend.js';
+export { type PlayConnectionOptions, WeriftPlayConnection } from './WeriftPlayConnection.js';
+export { WeriftPublishConnection } from './WeriftPublishConnection.js';
