@@ -406,6 +406,10 @@ export class EngineCore extends TypedEmitter<CoreEvents> {
   }
 
   private onServerEvent(ev: ServerEvent): void {
+    if (ev.type === 'publishMediaFlowing') {
+      this.publisher.mediaFlowing(ev.streamID);
+      return;
+    }
     if (ev.type === 'streamMediaState') {
       this.player.remoteMediaState(ev.streamID, ev.audio, ev.video);
       return;

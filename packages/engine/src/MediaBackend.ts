@@ -131,8 +131,8 @@ export interface MediaBackend<Source = unknown, Output = unknown> {
   /** Which tracks of a source are sending (true) rather than muted; sent with the publish. */
   trackStates(source: Source | undefined): { audio: boolean; video: boolean };
   /**
-   * Mutes or unmutes a track of a source (a muted track sends nothing; the connection stays). Returns false if
-   * the source has no such track.
+   * Mutes or unmutes a track of a source (muted video sends nothing, muted audio sends silence, as WebRTC stacks
+   * do for a disabled track; the connection stays). Returns false if the source has no such track.
    */
   setTrackMuted(source: Source, kind: MediaKind, muted: boolean): boolean;
   createPublishConnection(info: PublishMediaInfo<Source>): PublishConnection;

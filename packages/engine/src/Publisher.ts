@@ -40,6 +40,8 @@ export function codeOf(err: unknown): number {
 
 export class Publisher {
   private readonly streams = new Map<string, LocalStream>();
+  /** Attempts waiting for the server to see their media, by streamID. */
+  private readonly flowWaiters = new Map<string, () => void>();
 
   constructor(
     private readonly host: PublisherHost,
@@ -154,6 +156,28 @@ export class Publisher {
     }
   }
 
+  /** The server received the first media of a stream of ours (on its current connection). */
+  mediaFlowing(streamID: string): void {
+    const resolve = this.flowWaiters.get(streamID);
+    this.flowWaiters.delete(streamID);
+    resolve?.();
+  }
+
+  /** Resolves when the server reports media of `streamID` flowing; rejects (retryable) after `timeoutMs`. */
+  private whenFlowing(streamID: string, timeoutMs: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        if (this.flowWaiters.get(streamID) === done) this.flowWaiters.delete(streamID);
+        reject(ParleyError.of(ErrorCode.PUBLISH_NEGOTIATION_TIMEOUT, 'the server received no media'));
+      }, timeoutMs);
+      const done = (): void => {
+        clearTimeout(timer);
+        resolve();
+      };
+      this.flowWaiters.set(streamID, done);
+    });
+  }
+
   /** Stops every stream of `roomID` (the room ended locally: logout, kickout, failed reconnect). */
   stopRoom(roomID: string, errorCode: number): void {
     for (const local of [...this.streams.values()]) if (local.roomID === roomID) this.stop(local, errorCode);
@@ -208,9 +232,13 @@ export class Publisher {
         this.timing.connectTimeoutMs,
         ErrorCode.PUBLISH_NEGOTIATION_TIMEOUT,
       );
-      connected.catch(() => {}); // awaited below; if setAnswer throws first, its rejection is not lost
+      // PUBLISHING means the others can see the stream: the server announces it when its media arrives.
+      const flowing = this.whenFlowing(local.streamID, this.timing.connectTimeoutMs);
+      connected.catch(() => {}); // both awaited below; if setAnswer throws first, their rejections are not lost
+      flowing.catch(() => {});
       await conn.setAnswer(reply.sdp);
       await connected;
+      await flowing;
       if (!this.current(local) || local.conn !== conn) return;
       const up = conn;
       up.once('failed', (reason) => {
@@ -261,6 +289,7 @@ export class Publisher {
 
   private stop(local: LocalStream, errorCode: number): void {
     this.streams.delete(local.streamID);
+    this.flowWaiters.delete(local.streamID);
     if (local.retryTimer) clearTimeout(local.retryTimer);
     local.retryTimer = null;
     local.conn?.close();

@@ -285,6 +285,8 @@ export type ServerEvent =
   | { type: 'broadcast'; roomID: string; messages: WireBroadcastMessage[] }
   | { type: 'customCommand'; roomID: string; fromUser: WireUser; command: string }
   | { type: 'tokenWillExpire'; roomID: string; remainSeconds: number }
+  /** The first media of a stream this session publishes reached the server (on every new connection of it). */
+  | { type: 'publishMediaFlowing'; streamID: string }
   /** A stream this session plays was muted or unmuted by its publisher. */
   | { type: 'streamMediaState'; streamID: string; audio: MediaTrackState; video: MediaTrackState }
   /** The server ended this room membership (code 1002050 repeat login, 1002055 by the server). */

@@ -7,5 +7,12 @@ export {
   type LogLevel,
 } from './log.js';
 export type { AppConfig, RunningServer, ServerOptions } from './options.js';
-export type { SfuIceOptions, SfuRouterOptions, TransportStats } from './sfu/index.js';
+export {
+  type PublisherTransport,
+  type SfuIceOptions,
+  SfuRouter,
+  type SfuRouterOptions,
+  type SubscriberTransport,
+  type TransportStats,
+} from './sfu/index.js';
 export { startServer } from './startServer.js';

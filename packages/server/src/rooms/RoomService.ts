@@ -260,7 +260,11 @@ export class RoomService {
     if (req.sdp === undefined) return {};
     let answer: string;
     try {
-      answer = await this.media.publish(record, req.sdp, () => streams.announce(record));
+      answer = await this.media.publish(record, req.sdp, () => {
+        if (!streams.isCurrent(record)) return;
+        streams.announce(record);
+        session.push(JSON.stringify({ type: 'publishMediaFlowing', streamID: record.streamID }));
+      });
     } catch (err) {
       // A stream that never carried media is forgotten; a restart that failed keeps the stream.
       if (!record.announced && streams.isCurrent(record))
