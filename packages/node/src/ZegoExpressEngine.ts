@@ -1,12 +1,33 @@
 /**
- * `ZegoExpressEngine` for Node: the web face (`new ZegoExpressEngine(appID, server)`) with `ws` as its WebSocket,
- * plus the native face's statics (`createEngine`, `createEngineWithProfile`, `instance`, `destroyEngine`).
+ * `ZegoExpressEngine` for Node: the web face (`new ZegoExpressEngine(appID, server)`) with `ws` as its WebSocket
+ * and werift as its media stack, plus the native face's statics (`createEngine`, `createEngineWithProfile`,
+ * `instance`, `destroyEngine`).
  */
 import { ENGINE_VERSION, WebFace, type WebFaceOptions } from '@parley/engine';
+import { ErrorCode, ParleyError } from '@parley/protocol';
+import type { FrameSink } from './media/backend/FrameSink.js';
+import {
+  createNodeLocalStream,
+  type NodeLocalStream,
+  type NodeLocalStreamOptions,
+} from './media/backend/NodeLocalStream.js';
+import { WeriftMediaBackend } from './media/backend/WeriftMediaBackend.js';
 import type { NativeEngine } from './native/NativeEngine.js';
 import { createNativeEngine, destroyNativeEngine, nativeInstance } from './native/nativeSingleton.js';
 import type { ZegoEngineProfile, ZegoEventHandler } from './native/nativeTypes.js';
 import { NodeWebSocket } from './nodeWebSocket.js';
+
+/** Options of the Node engine: the web face's, plus where its media connections take their candidates from. */
+export interface NodeEngineOptions extends WebFaceOptions<NodeLocalStream, FrameSink> {
+  /** Host addresses for the media connections' ICE candidates (default: loopback for a loopback server). */
+  hostAddresses?: string[];
+}
+
+/** `createZegoStream`'s options in Node: the synthetic camera and microphone, or files to loop. */
+export type ZegoNodeStreamConfig = NodeLocalStreamOptions & {
+  /** Screen capture has no Node equivalent; `screen` is refused with 1100001. */
+  screen?: unknown;
+};
 
 /**
  * The Express engine in Node, both faces.
@@ -14,15 +35,84 @@ import { NodeWebSocket } from './nodeWebSocket.js';
  * // Web style, exactly as in a browser:
  * const zg = new ZegoExpressEngine(appID, 'ws://127.0.0.1:8080/ws');
  * await zg.loginRoom('room1', token, { userID: 'u1' }, { userUpdate: true });
+ * const local = await zg.createZegoStream();            // synthetic camera and microphone
+ * zg.startPublishingStream('u1-cam', local);
+ * const sink = await zg.startPlayingStream('u2-cam');   // emits 'frame' for every received frame
  *
  * // Native style:
  * const engine = await ZegoExpressEngine.createEngineWithProfile({ appID, appSign, scenario: 0, server });
  * await engine.loginRoom('room1', { userID: 'u2' }, { isUserStatusNotify: true });
  * await ZegoExpressEngine.destroyEngine();
  */
-export class ZegoExpressEngine extends WebFace {
-  constructor(appID: number, server: string, options: WebFaceOptions = {}) {
-    super(appID, server, { ...options, WebSocket: options.WebSocket ?? NodeWebSocket });
+export class ZegoExpressEngine extends WebFace<NodeLocalStream, FrameSink> {
+  private readonly localStreams = new Set<NodeLocalStream>();
+
+  constructor(appID: number, server: string, options: NodeEngineOptions = {}) {
+    const { hostAddresses, ...rest } = options;
+    super(appID, server, {
+      ...rest,
+      WebSocket: rest.WebSocket ?? NodeWebSocket,
+      media: rest.media ?? new WeriftMediaBackend({ hostAddresses }),
+    });
+  }
+
+  /**
+   * Makes a local stream: by default a synthetic camera (a moving test pattern with its frame number) and a
+   * microphone (a 440 Hz tone), like Chromium's fake devices; `{camera: {video: false}}` is audio only, and
+   * `videoFile` / `audioFile` loop an IVF (VP8) or Ogg Opus file instead. Rejects `{code, msg}` (1100001) for
+   * options it cannot satisfy (a screen, a missing file).
+   * @example
+   * const local = await zg.createZegoStream({ camera: { audio: true, video: false } });
+   */
+  async createZegoStream(config: ZegoNodeStreamConfig = {}): Promise<NodeLocalStream> {
+    this.core.assertAlive('createZegoStream');
+    if (config.screen !== undefined && config.screen !== false) {
+      throw ParleyError.of(ErrorCode.INPUT_PARAMETER, 'screen capture is not available in Node');
+    }
+    let stream: NodeLocalStream;
+    try {
+      stream = createNodeLocalStream(config);
+    } catch (err) {
+      throw ParleyError.of(ErrorCode.INPUT_PARAMETER, err instanceof Error ? err.message : String(err));
+    }
+    this.localStreams.add(stream);
+    // A mute made on the stream itself reaches the players too.
+    stream.on('trackStateChange', () => this.core.sourceStateChanged(stream));
+    stream.once('close', () => this.localStreams.delete(stream));
+    return stream;
+  }
+
+  /** Legacy name of {@link createZegoStream}. */
+  createStream(config: ZegoNodeStreamConfig = {}): Promise<NodeLocalStream> {
+    return this.createZegoStream(config);
+  }
+
+  /** Stops a local stream's sources; streams published from it stop sending. */
+  destroyStream(stream: NodeLocalStream): void {
+    stream.close();
+  }
+
+  /** Mutes (true) or unmutes the microphone of every local stream of this engine. */
+  muteMicrophone(mute: boolean): boolean {
+    this.core.assertAlive('muteMicrophone');
+    if (typeof mute !== 'boolean') return false;
+    for (const stream of this.localStreams) stream.setMuted('audio', mute);
+    return true;
+  }
+
+  /** Mutes or unmutes a track; the stream's own `trackStateChange` tells the players. */
+  protected override muteTrack(stream: NodeLocalStream, kind: 'audio' | 'video', mute: boolean): boolean {
+    this.core.assertAlive(kind === 'audio' ? 'mutePublishStreamAudio' : 'mutePublishStreamVideo');
+    if (typeof mute !== 'boolean' || !stream?.has?.(kind)) return false;
+    stream.setMuted(kind, mute);
+    if (!this.localStreams.has(stream)) this.core.sourceStateChanged(stream);
+    return true;
+  }
+
+  /** Leaves every room, stops every play and publish, and closes the local streams this engine made. */
+  override destroyEngine(): void {
+    super.destroyEngine();
+    for (const stream of [...this.localStreams]) stream.close();
   }
 
   /**

@@ -4,6 +4,9 @@ import { after, afterEach, before, test } from 'node:test';
 import type { RunningServer } from '@parley/server';
 import { silentLogger, type ZegoEventHandler, ZegoExpressEngine } from '../src/index.js';
 import { APP, startTestServer, token, uniqueRoom } from './support/fixtures.js';
+
+const AUDIO_ONLY = { camera: { audio: true, video: false } };
+
 import { EventLog, waitFor } from './support/waitFor.js';
 
 let server: RunningServer;
@@ -115,7 +118,7 @@ test('seed 004 flow: a Cocos handler object gets onXxx callbacks; Electron names
   const peer = webPeer();
   await peer.loginRoom(room, token('web2'), { userID: 'web2' });
   const pub = waitFor(peer, 'publisherStateUpdate', (r) => r.state === 'PUBLISHING');
-  peer.startPublishingStream('web2-cam');
+  peer.startPublishingStream('web2-cam', await peer.createZegoStream(AUDIO_ONLY));
   await pub;
 
   const stream = waitFor(engine, 'roomStreamUpdate');

@@ -12,6 +12,9 @@ import {
   ZegoExpressEngine,
 } from '../src/index.js';
 import { startTestServer, token, uniqueRoom } from './support/fixtures.js';
+
+const AUDIO_ONLY = { camera: { audio: true, video: false } };
+
 import { TcpProxy } from './support/TcpProxy.js';
 import { EventLog, waitFor } from './support/waitFor.js';
 
@@ -50,7 +53,7 @@ async function login(e: ZegoExpressEngine, roomID: string, userID: string): Prom
 
 async function publish(e: ZegoExpressEngine, streamID: string): Promise<void> {
   const ok = waitFor(e, 'publisherStateUpdate', (r) => r.streamID === streamID && r.state === 'PUBLISHING');
-  e.startPublishingStream(streamID);
+  e.startPublishingStream(streamID, await e.createZegoStream(AUDIO_ONLY));
   await ok;
 }
 

@@ -4,6 +4,9 @@ import { after, before, test } from 'node:test';
 import type { RunningServer } from '@parley/server';
 import { silentLogger, ZegoExpressEngine } from '../src/index.js';
 import { APP, startTestServer, token, uniqueRoom } from './support/fixtures.js';
+
+const AUDIO_ONLY = { camera: { audio: true, video: false } };
+
 import { EventLog, waitFor } from './support/waitFor.js';
 
 let server: RunningServer;
@@ -48,7 +51,12 @@ test('two engines in a room see each other come and go, with their streams', asy
   ]);
 
   const publishing = waitFor(alice, 'publisherStateUpdate', (r) => r.state === 'PUBLISHING');
-  assert.equal(alice.startPublishingStream('alice-cam', undefined, { extraInfo: 'camera' }), true);
+  assert.equal(
+    alice.startPublishingStream('alice-cam', await alice.createZegoStream(AUDIO_ONLY), {
+      extraInfo: 'camera',
+    }),
+    true,
+  );
   await publishing;
   assert.deepEqual(aliceLog.of('publisherStateUpdate'), [
     [{ streamID: 'alice-cam', state: 'PUBLISH_REQUESTING', errorCode: 0, extendedData: '' }],
@@ -92,7 +100,7 @@ test('two engines in a room see each other come and go, with their streams', asy
 
   // Bob publishes, then logs out: Alice sees his stream go (reason 1) and him leave.
   const bobPublishing = waitFor(bob, 'publisherStateUpdate', (r) => r.state === 'PUBLISHING');
-  bob.startPublishingStream('bob-cam');
+  bob.startPublishingStream('bob-cam', await bob.createZegoStream(AUDIO_ONLY));
   await bobPublishing;
   const streamGone = waitFor(
     alice,
@@ -117,7 +125,7 @@ test('without userUpdate no roomUserUpdate arrives', async () => {
   await login(quiet, room, 'quiet', false);
   const streamSeen = waitFor(quiet, 'roomStreamUpdate');
   await login(loud, room, 'loud');
-  loud.startPublishingStream('loud-cam');
+  loud.startPublishingStream('loud-cam', await loud.createZegoStream(AUDIO_ONLY));
   await streamSeen;
   assert.deepEqual(quietLog.of('roomUserUpdate'), []);
 });
@@ -188,13 +196,13 @@ test('publish refusals come as NO_PUBLISH with the server code', async () => {
   const owner = engine();
   await login(owner, room, 'owner');
   const ok = waitFor(owner, 'publisherStateUpdate', (r) => r.state === 'PUBLISHING');
-  owner.startPublishingStream('taken');
+  owner.startPublishingStream('taken', await owner.createZegoStream(AUDIO_ONLY));
   await ok;
 
   const other = engine();
   await login(other, room, 'other');
   const dup = waitFor(other, 'publisherStateUpdate', (r) => r.state === 'NO_PUBLISH');
-  assert.equal(other.startPublishingStream('taken'), true);
+  assert.equal(other.startPublishingStream('taken', await other.createZegoStream(AUDIO_ONLY)), true);
   assert.equal((await dup)[0].errorCode, 1003028);
 
   const viewer = engine();
@@ -202,7 +210,7 @@ test('publish refusals come as NO_PUBLISH with the server code', async () => {
     userID: 'viewer',
   });
   const denied = waitFor(viewer, 'publisherStateUpdate', (r) => r.state === 'NO_PUBLISH');
-  viewer.startPublishingStream('viewer-cam');
+  viewer.startPublishingStream('viewer-cam', await viewer.createZegoStream(AUDIO_ONLY));
   assert.equal((await denied)[0].errorCode, 1002082);
 
   const listed = engine();
@@ -212,10 +220,10 @@ test('publish refusals come as NO_PUBLISH with the server code', async () => {
     { userID: 'listed' },
   );
   const notListed = waitFor(listed, 'publisherStateUpdate', (r) => r.state === 'NO_PUBLISH');
-  listed.startPublishingStream('not-allowed');
+  listed.startPublishingStream('not-allowed', await listed.createZegoStream(AUDIO_ONLY));
   assert.equal((await notListed)[0].errorCode, 1103019);
   const allowed = waitFor(listed, 'publisherStateUpdate', (r) => r.state === 'PUBLISHING');
-  listed.startPublishingStream('allowed');
+  listed.startPublishingStream('allowed', await listed.createZegoStream(AUDIO_ONLY));
   assert.equal((await allowed)[0].streamID, 'allowed');
 });
 
@@ -249,7 +257,7 @@ test('messages, commands and extra info reach the others', async () => {
   assert.equal(infos[0].updateUser.userID, 'ma');
 
   const pub = waitFor(a, 'publisherStateUpdate', (r) => r.state === 'PUBLISHING');
-  a.startPublishingStream('ma-cam', undefined, { extraInfo: 'v1' });
+  a.startPublishingStream('ma-cam', await a.createZegoStream(AUDIO_ONLY), { extraInfo: 'v1' });
   await pub;
   const extra = waitFor(b, 'streamExtraInfoUpdate');
   assert.equal((await a.setStreamExtraInfo('ma-cam', 'v2')).errorCode, 0);
@@ -305,7 +313,7 @@ test('destroyEngine leaves at once: the others see the user go without waiting f
   await login(stays, room, 'stays');
   await login(leaves, room, 'leaves');
   const pub = waitFor(leaves, 'publisherStateUpdate', (r) => r.state === 'PUBLISHING');
-  leaves.startPublishingStream('leaves-cam');
+  leaves.startPublishingStream('leaves-cam', await leaves.createZegoStream(AUDIO_ONLY));
   await pub;
   const gone = waitFor(stays, 'roomUserUpdate', (_r, type) => type === 'DELETE', 2000);
   const streamGone = waitFor(stays, 'roomStreamUpdate', (_r, type) => type === 'DELETE', 2000);

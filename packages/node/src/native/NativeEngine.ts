@@ -8,20 +8,27 @@ import {
   ErrorCode,
   errorMessage,
   type LoginAuth,
+  playerStateToNative,
   publisherStateToNative,
   roomReasonToNative,
   roomReasonToState,
   roomStateToNative,
   updateTypeToNative,
+  ZegoPlayerMediaEvent,
+  ZegoRemoteDeviceState,
 } from '@parley/protocol';
 import { appSignProof } from '@parley/token';
+import type { FrameSink } from '../media/backend/FrameSink.js';
+import { createNodeLocalStream, type NodeLocalStream } from '../media/backend/NodeLocalStream.js';
 import { bridgeHandler, toNativeEventName } from './handlerBridge.js';
+import { nativePlayQuality, nativePublishQuality } from './nativeQuality.js';
 import type {
   ZegoEventHandler,
   ZegoIMSendBroadcastMessageResult,
   ZegoIMSendCustomCommandResult,
   ZegoNativeEvents,
   ZegoNativeEventsAnyName,
+  ZegoPlayerConfig,
   ZegoPublisherConfig,
   ZegoPublisherSetStreamExtraInfoResult,
   ZegoRoomConfig,
@@ -57,6 +64,9 @@ export class NativeEngine {
   private readonly channels = new Map<number, string>();
   private cameraEnabled = true;
   private microphoneMuted = false;
+  /** What the engine publishes (its "capture"): set by the app, or the synthetic devices made on first use. */
+  private source: NodeLocalStream | null = null;
+  private sourceIsOwn = false;
 
   constructor(
     private readonly core: EngineCore,
@@ -170,28 +180,99 @@ export class NativeEngine {
   }
 
   /** Turns the camera on or off. Recorded now; applied to capture when media arrives. */
+  /** Turns the camera off (its video track sends nothing; players see the camera muted) or on again. */
   enableCamera(enable: boolean, _channel = 0): void {
-    this.cameraEnabled = enable;
+    this.core.assertAlive('enableCamera');
+    this.cameraEnabled = enable !== false;
+    this.source?.setMuted('video', !this.cameraEnabled);
   }
 
-  /** Whether the camera is enabled (see {@link enableCamera}). */
   isCameraEnabled(): boolean {
     return this.cameraEnabled;
   }
 
-  /** Mutes or unmutes the microphone. Recorded now; applied to capture when media arrives. */
+  /** Mutes the microphone (its audio track sends silence; players see the microphone muted) or unmutes it. */
   muteMicrophone(mute: boolean): void {
-    this.microphoneMuted = mute;
+    this.core.assertAlive('muteMicrophone');
+    this.microphoneMuted = mute === true;
+    this.source?.setMuted('audio', this.microphoneMuted);
   }
 
   isMicrophoneMuted(): boolean {
     return this.microphoneMuted;
   }
 
+  /** Stops (true) or resumes sending the published audio. */
+  mutePublishStreamAudio(mute: boolean, _channel = 0): void {
+    this.muteMicrophone(mute);
+  }
+
+  /** Stops (true) or resumes sending the published video. */
+  mutePublishStreamVideo(mute: boolean, _channel = 0): void {
+    this.enableCamera(!mute);
+  }
+
   /**
-   * Publishes this engine's own capture as `streamID` on `channel` (0 = main). The outcome comes as
-   * `publisherStateUpdate(streamID, state, errorCode, extendedData)`.
+   * Parley (Node): sets what `startPublishingStream` publishes — a local stream of files or synthetic devices
+   * (`createNodeLocalStream`). Without one the engine publishes its own synthetic camera and microphone.
+   * The camera and microphone switches apply to it.
+   * @example
+   * engine.setPublishSource(createNodeLocalStream({ audioFile: 'voice.ogg', camera: { video: false } }));
    */
+  setPublishSource(stream: NodeLocalStream): void {
+    this.core.assertAlive('setPublishSource');
+    if (this.source === stream) return;
+    if (this.sourceIsOwn) this.source?.close();
+    this.source = stream;
+    this.sourceIsOwn = false;
+    this.adopt(stream);
+  }
+
+  /**
+   * Plays a stream; in Node the "view" is the returned frame sink (`frame` events, `writeTo({ivf, ogg})`).
+   * States come as `playerStateUpdate`. Returns null when the play was refused at once (see `debugError`).
+   * @example
+   * const sink = engine.startPlayingStream('s2');
+   * sink?.on('frame', (f) => console.log(f.kind, f.data.length));
+   */
+  startPlayingStream(streamID: string, _view?: unknown, config: ZegoPlayerConfig = {}): FrameSink | null {
+    this.core.assertAlive('startPlayingStream');
+    const start = this.core.play(streamID, { roomID: config.roomID });
+    start.playing.catch(() => {
+      // The outcome is reported as playerStateUpdate.
+    });
+    if (start.code !== 0) {
+      this.events.emit('debugError', nativeCode(start.code), 'startPlayingStream', errorMessage(start.code));
+      return null;
+    }
+    return start.output as FrameSink;
+  }
+
+  stopPlayingStream(streamID: string): void {
+    this.core.assertAlive('stopPlayingStream');
+    const code = this.core.stopPlay(streamID);
+    if (code !== 0) this.events.emit('debugError', code, 'stopPlayingStream', `not playing ${streamID}`);
+  }
+
+  /** The engine's publish source, made (synthetic camera and microphone) on first use. */
+  private captureSource(): NodeLocalStream {
+    if (this.source && !this.source.closed) return this.source;
+    const stream = createNodeLocalStream();
+    this.source = stream;
+    this.sourceIsOwn = true;
+    this.adopt(stream);
+    return stream;
+  }
+
+  /** Applies the engine's switches to a source and reports its mutes to the players. */
+  private adopt(stream: NodeLocalStream): void {
+    stream.setMuted('video', !this.cameraEnabled);
+    stream.setMuted('audio', this.microphoneMuted);
+    stream.on('trackStateChange', () => {
+      if (this.source === stream) this.core.sourceStateChanged(stream);
+    });
+  }
+
   startPublishingStream(streamID: string, config: ZegoPublisherConfig = {}, channel = 0): void {
     this.core.assertAlive('startPublishingStream');
     const current = this.channels.get(channel);
@@ -200,7 +281,7 @@ export class NativeEngine {
       this.events.emit('debugError', ErrorCode.INPUT_PARAMETER, 'startPublishingStream', info);
       return;
     }
-    const code = this.core.publish(streamID, { roomID: config.roomID });
+    const code = this.core.publish(streamID, { roomID: config.roomID, source: this.captureSource() });
     if (code === 0) this.channels.set(channel, streamID);
     else this.events.emit('debugError', nativeCode(code), 'startPublishingStream', errorMessage(code));
   }
@@ -266,6 +347,8 @@ export class NativeEngine {
     this.detachHandler = null;
     this.events.removeAllListeners();
     this.channels.clear();
+    if (this.sourceIsOwn) this.source?.close();
+    this.source = null;
   }
 
   private eventName(event: string): keyof ZegoNativeEvents {
@@ -319,6 +402,37 @@ export class NativeEngine {
         nativeCode(errorCode),
         extendedData,
       );
+    });
+    core.on('publishQuality', (streamID, q) =>
+      events.emit('publisherQualityUpdate', streamID, nativePublishQuality(q)),
+    );
+    core.on('playerState', (streamID, state, errorCode, extendedData) =>
+      events.emit(
+        'playerStateUpdate',
+        streamID,
+        playerStateToNative[state],
+        nativeCode(errorCode),
+        extendedData,
+      ),
+    );
+    core.on('playQuality', (streamID, q) =>
+      events.emit('playerQualityUpdate', streamID, nativePlayQuality(q)),
+    );
+    core.on('playerFirstVideoFrame', (streamID) => events.emit('playerRecvVideoFirstFrame', streamID));
+    core.on('playerMediaBreak', (streamID, kind, broken) => {
+      const event =
+        kind === 'audio'
+          ? broken
+            ? ZegoPlayerMediaEvent.AudioBreakOccur
+            : ZegoPlayerMediaEvent.AudioBreakResume
+          : broken
+            ? ZegoPlayerMediaEvent.VideoBreakOccur
+            : ZegoPlayerMediaEvent.VideoBreakResume;
+      events.emit('playerMediaEvent', streamID, event);
+    });
+    core.on('remoteTrackState', (streamID, kind, state) => {
+      const value = state === 'OPEN' ? ZegoRemoteDeviceState.Open : ZegoRemoteDeviceState.Mute;
+      events.emit(kind === 'audio' ? 'remoteMicStateUpdate' : 'remoteCameraStateUpdate', streamID, value);
     });
   }
 }

@@ -17,6 +17,13 @@ export const NATIVE_EVENT_NAMES = [
   'roomExtraInfoUpdate',
   'roomTokenWillExpire',
   'publisherStateUpdate',
+  'publisherQualityUpdate',
+  'playerStateUpdate',
+  'playerQualityUpdate',
+  'playerMediaEvent',
+  'playerRecvVideoFirstFrame',
+  'remoteCameraStateUpdate',
+  'remoteMicStateUpdate',
   'IMRecvBroadcastMessage',
   'IMRecvCustomCommand',
 ] as const satisfies readonly ZegoNativeEventName[];

@@ -4,6 +4,7 @@
  */
 import { EngineCore } from '@parley/engine';
 import { ParleyError } from '@parley/protocol';
+import { WeriftMediaBackend } from '../media/backend/WeriftMediaBackend.js';
 import { NodeWebSocket } from '../nodeWebSocket.js';
 import { isEventHandler } from './handlerBridge.js';
 import { NativeEngine } from './NativeEngine.js';
@@ -38,6 +39,9 @@ export function createNativeEngine(profile: ZegoEngineProfile, handler?: ZegoEve
     reconnectPolicy: checked.parley.reconnectPolicy,
     requestTimeoutMs: checked.parley.requestTimeoutMs,
     logger: checked.parley.logger,
+    media: new WeriftMediaBackend({ hostAddresses: checked.parley.hostAddresses }),
+    mediaTiming: checked.parley.mediaTiming,
+    qualityIntervalMs: checked.parley.qualityIntervalMs,
   });
   current = new NativeEngine(core, checked, handler ?? undefined);
   return current;

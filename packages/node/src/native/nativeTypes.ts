@@ -1,6 +1,7 @@
 /** Types of the native face (express-api.md §3): numeric enums, Cocos-style handler, Electron-style names. */
 import type {
   EngineLogger,
+  MediaTiming,
   ReconnectPolicy,
   ZegoBroadcastMessageInfo,
   ZegoRoomExtraInfo,
@@ -9,7 +10,10 @@ import type {
 import type {
   ValueOf,
   WireUser,
+  ZegoPlayerMediaEvent,
+  ZegoPlayerState,
   ZegoPublisherState,
+  ZegoRemoteDeviceState,
   ZegoRoomState,
   ZegoRoomStateChangedReason,
   ZegoUpdateType,
@@ -22,6 +26,12 @@ export interface ParleyNativeOptions {
   /** Per-request timeout; default 10,000 ms. */
   requestTimeoutMs?: number;
   logger?: EngineLogger;
+  /** Media connect timeout and retry policy. */
+  mediaTiming?: Partial<MediaTiming>;
+  /** Interval of the quality events; default 3,000 ms. */
+  qualityIntervalMs?: number;
+  /** Host addresses for the media connections' ICE candidates (default: loopback for a loopback server). */
+  hostAddresses?: string[];
 }
 
 /** What `createEngine` needs. */
@@ -60,6 +70,12 @@ export interface ZegoPublisherConfig {
   roomID?: string;
 }
 
+/** `startPlayingStream`'s config. */
+export interface ZegoPlayerConfig {
+  /** The room the play belongs to (leaving it stops the play); default the first room. */
+  roomID?: string;
+}
+
 /** The outcome of `loginRoom` / `logoutRoom` (never a rejection). */
 export interface ZegoRoomLoginResult {
   errorCode: number;
@@ -85,6 +101,40 @@ export type ZegoRoomStateValue = ValueOf<typeof ZegoRoomState>;
 export type ZegoRoomStateChangedReasonValue = ValueOf<typeof ZegoRoomStateChangedReason>;
 export type ZegoUpdateTypeValue = ValueOf<typeof ZegoUpdateType>;
 export type ZegoPublisherStateValue = ValueOf<typeof ZegoPublisherState>;
+export type ZegoPlayerStateValue = ValueOf<typeof ZegoPlayerState>;
+export type ZegoPlayerMediaEventValue = ValueOf<typeof ZegoPlayerMediaEvent>;
+export type ZegoRemoteDeviceStateValue = ValueOf<typeof ZegoRemoteDeviceState>;
+/** 0 excellent … 4 die, 5 unknown. */
+export type ZegoStreamQualityLevelValue = 0 | 1 | 2 | 3 | 4 | 5;
+
+/** `publisherQualityUpdate`'s quality, every 3 s. */
+export interface ZegoPublishStreamQuality {
+  videoSendFPS: number;
+  videoKBPS: number;
+  audioSendFPS: number;
+  audioKBPS: number;
+  /** ms */
+  rtt: number;
+  /** 0..1 */
+  packetLostRate: number;
+  level: ZegoStreamQualityLevelValue;
+  totalSendBytes: number;
+}
+
+/** `playerQualityUpdate`'s quality, every 3 s. */
+export interface ZegoPlayStreamQuality {
+  videoRecvFPS: number;
+  videoDecodeFPS: number;
+  videoKBPS: number;
+  audioRecvFPS: number;
+  audioKBPS: number;
+  rtt: number;
+  packetLostRate: number;
+  /** ms */
+  peerToPeerDelay: number;
+  level: ZegoStreamQualityLevelValue;
+  totalRecvBytes: number;
+}
 
 /** The native face's events (React Native names) and their positional arguments. */
 export type ZegoNativeEvents = {
@@ -113,6 +163,13 @@ export type ZegoNativeEvents = {
     errorCode: number,
     extendedData: string,
   ];
+  publisherQualityUpdate: [streamID: string, quality: ZegoPublishStreamQuality];
+  playerStateUpdate: [streamID: string, state: ZegoPlayerStateValue, errorCode: number, extendedData: string];
+  playerQualityUpdate: [streamID: string, quality: ZegoPlayStreamQuality];
+  playerMediaEvent: [streamID: string, event: ZegoPlayerMediaEventValue];
+  playerRecvVideoFirstFrame: [streamID: string];
+  remoteCameraStateUpdate: [streamID: string, state: ZegoRemoteDeviceStateValue];
+  remoteMicStateUpdate: [streamID: string, state: ZegoRemoteDeviceStateValue];
   IMRecvBroadcastMessage: [roomID: string, messageList: ZegoBroadcastMessageInfo[]];
   IMRecvCustomCommand: [roomID: string, fromUser: WireUser, command: string];
 };
