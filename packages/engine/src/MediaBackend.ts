@@ -28,8 +28,10 @@ export interface SendTrackStats {
 export interface RecvTrackStats {
   packetsReceived: number;
   bytesReceived: number;
-  /** Packets that never arrived (expected − received, RFC 3550 A.3). */
+  /** Packets that never arrived (expected − received, RFC 3550 A.3): the loss left after repairs. */
   packetsLost: number;
+  /** Packets that were missing and arrived later, resent after a NACK: loss the network caused and NACK repaired. */
+  packetsRepaired?: number;
   /** Audio: packets; video: complete frames. */
   framesReceived: number;
   /** Video: frames decoded (browsers) or complete and decodable (Node, which does not decode). */

@@ -64,7 +64,7 @@ export interface PlayQuality {
    * half in, assumed alike). 0 when unknown.
    */
   peerToPeerDelay: number;
-  /** 0..1: packets lost between publisher and player over the interval (after repairs). */
+  /** 0..1: packets lost between publisher and player over the interval and never repaired. */
   peerToPeerPacketLostRate: number;
   nackCount: number;
   pliCount: number;
@@ -167,10 +167,13 @@ export function playQuality(
     const c = cur[kind] ?? ZERO_RECV;
     const p = prev?.[kind] ?? ZERO_RECV;
     const received = c.packetsReceived - p.packetsReceived;
-    const lost = Math.max(0, c.packetsLost - p.packetsLost);
-    lostAll += lost;
-    expectedAll += received + lost;
-    const lossRate = rate(lost, received + lost);
+    const unrecovered = Math.max(0, c.packetsLost - p.packetsLost);
+    const repaired = Math.max(0, (c.packetsRepaired ?? 0) - (p.packetsRepaired ?? 0));
+    // The track's loss is what the network lost (repaired or not); peer-to-peer loss is what stayed lost.
+    const lost = unrecovered + repaired;
+    lostAll += unrecovered;
+    expectedAll += received + unrecovered;
+    const lossRate = rate(lost, received + unrecovered);
     return {
       c,
       p,

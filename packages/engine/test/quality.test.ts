@@ -85,6 +85,25 @@ test('play quality: loss among expected packets, end-to-end loss rate, decode ra
   assert.equal(q.totalRecvBytes, 258_000);
 });
 
+test('play loss counts what NACK repaired; peer-to-peer loss only what stayed lost', () => {
+  const q = playQuality(
+    { at: 0, video: { packetsReceived: 0, bytesReceived: 0, packetsLost: 0, framesReceived: 0 } },
+    {
+      at: 3000,
+      video: {
+        packetsReceived: 1000,
+        bytesReceived: 1,
+        packetsLost: 0,
+        framesReceived: 45,
+        packetsRepaired: 100,
+      },
+    },
+  );
+  assert.equal(q.video.videoPacketsLost, 100);
+  assert.equal(q.video.videoPacketsLostRate, 0.1);
+  assert.equal(q.peerToPeerPacketLostRate, 0);
+});
+
 test('the first report (no previous snapshot) has no rates and unknown quality', () => {
   const q = playQuality(null, {
     at: 5,
