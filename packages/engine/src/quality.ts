@@ -168,9 +168,12 @@ export function playQuality(
     const p = prev?.[kind] ?? ZERO_RECV;
     const received = c.packetsReceived - p.packetsReceived;
     const unrecovered = Math.max(0, c.packetsLost - p.packetsLost);
-    const repaired = Math.max(0, (c.packetsRepaired ?? 0) - (p.packetsRepaired ?? 0));
-    // The track's loss is what the network lost (repaired or not); peer-to-peer loss is what stayed lost.
-    const lost = unrecovered + repaired;
+    // The track's loss is what the network lost (repaired or not); peer-to-peer loss is what stayed lost. A
+    // packet missing at one snapshot and repaired by the next moves from lost to repaired: counted once.
+    const lost = Math.max(
+      0,
+      c.packetsLost + (c.packetsRepaired ?? 0) - (p.packetsLost + (p.packetsRepaired ?? 0)),
+    );
     lostAll += unrecovered;
     expectedAll += received + unrecovered;
     const lossRate = rate(lost, received + unrecovered);

@@ -86,6 +86,7 @@ export class ReceivedTrack {
       packetsReceived: this.counter.packets,
       bytesReceived: this.counter.bytes,
       packetsLost: this.counter.lost,
+      packetsRepaired: this.counter.repaired,
       framesReceived: this.framesReceived,
       jitter: this.counter.jitter,
       totalBreakSeconds,

@@ -38,7 +38,12 @@ export interface PlayConnectionOptions extends ConnectionOptions {
  * const conn = backend.createPlayConnection({ streamID, output: sink, audio: true, video: true, iceServers, serverUrl });
  * const answer = await conn.acceptOffer(offerFromServer);
  */
+/** werift's first consent check comes 4–6 s after connecting (RFC 7675). */
+const CONSENT_REFRESH_MS = 6000;
+
 export class WeriftPlayConnection extends WeriftConnection<PlayConnectionEvents> implements PlayConnection {
+  /** performance.now() when connected; the RTT is unknown until a consent check refreshed it. */
+  private connectedAt: number | null = null;
   readonly output: FrameSink;
   private readonly wanted: Record<MediaKind, boolean>;
   private readonly tracks = new Map<MediaKind, ReceivedTrack>();
@@ -84,13 +89,18 @@ export class WeriftPlayConnection extends WeriftConnection<PlayConnectionEvents>
     const snapshot: MediaStatsSnapshot<RecvTrackStats> = { at: now };
     for (const [kind, track] of this.tracks)
       snapshot[kind] = track.stats(this.breaks.totalBreakSeconds(kind, now));
+    // A receiver has no RTCP round trip (that needs RTCP XR); the ICE pair's is used, but only once a consent
+    // check (every 4–6 s, RFC 7675) has replaced the one measured during setup, which includes its delays.
     const { iceMs } = this.roundTrip(report);
-    if (iceMs !== undefined) snapshot.rttMs = iceMs;
+    if (iceMs !== undefined && this.connectedAt !== null && now - this.connectedAt >= CONSENT_REFRESH_MS) {
+      snapshot.rttMs = iceMs;
+    }
     return snapshot;
   }
 
   protected onConnected(): void {
     // Frames start arriving now; the shared timer (onTick) watches for breaks.
+    this.connectedAt = performance.now();
   }
 
   protected onClose(): void {
