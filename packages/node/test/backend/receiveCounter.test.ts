@@ -1,8 +1,7 @@
 /**
  * Unit tests of the receive counters' repair accounting, which the end-to-end loss test relies on: a packet
  * counted missing that arrives later is repaired loss, a second copy is a duplicate, and neither disturbs the
- * RFC 3550 loss count or the jitter. (Kept here with the end-to-end tests that need it; test/backend/units.test.ts
- * has the rest of the counter's tests.)
+ * RFC 3550 loss count or the jitter. (test/backend/units.test.ts has the rest of the counter's tests.)
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
