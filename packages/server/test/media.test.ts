@@ -5,48 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { HelloFrame, ReplyFrame } from '@parley/protocol';
-import { TestPlayer, TestPublisher } from './sfu/support/clients.js';
+import { TestPublisher } from './sfu/support/clients.js';
 import { waitFor } from './sfu/support/waitFor.js';
 import { type Harness, startHarness } from './support/harness.js';
-import type { RawClient } from './support/RawClient.js';
+import { health as healthOf, iceServersOf, ok, playMedia, publishMedia } from './support/mediaSignaling.js';
 
-async function health(h: Harness): Promise<{ mediaTransports: number; streams: number }> {
-  const res = await fetch(`${h.server.httpUrl}/healthz`);
-  return (await res.json()) as { mediaTransports: number; streams: number };
-}
-
-function stunOf(c: RawClient): { url: string } {
-  const hello = c.frames.find((f) => f.t === 'hello') as HelloFrame;
-  assert.equal(hello.iceServers.length, 1);
-  assert.match(hello.iceServers[0]!, /^stun:127\.0\.0\.1:\d+$/);
-  return { url: hello.iceServers[0]! };
-}
-
-function ok(reply: ReplyFrame): Record<string, unknown> {
-  assert.equal(reply.code, 0, `expected success, got ${reply.code} ${reply.msg}`);
-  return (reply.data ?? {}) as Record<string, unknown>;
-}
-
-/** Publishes `streamID` from a werift client over `c`'s signaling. */
-async function publishMedia(c: RawClient, roomID: string, streamID: string, kinds?: ('audio' | 'video')[]) {
-  const publisher = new TestPublisher(stunOf(c), kinds ? { kinds } : {});
-  await publisher.negotiate(async (sdp) => {
-    const data = ok(await c.request('publish', { roomID, streamID, sdp }));
-    return data['sdp'] as string;
-  });
-  return publisher;
-}
-
-/** Plays `streamID` with a werift client over `c`'s signaling. */
-async function playMedia(c: RawClient, streamID: string) {
-  const player = new TestPlayer(stunOf(c));
-  const data = ok(await c.request('play', { streamID }));
-  await player.answer(data['sdp'] as string, async (sdp) =>
-    ok(await c.request('playAnswer', { streamID, sdp })),
-  );
-  return { player, data };
-}
+const health = (h: Harness) => healthOf(h.server);
+const stunOf = (c: Parameters<typeof iceServersOf>[0]) => ({ url: iceServersOf(c)[0]! });
 
 describe('media over signaling', () => {
   let h: Harness;
@@ -147,7 +112,7 @@ describe('media over signaling', () => {
 
   it('tells players about mutes and enforces the player and transport limits', async () => {
     const pub = await h.login('m3', 'pub');
-    const publisher = await publishMedia(pub, 'm3', 'cam-m', ['audio']);
+    const publisher = await publishMedia(pub, 'm3', 'cam-m', { kinds: ['audio'] });
     peers.push(publisher);
     const stop = publisher.pump(5);
     try {
@@ -172,7 +137,8 @@ describe('media over signaling', () => {
 
       // 3 transports are open; 3 more publishes fill the server's 6 and the next is refused as busy.
       const others = await Promise.all(['o1', 'o2', 'o3'].map((u) => h.login('m4', u)));
-      for (const [i, o] of others.entries()) peers.push(await publishMedia(o, 'm4', `fill-${i}`, ['audio']));
+      for (const [i, o] of others.entries())
+        peers.push(await publishMedia(o, 'm4', `fill-${i}`, { kinds: ['audio'] }));
       assert.equal((await health(h)).mediaTransports, 6);
       const full = await h.login('m4', 'o4');
       const refused = new TestPublisher(stunOf(full), { kinds: ['audio'] });
