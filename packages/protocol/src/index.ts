@@ -1,3 +1,4 @@
+export { type CodecDescription, h264, OPUS, vp8 } from './codecs.js';
 export * from './enums.js';
 export * from './errors.js';
 export * from './limits.js';

@@ -12,6 +12,7 @@ export {
   type SfuIceOptions,
   SfuRouter,
   type SfuRouterOptions,
+  StunResponder,
   type SubscriberTransport,
   type TransportStats,
 } from './sfu/index.js';

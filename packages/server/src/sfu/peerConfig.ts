@@ -3,6 +3,7 @@
  * DTLS-SRTP, max-bundle, rtcp-mux, and the codecs the SFU forwards.
  */
 import { isIP, isIPv4 } from 'node:net';
+import { h264, OPUS, vp8 } from '@parley/protocol';
 import { type PeerConfig, RTCRtpCodecParameters } from 'werift';
 
 /** Where the SFU's ICE-lite endpoints listen and what they announce. */
@@ -50,12 +51,6 @@ export function resolveIceOptions(ice: Partial<SfuIceOptions> = {}): SfuIceOptio
   return { hostAddresses: [...hostAddresses], bindAddress, portRange };
 }
 
-const videoFeedback = () => [
-  { type: 'nack' },
-  { type: 'nack', parameter: 'pli' },
-  { type: 'ccm', parameter: 'fir' },
-];
-
 /**
  * The codecs the SFU accepts from publishers and offers to players, preferred first. Opus and VP8 are always
  * offered; H264 (constrained baseline, packetization-mode 1) is used when a publisher offers it.
@@ -63,30 +58,8 @@ const videoFeedback = () => [
  */
 export function sfuCodecs(): { audio: RTCRtpCodecParameters[]; video: RTCRtpCodecParameters[] } {
   return {
-    audio: [
-      new RTCRtpCodecParameters({
-        mimeType: 'audio/opus',
-        clockRate: 48000,
-        channels: 2,
-        payloadType: 111,
-        parameters: 'minptime=10;useinbandfec=1',
-      }),
-    ],
-    video: [
-      new RTCRtpCodecParameters({
-        mimeType: 'video/VP8',
-        clockRate: 90000,
-        payloadType: 96,
-        rtcpFeedback: videoFeedback(),
-      }),
-      new RTCRtpCodecParameters({
-        mimeType: 'video/H264',
-        clockRate: 90000,
-        payloadType: 102,
-        parameters: 'level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f',
-        rtcpFeedback: videoFeedback(),
-      }),
-    ],
+    audio: [new RTCRtpCodecParameters({ ...OPUS })],
+    video: [new RTCRtpCodecParameters(vp8()), new RTCRtpCodecParameters(h264())],
   };
 }
 

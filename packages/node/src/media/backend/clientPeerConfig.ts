@@ -3,7 +3,7 @@
  * bundled transport, the codecs the SFU forwards, and loopback-only candidates when the server is on loopback.
  */
 import { isIP } from 'node:net';
-import { ErrorCode, ParleyError } from '@parley/protocol';
+import { ErrorCode, OPUS, ParleyError, vp8 } from '@parley/protocol';
 import { type PeerConfig, RTCRtpCodecParameters } from 'werift';
 
 /** Options of the backend that shape every connection's ICE. */
@@ -20,29 +20,7 @@ export interface ClientIceOptions {
  * has no H264 source or depacketizer). Video gets NACK, PLI and FIR feedback.
  */
 export function clientCodecs(): { audio: RTCRtpCodecParameters[]; video: RTCRtpCodecParameters[] } {
-  return {
-    audio: [
-      new RTCRtpCodecParameters({
-        mimeType: 'audio/opus',
-        clockRate: 48000,
-        channels: 2,
-        payloadType: 111,
-        parameters: 'minptime=10;useinbandfec=1',
-      }),
-    ],
-    video: [
-      new RTCRtpCodecParameters({
-        mimeType: 'video/VP8',
-        clockRate: 90000,
-        payloadType: 96,
-        rtcpFeedback: [
-          { type: 'nack' },
-          { type: 'nack', parameter: 'pli' },
-          { type: 'ccm', parameter: 'fir' },
-        ],
-      }),
-    ],
-  };
+  return { audio: [new RTCRtpCodecParameters({ ...OPUS })], video: [new RTCRtpCodecParameters(vp8())] };
 }
 
 /** True for 127.0.0.0/8, ::1, `localhost` and IPv4-mapped loopback. */

@@ -1,12 +1,11 @@
 /**
- * A STUN binding responder on 127.0.0.1 (copied from packages/server/test/sfu/support/loopbackStun.ts): the
- * connections' only ICE server, so werift never falls back to a public STUN server.
+ * The server's own STUN responder on 127.0.0.1, started alone for tests that drive connections without
+ * signaling: their only ICE server, so werift never falls back to a public STUN server.
  */
-import { createSocket, type Socket } from 'node:dgram';
-import { classes, Message, methods, parseMessage } from 'werift';
+import { StunResponder } from '@parley/server';
 
 export interface LoopbackStun {
-  /** The `iceServers` entry to give a connection. */
+  /** The `iceServers` entry to give a client. */
   url: string;
   /** Binding requests answered. */
   readonly requests: number;
@@ -14,23 +13,16 @@ export interface LoopbackStun {
 }
 
 export async function startLoopbackStun(): Promise<LoopbackStun> {
-  const socket: Socket = createSocket('udp4');
-  let requests = 0;
-  socket.on('message', (data, rinfo) => {
-    const msg = parseMessage(data);
-    if (!msg || msg.messageMethod !== methods.BINDING || msg.messageClass !== classes.REQUEST) return;
-    requests += 1;
-    const response = new Message(methods.BINDING, classes.RESPONSE, msg.transactionId);
-    response.setAttribute('XOR-MAPPED-ADDRESS', [rinfo.address, rinfo.port]);
-    socket.send(response.bytes, rinfo.port, rinfo.address);
+  const responder = await StunResponder.start({
+    bindAddress: '127.0.0.1',
+    announcedAddress: '127.0.0.1',
+    port: 0,
   });
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-  const { port } = socket.address();
   return {
-    url: `stun:127.0.0.1:${port}`,
+    url: responder.url,
     get requests() {
-      return requests;
+      return responder.requestsAnswered;
     },
-    close: () => new Promise<void>((resolve) => socket.close(() => resolve())),
+    close: () => responder.close(),
   };
 }
