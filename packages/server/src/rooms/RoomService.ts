@@ -258,9 +258,9 @@ export class RoomService {
       },
     );
     if (req.sdp === undefined) return {};
-    let answer: string;
+    let negotiated: Awaited<ReturnType<StreamMedia['publish']>>;
     try {
-      answer = await this.media.publish(record, req.sdp, () => {
+      negotiated = await this.media.publish(record, req.sdp, () => {
         if (!streams.isCurrent(record)) return;
         streams.announce(record);
         session.push(JSON.stringify({ type: 'publishMediaFlowing', streamID: record.streamID }));
@@ -273,10 +273,10 @@ export class RoomService {
     }
     if (!streams.isCurrent(record)) {
       // Stopped (or the session ended) while negotiating.
-      this.media.unpublish(record);
+      negotiated.release();
       throw ParleyError.of(ErrorCode.STREAM_NOT_FOUND, `${req.streamID} was stopped`);
     }
-    return { sdp: answer };
+    return { sdp: negotiated.answerSdp };
   }
 
   /** Starts (or restarts) playing a stream of the session's AppID: returns the SFU's offer. */

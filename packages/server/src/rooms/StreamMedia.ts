@@ -45,7 +45,11 @@ export class StreamMedia {
    * Answers a publisher's offer for `record`. `onMedia` is called once, when the first packet arrives.
    * Throws a ParleyError (with the Express code) if the SFU refuses.
    */
-  async publish(record: StreamRecord, offerSdp: string, onMedia: () => void): Promise<string> {
+  async publish(
+    record: StreamRecord,
+    offerSdp: string,
+    onMedia: () => void,
+  ): Promise<{ answerSdp: string; release: () => void }> {
     let created: Awaited<ReturnType<SfuRouter['publish']>>;
     try {
       created = await this.router.publish(streamKey(record), offerSdp);
@@ -61,7 +65,8 @@ export class StreamMedia {
     };
     for (const producer of transport.producerList) producer.once('firstPacket', tell);
     this.log.debug('publisher transport', { stream: streamKey(record), transport: transport.id });
-    return answerSdp;
+    // Closes this transport only: a newer publish of the same streamID may have replaced it already.
+    return { answerSdp, release: () => void transport.close('closed') };
   }
 
   /** Releases the SFU publisher of a stream that left the registry. */
