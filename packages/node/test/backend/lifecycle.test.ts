@@ -73,6 +73,11 @@ test('stats: counters agree with the SFU at both ends, RTT is known', async (t) 
     },
     () => `counters to settle: ${JSON.stringify({ pubStats, playStats })}`,
   );
+  // The SFU reads frame count and picture size from the VP8 it forwards.
+  assert.equal(producer('video').frames, pubStats.video!.framesSent);
+  assert.deepEqual([producer('video').frameWidth, producer('video').frameHeight], [320, 240]);
+  assert.deepEqual([consumer('video').frameWidth, consumer('video').frameHeight], [320, 240]);
+  assert.equal(producer('audio').frames, null);
   for (const kind of ['audio', 'video'] as const) {
     const s = pubStats[kind]!;
     const r = playStats[kind]!;

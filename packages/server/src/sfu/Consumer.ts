@@ -7,7 +7,7 @@
 import { TypedEmitter } from '@parley/protocol';
 import { type RTCRtpSender, RtpHeader, RtpPacket } from 'werift';
 import { isKeyframeStart } from './keyframe.js';
-import type { Producer, RtpSink } from './Producer.js';
+import { frameFields, type Producer, type RtpSink } from './Producer.js';
 import { randomSeq, randomTimestamp, seqAdd, seqDiff, seqNewer, tsAdd } from './rtpMath.js';
 import type { RtpStreamStats } from './stats.js';
 
@@ -156,6 +156,7 @@ export class Consumer extends TypedEmitter<ConsumerEvents> implements RtpSink {
       pliCount: this.keyframeRequestsReceived,
       keyframeRequestsCoalesced: 0,
       retransmitted: this.retransmitted,
+      ...frameFields(this._producer),
     };
   }
 

@@ -5,6 +5,7 @@
 
 import { TypedEmitter } from '@parley/protocol';
 import type { MediaStreamTrack, RTCRtpCodecParameters, RTCRtpReceiver, RtpPacket } from 'werift';
+import { FrameMeter } from './FrameMeter.js';
 import { isKeyframeStart } from './keyframe.js';
 import { RetransmissionBuffer } from './RetransmissionBuffer.js';
 import { IncomingStreamCounter, type RtpStreamStats } from './stats.js';
@@ -59,6 +60,8 @@ export class Producer extends TypedEmitter<ProducerEvents> {
   private readonly options: ProducerOptions;
   private readonly sinks = new Set<RtpSink>();
   private readonly counter: IncomingStreamCounter;
+  /** Frame rate and size (video). */
+  readonly meter: FrameMeter;
   private readonly unsubscribers: (() => void)[] = [];
   private lastSsrc: number | null = null;
   private lastPliAt = Number.NEGATIVE_INFINITY;
@@ -80,6 +83,7 @@ export class Producer extends TypedEmitter<ProducerEvents> {
     this.options = options;
     this.buffer = new RetransmissionBuffer(options.retransmissionBufferSize);
     this.counter = new IncomingStreamCounter(source.codec.clockRate);
+    this.meter = new FrameMeter(source.codec.mimeType);
     const rtp = source.track.onReceiveRtp.subscribe((packet) => this.handleRtp(packet));
     // werift's receiver NACKs lost video packets upstream by itself (when `nack` is negotiated); we count them.
     const nack = source.receiver.onPacketLost.subscribe(() => {
@@ -164,6 +168,7 @@ export class Producer extends TypedEmitter<ProducerEvents> {
         this.keyframeRequests - this.plisSent - (this.keyframeRequestPending ? 1 : 0),
       ),
       retransmitted: 0,
+      ...frameFields(this),
     };
   }
 
@@ -197,6 +202,7 @@ export class Producer extends TypedEmitter<ProducerEvents> {
       this.sendPli();
     }
     this.counter.add(packet);
+    if (this.kind === 'video') this.meter.add(packet);
     this.buffer.put(packet);
     if (this.kind === 'video' && isKeyframeStart(this.mimeType, packet.payload)) this.emit('keyframe');
     for (const sink of this.sinks) sink.handleRtp(packet, this);
@@ -215,4 +221,15 @@ export class Producer extends TypedEmitter<ProducerEvents> {
       // The transport is closing; the next request will try again.
     });
   }
+}
+
+/** The frame fields of a stream's stats: the producer's meter for video, nulls for audio. */
+export function frameFields(
+  producer: Producer | null,
+): Pick<RtpStreamStats, 'frames' | 'frameRate' | 'frameWidth' | 'frameHeight'> {
+  if (!producer || producer.kind !== 'video') {
+    return { frames: null, frameRate: null, frameWidth: null, frameHeight: null };
+  }
+  const m = producer.meter;
+  return { frames: m.frames, frameRate: m.frameRate, frameWidth: m.width, frameHeight: m.height };
 }

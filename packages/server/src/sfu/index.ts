@@ -3,7 +3,13 @@
  * keyframe requests, NACK answers and statistics. It imports nothing from signaling or rooms.
  */
 export { Consumer, type ConsumerEvents, type ConsumerOptions } from './Consumer.js';
-export { isH264KeyframeStart, isKeyframeStart, isVp8KeyframeStart } from './keyframe.js';
+export {
+  isH264KeyframeStart,
+  isKeyframeStart,
+  isVp8KeyframeStart,
+  vp8KeyframeSize,
+  vp8PayloadHeaderOffset,
+} from './keyframe.js';
 export { Producer, type ProducerEvents, type ProducerOptions, type RtpSink } from './Producer.js';
 export { PublisherTransport } from './PublisherTransport.js';
 export {

@@ -27,6 +27,12 @@ export interface RtpStreamStats {
   keyframeRequestsCoalesced: number;
   /** Consumer: packets resent from the producer's buffer on the player's NACKs (0 for a producer). */
   retransmitted: number;
+  /** Video: frames (RTP marker bits) received, frames per second over the last 2 s, and the VP8 keyframe's
+   * picture size — what the publisher sends (for a consumer: the stream it forwards); null where unknown. */
+  frames: number | null;
+  frameRate: number | null;
+  frameWidth: number | null;
+  frameHeight: number | null;
 }
 
 /** Statistics of one transport (one werift peer connection). */

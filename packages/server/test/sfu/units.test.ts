@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { RtpHeader, RtpPacket } from 'werift';
+import { FrameMeter } from '../../src/sfu/FrameMeter.js';
 import {
   isH264KeyframeStart,
   isVp8KeyframeStart,
   RetransmissionBuffer,
   resolveIceOptions,
+  vp8KeyframeSize,
 } from '../../src/sfu/index.js';
 import { seqAdd, seqDiff, seqNewer, tsAdd } from '../../src/sfu/rtpMath.js';
 import { IncomingStreamCounter } from '../../src/sfu/stats.js';
@@ -81,4 +83,40 @@ test('ICE options are checked', () => {
   assert.throws(() => resolveIceOptions({ hostAddresses: ['example.com'] }), TypeError);
   assert.throws(() => resolveIceOptions({ bindAddress: '::1' }), TypeError);
   assert.throws(() => resolveIceOptions({ portRange: [5000, 4000] }), TypeError);
+});
+
+test('a VP8 keyframe tells its picture size; frames are counted at marker bits', () => {
+  // Descriptor (S=1, PID=0), frame tag with P=0, start code, width 320, height 240 (little endian, 14 bits).
+  const key = Buffer.from([0x10, 0x50, 0x2a, 0x00, 0x9d, 0x01, 0x2a, 0x40, 0x01, 0xf0, 0x00, 0x00]);
+  assert.deepEqual(vp8KeyframeSize(key), { width: 320, height: 240 });
+  assert.equal(
+    vp8KeyframeSize(Buffer.from([0x10, 0x51, 0x2a, 0x00, 0x9d, 0x01, 0x2a, 0x40, 0x01, 0xf0, 0x00])),
+    null,
+  );
+  assert.equal(
+    vp8KeyframeSize(Buffer.from([0x00, 0x50, 0x2a, 0x00, 0x9d, 0x01, 0x2a, 0x40, 0x01, 0xf0, 0x00])),
+    null,
+  );
+
+  let now = 0;
+  const meter = new FrameMeter('video/VP8', () => now);
+  const send = (payload: Buffer, marker: boolean) =>
+    meter.add(
+      new RtpPacket(
+        new RtpHeader({ sequenceNumber: 1, timestamp: 0, ssrc: 1, payloadType: 96, marker }),
+        payload,
+      ),
+    );
+  assert.equal(meter.frameRate, null);
+  // 15 frames per second of two packets each, for 3 s.
+  for (let i = 0; i < 45; i++) {
+    now = (i * 1000) / 15;
+    send(i === 0 ? key : Buffer.from([0x10, 0x01, 0x00]), false);
+    send(Buffer.from([0x00, 0x00]), true);
+  }
+  assert.equal(meter.frames, 45);
+  assert.equal(meter.frameRate, 15);
+  assert.deepEqual([meter.width, meter.height], [320, 240]);
+  now += 5000;
+  assert.equal(meter.frameRate, 0, 'no frames in the last 2 s');
 });
