@@ -227,7 +227,7 @@ export class Producer extends TypedEmitter<ProducerEvents> {
 export function frameFields(
   producer: Producer | null,
 ): Pick<RtpStreamStats, 'frames' | 'frameRate' | 'frameWidth' | 'frameHeight'> {
-  if (!producer || producer.kind !== 'video') {
+  if (producer?.kind !== 'video') {
     return { frames: null, frameRate: null, frameWidth: null, frameHeight: null };
   }
   const m = producer.meter;
