@@ -33,7 +33,7 @@ export function isLoopbackHost(host: string): boolean {
 }
 
 /**
- * Checks the server's ICE servers. werift falls back to a public STUN server (stun.l.google.com) whenever its
+ * Checks the server's ICE servers. werift falls back to a public STUN server whenever its
  * `iceServers` hold no STUN URL — even `[]` (werift/lib/ice/src/ice.js, `applyStunTurnServersFromOptions`) — and
  * a full ICE agent like ours then sends it binding requests. So a connection without a STUN URL from the server
  * is refused instead.
