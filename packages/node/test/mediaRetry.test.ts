@@ -16,38 +16,15 @@ import {
   silentLogger,
   ZegoExpressEngine,
 } from '../src/index.js';
-import { APP, startTestServer, token, uniqueRoom } from './support/fixtures.js';
+import { APP, health, startTestServer, token, uniqueRoom } from './support/fixtures.js';
 import { RelayedMediaBackend } from './support/RelayedMediaBackend.js';
 import { RelayNetwork } from './support/UdpRelay.js';
-import { EventLog, type Subscribable, waitFor } from './support/waitFor.js';
+import { EventLog, type Subscribable, until, waitFor } from './support/waitFor.js';
 
 const closers: Array<() => unknown> = [];
 afterEach(async () => {
   for (const close of closers.splice(0).reverse()) await close();
 });
-
-interface Health {
-  sessions: number;
-  streams: number;
-  mediaTransports: number;
-}
-
-async function health(server: RunningServer): Promise<Health> {
-  return (await (await fetch(`${server.httpUrl}/healthz`)).json()) as Health;
-}
-
-/** Resolves once `condition()` holds, checking every 5 ms; rejects after `timeoutMs`. */
-async function until(
-  condition: () => boolean | Promise<boolean>,
-  what: () => string,
-  timeoutMs = 10_000,
-): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!(await condition())) {
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what()}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
 
 /** Every listed event of an emitter, with its arguments and the time (performance.now()) it came. */
 class TimedLog {

@@ -6,9 +6,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ExponentialBackoffPolicy, silentLogger, ZegoExpressEngine } from '../../src/index.js';
-import { APP, uniqueRoom } from '../support/fixtures.js';
+import { APP, health, uniqueRoom } from '../support/fixtures.js';
 import { EventLog, waitFor } from '../support/waitFor.js';
-import { FrameLog, healthz, login, publish, startHarness, untilMediaTransports } from './support/media.js';
+import { FrameLog, login, publish, startHarness, untilMediaTransports } from './support/media.js';
 
 const state = (streamID: string, s: string, errorCode = 0) => [
   { streamID, state: s, errorCode, extendedData: '' },
@@ -23,7 +23,7 @@ test('PLAY_REQUESTING → PLAYING on start, NO_PLAY 0 on stop; the server lets t
   await login(publisher, room, 'st-pub');
   await login(player, room, 'st-viewer');
   await publish(publisher, 'st-cam', await publisher.createZegoStream());
-  assert.equal((await healthz(h.server)).mediaTransports, 1);
+  assert.equal((await health(h.server)).mediaTransports, 1);
   const log = new EventLog(player, ['playerStateUpdate']);
   const frames = new FrameLog(await player.startPlayingStream('st-cam'));
   assert.deepEqual(log.of('playerStateUpdate'), [
@@ -31,7 +31,7 @@ test('PLAY_REQUESTING → PLAYING on start, NO_PLAY 0 on stop; the server lets t
     state('st-cam', 'PLAYING'),
   ]);
   await frames.until((l) => l.video.length > 0 && l.audio.length > 0, 'media');
-  assert.equal((await healthz(h.server)).mediaTransports, 2);
+  assert.equal((await health(h.server)).mediaTransports, 2);
 
   let ended = false;
   frames.sink.once('end', () => {
@@ -124,7 +124,7 @@ test('a play of a stream that never comes ends NO_PLAY 1104039 when the retry bu
   ]);
   // The budget counts from the first failure: 800 ms, plus the last attempt's round trip.
   assert.ok(elapsed >= 800 && elapsed < 2000, `gave up after ${elapsed.toFixed(0)} ms`);
-  assert.equal((await healthz(h.server)).mediaTransports, 0);
+  assert.equal((await health(h.server)).mediaTransports, 0);
   t.diagnostic(`NO_PLAY 1104039 after ${elapsed.toFixed(0)} ms`);
 });
 
@@ -141,7 +141,7 @@ test('logoutRoom stops the plays and publishes (NO_PLAY / NO_PUBLISH 0) and the 
   const aFrames = new FrameLog(await a.startPlayingStream('logout-b-cam'));
   const bFrames = new FrameLog(await b.startPlayingStream('logout-a-cam'));
   await Promise.all([aFrames, bFrames].map((f) => f.until((l) => l.video.length > 0, 'video')));
-  assert.equal((await healthz(h.server)).mediaTransports, 4);
+  assert.equal((await health(h.server)).mediaTransports, 4);
 
   const aLog = new EventLog(a, ['publisherStateUpdate', 'playerStateUpdate']);
   a.logoutRoom(room);

@@ -42,3 +42,16 @@ export function uniqueRoom(prefix = 'room'): string {
   counter++;
   return `${prefix}-${process.pid}-${counter}`;
 }
+
+/** The counters of the server's `/healthz`. */
+export interface Health {
+  connections: number;
+  sessions: number;
+  rooms: number;
+  streams: number;
+  mediaTransports: number;
+}
+
+export async function health(server: RunningServer): Promise<Health> {
+  return (await (await fetch(`${server.httpUrl}/healthz`)).json()) as Health;
+}

@@ -64,3 +64,19 @@ export class EventLog {
     this.entries.length = 0;
   }
 }
+
+/**
+ * Polls `condition` every 10 ms until it holds; rejects after `timeoutMs` naming `what`. For state only visible
+ * by asking (server counters over HTTP, stats); everything that has an event waits on the event instead.
+ */
+export async function until(
+  condition: () => boolean | Promise<boolean>,
+  what: () => string,
+  timeoutMs = 10_000,
+): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!(await condition())) {
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what()}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

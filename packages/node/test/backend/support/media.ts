@@ -47,18 +47,7 @@ export function once<E extends Record<string, unknown[]>, K extends keyof E & st
   });
 }
 
-/** Polls `condition` every 10 ms; rejects after `timeoutMs` with `what`. */
-export async function until(
-  condition: () => boolean | Promise<boolean>,
-  what: () => string,
-  timeoutMs = 10_000,
-): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!(await condition())) {
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what()}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+export { until } from '../../support/waitFor.js';
 
 export async function publish(
   backend: WeriftMediaBackend,

@@ -15,7 +15,7 @@ import {
   ZegoExpressEngine,
 } from '../../../src/index.js';
 import type { NodeEngineOptions } from '../../../src/ZegoExpressEngine.js';
-import { APP, startTestServer, token } from '../../support/fixtures.js';
+import { APP, health, startTestServer, token } from '../../support/fixtures.js';
 import { waitFor } from '../../support/waitFor.js';
 
 /** A test's server and the engines it made; `close()` destroys them and stops the server. */
@@ -184,12 +184,6 @@ export function assertConsecutive(numbers: readonly (number | null)[], what: str
   }
 }
 
-/** The server's `/healthz` document. */
-export async function healthz(server: RunningServer): Promise<Record<string, unknown>> {
-  const res = await fetch(`${server.httpUrl}/healthz`);
-  return (await res.json()) as Record<string, unknown>;
-}
-
 /**
  * Resolves once the server reports `count` media transports. The count is only visible over HTTP, so this
  * asks again every 20 ms until it matches or `timeoutMs` passes.
@@ -202,7 +196,7 @@ export async function untilMediaTransports(
   const deadline = performance.now() + timeoutMs;
   let last: unknown;
   for (;;) {
-    last = (await healthz(server)).mediaTransports;
+    last = (await health(server)).mediaTransports;
     if (last === count) return;
     if (performance.now() > deadline) {
       throw new Error(`mediaTransports is ${String(last)}, not ${count}, after ${timeoutMs} ms`);
