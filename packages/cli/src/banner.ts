@@ -38,8 +38,9 @@ export function formatBanner(info: BannerInfo): string {
   const lines = [
     `Parley ${info.version} is running.`,
     '',
-    `  HTTP        ${info.httpUrl}`,
+    `  Demo page   ${info.httpUrl}/   (open it in two tabs and join the same room)`,
     `  WebSocket   ${info.wsUrl}   (the server address to give ZegoExpressEngine)`,
+    `  Web SDK     ${info.httpUrl}/sdk/parley.mjs   (ES module; ${info.httpUrl}/sdk/parley.js for <script>)`,
     `  Health      ${info.httpUrl}/healthz`,
     '',
   ];

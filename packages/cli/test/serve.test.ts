@@ -18,7 +18,7 @@ async function startServe(argv: string[], cwd: string) {
     c.untilOut(LAST_LINE),
     exited.then((code) => assert.fail(`serve ended early with ${code}: ${c.err()}`)),
   ]);
-  const httpUrl = /HTTP +(http:\/\/\S+)\n/.exec(banner)?.[1];
+  const httpUrl = /Demo page +(http:\/\/\S+)\/ /.exec(banner)?.[1];
   const wsUrl = /WebSocket +(ws:\/\/\S+)/.exec(banner)?.[1];
   assert.ok(httpUrl !== undefined && wsUrl !== undefined, banner);
   return { banner, httpUrl, wsUrl, stop, exited, captured: c };
@@ -37,6 +37,24 @@ describe('parley serve', () => {
     const dev = await readDevApp(dataDir);
     assert.ok(dev !== null, 'the development app was saved');
     const { appID, appSign, serverSecret } = dev.app;
+    // The demo page and the SDK are served, and the demo page may ask for tokens of the development app.
+    const page = await fetch(`${serve.httpUrl}/`);
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /<html/i);
+    assert.match(serve.banner, /Web SDK +http:\/\/\S+\/sdk\/parley\.mjs/);
+    assert.deepEqual(await (await fetch(`${serve.httpUrl}/dev/app`)).json(), {
+      appID,
+      tokenTtlSeconds: 86400,
+    });
+    const devToken = await fetch(`${serve.httpUrl}/dev/token`, {
+      method: 'POST',
+      body: JSON.stringify({ appID, userID: 'ann' }),
+    });
+    const { token: annToken } = (await devToken.json()) as { token: string };
+    assert.equal(
+      verifyToken04(annToken, { appId: appID, secret: serverSecret, userId: 'ann' }).privilege,
+      null,
+    );
     for (const value of [String(appID), appSign, serverSecret])
       assert.ok(serve.banner.includes(value), value);
     const token = /Token04 for userID "user1".*:\n +(04\S+)\n/.exec(serve.banner)?.[1];
@@ -65,6 +83,9 @@ describe('parley serve', () => {
     assert.doesNotMatch(serve.banner, /Development app/);
     assert.ok(!serve.banner.includes(SECRET), 'configured secrets are not printed');
     assert.equal(existsSync(join(dir, '.parley')), false);
+    const devApp = await fetch(`${serve.httpUrl}/dev/app`);
+    assert.equal(devApp.status, 404, 'no development app, no development tokens');
+    await devApp.body?.cancel();
     assert.equal(serve.captured.err(), '', 'logLevel silent');
     serve.stop.abort();
     assert.equal(await serve.exited, 0);

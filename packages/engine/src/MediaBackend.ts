@@ -10,6 +10,9 @@ import type { TypedEmitter } from '@parley/protocol';
 
 export type MediaKind = 'audio' | 'video';
 
+/** Video codecs a publisher may ask for (the SFU forwards both). */
+export type VideoCodecName = 'VP8' | 'H264';
+
 /** Counters of one sent track, cumulative since the connection started (fields the stack cannot tell are absent). */
 export interface SendTrackStats {
   packetsSent: number;
@@ -108,6 +111,8 @@ export interface ConnectionInfo {
 export interface PublishMediaInfo<Source = unknown> extends ConnectionInfo {
   /** The face's media source as given to `startPublishingStream` (e.g. a ZegoLocalStream); opaque to the core. */
   source: Source | undefined;
+  /** The video codec the app asked for; absent = the backend's default (VP8). */
+  videoCodec?: VideoCodecName | undefined;
 }
 
 /** What the core tells a backend about a stream it plays. */

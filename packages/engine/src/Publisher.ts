@@ -5,7 +5,7 @@
  */
 import { checkStreamExtraInfo, checkStreamId, ErrorCode, ParleyError } from '@parley/protocol';
 import type { CallResult, PublisherHost } from './coreTypes.js';
-import type { MediaBackend, PublishConnection } from './MediaBackend.js';
+import type { MediaBackend, PublishConnection, VideoCodecName } from './MediaBackend.js';
 import { isRetryable, type MediaTiming, RetrySchedule, whenConnected } from './mediaRetry.js';
 
 /** A stream of ours, from the publish request until it stops. */
@@ -14,6 +14,7 @@ interface LocalStream {
   readonly roomID: string;
   extraInfo: string;
   readonly source: unknown;
+  readonly videoCodec: VideoCodecName | undefined;
   state: 'requesting' | 'publishing';
   /** The server knows the stream (a publish request went out): stopping it must tell the server. */
   registered: boolean;
@@ -29,6 +30,8 @@ export interface PublishOptions {
   extraInfo?: string | undefined;
   /** The face's media source (handed to the media backend; opaque here). */
   source?: unknown;
+  /** The video codec to prefer; the backend's default (VP8) when absent. */
+  videoCodec?: VideoCodecName | undefined;
 }
 
 /** The Express code carried by `err`, or 1100001 for an error without one. */
@@ -74,6 +77,9 @@ export class Publisher {
     const extraInfo = options.extraInfo ?? '';
     let code = checkStreamId(streamID);
     if (code === 0) code = checkStreamExtraInfo(extraInfo);
+    const codec = options.videoCodec;
+    if (code === 0 && codec !== undefined && codec !== 'VP8' && codec !== 'H264')
+      code = ErrorCode.INPUT_PARAMETER;
     if (code === 0 && this.media) code = this.media.checkSource(options.source);
     const target = code === 0 ? this.host.roomFor(options.roomID) : code;
     if (typeof target === 'number') {
@@ -95,6 +101,7 @@ export class Publisher {
       roomID: target.roomID,
       extraInfo,
       source: options.source,
+      videoCodec: options.videoCodec,
       state: 'requesting',
       registered: false,
       conn: null,
@@ -210,7 +217,12 @@ export class Publisher {
       }
       const context = await this.host.mediaContext();
       if (!this.current(local)) return;
-      conn = media.createPublishConnection({ streamID: local.streamID, source: local.source, ...context });
+      conn = media.createPublishConnection({
+        streamID: local.streamID,
+        source: local.source,
+        videoCodec: local.videoCodec,
+        ...context,
+      });
       local.conn = conn;
       const offer = await conn.createOffer();
       if (!this.current(local) || local.conn !== conn) return;

@@ -29,7 +29,9 @@ export type {
   PublishMediaInfo,
   RecvTrackStats,
   SendTrackStats,
+  VideoCodecName,
 } from './MediaBackend.js';
+export { BREAK_THRESHOLD_MS, MediaBreakWatch } from './MediaBreakWatch.js';
 export { DEFAULT_MEDIA_TIMING, isRetryable, type MediaTiming } from './mediaRetry.js';
 export type { PlayOptions, PlayStart } from './Player.js';
 export { codeOf, type PublishOptions } from './Publisher.js';

@@ -1,3 +1,4 @@
+import type { StaticFilesOptions } from './http/StaticFiles.js';
 import type { Logger } from './log.js';
 import type { SfuRouterOptions } from './sfu/index.js';
 
@@ -46,6 +47,16 @@ export interface ServerOptions {
   media?: SfuRouterOptions;
   /** UDP port of the STUN responder announced to clients (on the media bind address). Default 0 (any free port). */
   stunPort?: number;
+  /**
+   * The AppID of the development app (one of `apps`): the demo page may ask `POST /dev/token` for its tokens.
+   * For local development only (`parley serve` sets it for its generated app); never set it for a real app.
+   */
+  devAppID?: number;
+  /**
+   * Where the web SDK (`/sdk/parley.mjs`, `/sdk/parley.js`) and the demo page (`/`) are served from; default the
+   * installed @parley/web and @parley/demo packages. `false` serves neither.
+   */
+  web?: StaticFilesOptions | false;
   /** Structured logger; default logs JSON lines at `info` (or `PARLEY_LOG_LEVEL`) to stderr. */
   logger?: Logger;
 }

@@ -1,5 +1,7 @@
 /**
- * Starts a Parley server: HTTP (`/healthz`) and the signaling WebSocket (`/ws`) on one port.
+ * Starts a Parley server on one port: the signaling WebSocket (`/ws`), the SFU, and HTTP — `/healthz`, the web SDK
+ * at `/sdk/parley.mjs` and `/sdk/parley.js`, the demo page at `/`, and development tokens at `/dev/token` when a
+ * development app is set.
  * @example
  * const server = await startServer({ apps: [{ appID: 1, appSign: '…64 hex…', serverSecret: '…32 chars…' }] });
  * const zg = new ZegoExpressEngine(1, server.url);
@@ -10,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { checkAppId, SIGNALING_PATH } from '@parley/protocol';
 import { isServerSecret, validateAppSign } from '@parley/token';
 import { handleHttp } from './http/HttpRoutes.js';
+import { StaticFiles } from './http/StaticFiles.js';
 import { createLogger } from './log.js';
 import type { AppConfig, RunningServer, ServerOptions } from './options.js';
 import { RoomService } from './rooms/RoomService.js';
@@ -17,7 +20,7 @@ import { resolveIceOptions, SfuRouter, StunResponder } from './sfu/index.js';
 import { SignalingServer } from './signaling/SignalingServer.js';
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
-  validateApps(options.apps);
+  validateApps(options.apps, options.devAppID);
   const logger = options.logger ?? createLogger();
   const heartbeatIntervalMs = options.heartbeatIntervalMs ?? 5000;
   const sfu = new SfuRouter(options.media);
@@ -49,7 +52,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     logger: logger.child('signaling'),
   });
   const startedAt = Date.now();
-  const health = {
+  const files =
+    options.web === false ? StaticFiles.load({ sdkDir: null, demoDir: null }) : StaticFiles.load(options.web);
+  const devApp = options.apps.find((a) => a.appID === options.devAppID) ?? null;
+  const httpContext = {
+    files,
+    devApp,
     health: () => ({
       uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
       connections: signaling.connectionCount,
@@ -59,13 +67,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   };
   const httpLog = logger.child('http');
   const http = createServer((req, res) => {
-    try {
-      handleHttp(req, res, health);
-    } catch (err) {
+    handleHttp(req, res, httpContext).catch((err: unknown) => {
       httpLog.error('request failed', { url: req.url, err });
       if (!res.headersSent) res.writeHead(500);
       res.end();
-    }
+    });
   });
   http.on('upgrade', (req, socket, head) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
@@ -117,7 +123,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   };
 }
 
-function validateApps(apps: AppConfig[]): void {
+function validateApps(apps: AppConfig[], devAppID: number | undefined): void {
   if (!Array.isArray(apps)) throw new TypeError('options.apps must be an array');
   const seen = new Set<number>();
   for (const app of apps) {
@@ -130,5 +136,8 @@ function validateApps(apps: AppConfig[]): void {
     if (!isServerSecret(app.serverSecret)) {
       throw new TypeError(`serverSecret of app ${app.appID} must be 32 ASCII characters`);
     }
+  }
+  if (devAppID !== undefined && !seen.has(devAppID)) {
+    throw new TypeError(`devAppID ${devAppID} is not one of the configured apps`);
   }
 }

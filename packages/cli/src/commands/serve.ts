@@ -78,7 +78,7 @@ export const serveCommand: Command = {
           'PARLEY_SERVER_SECRET, or allow the development app (drop --no-dev-app, or "devApp": true)',
       );
     }
-    const server = await start(config, apps, io);
+    const server = await start(config, apps, devApp?.app.appID, io);
     try {
       io.stdout(
         formatBanner({
@@ -124,12 +124,18 @@ export function parseServeFlags(args: string[]): ServeFlags {
 }
 
 /** Loads the server only now, and turns the usual listen failures into one-line messages. */
-async function start(config: ServeConfig, apps: SourcedApp[], io: CliIo): Promise<RunningServer> {
+async function start(
+  config: ServeConfig,
+  apps: SourcedApp[],
+  devAppID: number | undefined,
+  io: CliIo,
+): Promise<RunningServer> {
   const { createLogger, startServer } = await import('@parley/server');
   const options: ServerOptions = {
     host: config.host,
     port: config.port,
     apps: apps.map(({ app }) => app),
+    ...(devAppID !== undefined && { devAppID }),
     logger: createLogger({ level: config.logLevel, write: (line) => io.stderr(line + '\n') }),
   };
   if (config.reconnectGraceMs !== undefined) options.reconnectGraceMs = config.reconnectGraceMs;

@@ -159,6 +159,7 @@ export class WebFace<LocalStream = unknown, Output = unknown> {
         roomID: options.roomID,
         extraInfo: options.extraInfo,
         source: stream,
+        videoCodec: options.videoCodec,
       }) === 0
     );
   }

@@ -33,7 +33,7 @@ export interface ZegoWebPublishOption {
   extraInfo?: string;
   /** The room the stream is shown in; default the first room this engine logged in to. */
   roomID?: string;
-  /** Accepted for compatibility; codec choice arrives with media. */
+  /** The video codec to send (default VP8). The Node SDK's synthetic camera and files are VP8 only. */
   videoCodec?: 'VP8' | 'H264';
 }
 

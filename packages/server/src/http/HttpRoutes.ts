@@ -1,26 +1,107 @@
 /**
- * Plain HTTP requests next to the WebSocket endpoint. Today: `GET /healthz`. Later issues add the SDK files
- * and the demo page here.
+ * Plain HTTP requests next to the WebSocket endpoint:
+ * - `GET /healthz` — liveness and counters;
+ * - `GET /sdk/parley.mjs`, `/sdk/parley.js` — the web SDK; `GET /` — the demo page and its files;
+ * - `GET /dev/app` and `POST /dev/token` — the development app's AppID and tokens for the demo page, answered
+ *   only when the server runs with a development app (`npm start`), never for a configured app.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { checkUserId, errorMessage } from '@parley/protocol';
+import { generateToken04 } from '@parley/token';
+import type { AppConfig } from '../options.js';
+import type { StaticFiles } from './StaticFiles.js';
 
-export interface HealthSource {
+/** Lifetime of a development token: 24 hours, like the console's temporary tokens. */
+export const DEV_TOKEN_TTL_SECONDS = 24 * 3600;
+/** Largest request body accepted (the token request is a few dozen bytes). */
+const MAX_BODY_BYTES = 4096;
+
+export interface HttpContext {
   health(): Record<string, unknown>;
+  files: StaticFiles;
+  /** The development app, when the server has one; its tokens are handed out at `/dev/token`. */
+  devApp: AppConfig | null;
 }
 
-export function handleHttp(req: IncomingMessage, res: ServerResponse, source: HealthSource): void {
+/** Answers one request. Never throws for bad input: every refusal is a JSON `{error}` with a status. */
+export async function handleHttp(req: IncomingMessage, res: ServerResponse, ctx: HttpContext): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
-  if (url.pathname !== '/healthz') {
-    send(res, 404, { error: 'not found' });
-  } else if (req.method !== 'GET' && req.method !== 'HEAD') {
-    send(res, 405, { error: 'method not allowed' });
-  } else {
-    send(res, 200, { status: 'ok', ...source.health() });
+  const path = url.pathname;
+  if (path === '/dev/token') {
+    if (req.method !== 'POST') return send(res, 405, { error: 'use POST' }, { allow: 'POST' });
+    return devToken(req, res, ctx.devApp);
+  }
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    return send(res, 405, { error: 'method not allowed' }, { allow: 'GET, HEAD' });
+  }
+  if (path === '/healthz') return send(res, 200, { status: 'ok', ...ctx.health() });
+  if (path === '/dev/app') {
+    if (!ctx.devApp) return send(res, 404, { error: 'this server has no development app' });
+    return send(res, 200, { appID: ctx.devApp.appID, tokenTtlSeconds: DEV_TOKEN_TTL_SECONDS });
+  }
+  const file = ctx.files.lookup(path);
+  if (file) {
+    const body = await ctx.files.read(file);
+    if (body !== null) {
+      res.writeHead(200, {
+        'content-type': file.contentType,
+        'content-length': body.length,
+        'cache-control': 'no-cache',
+        'x-content-type-options': 'nosniff',
+      });
+      res.end(req.method === 'HEAD' ? undefined : body);
+      return;
+    }
+  }
+  if (path.startsWith('/sdk/') && ctx.files.sdkProblem)
+    return send(res, 404, { error: ctx.files.sdkProblem });
+  send(res, 404, { error: 'not found' });
+}
+
+/** `POST /dev/token {appID, userID}` → `{token, expiresInSeconds}` for the development app only. */
+async function devToken(req: IncomingMessage, res: ServerResponse, devApp: AppConfig | null): Promise<void> {
+  if (!devApp) return send(res, 404, { error: 'this server has no development app' });
+  const body = await readJson(req);
+  if (body === null || typeof body !== 'object') {
+    return send(res, 400, { error: 'the body must be JSON of at most 4 KB: {"appID": …, "userID": "…"}' });
+  }
+  const { appID, userID } = body as { appID?: unknown; userID?: unknown };
+  if (appID !== devApp.appID) {
+    return send(res, 403, { error: `tokens are only handed out for the development app ${devApp.appID}` });
+  }
+  const code = checkUserId(userID);
+  if (code !== 0) return send(res, 400, { error: errorMessage(code), code });
+  const token = generateToken04(devApp.appID, userID as string, devApp.serverSecret, DEV_TOKEN_TTL_SECONDS);
+  send(res, 200, { token, expiresInSeconds: DEV_TOKEN_TTL_SECONDS });
+}
+
+/** The request body as JSON; null if it is not JSON or too large. */
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) return null;
+    chunks.push(chunk);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    return null;
   }
 }
 
-function send(res: ServerResponse, status: number, body: unknown): void {
+function send(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'cache-control': 'no-store',
+    ...headers,
+  });
   res.end(text);
 }

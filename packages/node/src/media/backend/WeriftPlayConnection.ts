@@ -10,10 +10,10 @@ import type {
   PlayMediaInfo,
   RecvTrackStats,
 } from '@parley/engine';
+import { MediaBreakWatch } from '@parley/engine';
 import { ErrorCode, ParleyError } from '@parley/protocol';
 import type { MediaStreamTrack, RTCRtpTransceiver } from 'werift';
 import { FrameSink, type ReceivedFrame } from './FrameSink.js';
-import { MediaBreakWatch } from './MediaBreakWatch.js';
 import { ReceivedTrack, type ReceivedTrackOptions } from './ReceivedTrack.js';
 import { type ConnectionOptions, WeriftConnection } from './WeriftConnection.js';
 

@@ -82,6 +82,9 @@ export class WeriftPublishConnection
     if (!stream || stream.closed || stream.tracks.every((t) => t.closed)) {
       throw ParleyError.of(ErrorCode.INPUT_PARAMETER, 'the local stream has no open track to publish');
     }
+    if (info.videoCodec === 'H264' && stream.tracks.some((t) => t.kind === 'video' && !t.closed)) {
+      throw ParleyError.of(ErrorCode.INPUT_PARAMETER, 'the Node SDK sends VP8 video only');
+    }
     // The timer only watches the SFU's liveness here: once a second is enough.
     super(info, options, 1000);
     this.stream = stream;

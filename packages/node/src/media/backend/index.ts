@@ -1,4 +1,6 @@
 // The Node media backend on werift: local sources, the frame sink, and the publish and play connections.
+
+export { BREAK_THRESHOLD_MS, MediaBreakWatch } from '@parley/engine';
 export {
   type ClientIceOptions,
   checkIceServers,
@@ -9,7 +11,6 @@ export {
 export { FrameRecorder, type RecordableFrame, type RecordPaths } from './FrameRecorder.js';
 export { FrameSink, type FrameSinkCounts, type FrameSinkEvents, type ReceivedFrame } from './FrameSink.js';
 export { IvfFileSource } from './IvfFileSource.js';
-export { BREAK_THRESHOLD_MS, MediaBreakWatch } from './MediaBreakWatch.js';
 export {
   createNodeLocalStream,
   NodeLocalStream,

@@ -2,7 +2,7 @@
  * Media break detection of a play connection: a kind that was flowing and has had no frame for longer than its
  * threshold is broken; its next frame resumes it. Break time is summed from detection to resumption.
  */
-import type { MediaKind } from '@parley/engine';
+import type { MediaKind } from './MediaBackend.js';
 
 /** Thresholds: audio > 500 ms, video > 1 s without a frame. */
 export const BREAK_THRESHOLD_MS: Record<MediaKind, number> = { audio: 500, video: 1000 };

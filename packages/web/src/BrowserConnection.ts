@@ -1,0 +1,156 @@
+/**
+ * What the browser's publish and play connections share: one RTCPeerConnection to the SFU configured with the
+ * server's STUN URL as its only ICE server, max-bundle, rtcp-mux; complete (non-trickle) local descriptions;
+ * `connected` / `failed` from the connection state; and reading the round-trip time from the stats.
+ */
+import type { ConnectionInfo, MediaConnectionEvents } from '@parley/engine';
+import { ErrorCode, type EventMap, ParleyError, TypedEmitter } from '@parley/protocol';
+
+/** How long gathering may take before the description is sent with the candidates found so far. */
+export const GATHER_TIMEOUT_MS = 3000;
+/** A connection `disconnected` this long (consent checks unanswered) is given up as failed. */
+export const DISCONNECTED_GRACE_MS = 5000;
+
+/** The server's STUN URLs, checked: a browser would otherwise gather no server-reflexive candidate. */
+export function peerConfiguration(info: ConnectionInfo): RTCConfiguration {
+  const urls = Array.isArray(info.iceServers)
+    ? info.iceServers.filter((u) => typeof u === 'string' && /^stuns?:/i.test(u))
+    : [];
+  return {
+    iceServers: urls.length > 0 ? [{ urls }] : [],
+    bundlePolicy: 'max-bundle',
+    rtcpMuxPolicy: 'require',
+  };
+}
+
+/**
+ * @example
+ * class Conn extends BrowserConnection<MediaConnectionEvents> { … }
+ */
+export abstract class BrowserConnection<
+  E extends EventMap<E> & MediaConnectionEvents,
+> extends TypedEmitter<E> {
+  protected readonly pc: RTCPeerConnection;
+  protected closed = false;
+  private everConnected = false;
+  private disconnectTimer: ReturnType<typeof setTimeout> | null = null;
+  private readonly onState = () => this.connectionStateChanged();
+
+  /** `onClosed` runs once when the connection closes (the backend forgets it). */
+  constructor(
+    info: ConnectionInfo,
+    private readonly onClosed: () => void = () => {},
+  ) {
+    super();
+    if (typeof RTCPeerConnection !== 'function') {
+      throw ParleyError.of(ErrorCode.INPUT_PARAMETER, 'this browser has no WebRTC (RTCPeerConnection)');
+    }
+    this.pc = new RTCPeerConnection(peerConfiguration(info));
+    this.pc.addEventListener('connectionstatechange', this.onState);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.clearDisconnectTimer();
+    this.pc.removeEventListener('connectionstatechange', this.onState);
+    this.onClose();
+    this.pc.close();
+    this.removeAllListeners();
+    this.onClosed();
+  }
+
+  /** Subclasses release their own resources here (timers, tracks). */
+  protected abstract onClose(): void;
+
+  protected checkOpen(): void {
+    if (this.closed) throw new Error('the connection is closed');
+  }
+
+  /**
+   * Sets the local description of `type` and returns it once ICE gathering completed (or after
+   * {@link GATHER_TIMEOUT_MS} with the candidates found so far): the SFU takes no trickled candidates.
+   */
+  protected async completeLocalDescription(type: 'offer' | 'answer'): Promise<string> {
+    const description = type === 'offer' ? await this.pc.createOffer() : await this.pc.createAnswer();
+    this.checkOpen();
+    await this.pc.setLocalDescription(description);
+    this.checkOpen();
+    await gatheringComplete(this.pc, GATHER_TIMEOUT_MS);
+    this.checkOpen();
+    const sdp = this.pc.localDescription?.sdp;
+    if (!sdp) throw new Error('the browser produced no local description');
+    return sdp;
+  }
+
+  /** The selected candidate pair's round-trip time in ms, from the ICE consent checks. */
+  protected static iceRoundTripMs(report: RTCStatsReport): number | undefined {
+    let pairId: string | undefined;
+    for (const s of report.values()) {
+      if (s.type === 'transport' && typeof s.selectedCandidatePairId === 'string')
+        pairId = s.selectedCandidatePairId;
+    }
+    for (const s of report.values()) {
+      if (s.type !== 'candidate-pair') continue;
+      const selected =
+        pairId !== undefined ? s.id === pairId : s.nominated === true && s.state === 'succeeded';
+      if (selected && typeof s.currentRoundTripTime === 'number') return s.currentRoundTripTime * 1000;
+    }
+    return undefined;
+  }
+
+  private connectionStateChanged(): void {
+    if (this.closed) return;
+    const state = this.pc.connectionState;
+    if (state === 'connected') {
+      this.clearDisconnectTimer();
+      if (!this.everConnected) {
+        this.everConnected = true;
+        this.emitEvent('connected');
+      }
+    } else if (state === 'failed') {
+      this.fail('the peer connection failed');
+    } else if (state === 'disconnected') {
+      // ICE may recover by itself (consent checks answered again); the core retries only when it does not.
+      this.disconnectTimer ??= setTimeout(
+        () => this.fail(`disconnected for ${DISCONNECTED_GRACE_MS} ms`),
+        DISCONNECTED_GRACE_MS,
+      );
+    }
+  }
+
+  private fail(reason: string): void {
+    this.clearDisconnectTimer();
+    if (!this.closed) this.emitEvent('failed', reason);
+  }
+
+  private clearDisconnectTimer(): void {
+    if (this.disconnectTimer !== null) clearTimeout(this.disconnectTimer);
+    this.disconnectTimer = null;
+  }
+
+  /** Emits one of the events every media connection has (the subclass's map extends them). */
+  private emitEvent<K extends keyof MediaConnectionEvents>(
+    event: K,
+    ...args: MediaConnectionEvents[K]
+  ): void {
+    (this as unknown as TypedEmitter<MediaConnectionEvents>).emit(event, ...args);
+  }
+}
+
+/** Resolves when `pc` finished gathering, or after `timeoutMs`. */
+function gatheringComplete(pc: RTCPeerConnection, timeoutMs: number): Promise<void> {
+  if (pc.iceGatheringState === 'complete') return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      pc.removeEventListener('icegatheringstatechange', check);
+      resolve();
+    };
+    const check = () => {
+      if (pc.iceGatheringState === 'complete') done();
+    };
+    const timer = setTimeout(done, timeoutMs);
+    pc.addEventListener('icegatheringstatechange', check);
+  });
+}

@@ -1,0 +1,91 @@
+/**
+ * `checkSystemRequirements`: what this browser can do, detected, not assumed — WebRTC, capture of a custom
+ * source, a camera and a microphone present, screen sharing, and the video codecs its WebRTC stack sends.
+ */
+
+/** The result of `checkSystemRequirements` (ZEGO's ZegoCapabilityDetection). */
+export interface ZegoCapabilityDetection {
+  webRTC: boolean;
+  customCapture: boolean;
+  camera: boolean;
+  microphone: boolean;
+  screenSharing: boolean;
+  videoCodec: { H264: boolean; H265: boolean; VP8: boolean; VP9: boolean };
+  /** Why a capability is false, by name, when the browser told us. */
+  errInfo: Record<string, string>;
+}
+
+/** The capabilities `checkSystemRequirements(type)` may be asked for alone. */
+export type ZegoCapabilityType =
+  | 'webRTC'
+  | 'customCapture'
+  | 'camera'
+  | 'microphone'
+  | 'screenSharing'
+  | 'videoCodec'
+  | 'H264'
+  | 'VP8';
+
+/**
+ * Detects the capabilities (all of them, or the one `type` names; the others are then false).
+ * @example
+ * const { webRTC, videoCodec } = await detectCapabilities();
+ */
+export async function detectCapabilities(type?: ZegoCapabilityType): Promise<ZegoCapabilityDetection> {
+  const want = (name: ZegoCapabilityType) =>
+    type === undefined || type === name || (name === 'videoCodec' && (type === 'H264' || type === 'VP8'));
+  const errInfo: Record<string, string> = {};
+  const result: ZegoCapabilityDetection = {
+    webRTC: false,
+    customCapture: false,
+    camera: false,
+    microphone: false,
+    screenSharing: false,
+    videoCodec: { H264: false, H265: false, VP8: false, VP9: false },
+    errInfo,
+  };
+  const webRTC = typeof globalThis.RTCPeerConnection === 'function';
+  if (want('webRTC')) {
+    result.webRTC = webRTC;
+    if (!webRTC) errInfo['webRTC'] = 'RTCPeerConnection is not available';
+  }
+  if (want('customCapture')) {
+    const element = globalThis.HTMLMediaElement?.prototype as { captureStream?: unknown } | undefined;
+    const canvas = globalThis.HTMLCanvasElement?.prototype as { captureStream?: unknown } | undefined;
+    result.customCapture =
+      typeof element?.captureStream === 'function' || typeof canvas?.captureStream === 'function';
+    if (!result.customCapture) errInfo['customCapture'] = 'captureStream is not available';
+  }
+  const media = globalThis.navigator?.mediaDevices;
+  if (want('screenSharing')) {
+    result.screenSharing = typeof media?.getDisplayMedia === 'function';
+    if (!result.screenSharing) errInfo['screenSharing'] = 'getDisplayMedia is not available';
+  }
+  if (want('camera') || want('microphone')) {
+    if (typeof media?.enumerateDevices !== 'function') {
+      errInfo['camera'] = errInfo['microphone'] = 'enumerateDevices is not available';
+    } else {
+      try {
+        const devices = await media.enumerateDevices();
+        if (want('camera')) result.camera = devices.some((d) => d.kind === 'videoinput');
+        if (want('microphone')) result.microphone = devices.some((d) => d.kind === 'audioinput');
+        if (want('camera') && !result.camera) errInfo['camera'] = 'no camera found';
+        if (want('microphone') && !result.microphone) errInfo['microphone'] = 'no microphone found';
+      } catch (err) {
+        errInfo['camera'] = errInfo['microphone'] = err instanceof Error ? err.message : String(err);
+      }
+    }
+  }
+  if (want('videoCodec') && webRTC) {
+    const caps = globalThis.RTCRtpSender?.getCapabilities?.('video');
+    const mimeTypes = new Set((caps?.codecs ?? []).map((c) => c.mimeType.toLowerCase()));
+    result.videoCodec = {
+      H264: mimeTypes.has('video/h264'),
+      H265: mimeTypes.has('video/h265'),
+      VP8: mimeTypes.has('video/vp8'),
+      VP9: mimeTypes.has('video/vp9'),
+    };
+    if (!caps) errInfo['videoCodec'] = 'RTCRtpSender.getCapabilities is not available';
+  }
+  return result;
+}
