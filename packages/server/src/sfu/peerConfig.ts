@@ -90,3 +90,28 @@ export function sfuPeerConfig(ice: SfuIceOptions): Partial<PeerConfig> {
     headerExtensions: { audio: [], video: [] },
   };
 }
+
+/**
+ * The peer configuration of a publisher transport for `offerSdp`: the SFU's video codecs reordered to follow
+ * the offer's preference, so a publisher that puts H264 first (`videoCodec: 'H264'`) gets H264. werift answers
+ * an offer in its own configured order; without this every publisher would be answered VP8.
+ */
+export function publisherPeerConfig(config: Partial<PeerConfig>, offerSdp: string): Partial<PeerConfig> {
+  const video = config.codecs?.video;
+  if (!video || video.length < 2) return config;
+  const section = /^m=video [^\n]*$/m.exec(offerSdp);
+  if (!section) return config;
+  const offered = section[0].trim().split(' ').slice(3).map(Number);
+  const rank = (codec: RTCRtpCodecParameters): number => {
+    const name = codec.mimeType.split('/')[1]!.toLowerCase();
+    const pattern = new RegExp(`^a=rtpmap:(\\d+) ${name}/`, 'gim');
+    let best = Number.POSITIVE_INFINITY;
+    for (const match of offerSdp.matchAll(pattern)) {
+      const i = offered.indexOf(Number(match[1]));
+      if (i >= 0) best = Math.min(best, i);
+    }
+    return best;
+  };
+  const ordered = [...video].sort((a, b) => rank(a) - rank(b));
+  return { ...config, codecs: { ...config.codecs, audio: config.codecs?.audio ?? [], video: ordered } };
+}

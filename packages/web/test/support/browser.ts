@@ -72,14 +72,23 @@ export async function newContext(browser: Browser): Promise<BrowserContext> {
   return context;
 }
 
-/** A page of a new context; page errors and console errors are kept in `errors` for the test to check. */
+/**
+ * A page of a new context; page errors, console errors and failed requests (but the favicon) are kept in
+ * `errors` for the test to check.
+ */
 export async function newPage(browser: Browser): Promise<{ page: Page; errors: string[] }> {
   const context = await newContext(browser);
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
   page.on('console', (msg) => {
-    if (msg.type() === 'error') errors.push(`console: ${msg.text()}`);
+    // Failed requests are reported below with their URL.
+    if (msg.type() === 'error' && !msg.text().startsWith('Failed to load resource'))
+      errors.push(`console: ${msg.text()}`);
+  });
+  page.on('response', (res) => {
+    if (res.status() >= 400 && new URL(res.url()).pathname !== '/favicon.ico')
+      errors.push(`http ${res.status()}: ${res.url()}`);
   });
   return { page, errors };
 }
