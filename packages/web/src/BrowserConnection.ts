@@ -6,7 +6,7 @@
 import type { ConnectionInfo, MediaConnectionEvents } from '@parley/engine';
 import { ErrorCode, type EventMap, ParleyError, TypedEmitter } from '@parley/protocol';
 
-/** How long gathering may take before the description is sent with the candidates found so far. */
+/** How long to wait for a first candidate before the description is sent without one. */
 export const GATHER_TIMEOUT_MS = 3000;
 /** A connection `disconnected` this long (consent checks unanswered) is given up as failed. */
 export const DISCONNECTED_GRACE_MS = 5000;
@@ -68,15 +68,15 @@ export abstract class BrowserConnection<
   }
 
   /**
-   * Sets the local description of `type` and returns it once ICE gathering completed (or after
-   * {@link GATHER_TIMEOUT_MS} with the candidates found so far): the SFU takes no trickled candidates.
+   * Sets the local description of `type` and returns it once it holds a UDP candidate (or gathering ended, or
+   * after {@link GATHER_TIMEOUT_MS}): the SFU takes no trickled candidates.
    */
   protected async completeLocalDescription(type: 'offer' | 'answer'): Promise<string> {
     const description = type === 'offer' ? await this.pc.createOffer() : await this.pc.createAnswer();
     this.checkOpen();
     await this.pc.setLocalDescription(description);
     this.checkOpen();
-    await gatheringComplete(this.pc, GATHER_TIMEOUT_MS);
+    await firstCandidate(this.pc, GATHER_TIMEOUT_MS);
     this.checkOpen();
     const sdp = this.pc.localDescription?.sdp;
     if (!sdp) throw new Error('the browser produced no local description');
@@ -138,19 +138,28 @@ export abstract class BrowserConnection<
   }
 }
 
-/** Resolves when `pc` finished gathering, or after `timeoutMs`. */
-function gatheringComplete(pc: RTCPeerConnection, timeoutMs: number): Promise<void> {
-  if (pc.iceGatheringState === 'complete') return Promise.resolve();
+/**
+ * Resolves once `pc` has a UDP candidate in its description (or finished gathering, or after `timeoutMs`).
+ * The SFU is an ICE-lite agent: it never checks our candidates, it answers the checks we send, so one candidate
+ * is all the description needs — waiting for the rest (Chromium's TCP candidates take ~120 ms) only delays
+ * the call.
+ */
+function firstCandidate(pc: RTCPeerConnection, timeoutMs: number): Promise<void> {
+  const ready = () =>
+    pc.iceGatheringState === 'complete' || /^a=candidate:\S+ \d+ udp /im.test(pc.localDescription?.sdp ?? '');
+  if (ready()) return Promise.resolve();
   return new Promise((resolve) => {
     const done = () => {
       clearTimeout(timer);
       pc.removeEventListener('icegatheringstatechange', check);
+      pc.removeEventListener('icecandidate', check);
       resolve();
     };
     const check = () => {
-      if (pc.iceGatheringState === 'complete') done();
+      if (ready()) done();
     };
     const timer = setTimeout(done, timeoutMs);
     pc.addEventListener('icegatheringstatechange', check);
+    pc.addEventListener('icecandidate', check);
   });
 }
