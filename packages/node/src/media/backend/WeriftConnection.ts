@@ -7,6 +7,7 @@ import type { MediaConnectionEvents } from '@parley/engine';
 import { type EventMap, TypedEmitter } from '@parley/protocol';
 import { RTCPeerConnection, type RTCStatsReport } from 'werift';
 import { type ClientIceOptions, clientPeerConfig } from './clientPeerConfig.js';
+import { startDtlsWithoutDelay } from './dtlsStart.js';
 
 /** Options every connection of a backend gets. */
 export interface ConnectionOptions {
@@ -118,6 +119,7 @@ export abstract class WeriftConnection<
   protected async completeLocalDescription(type: 'offer' | 'answer'): Promise<string> {
     const description = type === 'offer' ? await this.pc.createOffer() : await this.pc.createAnswer();
     await this.pc.setLocalDescription(description);
+    this.pcUnsubscribers.push(...startDtlsWithoutDelay(this.pc));
     // werift gathers inside setLocalDescription; wait anyway should a later version return earlier.
     if (this.pc.iceGatheringState !== 'complete') {
       await this.pc.iceGatheringStateChange.watch((state) => state === 'complete');

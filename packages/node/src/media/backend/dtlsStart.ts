@@ -1,0 +1,34 @@
+/**
+ * Starts werift's DTLS client as soon as ICE connects. werift's RTCDtlsTransport waits a fixed 100 ms before
+ * a DTLS client sends its ClientHello (webrtc/src/transport/dtls.js, `start()`), to give the peer time to start
+ * its DTLS server. Against the SFU that time is never needed: the SFU starts its DTLS server in the same tick in
+ * which it answers our nominating ICE check, before that answer can reach us — so the wait is pure delay, a
+ * third of the time from `startPlayingStream` to the first frame. Should the hello ever be lost, werift's
+ * handshake retransmission still repeats it.
+ */
+import { DtlsClient, type RTCDtlsTransport, type RTCPeerConnection } from 'werift';
+
+/**
+ * Makes every DTLS transport of `pc` that ends up a client say hello at once. Call it when the transceivers
+ * exist and before ICE can connect (after setting the local description). Returns the unsubscribers.
+ */
+export function startDtlsWithoutDelay(pc: RTCPeerConnection): (() => void)[] {
+  const transports = new Set<RTCDtlsTransport>(pc.getTransceivers().map((t) => t.dtlsTransport));
+  return [...transports].map(
+    (dtls) =>
+      dtls.onStateChange.subscribe((state) => {
+        if (state !== 'connecting') return;
+        // start() sets 'connecting', then creates the DtlsClient synchronously and only then waits: look at it
+        // once start() has returned to the event loop.
+        queueMicrotask(() => helloNow(dtls));
+      }).unSubscribe,
+  );
+}
+
+function helloNow(transport: RTCDtlsTransport): void {
+  const client = transport.dtls;
+  if (!(client instanceof DtlsClient)) return;
+  const connecting = client.connect();
+  // werift calls connect() itself after its 100 ms: by then it must not start a second handshake.
+  client.connect = () => connecting;
+}
