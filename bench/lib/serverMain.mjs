@@ -1,9 +1,57 @@
-// The server side of a benchmark: starts Parley with the options in argv[2] and prints its URLs as one JSON line.
+/**
+ * The server side of a benchmark, run as its own process by serverProcess.mjs: starts Parley with the options
+ * in argv[2] (JSON), prints `{ url, httpUrl, pid }` as one line, then answers commands on stdin (one JSON line
+ * each): `stats` (packets and payload bytes the SFU handed to werift for its players, counted by the
+ * consumers' per-packet hook; memory), `health` (what /healthz says: sessions, rooms, transports) and `gc` (a full garbage collection, when the
+ * process runs with --expose-gc).
+ */
+import { createInterface } from 'node:readline';
 import { createLogger, startServer } from '../../packages/server/dist/src/index.js';
 
-const options = JSON.parse(process.argv[2] ?? '{}');
+const { countSent = false, ...options } = JSON.parse(process.argv[2] ?? '{}');
+let sentPackets = 0;
+let sentBytes = 0;
+if (countSent) {
+  // The consumers' test hook sees every packet a player is sent (retransmissions excluded) just before werift
+  // protects and sends it; returning false sends it as usual.
+  options.media = {
+    ...options.media,
+    consumerOptions: () => ({
+      dropFilter: (packet) => {
+        sentPackets += 1;
+        sentBytes += packet.payload.length;
+        return false;
+      },
+    }),
+  };
+}
 const server = await startServer({ ...options, logger: createLogger({ level: 'warn' }) });
 process.stdout.write(`${JSON.stringify({ url: server.url, httpUrl: server.httpUrl, pid: process.pid })}\n`);
+
+/** Answers one command line. */
+async function answer(line) {
+  const { cmd } = JSON.parse(line);
+  if (cmd === 'stats') {
+    const mem = process.memoryUsage();
+    return { sentPackets, sentBytes, rss: mem.rss, heapUsed: mem.heapUsed };
+  }
+  if (cmd === 'health') return (await fetch(`${server.httpUrl}/healthz`)).json();
+  if (cmd === 'gc') {
+    globalThis.gc?.();
+    return { gc: typeof globalThis.gc === 'function' };
+  }
+  return { error: `unknown command ${cmd}` };
+}
+// One answer per line, in order.
+let chain = Promise.resolve();
+const commands = createInterface({ input: process.stdin });
+// The bench process went away without stopping us: stop too.
+commands.on('close', () => {
+  void server.close().then(() => process.exit(0));
+});
+commands.on('line', (line) => {
+  chain = chain.then(async () => process.stdout.write(`${JSON.stringify(await answer(line))}\n`));
+});
 process.on('SIGTERM', () => {
   void server.close().then(() => process.exit(0));
 });

@@ -1,5 +1,5 @@
 /**
- * `@parley/cli`: the `parley` command line (`parley serve`, `parley token`), usable in-process too.
+ * `@parley/cli`: the `parley` command line (`parley serve`, `parley token`, `parley bench`), usable in-process too.
  * @example
  * import { main } from '@parley/cli';
  * const code = await main(['token', '--app-id', '1', '--user-id', 'u1', '--secret', secret], { stdout });

@@ -4,13 +4,14 @@
  */
 import { wantsHelp } from './args.js';
 import type { Command } from './command.js';
+import { benchCommand } from './commands/bench.js';
 import { serveCommand } from './commands/serve.js';
 import { tokenCommand } from './commands/token.js';
 import { CliError, EXIT_FAILURE } from './errors.js';
 import { type CliIo, processIo } from './io.js';
 import { cliVersion } from './version.js';
 
-const COMMANDS: readonly Command[] = [serveCommand, tokenCommand];
+const COMMANDS: readonly Command[] = [serveCommand, tokenCommand, benchCommand];
 
 /** The usage printed with top-level mistakes: the synopsis and the commands. */
 const USAGE = `Usage: parley <command> [options]

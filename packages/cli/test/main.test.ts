@@ -51,7 +51,6 @@ describe('parley command line', () => {
     const cases: Array<[string[], RegExp]> = [
       [[], /^error: no command given\n/],
       [['frobnicate'], /^error: unknown command 'frobnicate'\n/],
-      [['bench'], /^error: unknown command 'bench'\n/],
       [['help', 'frobnicate'], /^error: unknown command 'frobnicate'\n/],
       [['--verbose'], /^error: unknown option '--verbose'\n/],
     ];

@@ -1,0 +1,67 @@
+/**
+ * The baseline relay: the thinnest SRTP forwarder the benchmark can compare Parley with. Run as its own
+ * process (by baseline.mjs, pinned like the server), it receives SRTP on one UDP socket on 127.0.0.1,
+ * unprotects each packet with its source's key (AES_CM_128_HMAC_SHA1_80, lib/srtp.mjs), and for each receiver
+ * of that source re-protects it with the receiver's key and sends it. No ICE, no DTLS, no RTCP, no header
+ * rewriting, no NACK or keyframe handling: keys are agreed out of band, through these commands on stdin (one
+ * JSON line each, one JSON answer line each on stdout):
+ *   { op: 'source', ssrc, key, salt }        packets of SSRC `ssrc` are protected with this master key/salt (hex)
+ *   { op: 'receiver', id, port, key, salt }  receiver `id` listens on 127.0.0.1:`port` and has this key
+ *   { op: 'route', ssrc, receiver }          forward SSRC `ssrc` to receiver `id`
+ *   { op: 'stats' }                          packets in, out, and refused (unknown SSRC or bad tag)
+ */
+import { createSocket } from 'node:dgram';
+import { createInterface } from 'node:readline';
+import { SrtpContext } from './srtp.mjs';
+
+const sources = new Map();
+const receivers = new Map();
+let packetsIn = 0;
+let packetsOut = 0;
+let refused = 0;
+
+const socket = createSocket('udp4');
+socket.on('message', (packet) => {
+  const source = packet.length >= 12 ? sources.get(packet.readUInt32BE(8)) : undefined;
+  const plain = source?.context.unprotect(packet);
+  if (!plain) {
+    refused += 1;
+    return;
+  }
+  packetsIn += 1;
+  for (const r of source.receivers) {
+    socket.send(r.context.protectWithRoc(plain.rtp, plain.roc), r.port, '127.0.0.1');
+    packetsOut += 1;
+  }
+});
+await new Promise((resolve) => socket.bind(0, '127.0.0.1', resolve));
+
+const context = (cmd) => new SrtpContext(Buffer.from(cmd.key, 'hex'), Buffer.from(cmd.salt, 'hex'));
+function handle(cmd) {
+  switch (cmd.op) {
+    case 'source':
+      sources.set(cmd.ssrc, { context: context(cmd), receivers: [] });
+      return { ok: true };
+    case 'receiver':
+      receivers.set(cmd.id, { port: cmd.port, context: context(cmd) });
+      return { ok: true };
+    case 'route':
+      sources.get(cmd.ssrc).receivers.push(receivers.get(cmd.receiver));
+      return { ok: true };
+    case 'stats':
+      return { packetsIn, packetsOut, refused };
+    default:
+      return { error: `unknown op ${cmd.op}` };
+  }
+}
+const commands = createInterface({ input: process.stdin });
+commands.on('line', (line) => {
+  process.stdout.write(`${JSON.stringify(handle(JSON.parse(line)))}\n`);
+});
+// The bench process went away without stopping us: stop too.
+commands.on('close', () => process.exit(0));
+process.on('SIGTERM', () => {
+  socket.close();
+  process.exit(0);
+});
+process.stdout.write(`${JSON.stringify({ port: socket.address().port, pid: process.pid })}\n`);

@@ -1,0 +1,55 @@
+/** The machine a benchmark ran on, for the results file and BENCHMARKS.md: CPUs, CPU model, RAM, Node, date. */
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import { affinity } from './procStat.mjs';
+
+function cpuModel() {
+  try {
+    const m = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'));
+    if (m) return m[1].trim();
+  } catch {}
+  return os.cpus()[0]?.model ?? 'unknown';
+}
+
+function memTotalBytes() {
+  try {
+    const m = /^MemTotal:\s+(\d+)\s+kB/m.exec(readFileSync('/proc/meminfo', 'utf8'));
+    if (m) return Number(m[1]) * 1024;
+  } catch {}
+  return os.totalmem();
+}
+
+/** `nproc --all`: every CPU of the machine (plain `nproc` would count only the bench process's pinned CPU). */
+function cpuCount() {
+  const r = spawnSync('nproc', ['--all']);
+  const n = r.status === 0 ? Number(r.stdout.toString().trim()) : Number.NaN;
+  return Number.isInteger(n) ? n : os.cpus().length;
+}
+
+function gitCommit() {
+  const r = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: new URL('../..', import.meta.url) });
+  if (r.status !== 0) return null;
+  const dirty = spawnSync('git', ['status', '--porcelain'], { cwd: new URL('../..', import.meta.url) });
+  return r.stdout.toString().trim() + (dirty.stdout?.toString().trim() ? ' (uncommitted changes)' : '');
+}
+
+/** What the machine is, now. */
+export function machineInfo() {
+  const ram = memTotalBytes();
+  return {
+    nproc: cpuCount(),
+    cpuModel: cpuModel(),
+    ramGiB: Math.round((ram / 2 ** 30) * 10) / 10,
+    node: process.version,
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+    benchCpus: affinity(),
+    commit: gitCommit(),
+    date: new Date().toISOString(),
+  };
+}
+
+/** One line: "2 × Intel(R) Xeon(R) …, 23.6 GiB RAM, Node v20…, 2025-…". */
+export function machineLine(m) {
+  return `${m.nproc} × ${m.cpuModel}, ${m.ramGiB} GiB RAM, Node ${m.node}, ${m.date.slice(0, 16).replace('T', ' ')} UTC`;
+}

@@ -1,0 +1,145 @@
+/**
+ * One measured load step of a fan-out benchmark, the same for Parley and for the baseline relay: after a
+ * warm-up under the same load (not measured), a window of `seconds` during which the synthetic tracks keep sending, bracketed by readings of the forwarder's CPU time
+ * (utime + stime from /proc) and of its own sent-packet counter; then a short drain for packets still on the
+ * way. The CPU window is exactly the sending window, so CPU per packet = CPU time in the window ÷ distinct
+ * packets the receivers got that were sent in it.
+ */
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
+import { watchOtherLoad } from './procStat.mjs';
+import { round, summarize } from './stats.mjs';
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Waits until every receiver has had a packet of each source it should get; false after `timeoutMs`. */
+export async function settle(pairs, timeoutMs = 15_000) {
+  const deadline = performance.now() + timeoutMs;
+  while (performance.now() < deadline) {
+    if (pairs.every(({ receiver, sourceId }) => receiver.flowing.has(sourceId))) return true;
+    await sleep(50);
+  }
+  return false;
+}
+
+/**
+ * Measures one window. `target` is the forwarder: `{ cpuMs(), stats() }` (stats resolves with
+ * `{ sentPackets }`); `pinned`: it runs on CPU 0 and the bench on CPU 1, so other processes' share of those
+ * CPUs can be told apart. Returns the step's row (figures rounded; null where nothing could be measured).
+ */
+export async function measureWindow({
+  meter,
+  tracks,
+  receivers,
+  target,
+  pinned = true,
+  seconds,
+  warmupSeconds = 1,
+  drainMs = 600,
+  onTick,
+}) {
+  // Steady state first: the JIT has compiled the forwarding path and fresh connections have settled. The
+  // bench's own garbage from the setup is collected now rather than during the window (with --expose-gc).
+  globalThis.gc?.();
+  await sleep(warmupSeconds * 1000);
+  const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+  const gcPauses = [];
+  const gcObserver = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) gcPauses.push(e.duration);
+  });
+  gcObserver.observe({ entryTypes: ['gc'] });
+  const stats0 = await target.stats();
+  loopDelay.enable();
+  const bench0 = process.cpuUsage();
+  const t0 = performance.now();
+  const cpu0 = target.cpuMs();
+  const otherLoad = watchOtherLoad();
+  meter.begin(tracks, receivers);
+  const ms = seconds * 1000;
+  while (performance.now() - t0 < ms) {
+    await sleep(Math.min(250, ms - (performance.now() - t0)));
+    onTick?.((performance.now() - t0) / ms);
+  }
+  meter.end(tracks);
+  const cpu1 = target.cpuMs();
+  const t1 = performance.now();
+  const bench = process.cpuUsage(bench0);
+  const benchMs = (bench.user + bench.system) / 1000;
+  // What else ran on the two CPUs meanwhile (other processes of the machine): noise in these figures.
+  const other = pinned ? otherLoad(cpu1 - cpu0, benchMs) : { cpu0: null, cpu1: null };
+  loopDelay.disable();
+  gcObserver.disconnect();
+  const stats1 = await target.stats();
+  await sleep(drainMs);
+  const { sent, expected, received, latencies } = meter.totals();
+  const windowMs = t1 - t0;
+  const cpuMs = cpu1 - cpu0;
+  const latency = summarize(latencies);
+  const serverCounted = stats1.sentPackets - stats0.sentPackets;
+  return {
+    windowSeconds: round(windowMs / 1000, 3),
+    packetsSentBySources: sent,
+    packetsExpected: expected,
+    packetsReceived: received,
+    forwardedPerSecond: round(received / (windowMs / 1000), 0),
+    lossPercent: expected > 0 ? round(((expected - received) / expected) * 100, 3) : null,
+    cpuMs: round(cpuMs, 0),
+    cpuPercent: round((cpuMs / windowMs) * 100, 1),
+    cpuMicrosPerPacket: received > 0 ? round((cpuMs * 1000) / received, 2) : null,
+    forwarderCountedPackets: serverCounted,
+    /** The forwarder's own count against the receivers' (100 = equal). */
+    countAgreementPercent: received > 0 ? round((serverCounted / received) * 100, 1) : null,
+    latencyMs: {
+      p50: round(latency.p50, 2),
+      p99: round(latency.p99, 2),
+      max: round(latency.max, 2),
+    },
+    benchCpuPercent: round((benchMs / windowMs) * 100, 1),
+    /** CPU time other processes took on CPU 0 (the forwarder's) and CPU 1 (the bench's), % of the window. */
+    otherLoadPercent: other,
+    /** How late the bench's event loop ran (a late loop receives late: the latency includes it). */
+    benchLoopDelayMs: { p99: round(loopDelay.percentile(99) / 1e6, 1), max: round(loopDelay.max / 1e6, 1) },
+    benchGcPauseMs: {
+      total: round(
+        gcPauses.reduce((a, b) => a + b, 0),
+        1,
+      ),
+      max: round(Math.max(0, ...gcPauses), 1),
+    },
+  };
+}
+
+/** The rules of a step that "holds": loss ≤ 0.5 % and p99 latency ≤ 20 ms. */
+export const CAPACITY_RULE = Object.freeze({ maxLossPercent: 0.5, maxP99LatencyMs: 20 });
+
+/** True if the row meets CAPACITY_RULE. */
+export function holds(row) {
+  return (
+    row !== null &&
+    row.lossPercent !== null &&
+    row.lossPercent <= CAPACITY_RULE.maxLossPercent &&
+    row.latencyMs.p99 !== null &&
+    row.latencyMs.p99 <= CAPACITY_RULE.maxP99LatencyMs
+  );
+}
+
+/** The highest load among `steps` ({ load, row }) whose row holds, or null if none does. */
+export function capacity(steps) {
+  let best = null;
+  for (const { load, row } of steps) if (holds(row) && (best === null || load > best)) best = load;
+  return best;
+}
+
+/**
+ * CPU per packet over all steps together: Σ CPU time ÷ Σ packets received (null if none), so the ratio of
+ * Parley's to the baseline's compares the same load profile.
+ */
+export function pooledMicrosPerPacket(rows) {
+  let cpu = 0;
+  let packets = 0;
+  for (const r of rows) {
+    if (r === null) continue;
+    cpu += r.cpuMs;
+    packets += r.packetsReceived;
+  }
+  return packets > 0 ? round((cpu * 1000) / packets, 2) : null;
+}

@@ -1,0 +1,109 @@
+/**
+ * Synthetic publishers and players on a Parley server, over the raw signaling client and werift directly (as
+ * an SDK would, without its encoders): a publisher's tracks send SyntheticTrack packets through werift's
+ * RTCRtpSender (werift protects them with the SRTP keys of the DTLS handshake); a player hands every RTP
+ * payload it receives to a Meter receiver. Every connection is loopback-only: the only STUN server is the
+ * Parley server's own (from `hello`), and werift gathers nothing but 127.0.0.1.
+ */
+import { RTCPeerConnection, RTCRtpCodecParameters, RtpHeader, RtpPacket } from 'werift';
+import { OPUS, vp8 } from '../../packages/protocol/dist/src/index.js';
+import { AUDIO, SyntheticTrack, VIDEO } from './synthRtp.mjs';
+
+/** werift's configuration for one benchmark connection: the server's STUN URL, loopback candidates only. */
+export function peerConfig(hello) {
+  const stun = hello.iceServers.find((u) => /^stun:127\.\d+\.\d+\.\d+:\d+$/.test(u));
+  if (stun === undefined) {
+    throw new Error(`the server announced no loopback STUN URL (${JSON.stringify(hello.iceServers)})`);
+  }
+  return {
+    iceServers: [{ urls: stun }],
+    iceUseIpv4: false,
+    iceUseIpv6: false,
+    iceUseTcp: false,
+    iceAdditionalHostAddresses: ['127.0.0.1'],
+    iceInterfaceAddresses: { udp4: '127.0.0.1' },
+    bundlePolicy: 'max-bundle',
+    codecs: {
+      audio: [new RTCRtpCodecParameters({ ...OPUS })],
+      video: [new RTCRtpCodecParameters(vp8())],
+    },
+    headerExtensions: { audio: [], video: [] },
+  };
+}
+
+/** Resolves once `pc` is connected; rejects if it fails or `timeoutMs` passes. */
+export function connected(pc, timeoutMs = 20_000) {
+  return new Promise((resolve, reject) => {
+    if (pc.connectionState === 'connected') return resolve();
+    const timer = setTimeout(() => reject(new Error('connection timed out')), timeoutMs);
+    pc.connectionStateChange.subscribe((state) => {
+      if (state === 'connected') {
+        clearTimeout(timer);
+        resolve();
+      } else if (state === 'failed' || state === 'closed') {
+        clearTimeout(timer);
+        reject(new Error(`connection ${state}`));
+      }
+    });
+  });
+}
+
+/**
+ * Publishes `streamID` from the logged-in `client` with one synthetic track per kind in `kinds`; the tracks
+ * join `pacer` once the server says media flows. Resolves with `{ tracks, close }`.
+ */
+export async function publishSynthetic(client, { roomID, streamID, kinds, pacer }) {
+  const pc = new RTCPeerConnection(peerConfig(client.hello));
+  const tracks = [];
+  for (const kind of kinds) {
+    const transceiver = pc.addTransceiver(kind, { direction: 'sendonly' });
+    const sender = transceiver.sender;
+    const track = new SyntheticTrack(kind === 'audio' ? AUDIO : VIDEO, (fields, payload) => {
+      sender.sendRtp(new RtpPacket(new RtpHeader({ ...fields, ssrc: sender.ssrc }), payload)).catch(() => {});
+    });
+    sender.onPictureLossIndication.subscribe(() => track.requestKeyframe());
+    tracks.push(track);
+  }
+  try {
+    await pc.setLocalDescription(await pc.createOffer());
+    const flowing = client.nextEvent((ev) => ev.type === 'publishMediaFlowing' && ev.streamID === streamID);
+    const { sdp } = await client.request('publish', {
+      roomID,
+      streamID,
+      extraInfo: '',
+      sdp: pc.localDescription.sdp,
+    });
+    await pc.setRemoteDescription({ type: 'answer', sdp });
+    await connected(pc);
+    for (const t of tracks) pacer.add(t);
+    await flowing;
+  } catch (err) {
+    for (const t of tracks) pacer.delete(t);
+    await pc.close();
+    throw err;
+  }
+  return {
+    tracks,
+    async close() {
+      for (const t of tracks) pacer.delete(t);
+      await pc.close();
+    },
+  };
+}
+
+/** Plays `streamID` on the logged-in `client`; every received payload goes to `receiver.record`. */
+export async function playSynthetic(client, { streamID, receiver }) {
+  const pc = new RTCPeerConnection(peerConfig(client.hello));
+  pc.onTrack.subscribe((track) => track.onReceiveRtp.subscribe((rtp) => receiver.record(rtp.payload)));
+  try {
+    const { sdp: offer } = await client.request('play', { streamID });
+    await pc.setRemoteDescription({ type: 'offer', sdp: offer });
+    await pc.setLocalDescription(await pc.createAnswer());
+    await client.request('playAnswer', { streamID, sdp: pc.localDescription.sdp });
+    await connected(pc);
+  } catch (err) {
+    await pc.close();
+    throw err;
+  }
+  return { close: () => pc.close() };
+}

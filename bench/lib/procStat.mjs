@@ -1,0 +1,108 @@
+/**
+ * What /proc says about a process: CPU time (utime + stime of every thread, from /proc/<pid>/stat) and resident
+ * memory (VmRSS from /proc/<pid>/status). The benchmark reads these for its child processes (the server, the
+ * baseline relay), so their figures are theirs alone; the bench process itself uses process.cpuUsage().
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+let clockTicks = null;
+
+/** Clock ticks per second of /proc's CPU times (usually 100: a resolution of 10 ms). */
+export function ticksPerSecond() {
+  clockTicks ??= Number(spawnSync('getconf', ['CLK_TCK']).stdout?.toString().trim()) || 100;
+  return clockTicks;
+}
+
+/** User + system CPU time of process `pid` so far, in milliseconds. */
+export function cpuMs(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond();
+}
+
+/** Resident set size of process `pid`, in bytes. */
+export function rssBytes(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
+  if (!m) throw new Error(`no VmRSS for pid ${pid}`);
+  return Number(m[1]) * 1024;
+}
+
+/** True if `taskset` can pin processes here. */
+export function hasTaskset() {
+  return spawnSync('taskset', ['-V']).status === 0;
+}
+
+/** The CPUs process `pid` may run on, as taskset prints them (e.g. "1" or "0,1"), or null without taskset. */
+export function affinity(pid = process.pid) {
+  const r = spawnSync('taskset', ['-pc', String(pid)]);
+  if (r.status !== 0) return null;
+  return r.stdout.toString().split(':').pop().trim();
+}
+
+/**
+ * Spawn arguments that run `args` (a command and its arguments) pinned to `cpu` when taskset exists.
+ * @returns `{ command, args, pinned }`.
+ */
+export function pinnedCommand(cpu, args) {
+  if (hasTaskset()) return { command: 'taskset', args: ['-c', String(cpu), ...args], pinned: true };
+  return { command: args[0], args: args.slice(1), pinned: false };
+}
+
+/**
+ * Busy time of CPU `cpu` so far (every process on it: user, nice, system, irq, softirq, steal), in
+ * milliseconds, from /proc/stat; null if the line is missing.
+ */
+export function cpuBusyMs(cpu) {
+  const line = readFileSync('/proc/stat', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`cpu${cpu} `));
+  if (line === undefined) return null;
+  const [user, nice, system, , , irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number);
+  return ((user + nice + system + irq + softirq + (steal ?? 0)) * 1000) / ticksPerSecond();
+}
+
+/**
+ * Starts watching CPUs 0 and 1 (the forwarder's and the bench's). The returned `stop(ownCpu0Ms, ownCpu1Ms)`
+ * gives the share of each CPU, in % of the elapsed time, that other processes of the machine took meanwhile:
+ * busy time minus the CPU time of our own process on it. Null where /proc/stat has no such CPU.
+ */
+export function watchOtherLoad() {
+  const t0 = performance.now();
+  const before = [cpuBusyMs(0), cpuBusyMs(1)];
+  return (ownCpu0Ms, ownCpu1Ms) => {
+    const elapsed = performance.now() - t0;
+    const after = [cpuBusyMs(0), cpuBusyMs(1)];
+    const share = (i, own) =>
+      before[i] === null || after[i] === null
+        ? null
+        : Math.round(Math.max(0, ((after[i] - before[i] - own) / elapsed) * 100) * 10) / 10;
+    return { cpu0: share(0, ownCpu0Ms), cpu1: share(1, ownCpu1Ms) };
+  };
+}
+
+/**
+ * Starts watching a phase: `target` (a pinned child: `cpuMs()`, `pinned`) and the bench process. The returned
+ * `stop()` gives the wall time, each one's CPU time and share of it, and other processes' load on CPUs 0 and 1.
+ */
+export function watchCpus(target) {
+  const t0 = performance.now();
+  const target0 = target.cpuMs();
+  const bench0 = process.cpuUsage();
+  const other = watchOtherLoad();
+  return () => {
+    const wallMs = performance.now() - t0;
+    const targetMs = target.cpuMs() - target0;
+    const b = process.cpuUsage(bench0);
+    const benchMs = (b.user + b.system) / 1000;
+    const pct = (x) => Math.round((x / wallMs) * 1000) / 10;
+    return {
+      wallMs,
+      serverCpuMs: targetMs,
+      serverCpuPercent: pct(targetMs),
+      benchCpuPercent: pct(benchMs),
+      otherLoadPercent: target.pinned ? other(targetMs, benchMs) : { cpu0: null, cpu1: null },
+    };
+  };
+}

@@ -1,0 +1,33 @@
+/**
+ * Writes a scenario's results under bench/results/ (git-ignored): `<scenario>-<time>.json` and `.svg`, and the
+ * same as `<scenario>-latest.json` / `.svg`, which `all` reads back to write BENCHMARKS.md.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const RESULTS_DIR = fileURLToPath(new URL('../results/', import.meta.url));
+
+/** Writes `result` (JSON, without its `chart`) and its chart; returns the paths written. */
+export function writeResults(result) {
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const stamp = result.startedAt.replace(/[:.]/g, '-').slice(0, 19);
+  const { chart, ...data } = result;
+  const base = join(RESULTS_DIR, `${result.scenario}-${stamp}`);
+  const latest = join(RESULTS_DIR, `${result.scenario}-latest`);
+  const json = `${JSON.stringify(data, null, 2)}\n`;
+  for (const b of [base, latest]) {
+    writeFileSync(`${b}.json`, json);
+    if (chart) writeFileSync(`${b}.svg`, chart);
+  }
+  return { json: `${base}.json`, svg: chart ? `${base}.svg` : null };
+}
+
+/** The latest results of `scenario`, or null if there are none. */
+export function readLatest(scenario) {
+  try {
+    return JSON.parse(readFileSync(join(RESULTS_DIR, `${scenario}-latest.json`), 'utf8'));
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,168 @@
+/**
+ * SRTP for the baseline relay: AES_CM_128_HMAC_SHA1_80 (RFC 3711) on node:crypto, RTP only (the baseline sends
+ * no RTCP). Session keys come from the master key and salt by the key derivation of §4.3 (key derivation rate
+ * 0); the payload is encrypted with AES-128 in counter mode (§4.1.1) and the header plus encrypted payload plus
+ * ROC is authenticated with HMAC-SHA1, truncated to 80 bits (§4.2). The rollover counter is kept per SSRC:
+ * the sender counts sequence-number wraps, the receiver estimates it as in Appendix A. There is no replay
+ * list: the benchmark's receivers count duplicates themselves. `node bench/lib/srtp.check.mjs` checks this
+ * code byte for byte against werift's own SRTP and against the test vectors of RFC 3711 Appendix B.
+ */
+import { createCipheriv, createHmac, timingSafeEqual } from 'node:crypto';
+
+/** Length of the authentication tag appended to every packet. */
+export const AUTH_TAG_BYTES = 10;
+/** Master key and master salt lengths of this profile. */
+export const MASTER_KEY_BYTES = 16;
+export const MASTER_SALT_BYTES = 14;
+
+/**
+ * The AES-CM pseudo-random function of §4.3.3: `length` bytes of keystream of AES-128 in counter mode under
+ * `key`, starting from the 14-byte `x` shifted left by 16 bits.
+ */
+function prf(key, x, length) {
+  const iv = Buffer.alloc(16);
+  x.copy(iv, 0, 0, 14);
+  const cipher = createCipheriv('aes-128-ctr', key, iv);
+  return cipher.update(Buffer.alloc(length));
+}
+
+/**
+ * The SRTP session keys of §4.3.1 (key derivation rate 0, so r = 0): key_id = label || r, x = key_id XOR
+ * master_salt, and each key is PRF(master_key, x). Labels: 0 encryption, 1 authentication, 2 salt.
+ */
+export function deriveSessionKeys(masterKey, masterSalt) {
+  if (masterKey.length !== MASTER_KEY_BYTES) throw new RangeError('the master key must be 16 bytes');
+  if (masterSalt.length !== MASTER_SALT_BYTES) throw new RangeError('the master salt must be 14 bytes');
+  const x = (label) => {
+    const v = Buffer.from(masterSalt);
+    v[7] ^= label; // key_id (label, then 48 bits of r = 0) is right-aligned in the 112-bit salt
+    return v;
+  };
+  return {
+    encryptionKey: prf(masterKey, x(0), 16),
+    authKey: prf(masterKey, x(1), 20),
+    salt: prf(masterKey, x(2), 14),
+  };
+}
+
+/** Length of the RTP header of `packet`: fixed part, CSRCs and the header extension, if any. */
+export function rtpHeaderLength(packet) {
+  const csrcCount = packet[0] & 0x0f;
+  let length = 12 + 4 * csrcCount;
+  if (packet[0] & 0x10) length += 4 + 4 * packet.readUInt16BE(length + 2);
+  if (length > packet.length) throw new RangeError('truncated RTP header');
+  return length;
+}
+
+/** One direction of an SRTP session: every SSRC protected (or unprotected) with one master key and salt. */
+export class SrtpContext {
+  constructor(masterKey, masterSalt) {
+    const keys = deriveSessionKeys(masterKey, masterSalt);
+    this.encryptionKey = keys.encryptionKey;
+    this.authKey = keys.authKey;
+    this.salt = keys.salt;
+    /** Per SSRC: the rollover counter and the highest sequence number seen (s_l). */
+    this.states = new Map();
+    this.iv = Buffer.alloc(16);
+    this.rocBytes = Buffer.alloc(4);
+  }
+
+  /** The counter block of §4.1.1: (salt · 2^16) XOR (SSRC · 2^64) XOR (index · 2^16), index = ROC · 2^16 + SEQ. */
+  counter(ssrc, roc, seq) {
+    const iv = this.iv;
+    this.salt.copy(iv, 0);
+    iv[14] = 0;
+    iv[15] = 0;
+    iv.writeUInt32BE((iv.readUInt32BE(4) ^ ssrc) >>> 0, 4);
+    iv.writeUInt32BE((iv.readUInt32BE(8) ^ roc) >>> 0, 8);
+    iv.writeUInt16BE(iv.readUInt16BE(12) ^ seq, 12);
+    return iv;
+  }
+
+  /** The 80-bit tag of §4.2: HMAC-SHA1 over the authenticated portion followed by the ROC. */
+  tag(authenticated, roc) {
+    this.rocBytes.writeUInt32BE(roc >>> 0, 0);
+    return createHmac('sha1', this.authKey).update(authenticated).update(this.rocBytes).digest();
+  }
+
+  /**
+   * Protects the plain RTP packet `rtp` as its sender: the ROC of its SSRC goes up when the sequence number
+   * wraps. Returns a new buffer (header, encrypted payload, tag).
+   */
+  protect(rtp) {
+    const ssrc = rtp.readUInt32BE(8);
+    const seq = rtp.readUInt16BE(2);
+    let s = this.states.get(ssrc);
+    if (s === undefined) {
+      s = { roc: 0, highest: seq };
+      this.states.set(ssrc, s);
+    } else if (seq < s.highest && s.highest - seq > 0x8000) {
+      s.roc = (s.roc + 1) >>> 0; // wrapped: 65535 → 0
+      s.highest = seq;
+    } else if (seq > s.highest && seq - s.highest < 0x8000) {
+      s.highest = seq;
+    }
+    return this.protectWithRoc(rtp, s.roc);
+  }
+
+  /** Protects `rtp` with a known rollover counter (a relay forwarding a packet it has just unprotected). */
+  protectWithRoc(rtp, roc) {
+    const headerLength = rtpHeaderLength(rtp);
+    const out = Buffer.allocUnsafe(rtp.length + AUTH_TAG_BYTES);
+    rtp.copy(out, 0, 0, headerLength);
+    const cipher = createCipheriv(
+      'aes-128-ctr',
+      this.encryptionKey,
+      this.counter(rtp.readUInt32BE(8), roc, rtp.readUInt16BE(2)),
+    );
+    cipher.update(rtp.subarray(headerLength)).copy(out, headerLength);
+    this.tag(out.subarray(0, rtp.length), roc).copy(out, rtp.length, 0, AUTH_TAG_BYTES);
+    return out;
+  }
+
+  /**
+   * Unprotects an SRTP packet as its receiver: estimates the packet's ROC (RFC 3711 Appendix A), checks the
+   * tag, decrypts. Returns `{ rtp, roc }` (a new buffer without the tag), or null if authentication fails.
+   */
+  unprotect(srtp) {
+    if (srtp.length < 12 + AUTH_TAG_BYTES) return null;
+    const end = srtp.length - AUTH_TAG_BYTES;
+    const ssrc = srtp.readUInt32BE(8);
+    const seq = srtp.readUInt16BE(2);
+    const s = this.states.get(ssrc);
+    let roc = 0;
+    if (s !== undefined) {
+      roc = s.roc;
+      if (s.highest < 0x8000) {
+        if (seq - s.highest > 0x8000) roc = (s.roc - 1) >>> 0;
+      } else if (s.highest - 0x8000 > seq) {
+        roc = (s.roc + 1) >>> 0;
+      }
+    }
+    const expected = this.tag(srtp.subarray(0, end), roc);
+    if (!timingSafeEqual(expected.subarray(0, AUTH_TAG_BYTES), srtp.subarray(end))) return null;
+    if (s === undefined) this.states.set(ssrc, { roc, highest: seq });
+    else if (roc === (s.roc + 1) >>> 0) {
+      s.roc = roc;
+      s.highest = seq;
+    } else if (roc === s.roc && seq > s.highest) s.highest = seq;
+    const headerLength = rtpHeaderLength(srtp);
+    const rtp = Buffer.allocUnsafe(end);
+    srtp.copy(rtp, 0, 0, headerLength);
+    const decipher = createCipheriv('aes-128-ctr', this.encryptionKey, this.counter(ssrc, roc, seq));
+    decipher.update(srtp.subarray(headerLength, end)).copy(rtp, headerLength);
+    return { rtp, roc };
+  }
+}
+
+/** A plain RTP packet: the 12-byte header (no CSRC, no extension) and `payload`. */
+export function buildRtp({ payloadType, sequenceNumber, timestamp, ssrc, marker = false }, payload) {
+  const packet = Buffer.allocUnsafe(12 + payload.length);
+  packet[0] = 0x80;
+  packet[1] = (marker ? 0x80 : 0) | (payloadType & 0x7f);
+  packet.writeUInt16BE(sequenceNumber & 0xffff, 2);
+  packet.writeUInt32BE(timestamp >>> 0, 4);
+  packet.writeUInt32BE(ssrc >>> 0, 8);
+  payload.copy(packet, 12);
+  return packet;
+}

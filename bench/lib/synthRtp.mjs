@@ -1,0 +1,159 @@
+/**
+ * Synthetic media for the fan-out benchmarks: RTP packets of the right payload type, size and rate, whose
+ * payloads carry a numbered, timestamped tag instead of encoded media (no encoder runs). Every payload starts
+ * like the real codec's (an Opus TOC byte; a VP8 payload descriptor and, at a frame start, the VP8 frame
+ * header, so the SFU finds its keyframes) and has at byte TAG_OFFSET: the source id (u32), the packet number
+ * (u32, from 1) and the send time (float64, performance.now() in ms, written just before the packet is sent).
+ * Sender and receivers live in the bench process, so receive time − send time uses one monotonic clock.
+ */
+
+/** Where the tag starts in every payload. */
+export const TAG_OFFSET = 12;
+const TAG_BYTES = 16;
+
+/** Opus audio: one 20 ms packet (160 bytes of payload, as a ~64 kbit/s stream) 50 times a second. */
+export const AUDIO = Object.freeze({
+  kind: 'audio',
+  mimeType: 'audio/opus',
+  payloadType: 111,
+  clockRate: 48000,
+  unitsPerSecond: 50,
+  packetsPerUnit: 1,
+  minBytes: 160,
+  maxBytes: 160,
+});
+
+/**
+ * VP8 video: 30 frames a second of 3 packets of 1000–1200 bytes of payload (~90 packets/s, ~0.9 Mbit/s of
+ * payload, ~1 Mbit/s on the wire), a keyframe every 2 s and whenever the SFU asks for one (PLI).
+ */
+export const VIDEO = Object.freeze({
+  kind: 'video',
+  mimeType: 'video/VP8',
+  payloadType: 96,
+  clockRate: 90000,
+  unitsPerSecond: 30,
+  packetsPerUnit: 3,
+  minBytes: 1000,
+  maxBytes: 1200,
+  keyframeEverySeconds: 2,
+});
+
+let nextSourceId = 1;
+
+/**
+ * One synthetic track. `send(fields, payload)` transmits one packet (`fields`: payloadType, sequenceNumber,
+ * timestamp, marker, ssrc-free); the pacer calls `pump(now)` and the track sends every unit (audio packet,
+ * video frame) due since it started.
+ */
+export class SyntheticTrack {
+  constructor(spec, send) {
+    this.spec = spec;
+    this.send = send;
+    this.sourceId = nextSourceId++;
+    /** The number of the last packet sent (0: none yet). */
+    this.number = 0;
+    this.units = 0;
+    this.sequenceNumber = (this.sourceId * 7919) & 0xffff;
+    this.startedAt = null;
+    this.keyframeWanted = true;
+    this.rand = this.sourceId * 2654435761;
+  }
+
+  /** Asks for a keyframe at the next video frame (the SFU's PLI). */
+  requestKeyframe() {
+    this.keyframeWanted = true;
+  }
+
+  /** Sends every unit due by `now` (ms, performance.now()). */
+  pump(now) {
+    this.startedAt ??= now;
+    const due = Math.floor(((now - this.startedAt) / 1000) * this.spec.unitsPerSecond) + 1;
+    while (this.units < due) this.sendUnit();
+  }
+
+  sendUnit() {
+    const spec = this.spec;
+    const unit = this.units++;
+    const timestamp = (unit * (spec.clockRate / spec.unitsPerSecond)) >>> 0;
+    const video = spec.kind === 'video';
+    const everyUnits = (spec.keyframeEverySeconds ?? 0) * spec.unitsPerSecond;
+    const keyframe = video && (this.keyframeWanted || (everyUnits > 0 && unit % everyUnits === 0));
+    if (keyframe) this.keyframeWanted = false;
+    for (let i = 0; i < spec.packetsPerUnit; i++) {
+      const payload = Buffer.alloc(this.size());
+      if (video) writeVp8Start(payload, i === 0, keyframe);
+      else payload[0] = 0xf8; // Opus TOC: config 31 (CELT fullband 20 ms), mono, one frame
+      this.number += 1;
+      payload.writeUInt32BE(this.sourceId, TAG_OFFSET);
+      payload.writeUInt32BE(this.number, TAG_OFFSET + 4);
+      payload.writeDoubleBE(performance.now(), TAG_OFFSET + 8);
+      const fields = {
+        payloadType: spec.payloadType,
+        sequenceNumber: this.sequenceNumber,
+        timestamp,
+        marker: video && i === spec.packetsPerUnit - 1,
+      };
+      this.sequenceNumber = (this.sequenceNumber + 1) & 0xffff;
+      this.send(fields, payload);
+    }
+  }
+
+  /** A payload size in [minBytes, maxBytes], from a per-track pseudo-random sequence. */
+  size() {
+    const { minBytes, maxBytes } = this.spec;
+    if (minBytes === maxBytes) return minBytes;
+    this.rand = (Math.imul(this.rand, 1103515245) + 12345) >>> 0;
+    return minBytes + ((this.rand >>> 8) % (maxBytes - minBytes + 1));
+  }
+}
+
+/**
+ * The start of a VP8 RTP payload (RFC 7741): the payload descriptor (S=1 on a frame's first packet), and on
+ * that packet the frame tag (P=0 on a keyframe) and, for a keyframe, the start code and a 640×360 size.
+ */
+function writeVp8Start(payload, first, keyframe) {
+  payload[0] = first ? 0x10 : 0x00;
+  if (!first) return;
+  payload[1] = keyframe ? 0x10 : 0x11; // version 0, show_frame 1, P bit
+  payload[2] = 0x40;
+  payload[3] = 0x01;
+  if (!keyframe) return;
+  payload[4] = 0x9d;
+  payload[5] = 0x01;
+  payload[6] = 0x2a;
+  payload.writeUInt16LE(640, 7);
+  payload.writeUInt16LE(360, 9);
+}
+
+/** Reads the tag of a received payload: `{ sourceId, number, sentAt }`, or null if it carries none. */
+export function readTag(payload) {
+  if (payload.length < TAG_OFFSET + TAG_BYTES) return null;
+  return {
+    sourceId: payload.readUInt32BE(TAG_OFFSET),
+    number: payload.readUInt32BE(TAG_OFFSET + 4),
+    sentAt: payload.readDoubleBE(TAG_OFFSET + 8),
+  };
+}
+
+/** Sends the tracks' due units every `tickMs` until stopped. Returns `{ add(track), stop() }`. */
+export function startPacer(tickMs = 5) {
+  const tracks = new Set();
+  const timer = setInterval(() => {
+    const now = performance.now();
+    for (const t of tracks) t.pump(now);
+  }, tickMs);
+  return {
+    add(track) {
+      tracks.add(track);
+      track.pump(performance.now());
+    },
+    delete(track) {
+      tracks.delete(track);
+    },
+    stop() {
+      clearInterval(timer);
+      tracks.clear();
+    },
+  };
+}

@@ -1,0 +1,229 @@
+/**
+ * Who sends to whom in the media benchmarks, built on Parley or on the baseline relay, grown step by step:
+ * - fan-out: one publisher (synthetic tracks of `kinds`) and N players, each its own signaling socket and
+ *   peer connection (Parley) or its own UDP socket and key (baseline);
+ * - meeting: N users, each publishing audio + video and playing every other user (Parley: one signaling
+ *   socket per user, one peer connection per published or played stream; baseline: one UDP socket per user).
+ * Each topology gives the measuring code the same things: `target` (the forwarder: cpuMs(), stats()), `tracks`
+ * (every source), `receivers` (Meter receivers), `pairs` (receiver × source that must flow), `grow(n)`,
+ * `close()` and, for Parley, `retries.count` (connections that failed once and were tried again).
+ */
+
+import { openEndpoint, startBaselineRelay } from './baseline.mjs';
+import { playSynthetic, publishSynthetic } from './parleyMedia.mjs';
+import { startServerProcess } from './serverProcess.mjs';
+import { login } from './signal.mjs';
+import { AUDIO, VIDEO } from './synthRtp.mjs';
+
+const SPECS = { audio: AUDIO, video: VIDEO };
+
+/**
+ * `attempt()`, once more if it fails (a connection can time out on a busy machine); the second failure is
+ * thrown. Every retry is counted in `retries.count` (reported with the results).
+ */
+async function withRetry(retries, attempt) {
+  try {
+    return await attempt();
+  } catch {
+    retries.count += 1;
+    return attempt();
+  }
+}
+
+/** Runs `add(i)` for i = from..to-1 with at most `concurrency` at once, reporting each completion. */
+async function addAll(from, to, concurrency, add, onProgress) {
+  let next = from;
+  let done = from;
+  const worker = async () => {
+    while (next < to) {
+      const i = next++;
+      await add(i);
+      done += 1;
+      onProgress?.(done);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
+}
+
+/** Server options for `transports` peer connections at most, every packet to players counted. */
+function serverOptions(transports, playersPerStream) {
+  return {
+    countSent: true,
+    connectionFramesPerSecond: 1000,
+    media: { maxTransports: transports + 20, maxPlayersPerStream: playersPerStream + 10 },
+  };
+}
+
+/** One Parley publisher of `kinds` and players added by grow(n). */
+export async function parleyFanout({ kinds, maxPlayers, meter, pacer, concurrency }) {
+  const server = await startServerProcess({ cpu: 0, options: serverOptions(maxPlayers + 1, maxPlayers) });
+  const roomID = 'fanout';
+  const publisher = await login(server.url, roomID, 'publisher');
+  const pub = await publishSynthetic(publisher, { roomID, streamID: 'fanout', kinds, pacer });
+  const players = [];
+  const t = {
+    target: server,
+    pinned: server.pinned,
+    tracks: pub.tracks,
+    receivers: [],
+    pairs: [],
+    retries: { count: 0 },
+  };
+  t.grow = (n, onProgress) =>
+    addAll(
+      players.length,
+      n,
+      concurrency,
+      async (i) => {
+        const receiver = meter.receiver();
+        const { client, play } = await withRetry(t.retries, async () => {
+          const client = await login(server.url, roomID, `player${i}`);
+          try {
+            return { client, play: await playSynthetic(client, { streamID: 'fanout', receiver }) };
+          } catch (err) {
+            client.close();
+            throw err;
+          }
+        });
+        players.push({ client, play });
+        t.receivers.push(receiver);
+        for (const track of pub.tracks) {
+          meter.expect(track.sourceId);
+          t.pairs.push({ receiver, sourceId: track.sourceId });
+        }
+      },
+      onProgress,
+    );
+  t.close = async () => {
+    await pub.close();
+    for (const p of players) {
+      await p.play.close();
+      p.client.close();
+    }
+    publisher.close();
+    await server.stop();
+  };
+  return t;
+}
+
+/** One baseline sender of `kinds` and receivers added by grow(n). */
+export async function baselineFanout({ kinds, meter, pacer }) {
+  const relay = await startBaselineRelay({ cpu: 0 });
+  const sender = await openEndpoint(relay);
+  const tracks = [];
+  for (const kind of kinds) tracks.push(await sender.addTrack(SPECS[kind]));
+  for (const track of tracks) pacer.add(track);
+  const endpoints = [];
+  const t = { target: relay, pinned: relay.pinned, tracks, receivers: [], pairs: [] };
+  t.grow = (n, onProgress) =>
+    addAll(
+      endpoints.length,
+      n,
+      1,
+      async () => {
+        const receiver = meter.receiver();
+        const endpoint = await openEndpoint(relay, { receiver });
+        endpoints.push(endpoint);
+        t.receivers.push(receiver);
+        for (const track of tracks) {
+          await endpoint.listenTo(track);
+          meter.expect(track.sourceId);
+          t.pairs.push({ receiver, sourceId: track.sourceId });
+        }
+      },
+      onProgress,
+    );
+  t.close = async () => {
+    for (const track of tracks) pacer.delete(track);
+    for (const e of [sender, ...endpoints]) e.close();
+    await relay.stop();
+  };
+  return t;
+}
+
+/** A Parley meeting: users added by grow(n), each publishing audio + video and playing all others. */
+export async function parleyMeeting({ maxUsers, meter, pacer, concurrency }) {
+  const server = await startServerProcess({ cpu: 0, options: serverOptions(maxUsers * maxUsers, maxUsers) });
+  const roomID = 'meeting';
+  const users = [];
+  const t = {
+    target: server,
+    pinned: server.pinned,
+    tracks: [],
+    receivers: [],
+    pairs: [],
+    retries: { count: 0 },
+  };
+  const play = async (listener, speaker) => {
+    const p = await withRetry(t.retries, () =>
+      playSynthetic(listener.client, { streamID: speaker.streamID, receiver: listener.receiver }),
+    );
+    listener.plays.push(p);
+    for (const track of speaker.tracks) {
+      meter.expect(track.sourceId);
+      t.pairs.push({ receiver: listener.receiver, sourceId: track.sourceId });
+    }
+  };
+  t.grow = async (n, onProgress) => {
+    while (users.length < n) {
+      const i = users.length;
+      const client = await login(server.url, roomID, `user${i}`);
+      const streamID = `user${i}-cam`;
+      const pub = await publishSynthetic(client, { roomID, streamID, kinds: ['audio', 'video'], pacer });
+      const user = { client, streamID, pub, tracks: pub.tracks, receiver: meter.receiver(), plays: [] };
+      const others = [...users];
+      users.push(user);
+      t.tracks.push(...pub.tracks);
+      t.receivers.push(user.receiver);
+      const jobs = others.flatMap((o) => [() => play(user, o), () => play(o, user)]);
+      await addAll(0, jobs.length, concurrency, (j) => jobs[j](), null);
+      onProgress?.(users.length);
+    }
+  };
+  t.close = async () => {
+    for (const u of users) {
+      await u.pub.close();
+      for (const p of u.plays) await p.close();
+      u.client.close();
+    }
+    await server.stop();
+  };
+  return t;
+}
+
+/** The same meeting on the baseline relay: one UDP socket per user, sending two tracks, receiving the rest. */
+export async function baselineMeeting({ meter, pacer }) {
+  const relay = await startBaselineRelay({ cpu: 0 });
+  const users = [];
+  const t = { target: relay, pinned: relay.pinned, tracks: [], receivers: [], pairs: [] };
+  const listen = async (listener, speaker) => {
+    for (const track of speaker.tracks) {
+      await listener.endpoint.listenTo(track);
+      meter.expect(track.sourceId);
+      t.pairs.push({ receiver: listener.receiver, sourceId: track.sourceId });
+    }
+  };
+  t.grow = async (n, onProgress) => {
+    while (users.length < n) {
+      const receiver = meter.receiver();
+      const endpoint = await openEndpoint(relay, { receiver });
+      const tracks = [await endpoint.addTrack(AUDIO), await endpoint.addTrack(VIDEO)];
+      const user = { endpoint, tracks, receiver };
+      for (const other of users) {
+        await listen(user, other);
+        await listen(other, user);
+      }
+      users.push(user);
+      t.tracks.push(...tracks);
+      t.receivers.push(receiver);
+      for (const track of tracks) pacer.add(track);
+      onProgress?.(users.length);
+    }
+  };
+  t.close = async () => {
+    for (const track of t.tracks) pacer.delete(track);
+    for (const u of users) u.endpoint.close();
+    await relay.stop();
+  };
+  return t;
+}

@@ -1,0 +1,166 @@
+#!/usr/bin/env node
+/**
+ * The benchmark tool: `node bench/run.mjs <scenario> [options]` (also `npm run bench -- <scenario>` and
+ * `parley bench <scenario>`). Runs one scenario — or `all` of them, then rewrites BENCHMARKS.md — prints
+ * progress on stderr and the results on stdout, and writes JSON and an SVG chart under bench/results/.
+ * The server (and the baseline relay) run in their own processes pinned to CPU 0; this process, the load
+ * generator, re-executes itself pinned to CPU 1. See bench/README.md for what each scenario measures and how.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { writeBenchmarksMd } from './lib/benchmarksMd.mjs';
+import { machineInfo } from './lib/machine.mjs';
+import { optionsHelp, parseOptions, UsageError } from './lib/options.mjs';
+import { affinity, hasTaskset } from './lib/procStat.mjs';
+import { createProgress } from './lib/progress.mjs';
+import { readLatest, writeResults } from './lib/results.mjs';
+import audioFanout from './scenarios/audioFanout.mjs';
+import firstFrame from './scenarios/firstFrame.mjs';
+import join from './scenarios/join.mjs';
+import meeting from './scenarios/meeting.mjs';
+import signalingScale from './scenarios/signalingScale.mjs';
+import videoFanout from './scenarios/videoFanout.mjs';
+
+const SCENARIOS = [audioFanout, videoFanout, meeting, join, firstFrame, signalingScale];
+const SELF = fileURLToPath(import.meta.url);
+const BUILT = fileURLToPath(new URL('../packages/server/dist/src/index.js', import.meta.url));
+
+const USAGE = `Usage: node bench/run.mjs <scenario> [options]
+       node bench/run.mjs all          every scenario with its defaults, then rewrites BENCHMARKS.md
+       node bench/run.mjs <scenario> --help`;
+
+function help() {
+  const lines = [USAGE, '', 'Scenarios:'];
+  for (const s of SCENARIOS) lines.push(`  ${s.name.padEnd(17)}${s.summary}`);
+  lines.push(`  ${'all'.padEnd(17)}every scenario above, then BENCHMARKS.md`);
+  for (const s of SCENARIOS) lines.push('', `${s.name} options:`, ...optionsHelp(s.options));
+  lines.push(
+    '',
+    'Build first (npx tsc -b) and run in a loopback-only network namespace:',
+    "  unshare -n bash -c 'ip link set lo up && node bench/run.mjs all'",
+    'Results: bench/results/<scenario>-<time>.json and .svg. Method: bench/README.md.',
+  );
+  return `${lines.join('\n')}\n`;
+}
+
+function scenarioHelp(s) {
+  return `Usage: node bench/run.mjs ${s.name} [options]\n\n${s.summary}.\n${s.measures}\n\nOptions:\n${optionsHelp(s.options).join('\n')}\n`;
+}
+
+/**
+ * Re-executes this process under `taskset -c 1` unless it already runs on CPU 1 only (or cannot be pinned).
+ * Returns only when no re-execution happened.
+ */
+function pinSelf(argv) {
+  if (!hasTaskset() || os.cpus().length < 2) {
+    process.stderr.write('warning: no taskset or a single CPU: server and load generator share the CPUs\n');
+    return;
+  }
+  if (affinity() === '1' || process.env.PARLEY_BENCH_REEXEC === '1') return;
+  // --expose-gc: the bench collects its own garbage before each measured window, not during it.
+  const nodeArgs = [...process.execArgv, '--expose-gc'];
+  const r = spawnSync('taskset', ['-c', '1', process.execPath, ...nodeArgs, SELF, ...argv], {
+    stdio: 'inherit',
+    env: { ...process.env, PARLEY_BENCH_REEXEC: '1' },
+  });
+  process.exit(r.status ?? 1);
+}
+
+/** Warns when other interfaces than loopback are up: the benchmark should run in its own namespace. */
+function checkNamespace() {
+  const names = Object.keys(os.networkInterfaces()).filter((n) => n !== 'lo');
+  if (names.length > 0) {
+    process.stderr.write(
+      `note: network interfaces besides lo (${names.join(', ')}); everything binds 127.0.0.1 anyway, but the ` +
+        "documented way is a loopback-only namespace: unshare -n bash -c 'ip link set lo up && …'\n",
+    );
+  }
+}
+
+async function runScenario(scenario, opts) {
+  const progress = createProgress();
+  const started = new Date();
+  const t0 = performance.now();
+  const out = await scenario.run(opts, { progress });
+  progress.end();
+  const result = {
+    scenario: scenario.name,
+    title: scenario.title,
+    measures: scenario.measures,
+    options: opts,
+    machine: { ...machineInfo(), date: started.toISOString() },
+    startedAt: started.toISOString(),
+    durationSeconds: Math.round((performance.now() - t0) / 100) / 10,
+    ...out,
+  };
+  const paths = writeResults(result);
+  process.stdout.write(`\n## ${scenario.title}\n\n${scenario.markdown(result)}\n\n`);
+  const h = scenario.headline(result);
+  process.stdout.write(
+    `Result: ${h.result}${h.baseline ? ` | baseline: ${h.baseline}` : ''}${h.ratio ? ` | ratio ${h.ratio}` : ''}\n`,
+  );
+  for (const n of out.notes ?? []) process.stdout.write(`Note: ${n}\n`);
+  process.stdout.write(`Wrote ${paths.json}${paths.svg ? ` and ${paths.svg}` : ''}\n`);
+}
+
+/** Runs every scenario in its own child process (a clean heap each), then writes BENCHMARKS.md. */
+function runAll() {
+  const started = new Date().toISOString();
+  const outcomes = [];
+  for (const s of SCENARIOS) {
+    process.stderr.write(`\n=== ${s.name} ===\n`);
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, [...process.execArgv, SELF, s.name], { stdio: 'inherit' });
+    const latest = readLatest(s.name);
+    const fresh = latest !== null && latest.startedAt >= started;
+    outcomes.push({
+      scenario: s,
+      result: r.status === 0 && fresh ? latest : null,
+      error: r.status === 0 ? (fresh ? null : 'no results written') : `exited with ${r.status ?? r.signal}`,
+      seconds: Math.round((performance.now() - t0) / 1000),
+    });
+  }
+  const file = writeBenchmarksMd(outcomes, machineInfo());
+  process.stdout.write(`\nWrote ${file}\n`);
+  return outcomes.every((o) => o.error === null) ? 0 : 1;
+}
+
+async function main(argv) {
+  const [name, ...rest] = argv;
+  if (name === undefined) throw new UsageError('no scenario given');
+  if (name === '--help' || name === '-h' || name === 'help') return void process.stdout.write(help());
+  if (name !== 'all' && !SCENARIOS.some((s) => s.name === name))
+    throw new UsageError(`unknown scenario '${name}'`);
+  const scenario = SCENARIOS.find((s) => s.name === name);
+  if (rest.includes('--help') || rest.includes('-h')) {
+    return void process.stdout.write(scenario ? scenarioHelp(scenario) : help());
+  }
+  if (name === 'all' && rest.length > 0) throw new UsageError('all takes no options');
+  const opts = scenario ? parseOptions(scenario.options, rest) : null;
+  if (!existsSync(BUILT)) {
+    process.stderr.write('error: packages are not built; run `npx tsc -b` (or `npm run build`) first\n');
+    process.exitCode = 1;
+    return;
+  }
+  pinSelf(argv);
+  checkNamespace();
+  if (name === 'all') process.exitCode = runAll();
+  else await runScenario(scenario, opts);
+}
+
+try {
+  await main(process.argv.slice(2));
+  // werift and the signaling sockets leave handles behind; the results are written, so end here.
+  process.exit(process.exitCode ?? 0);
+} catch (err) {
+  if (err instanceof UsageError) {
+    process.stderr.write(
+      `error: ${err.message}\n\n${USAGE}\nRun 'node bench/run.mjs --help' for the scenarios and options.\n`,
+    );
+    process.exit(2);
+  }
+  process.stderr.write(`error: ${err?.stack ?? err}\n`);
+  process.exit(1);
+}

@@ -1,0 +1,39 @@
+/**
+ * meeting: N users in one room, each publishing audio + video (synthetic Opus 50 packets/s and VP8 ~90
+ * packets/s) and playing every other user — N × (N − 1) played streams — N ramped; on Parley and on the
+ * baseline relay. Measures per step the server's CPU µs per forwarded packet, loss, added latency (p50/p99),
+ * and the capacity: the most users with ≤ 0.5 % loss and p99 ≤ 20 ms.
+ */
+import { mediaHeadline, mediaTable, runMediaBenchmark } from '../lib/mediaBench.mjs';
+import { baselineMeeting, parleyMeeting } from '../lib/topologies.mjs';
+
+export default {
+  name: 'meeting',
+  title: 'meeting: N users, each publishing audio + video and playing all others',
+  summary:
+    'N users each publishing audio+video and playing all others, N ramped; Parley vs the baseline relay',
+  measures:
+    'Each user publishes synthetic Opus (50 packets/s) and VP8 (~90 packets/s, ~1 Mbit/s) through werift and ' +
+    'plays every other user with one werift connection per stream; per step: server CPU µs per forwarded ' +
+    'packet, loss, added latency.',
+  options: {
+    users: { type: 'ints', default: [2, 4, 6, 8], help: 'users at each load step' },
+    seconds: { type: 'number', default: 5, help: 'measured seconds per step' },
+    concurrency: { type: 'int', default: 4, help: 'connections negotiated at once while ramping' },
+  },
+  async run(opts, { progress }) {
+    const max = opts.users[opts.users.length - 1];
+    return runMediaBenchmark({
+      title: this.title,
+      unit: 'users',
+      steps: opts.users,
+      seconds: opts.seconds,
+      progress,
+      makeParley: ({ meter, pacer }) =>
+        parleyMeeting({ maxUsers: max, meter, pacer, concurrency: opts.concurrency }),
+      makeBaseline: ({ meter, pacer }) => baselineMeeting({ meter, pacer }),
+    });
+  },
+  headline: (result) => mediaHeadline(result, 'users'),
+  markdown: (result) => mediaTable(result, 'users'),
+};
