@@ -17,13 +17,14 @@ import { affinity, hasTaskset } from './lib/procStat.mjs';
 import { createProgress } from './lib/progress.mjs';
 import { readLatest, writeResults } from './lib/results.mjs';
 import audioFanout from './scenarios/audioFanout.mjs';
+import browserFirstFrame from './scenarios/browserFirstFrame.mjs';
 import firstFrame from './scenarios/firstFrame.mjs';
 import join from './scenarios/join.mjs';
 import meeting from './scenarios/meeting.mjs';
 import signalingScale from './scenarios/signalingScale.mjs';
 import videoFanout from './scenarios/videoFanout.mjs';
 
-const SCENARIOS = [audioFanout, videoFanout, meeting, join, firstFrame, signalingScale];
+const SCENARIOS = [audioFanout, videoFanout, meeting, join, firstFrame, browserFirstFrame, signalingScale];
 const SELF = fileURLToPath(import.meta.url);
 const BUILT = fileURLToPath(new URL('../packages/server/dist/src/index.js', import.meta.url));
 
@@ -33,8 +34,8 @@ const USAGE = `Usage: node bench/run.mjs <scenario> [options]
 
 function help() {
   const lines = [USAGE, '', 'Scenarios:'];
-  for (const s of SCENARIOS) lines.push(`  ${s.name.padEnd(17)}${s.summary}`);
-  lines.push(`  ${'all'.padEnd(17)}every scenario above, then BENCHMARKS.md`);
+  for (const s of SCENARIOS) lines.push(`  ${s.name.padEnd(21)}${s.summary}`);
+  lines.push(`  ${'all'.padEnd(21)}every scenario above, then BENCHMARKS.md`);
   for (const s of SCENARIOS) lines.push('', `${s.name} options:`, ...optionsHelp(s.options));
   lines.push(
     '',

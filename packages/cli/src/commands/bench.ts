@@ -18,6 +18,7 @@ export const BENCH_SCENARIOS: readonly string[] = [
   'meeting',
   'join',
   'first-frame',
+  'browser-first-frame',
   'signaling-scale',
   'all',
 ];
