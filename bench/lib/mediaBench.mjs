@@ -37,11 +37,41 @@ async function ramp({ side, topology, steps, meter, seconds, unit, progress }) {
       onTick: (f) => progress.update(Math.round(f * 100)),
     });
     row.mediaFlowingBeforeWindow = flowing;
+    const memory = await serverMemory(topology.target);
+    if (memory) Object.assign(row, memory);
     rows.push({ load, row });
     progress.log(describeRow(side, unit, load, row));
   }
   progress.end();
   return rows;
+}
+
+/**
+ * The Parley server's memory after a full GC and how many media transports it holds (null for the baseline
+ * relay, which has neither): the per-transport cost is the slope between load steps.
+ */
+async function serverMemory(target) {
+  if (typeof target?.gc !== 'function' || typeof target.health !== 'function') return null;
+  await target.gc();
+  const health = await target.health();
+  return { serverRssMiB: round(target.rssBytes() / 2 ** 20, 1), mediaTransports: health.mediaTransports };
+}
+
+/** KiB of server RSS per media transport, from the first and last measured steps (null if not measurable). */
+function memoryPerTransport(rows) {
+  const measured = rows.map((r) => r.row).filter((r) => r && typeof r.mediaTransports === 'number');
+  if (measured.length < 2) return null;
+  const first = measured[0];
+  const last = measured[measured.length - 1];
+  const transports = last.mediaTransports - first.mediaTransports;
+  if (transports <= 0) return null;
+  return {
+    kibPerTransport: round(((last.serverRssMiB - first.serverRssMiB) * 1024) / transports, 1),
+    fromTransports: first.mediaTransports,
+    toTransports: last.mediaTransports,
+    fromRssMiB: first.serverRssMiB,
+    toRssMiB: last.serverRssMiB,
+  };
 }
 
 /** One line about a measured step, for the progress log. */
@@ -112,6 +142,8 @@ export async function runMediaBenchmark({ title, unit, steps, seconds, makeParle
     stepsFailingRule: { parley: failing('parley'), baseline: failing('baseline') },
     everyStepHeld: { parley: failing('parley').length === 0, baseline: failing('baseline').length === 0 },
     parleyMicrosPerPacket: parleyPooled,
+    /** Server RSS (after a full GC) per media transport, between the first and the last step. */
+    serverMemoryPerTransport: memoryPerTransport(sides.parley.rows),
     baselineMicrosPerPacket: baselinePooled,
     ratio: parleyPooled !== null && baselinePooled !== null ? round(parleyPooled / baselinePooled, 2) : null,
     /** Parley connections that failed to set up once and were tried again (0 on a quiet machine). */
@@ -231,6 +263,15 @@ export function mediaTable(result, unit) {
         `${v(p?.cpuPercent, ' %')} | ${v(p?.benchCpuPercent, ' %')} | ${other(p)}; ${other(b)} |`,
     );
   }
+  const memory = result.summary.serverMemoryPerTransport;
+  if (memory) {
+    lines.push(
+      '',
+      `Server memory per media transport: ${memory.kibPerTransport} KiB RSS (after a full GC: ` +
+        `${memory.fromRssMiB} MiB with ${memory.fromTransports} transports, ${memory.toRssMiB} MiB with ` +
+        `${memory.toTransports}).`,
+    );
+  }
   return lines.join('\n');
 }
 
@@ -240,7 +281,9 @@ export function mediaHeadline(result, unit) {
   const cap = (value, all) =>
     value === null ? 'no step held' : `${all ? '≥ ' : ''}${value} ${unit}${all ? ' (every step held)' : ''}`;
   return {
-    result: `capacity ${cap(s.capacity, s.everyStepHeld.parley)}; ${s.parleyMicrosPerPacket ?? '—'} µs/packet`,
+    result:
+      `capacity ${cap(s.capacity, s.everyStepHeld.parley)}; ${s.parleyMicrosPerPacket ?? '—'} µs/packet; ` +
+      `${s.serverMemoryPerTransport?.kibPerTransport ?? '—'} KiB RSS per media transport`,
     baseline: `capacity ${cap(s.baselineCapacity, s.everyStepHeld.baseline)}; ${s.baselineMicrosPerPacket ?? '—'} µs/packet`,
     ratio: s.ratio === null ? '—' : `${s.ratio}×`,
   };
