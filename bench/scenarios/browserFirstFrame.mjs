@@ -6,30 +6,15 @@
  * (the page's inbound-rtp `framesDecoded` > 0, read every 5 ms), and the first frame presented in a <video>
  * (requestVideoFrameCallback). Chromium runs on the bench's CPU (it inherits the bench's pinning).
  */
-import { existsSync } from 'node:fs';
 import { chromium } from 'playwright-core';
+// The Chromium executable and the flags that work here: one list, shared with the browser tests.
+import { CHROMIUM_ARGS, chromiumPath } from '../../packages/web/dist/test/support/browser.js';
 import { renderChart } from '../lib/chart.mjs';
 import { watchCpus } from '../lib/procStat.mjs';
 import { APP, startServerProcess, tokenFor } from '../lib/serverProcess.mjs';
 import { round, summarize } from '../lib/stats.mjs';
 
 const ROOM = 'browser-first-frame';
-const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
-const ARGS = [
-  '--headless=new',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--use-fake-device-for-media-stream',
-  '--use-fake-ui-for-media-stream',
-  '--allow-loopback-in-peer-connection',
-  '--disable-features=WebRtcHideLocalIpsWithMdns',
-  '--autoplay-policy=no-user-gesture-required',
-];
 const ms = (s) => ({
   p50: round(s.p50, 1),
   p99: round(s.p99, 1),
@@ -119,10 +104,10 @@ export default {
     'gap-ms': { type: 'int', default: 600, help: 'pause between runs, ms' },
   },
   async run(opts, { progress }) {
-    const executablePath = process.env.PARLEY_CHROMIUM ?? CHROMIUM.find((p) => existsSync(p));
+    const executablePath = chromiumPath();
     if (!executablePath) throw new Error('Chromium is not installed (apt-get install -y chromium)');
     const server = await startServerProcess({ cpu: 0 });
-    const browser = await chromium.launch({ executablePath, args: ARGS });
+    const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
     try {
       const publisher = await sdkPage(browser, server.httpUrl, 'pub');
       await publisher.evaluate(async () => {
