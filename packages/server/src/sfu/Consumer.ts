@@ -2,10 +2,12 @@
  * One outgoing track towards a player. The consumer rewrites every packet onto its own SSRC, sequence numbers
  * and timestamps, so that a switch to another producer (a publisher restart) looks like one continuous stream
  * to the player. Video starts, and restarts after a switch, on a keyframe, which it asks for at once.
+ * Packets (and NACK answers) go out through the {@link FastRtpSender}, or werift's sender when it cannot.
  */
 
 import { TypedEmitter } from '@parley/protocol';
 import { type RTCRtpSender, RtpHeader, RtpPacket } from 'werift';
+import { FastRtpSender } from './FastRtpSender.js';
 import { isKeyframeStart } from './keyframe.js';
 import { frameFields, type Producer, type RtpSink } from './Producer.js';
 import { randomSeq, randomTimestamp, seqAdd, seqDiff, seqNewer, tsAdd } from './rtpMath.js';
@@ -24,17 +26,22 @@ export interface ConsumerEvents {
 export interface ConsumerOptions {
   /**
    * Test hook: a packet (already rewritten for the player) for which this returns true is not sent, as if
-   * lost on the way. The player's NACK must then be answered from the producer's buffer.
+   * lost on the way. The player's NACK must then be answered from the producer's buffer. The packet object
+   * is reused from call to call: read it during the call, do not keep it.
    */
   dropFilter?: ((packet: RtpPacket) => boolean) | undefined;
 }
 
 /**
  * werift's RTCRtpSender keeps its own history of the last 128 packets it sent (RTP_HISTORY_SIZE in
- * rtpSender.js, slot = sequence number modulo 128) and answers NACKs for them itself. The consumer mirrors
- * that history so it answers exactly the NACKs werift cannot, and never retransmits a packet twice.
+ * rtpSender.js, slot = sequence number modulo 128) and answers NACKs for them itself. Packets sent on the
+ * fast path ({@link FastRtpSender}) bypass that history. The consumer mirrors it, so it answers exactly the
+ * NACKs werift cannot, and never retransmits a packet twice.
  */
 const SENDER_HISTORY = 128;
+
+/** A send to a closing transport fails: nothing more to send to, the player gives up on the packet. */
+const ignore = (): void => {};
 
 let nextConsumerId = 1;
 
@@ -47,7 +54,10 @@ export class Consumer extends TypedEmitter<ConsumerEvents> implements RtpSink {
   readonly id = `consumer-${nextConsumerId++}`;
   readonly kind: 'audio' | 'video';
   private readonly sender: RTCRtpSender;
+  private readonly fast: FastRtpSender;
   private readonly dropFilter: ((packet: RtpPacket) => boolean) | undefined;
+  /** What the drop filter is shown, rewritten in place for each packet. */
+  private filterPacket: RtpPacket | null = null;
   private _producer: Producer | null = null;
   private running = false;
   private _closed = false;
@@ -71,6 +81,7 @@ export class Consumer extends TypedEmitter<ConsumerEvents> implements RtpSink {
     super();
     this.kind = kind;
     this.sender = sender;
+    this.fast = new FastRtpSender(sender);
     this.dropFilter = options.dropFilter;
   }
 
@@ -134,11 +145,11 @@ export class Consumer extends TypedEmitter<ConsumerEvents> implements RtpSink {
       if (seqNewer(this.baseInSeq, inSeq)) continue; // before this mapping started
       const original = producer.buffer.get(this.inSsrc, inSeq);
       if (!original) continue;
-      const header = this.rewriteHeader(original.header, payloadType);
       this.retransmitted += 1;
-      transport.sendRtp(original.payload, header).catch(() => {
-        // Closing: the player will give up on this packet.
-      });
+      const { marker, timestamp } = original.header;
+      const outTs = tsAdd(timestamp, this.tsOffset);
+      if (this.fast.send(marker, payloadType, outSeq, outTs, original.payload, true)) continue;
+      transport.sendRtp(original.payload, this.header(marker, payloadType, outSeq, outTs)).catch(ignore);
     }
   }
 
@@ -184,21 +195,23 @@ export class Consumer extends TypedEmitter<ConsumerEvents> implements RtpSink {
     }
     const payloadType = this.sender.codec?.payloadType;
     if (payloadType === undefined) return;
-    const out = new RtpPacket(this.rewriteHeader(h, payloadType), packet.payload);
-    const outSeq = out.header.sequenceNumber;
+    const outSeq = seqAdd(h.sequenceNumber, this.seqOffset);
+    const outTs = tsAdd(h.timestamp, this.tsOffset);
     if (seqNewer(outSeq, this.highestOutSeq) || !this.started) {
       this.highestOutSeq = outSeq;
-      this.highestOutTs = out.header.timestamp;
+      this.highestOutTs = outTs;
       this.highestOutAt = performance.now();
     }
     this.started = true;
-    if (this.dropFilter?.(out)) return;
-    this.sentHistory[outSeq % SENDER_HISTORY] = outSeq;
+    const payload = packet.payload;
+    if (this.dropFilter && this.dropped(h.marker, payloadType, outSeq, outTs, payload)) return;
     this.packets += 1;
-    this.bytes += out.payload.length;
-    this.sender.sendRtp(out).catch(() => {
-      // Closing: nothing more to send to.
-    });
+    this.bytes += payload.length;
+    if (this.fast.send(h.marker, payloadType, outSeq, outTs, payload, false)) return;
+    this.sentHistory[outSeq % SENDER_HISTORY] = outSeq;
+    this.sender
+      .sendRtp(new RtpPacket(this.header(h.marker, payloadType, outSeq, outTs), payload))
+      .catch(ignore);
   }
 
   /** @internal Called by the producer when it closes. */
@@ -222,14 +235,31 @@ export class Consumer extends TypedEmitter<ConsumerEvents> implements RtpSink {
     this.inSsrc = ssrc;
   }
 
-  private rewriteHeader(h: RtpHeader, payloadType: number): RtpHeader {
+  /** Asks the drop filter about a packet, shown in a reused object (no allocation per packet). */
+  private dropped(marker: boolean, payloadType: number, seq: number, ts: number, payload: Buffer): boolean {
+    let p = this.filterPacket;
+    if (p === null) {
+      p = new RtpPacket(this.header(marker, payloadType, seq, ts), payload);
+      this.filterPacket = p;
+    } else {
+      p.header.marker = marker;
+      p.header.payloadType = payloadType;
+      p.header.sequenceNumber = seq;
+      p.header.timestamp = ts;
+      p.payload = payload;
+    }
+    return this.dropFilter?.(p) === true;
+  }
+
+  /** Our header of a packet, for werift's pipeline (when the fast path does not apply). */
+  private header(marker: boolean, payloadType: number, sequenceNumber: number, timestamp: number): RtpHeader {
     return new RtpHeader({
       version: 2,
       padding: false,
-      marker: h.marker,
+      marker,
       payloadType,
-      sequenceNumber: seqAdd(h.sequenceNumber, this.seqOffset),
-      timestamp: tsAdd(h.timestamp, this.tsOffset),
+      sequenceNumber,
+      timestamp,
       ssrc: this.sender.ssrc,
       // The publisher's header extensions use its own negotiated IDs; werift adds ours.
       extensions: [],

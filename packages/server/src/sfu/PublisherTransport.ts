@@ -4,6 +4,7 @@
  */
 import type { PeerConfig, RTCPeerConnection } from 'werift';
 import { Producer, type ProducerOptions } from './Producer.js';
+import { publisherPeerConfig } from './peerConfig.js';
 import { SfuError } from './SfuError.js';
 import type { RtpStreamStats } from './stats.js';
 import { createPeer, type StunProbe, Transport, type TransportTimeouts } from './Transport.js';
@@ -43,7 +44,7 @@ export class PublisherTransport extends Transport {
     if (typeof offerSdp !== 'string' || !offerSdp.startsWith('v=0')) {
       throw SfuError.invalidSdp('the offer must be an SDP string starting with v=0');
     }
-    const peer = createPeer(options.peerConfig);
+    const peer = createPeer(publisherPeerConfig(options.peerConfig, offerSdp));
     const { pc } = peer;
     const transport = new PublisherTransport(options.key, peer, options.timeouts);
     try {
@@ -67,8 +68,12 @@ export class PublisherTransport extends Transport {
         }
         t.setDirection('recvonly');
       }
+      // The SFU is the DTLS server (`a=setup:passive`): werift as a DTLS client waits a fixed 100 ms before its
+      // hello, which would delay every publish; the publisher's stack says hello as soon as ICE connects.
+      for (const t of transceivers) t.dtlsTransport.role = 'server';
       const answer = await pc.createAnswer();
       await pc.setLocalDescription(answer);
+      transport.useFastSrtp();
       for (const t of transceivers) {
         const codec = t.codecs[0];
         if (!codec) continue; // rejected: no codec in common

@@ -105,8 +105,8 @@ export class SubscriberTransport extends Transport {
       await this.close('failed');
       throw SfuError.invalidSdp(`the answer was refused: ${(err as Error).message}`);
     }
-    const dtlsTransports = new Set(this.pc.getTransceivers().map((t) => t.dtlsTransport));
-    for (const dtls of dtlsTransports) {
+    this.useFastSrtp();
+    for (const dtls of this.dtlsTransports()) {
       const sub = dtls.onRtcp.subscribe((packet) => this.handleRtcp(packet));
       this.rtcpUnsubscribers.push(sub.unSubscribe);
     }

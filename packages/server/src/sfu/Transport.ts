@@ -4,7 +4,9 @@
  */
 
 import { TypedEmitter } from '@parley/protocol';
-import { type PeerConfig, RTCPeerConnection } from 'werift';
+import { type PeerConfig, type RTCDtlsTransport, RTCPeerConnection } from 'werift';
+import { SRTP_AEAD_AES_128_GCM } from './srtp/SrtpCryptoContext.js';
+import { fastSrtpOf, installFastSrtp } from './srtp/weriftSrtp.js';
 import { type RtpStreamStats, type TransportStats, transportStats } from './stats.js';
 
 /** Why a transport closed. */
@@ -131,6 +133,31 @@ export abstract class Transport extends TypedEmitter<TransportEvents> {
     return this.closing;
   }
 
+  /**
+   * The SRTP protection profile, once every DTLS transport of the peer connection protects its media with
+   * the SFU's own SRTP contexts (see srtp/weriftSrtp.ts); null before DTLS is up, or while werift's own
+   * contexts do the work.
+   */
+  get fastSrtpProfile(): 'AES_CM_128_HMAC_SHA1_80' | 'AEAD_AES_128_GCM' | null {
+    const fast = this.dtlsTransports().map((dtls) => fastSrtpOf(dtls));
+    const first = fast[0];
+    if (!first || fast.some((f) => f === null)) return null;
+    return first.local.profile === SRTP_AEAD_AES_128_GCM ? 'AEAD_AES_128_GCM' : 'AES_CM_128_HMAC_SHA1_80';
+  }
+
+  /**
+   * Switches the peer connection's DTLS transports to the SFU's SRTP contexts when they connect. Called by
+   * the subclasses once the descriptions are applied (the DTLS transports exist, the handshake is ahead).
+   */
+  protected useFastSrtp(): void {
+    for (const dtls of this.dtlsTransports()) this.unsubscribers.push(installFastSrtp(dtls));
+  }
+
+  /** The peer connection's DTLS transports (one with max-bundle). */
+  protected dtlsTransports(): RTCDtlsTransport[] {
+    return [...new Set(this.pc.getTransceivers().map((t) => t.dtlsTransport))];
+  }
+
   /** Closes producers or consumers. */
   protected abstract closeChildren(): void;
 
@@ -165,7 +192,7 @@ export abstract class Transport extends TypedEmitter<TransportEvents> {
   private startWatchdog(): void {
     this.touch();
     const touch = (): void => this.touch();
-    for (const dtls of new Set(this.pc.getTransceivers().map((t) => t.dtlsTransport))) {
+    for (const dtls of this.dtlsTransports()) {
       this.unsubscribers.push(
         dtls.onRtp.subscribe(touch).unSubscribe,
         dtls.onRtcp.subscribe(touch).unSubscribe,

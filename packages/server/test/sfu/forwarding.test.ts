@@ -71,6 +71,12 @@ test('two players get audio and video in order, rewritten, starting on a keyfram
   // The publisher's numbering (video starts at 60000 and wraps) is not what the players see.
   assert.ok(pub.plisReceived >= 1, 'the players asked the publisher for a keyframe');
 
+  // The media went through the SFU's own SRTP contexts, not werift's.
+  const transports = [router.publisher('stream-1')!, ...players.map((p) => p.transport!)];
+  for (const transport of transports) {
+    assert.ok(transport.fastSrtpProfile !== null, `${transport.key} protects with the SFU's SRTP contexts`);
+  }
+
   const pubStats = await router.publisher('stream-1')!.getStats();
   assert.equal(pubStats.direction, 'publish');
   assert.equal(pubStats.packets, pub.counter.audio + pub.counter.video);
@@ -92,7 +98,7 @@ test('two players get audio and video in order, rewritten, starting on a keyfram
   console.log(
     `forwarded ${pubStats.packets} packets to 2 players in ${elapsed.toFixed(0)} ms; ` +
       `player 0 got ${playStats.packets}; video jitter ${(video.jitter! * 1000).toFixed(2)} ms; ` +
-      `RTT ${(playStats.rtt! * 1000).toFixed(2)} ms`,
+      `RTT ${(playStats.rtt! * 1000).toFixed(2)} ms; SRTP ${transports[0]!.fastSrtpProfile}`,
   );
 
   await router.close();

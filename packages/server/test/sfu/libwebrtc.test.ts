@@ -64,6 +64,12 @@ test('libwebrtc publisher → SFU → libwebrtc player: decoded video shows the 
 
   // Every decoded frame shows the frame sent (size, counter, ramp); the audio is the sine.
   assertDecodedMedia(player);
+  // ... protected by the SFU's own SRTP contexts towards libwebrtc, both ways.
+  const srtp = [router.publisher('stream-lw')!.fastSrtpProfile, router.player('player-lw')!.fastSrtpProfile];
+  assert.ok(
+    srtp.every((p) => p !== null),
+    `the SFU's SRTP contexts are in use (${srtp.join(', ')})`,
+  );
 
   const inbound = await rtpStats(player.pc, 'inbound-rtp', 'video');
   const outbound = await rtpStats(pub.pc, 'outbound-rtp', 'video');
@@ -75,7 +81,8 @@ test('libwebrtc publisher → SFU → libwebrtc player: decoded video shows the 
       `PLI ${outbound?.pliCount}, FIR ${outbound?.firCount}, NACK ${outbound?.nackCount}; ` +
       `player: ${inbound?.framesDecoded} decoded, ${inbound?.keyFramesDecoded} keyframes, ` +
       `PLI ${inbound?.pliCount}, FIR ${inbound?.firCount}, NACK ${inbound?.nackCount}, lost ${inbound?.packetsLost}; ` +
-      `SFU PLIs sent ${pubStats.pliCount}; dropped candidates pub ${pub.dropped.length}, player ${player.dropped.length}`,
+      `SFU PLIs sent ${pubStats.pliCount}; dropped candidates pub ${pub.dropped.length}, player ${player.dropped.length}; ` +
+      `SRTP publisher ${srtp[0]}, player ${srtp[1]}`,
   );
 });
 

@@ -1,0 +1,169 @@
+/**
+ * The forwarding fast path of one consumer: its packets go straight from the producer's payload to the
+ * wire, written once (12-byte header, encrypted payload, SRTP tag) by the transport's own SRTP context
+ * (srtp/) — in order, right into the keystream it computed ahead, so one buffer serves several packets —
+ * instead of through werift's `RTCRtpSender.sendRtp` pipeline, which per packet clones the packet, rebuilds
+ * the header extension list, serializes the header, formats an NTP timestamp through strings, and chains six
+ * promises before the socket sees the bytes.
+ *
+ * werift's sender stays the owner of the stream: it still sends the RTCP sender reports, answers with its
+ * own stats, and is what the SDP negotiated. So the fast path keeps the sender's report counters up to date
+ * (packet and octet counts, the NTP/RTP timestamp pair) exactly as `dispatchRtp` does, and it only runs when
+ * `dispatchRtp` would have sent the same bytes: no header extension and no RED negotiated, no sequence or
+ * timestamp offset of werift's own (`replaceTrack`), DTLS up with our SRTP context in place. Otherwise
+ * {@link FastRtpSender.send} returns false and the caller uses werift's pipeline.
+ */
+import { ntpTime, type RTCDtlsTransport, type RTCRtpSender } from 'werift';
+import type { SrtpCryptoContext, SrtpStream } from './srtp/SrtpCryptoContext.js';
+import { fastSrtpOf } from './srtp/weriftSrtp.js';
+
+/**
+ * The fields of werift 0.25.2's `RTCRtpSender` (media/rtpSender.ts) the fast path reads or keeps up to date;
+ * most are private in its typings. `runRtcp` starts the sender-report loop (a no-op once running).
+ */
+interface WeriftSenderInternals {
+  stopped: boolean;
+  ssrc: number;
+  dtlsTransport?: RTCDtlsTransport;
+  headerExtensions?: readonly unknown[];
+  redRedundantPayloadType?: number;
+  seqOffset: number;
+  timestampOffset: number;
+  rtpContinuityPending: boolean;
+  sequenceNumber?: number;
+  timestamp?: number;
+  ntpTimestamp: bigint;
+  rtpTimestamp: number;
+  octetCount: number;
+  packetCount: number;
+  headerBytesSent: number;
+  retransmittedPacketsSent: number;
+  retransmittedBytesSent: number;
+  runRtcp(): Promise<void>;
+}
+
+/** The part of werift's ICE `Connection` used to send (ice/src/ice.ts): what `RTCDtlsTransport.sendRtp` calls. */
+interface WeriftIceConnection {
+  send(data: Buffer): Promise<void>;
+}
+
+const HEADER = 12;
+/**
+ * werift pairs the RTP timestamp of every packet sent with its NTP send time, for the next sender report.
+ * Formatting the NTP time is costly (string operations), so the pair is refreshed at most this often: the
+ * report then pairs the timestamp and NTP time of a packet at most this old, which is just as exact.
+ */
+const NTP_REFRESH_MS = 20;
+
+const ignore = (): void => {};
+
+/**
+ * One consumer's fast path, over its werift sender.
+ * @example
+ * if (!fast.send(marker, 111, seq, ts, payload, false)) sender.sendRtp(new RtpPacket(header, payload));
+ */
+export class FastRtpSender {
+  private readonly sender: WeriftSenderInternals;
+  private dtls: RTCDtlsTransport | undefined;
+  /** The `dtls.srtp` object the cached context was read from. */
+  private session: unknown = null;
+  private srtp: SrtpCryptoContext | null = null;
+  private stream: SrtpStream | null = null;
+  private ntpAt = Number.NEGATIVE_INFINITY;
+  private rtcpStarted = false;
+  /** The RTP header of the packet being sent (version 2, no padding, extension or CSRC). */
+  private readonly header = new Uint8Array(HEADER).fill(0x80, 0, 1);
+
+  constructor(sender: RTCRtpSender) {
+    this.sender = sender as unknown as WeriftSenderInternals;
+  }
+
+  /**
+   * Sends one RTP packet (a retransmission when `retransmission`): true if sent (or dropped by a closing
+   * transport), false if the fast path does not apply and werift's sender must send it.
+   */
+  send(
+    marker: boolean,
+    payloadType: number,
+    sequenceNumber: number,
+    timestamp: number,
+    payload: Buffer,
+    retransmission: boolean,
+  ): boolean {
+    const s = this.sender;
+    if (s.stopped) return true; // werift's sender would drop it too
+    const srtp = this.context();
+    if (!srtp) return false;
+    const dtls = this.dtls!;
+    if (dtls.state !== 'connected') return false;
+    if ((s.headerExtensions?.length ?? 0) > 0 || s.redRedundantPayloadType !== undefined) return false;
+    if (s.seqOffset !== 0 || s.timestampOffset !== 0 || s.rtpContinuityPending) return false;
+
+    const header = this.header;
+    header[1] = (marker ? 0x80 : 0) | (payloadType & 0x7f);
+    header[2] = sequenceNumber >>> 8;
+    header[3] = sequenceNumber;
+    header[4] = timestamp >>> 24;
+    header[5] = timestamp >>> 16;
+    header[6] = timestamp >>> 8;
+    header[7] = timestamp;
+    const ssrc = s.ssrc;
+    header[8] = ssrc >>> 24;
+    header[9] = ssrc >>> 16;
+    header[10] = ssrc >>> 8;
+    header[11] = ssrc;
+    const stream = this.stream!;
+    // In order: sealed where its keystream was computed; a retransmission (or a big GCM packet): on its own.
+    let packet = retransmission ? null : srtp.sealRtp(header, payload, stream);
+    if (packet === null) {
+      const payloadEnd = HEADER + payload.length;
+      const out = Buffer.allocUnsafe(payloadEnd + srtp.rtpOverhead);
+      out.set(header, 0);
+      payload.copy(out, HEADER);
+      const length = srtp.protectRtpInPlace(out, HEADER, payloadEnd, stream);
+      packet = length === out.length ? out : out.subarray(0, length);
+    }
+    const length = packet.length;
+
+    // What dispatchRtp (or, for a retransmission, the NACK handler) of werift's sender records.
+    if (retransmission) {
+      s.retransmittedPacketsSent += 1;
+      s.retransmittedBytesSent += payload.length;
+    } else {
+      s.sequenceNumber = sequenceNumber;
+      s.timestamp = timestamp;
+      s.octetCount += payload.length;
+      s.packetCount = (s.packetCount + 1) >>> 0;
+      const now = performance.now();
+      if (now - this.ntpAt >= NTP_REFRESH_MS) {
+        this.ntpAt = now;
+        s.ntpTimestamp = ntpTime();
+        s.rtpTimestamp = timestamp;
+      }
+      if (!this.rtcpStarted) {
+        this.rtcpStarted = true;
+        void s.runRtcp();
+      }
+    }
+    s.headerBytesSent += HEADER;
+    // What RTCDtlsTransport.sendRtp does after encrypting.
+    dtls.bytesSent += length;
+    dtls.packetsSent += 1;
+    const connection = dtls.iceTransport.connection as unknown as WeriftIceConnection;
+    connection.send(packet).catch(ignore);
+    return true;
+  }
+
+  /** Our SRTP context of the sender's current DTLS transport, or null while werift's is in place. */
+  private context(): SrtpCryptoContext | null {
+    const dtls = this.sender.dtlsTransport;
+    if (dtls !== this.dtls || dtls?.srtp !== this.session) {
+      this.dtls = dtls;
+      this.session = dtls?.srtp ?? null;
+      const fast = dtls ? fastSrtpOf(dtls) : null;
+      this.srtp = fast?.local ?? null;
+      this.stream = this.srtp?.stream(this.sender.ssrc) ?? null;
+    }
+    return this.srtp;
+  }
+}

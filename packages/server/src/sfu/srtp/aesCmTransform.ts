@@ -1,0 +1,146 @@
+/**
+ * AES_CM_128_HMAC_SHA1_80 (RFC 3711 §4.1.1 and §4.2.1, RFC 5764): AES-128 in counter mode with the IV
+ * (salt · 2^16) XOR (SSRC · 2^64) XOR (index · 2^16), and an HMAC-SHA1 tag truncated to 80 bits, over the
+ * packet and the ROC (SRTP) or over the packet and its E flag and index word (SRTCP).
+ */
+import {
+  AesCounterMode,
+  AHEAD_MAX_LENGTH,
+  type CounterBlocks,
+  type KeystreamAhead,
+  xorOnto,
+} from './aesCounterMode.js';
+import { HmacSha1 } from './hmacSha1.js';
+import type { SrtpSessionKeys } from './keyDerivation.js';
+import { authenticationFailed, getUint32, putUint32, type SrtpTransform, sameBytes } from './transform.js';
+
+const TAG = 10;
+const INDEX = 4;
+/** The expected tag of the packet being checked. */
+const expected = new Uint8Array(TAG);
+
+export class AesCmTransform implements SrtpTransform, CounterBlocks {
+  readonly rtpOverhead = TAG;
+  readonly rtcpOverhead = INDEX + TAG;
+  private readonly rtpAes: AesCounterMode;
+  private readonly rtcpAes: AesCounterMode;
+  private readonly rtpMac: HmacSha1;
+  private readonly rtcpMac: HmacSha1;
+  private readonly rtpSalt: Uint8Array;
+  private readonly rtcpSalt: Uint8Array;
+  private readonly iv = new Uint8Array(16);
+
+  constructor(keys: SrtpSessionKeys) {
+    this.rtpAes = new AesCounterMode(keys.rtpKey);
+    this.rtcpAes = new AesCounterMode(keys.rtcpKey);
+    this.rtpMac = new HmacSha1(keys.rtpAuthKey);
+    this.rtcpMac = new HmacSha1(keys.rtcpAuthKey);
+    this.rtpSalt = keys.rtpSalt.subarray(0, 14);
+    this.rtcpSalt = keys.rtcpSalt.subarray(0, 14);
+  }
+
+  protectRtp(
+    packet: Uint8Array,
+    headerLength: number,
+    payloadEnd: number,
+    ssrc: number,
+    seq: number,
+    roc: number,
+  ): void {
+    this.setIv(this.rtpSalt, ssrc, roc, seq);
+    this.rtpAes.xor(this.iv, 0, packet, headerLength, packet, headerLength, payloadEnd - headerLength);
+    this.rtpMac.tag(packet, 0, payloadEnd, roc, packet, payloadEnd, TAG);
+  }
+
+  sealRtp(
+    ahead: KeystreamAhead,
+    header: Uint8Array,
+    ssrc: number,
+    seq: number,
+    roc: number,
+    payload: Uint8Array,
+  ): Buffer | null {
+    const length = payload.length;
+    if (length > AHEAD_MAX_LENGTH) return null;
+    // Region: one block for the header (its last 12 bytes), the payload's keystream, room for the tag.
+    const at = this.rtpAes.ahead(ahead, this, ssrc, roc * 0x10000 + seq, 1 + ((length + TAG + 15) >> 4));
+    const buffer = ahead.buffer!;
+    const start = at + 4;
+    const payloadEnd = at + 16 + length;
+    buffer.set(header.subarray(0, 12), start);
+    xorOnto(payload, 0, buffer, at + 16, length);
+    this.rtpMac.tag(buffer, start, payloadEnd, roc, buffer, payloadEnd, TAG);
+    return buffer.subarray(start, payloadEnd + TAG);
+  }
+
+  /**
+   * The block before the packet's first counter block (IV + 0): IV - 1, whose low 16 bits are 0xffff, a block
+   * counter no payload reaches; so the region's header block takes no keystream any packet uses.
+   */
+  counterBlock(ssrc: number, index: number, out: Uint8Array, offset: number): void {
+    this.setIv(this.rtpSalt, ssrc, Math.floor(index / 0x10000), index & 0xffff);
+    out.set(this.iv, offset);
+    putUint32(out, offset + 12, (getUint32(out, offset + 12) - 1) >>> 0);
+  }
+
+  unprotectRtp(packet: Buffer, headerLength: number, ssrc: number, seq: number, roc: number): Buffer {
+    const tagAt = packet.length - TAG;
+    if (tagAt < headerLength) throw authenticationFailed('SRTP');
+    this.rtpMac.tag(packet, 0, tagAt, roc, expected, 0, TAG);
+    if (!sameBytes(expected, 0, packet, tagAt, TAG)) throw authenticationFailed('SRTP');
+    const out = Buffer.allocUnsafe(tagAt);
+    packet.copy(out, 0, 0, headerLength);
+    this.setIv(this.rtpSalt, ssrc, roc, seq);
+    this.rtpAes.xor(this.iv, 0, packet, headerLength, out, headerLength, tagAt - headerLength);
+    return out;
+  }
+
+  protectRtcp(rtcp: Buffer, index: number): Buffer {
+    const length = rtcp.length;
+    const out = Buffer.allocUnsafe(length + INDEX + TAG);
+    rtcp.copy(out, 0, 0, 8);
+    this.setIv(this.rtcpSalt, getUint32(rtcp, 4), index >>> 16, index & 0xffff);
+    this.rtcpAes.xor(this.iv, 0, rtcp, 8, out, 8, length - 8);
+    putUint32(out, length, (0x80000000 | index) >>> 0);
+    this.rtcpMac.tag(out, 0, length + INDEX, null, out, length + INDEX, TAG);
+    return out;
+  }
+
+  unprotectRtcp(packet: Buffer): Buffer {
+    const length = packet.length;
+    if (length < 8 + INDEX + TAG) throw authenticationFailed('SRTCP');
+    const tagAt = length - TAG;
+    this.rtcpMac.tag(packet, 0, tagAt, null, expected, 0, TAG);
+    if (!sameBytes(expected, 0, packet, tagAt, TAG)) throw authenticationFailed('SRTCP');
+    const indexAt = tagAt - INDEX;
+    const out = Buffer.allocUnsafe(indexAt);
+    const word = getUint32(packet, indexAt);
+    if ((word & 0x80000000) === 0) {
+      packet.copy(out, 0, 0, indexAt); // sent unencrypted (E = 0)
+      return out;
+    }
+    const index = word & 0x7fffffff;
+    packet.copy(out, 0, 0, 8);
+    this.setIv(this.rtcpSalt, getUint32(packet, 4), index >>> 16, index & 0xffff);
+    this.rtcpAes.xor(this.iv, 0, packet, 8, out, 8, indexAt - 8);
+    return out;
+  }
+
+  /** IV = salt (14 bytes) XOR SSRC at bytes 4-7 XOR `high` at bytes 8-11 XOR `low` at bytes 12-13; 0 0. */
+  private setIv(salt: Uint8Array, ssrc: number, high: number, low: number): void {
+    const iv = this.iv;
+    iv.set(salt, 0);
+    iv[4] = iv[4]! ^ (ssrc >>> 24);
+    iv[5] = iv[5]! ^ (ssrc >>> 16);
+    iv[6] = iv[6]! ^ (ssrc >>> 8);
+    iv[7] = iv[7]! ^ ssrc;
+    iv[8] = iv[8]! ^ (high >>> 24);
+    iv[9] = iv[9]! ^ (high >>> 16);
+    iv[10] = iv[10]! ^ (high >>> 8);
+    iv[11] = iv[11]! ^ high;
+    iv[12] = iv[12]! ^ (low >>> 8);
+    iv[13] = iv[13]! ^ low;
+    iv[14] = 0;
+    iv[15] = 0;
+  }
+}

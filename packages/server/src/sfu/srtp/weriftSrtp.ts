@@ -1,0 +1,132 @@
+/**
+ * The adapter that puts {@link SrtpCryptoContext} under werift. werift 0.25.2 (pinned) protects every packet
+ * through two objects of its `RTCDtlsTransport` (transport/dtls.ts):
+ * - `dtls.srtp`  (`SrtpSession`):  `encrypt(payload, header)` in `sendRtp`, `decrypt(buffer)` for incoming RTP;
+ * - `dtls.srtcp` (`SrtcpSession`): `encrypt(rtcp)` in `sendRtcp`, `decrypt(buffer)` for incoming RTCP.
+ * It creates both in `updateSrtpSession()` (from `startSrtp()`, once DTLS is up) and only ever calls those
+ * four methods, looked up on each packet. So the narrowest hook is to replace the two objects, right after
+ * werift created them, with objects that have the same four methods over our contexts, built from the same
+ * master keys (`SrtpSession.config`). werift's classes are untouched; a failed authentication throws werift's
+ * own `SrtpAuthenticationError`, which its transport drops quietly as before.
+ *
+ * The swap happens on the transport's `connected` state, which werift sets synchronously after
+ * `startSrtp()`: no packet has gone through werift's contexts yet. Should one have, its rollover counters and
+ * SRTCP indexes are carried over.
+ */
+import type { RTCDtlsTransport, RtpHeader, SrtcpSession, SrtpSession } from 'werift';
+import { SrtpCryptoContext } from './SrtpCryptoContext.js';
+
+/** The parts of werift's `SrtpSession` / `SrtcpSession` read here (`Session` in rtp/src/srtp/session.ts). */
+interface WeriftSession {
+  config?: {
+    keys: {
+      localMasterKey: Buffer;
+      localMasterSalt: Buffer;
+      remoteMasterKey: Buffer;
+      remoteMasterSalt: Buffer;
+    };
+    profile: number;
+  };
+  localContext?: WeriftContextState;
+  remoteContext?: WeriftContextState;
+}
+
+/** Per-SSRC state of werift's `Context` (rtp/src/srtp/context/context.ts). */
+interface WeriftContextState {
+  srtpSSRCStates?: Record<
+    number,
+    { rolloverCounter: number; lastSequenceNumber: number; rolloverHasProcessed?: boolean }
+  >;
+  srtcpSSRCStates?: Record<number, { srtcpIndex: number }>;
+}
+
+/** Both directions of a transport's SRTP: what we protect with (local) and unprotect with (remote). */
+export class FastSrtp {
+  constructor(
+    readonly local: SrtpCryptoContext,
+    readonly remote: SrtpCryptoContext,
+  ) {}
+}
+
+/** Stands in for werift's `SrtpSession`. */
+class RtpSessionAdapter {
+  constructor(readonly fast: FastSrtp) {}
+  encrypt(payload: Buffer, header: RtpHeader): Buffer {
+    return this.fast.local.protectRtp(header, payload);
+  }
+  decrypt(buffer: Buffer): Buffer {
+    return this.fast.remote.unprotectRtp(buffer);
+  }
+}
+
+/** Stands in for werift's `SrtcpSession`. */
+class RtcpSessionAdapter {
+  constructor(readonly fast: FastSrtp) {}
+  encrypt(rtcp: Buffer): Buffer {
+    return this.fast.local.protectRtcp(rtcp);
+  }
+  decrypt(buffer: Buffer): Buffer {
+    return this.fast.remote.unprotectRtcp(buffer);
+  }
+}
+
+/**
+ * Our SRTP contexts of `dtls`, once installed and DTLS is up; null before, or if werift's session could not
+ * be read (then werift's own contexts stay in place).
+ */
+export function fastSrtpOf(dtls: RTCDtlsTransport): FastSrtp | null {
+  const srtp = dtls.srtp as unknown;
+  return srtp instanceof RtpSessionAdapter ? srtp.fast : null;
+}
+
+/**
+ * Makes `dtls` use our SRTP contexts: at once if its SRTP already started, else when it connects. Returns
+ * a function that cancels the pending swap. Idempotent.
+ */
+export function installFastSrtp(dtls: RTCDtlsTransport): () => void {
+  if (dtls.srtpStarted) {
+    swap(dtls);
+    return () => {};
+  }
+  const sub = dtls.onStateChange.subscribe((state) => {
+    if (state !== 'connected') return;
+    sub.unSubscribe();
+    swap(dtls);
+  });
+  return sub.unSubscribe;
+}
+
+function swap(dtls: RTCDtlsTransport): void {
+  if (fastSrtpOf(dtls)) return;
+  const rtp = dtls.srtp as unknown as WeriftSession | undefined;
+  const rtcp = dtls.srtcp as unknown as WeriftSession | undefined;
+  const config = rtp?.config;
+  if (!config || !rtcp) return;
+  const { keys, profile } = config;
+  let fast: FastSrtp;
+  try {
+    fast = new FastSrtp(
+      new SrtpCryptoContext(profile, keys.localMasterKey, keys.localMasterSalt),
+      new SrtpCryptoContext(profile, keys.remoteMasterKey, keys.remoteMasterSalt),
+    );
+  } catch {
+    return; // a profile we do not implement: werift's contexts keep working
+  }
+  carryOver(rtp.localContext, fast.local);
+  carryOver(rtp.remoteContext, fast.remote);
+  carryOver(rtcp.localContext, fast.local);
+  carryOver(rtcp.remoteContext, fast.remote);
+  dtls.srtp = new RtpSessionAdapter(fast) as unknown as SrtpSession;
+  dtls.srtcp = new RtcpSessionAdapter(fast) as unknown as SrtcpSession;
+}
+
+/** Continues the streams werift's context has already seen. */
+function carryOver(from: WeriftContextState | undefined, to: SrtpCryptoContext): void {
+  for (const [ssrc, s] of Object.entries(from?.srtpSSRCStates ?? {})) {
+    if (!s.rolloverHasProcessed) continue;
+    to.rolloverCounter(Number(ssrc)).update(s.lastSequenceNumber, s.rolloverCounter);
+  }
+  for (const [ssrc, s] of Object.entries(from?.srtcpSSRCStates ?? {})) {
+    to.setRtcpIndex(Number(ssrc), s.srtcpIndex);
+  }
+}
