@@ -113,7 +113,7 @@ export class FastRtpSender {
     header[10] = ssrc >>> 8;
     header[11] = ssrc;
     const stream = this.stream!;
-    // In order: sealed where its keystream was computed; a retransmission (or a big GCM packet): on its own.
+    // In order: sealed where its keystream was computed; a retransmission (or a huge packet): on its own.
     let packet = retransmission ? null : srtp.sealRtp(header, payload, stream);
     if (packet === null) {
       const payloadEnd = HEADER + payload.length;

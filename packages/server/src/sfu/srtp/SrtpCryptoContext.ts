@@ -1,8 +1,8 @@
 /**
  * One direction of an SRTP session (RFC 3711 §3.2, "cryptographic context"): the session keys of a protection
- * profile, set up once, and per SSRC the rollover counter (SRTP) or the SRTCP index. Protecting an RTP
- * packet can run in place on a buffer the caller owns ({@link protectRtpInPlace}), so the forwarding path
- * writes a packet exactly once.
+ * profile, set up once, and per SSRC the rollover counter (SRTP) or the SRTCP index. The forwarding path
+ * writes each packet once: sealed in keystream computed ahead ({@link SrtpCryptoContext.sealRtp}) when sent
+ * in order, else protected in place in a buffer the caller owns ({@link SrtpCryptoContext.protectRtpInPlace}).
  */
 import type { RtpHeader } from 'werift';
 import { AesCmTransform } from './aesCmTransform.js';
@@ -83,8 +83,8 @@ export class SrtpCryptoContext {
   /**
    * The forwarding fast path: the SRTP packet of a 12-byte RTP `header` (SSRC and sequence number are read
    * from it) and `payload`, sealed in keystream computed ahead for `stream` (see `KeystreamAhead`): one
-   * buffer serves several packets. Null for a packet not sent in order (a retransmission) or one the profile
-   * protects better on its own: the caller then uses {@link protectRtpInPlace}.
+   * buffer serves several packets. Null for a packet not sent in order (a retransmission) or one too long to
+   * seal ahead: the caller then uses {@link protectRtpInPlace}.
    */
   sealRtp(header: Uint8Array, payload: Uint8Array, stream: SrtpStream): Buffer | null {
     const seq = (header[2]! << 8) | header[3]!;

@@ -2,13 +2,14 @@
  * AES-128 in counter mode through one reused AES-128-ECB cipher. Node has no way to restart a CTR or GCM
  * cipher at a new IV, so werift creates one cipher object per SRTP packet; here the counter blocks of a
  * packet are written into a scratch buffer and encrypted with a single ECB `update` call (no padding, whole
- * blocks, never finalised), and the keystream is XORed onto the data in JavaScript.
+ * blocks, never finalised), and the keystream is XORed onto the data in JavaScript. For packets sent in order,
+ * the keystream of several is computed in one call ({@link KeystreamAhead}).
  */
 import { type Cipher, createCipheriv } from 'node:crypto';
 
 /** Counter blocks of the largest packet (64 KiB) plus the blocks a caller may ask for in front. */
 const MAX_BLOCKS = 0x10000 / 16 + 4;
-/** Packets whose keystream {@link AesCounterMode.xorAhead} computes in one go. */
+/** Packets whose keystream {@link AesCounterMode.ahead} computes in one go. */
 export const AHEAD = 8;
 /** Longest payload whose keystream is computed ahead (longer ones, rare in RTP, one packet at a time). */
 export const AHEAD_MAX_LENGTH = 2048;

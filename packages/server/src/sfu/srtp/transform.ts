@@ -25,8 +25,8 @@ export interface SrtpTransform {
   ): void;
   /**
    * The SRTP packet of the 12-byte RTP `header` and `payload`, sent in order, sealed in the stream's keystream
-   * computed ahead (`ahead`, see {@link KeystreamAhead}): a view into that buffer. Null when the profile
-   * protects a packet of this size better on its own ({@link protectRtp}).
+   * computed ahead (`ahead`, see {@link KeystreamAhead}): a view into that buffer. Null for a payload too
+   * long to seal ahead (then {@link protectRtp}).
    */
   sealRtp(
     ahead: KeystreamAhead,
