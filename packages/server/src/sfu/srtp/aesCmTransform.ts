@@ -12,7 +12,14 @@ import {
 } from './aesCounterMode.js';
 import { HmacSha1 } from './hmacSha1.js';
 import type { SrtpSessionKeys } from './keyDerivation.js';
-import { authenticationFailed, getUint32, putUint32, type SrtpTransform, sameBytes } from './transform.js';
+import {
+  authenticationFailed,
+  getUint32,
+  putUint32,
+  type SrtpTransform,
+  saltedIv,
+  sameBytes,
+} from './transform.js';
 
 const TAG = 10;
 const INDEX = 4;
@@ -128,19 +135,8 @@ export class AesCmTransform implements SrtpTransform, CounterBlocks {
 
   /** IV = salt (14 bytes) XOR SSRC at bytes 4-7 XOR `high` at bytes 8-11 XOR `low` at bytes 12-13; 0 0. */
   private setIv(salt: Uint8Array, ssrc: number, high: number, low: number): void {
-    const iv = this.iv;
-    iv.set(salt, 0);
-    iv[4] = iv[4]! ^ (ssrc >>> 24);
-    iv[5] = iv[5]! ^ (ssrc >>> 16);
-    iv[6] = iv[6]! ^ (ssrc >>> 8);
-    iv[7] = iv[7]! ^ ssrc;
-    iv[8] = iv[8]! ^ (high >>> 24);
-    iv[9] = iv[9]! ^ (high >>> 16);
-    iv[10] = iv[10]! ^ (high >>> 8);
-    iv[11] = iv[11]! ^ high;
-    iv[12] = iv[12]! ^ (low >>> 8);
-    iv[13] = iv[13]! ^ low;
-    iv[14] = 0;
-    iv[15] = 0;
+    saltedIv(this.iv, salt, 4, ssrc, high, low);
+    this.iv[14] = 0;
+    this.iv[15] = 0;
   }
 }

@@ -22,7 +22,14 @@ import {
 } from './aesCounterMode.js';
 import { Ghash } from './ghash.js';
 import type { SrtpSessionKeys } from './keyDerivation.js';
-import { authenticationFailed, getUint32, putUint32, type SrtpTransform, sameBytes } from './transform.js';
+import {
+  authenticationFailed,
+  getUint32,
+  putUint32,
+  type SrtpTransform,
+  saltedIv,
+  sameBytes,
+} from './transform.js';
 
 const TAG = 16;
 const INDEX = 4;
@@ -194,17 +201,7 @@ export class AesGcmTransform implements SrtpTransform, CounterBlocks {
    */
   private setJ0(salt: Uint8Array, ssrc: number, high: number, low: number): void {
     const j0 = this.j0;
-    j0.set(salt, 0);
-    j0[2] = j0[2]! ^ (ssrc >>> 24);
-    j0[3] = j0[3]! ^ (ssrc >>> 16);
-    j0[4] = j0[4]! ^ (ssrc >>> 8);
-    j0[5] = j0[5]! ^ ssrc;
-    j0[6] = j0[6]! ^ (high >>> 24);
-    j0[7] = j0[7]! ^ (high >>> 16);
-    j0[8] = j0[8]! ^ (high >>> 8);
-    j0[9] = j0[9]! ^ high;
-    j0[10] = j0[10]! ^ (low >>> 8);
-    j0[11] = j0[11]! ^ low;
+    saltedIv(j0, salt, 2, ssrc, high, low);
     j0[12] = 0;
     j0[13] = 0;
     j0[14] = 0;

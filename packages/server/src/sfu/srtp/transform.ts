@@ -80,3 +80,30 @@ export function putUint32(b: Uint8Array, offset: number, value: number): void {
 export function getUint32(b: Uint8Array, offset: number): number {
   return ((b[offset]! << 24) | (b[offset + 1]! << 16) | (b[offset + 2]! << 8) | b[offset + 3]!) >>> 0;
 }
+
+/**
+ * Writes `salt` into `out` and XORs in SSRC (32 bits), `high` (32 bits) and `low` (16 bits) from byte `at` on:
+ * the IV of both profiles — AES-CM puts them at byte 4 (RFC 3711 §4.1.1), GCM at byte 2 (RFC 7714 §8.1). `high`
+ * and `low` are the ROC and sequence number for SRTP, the 31-bit SRTCP index split in two for SRTCP. The bytes
+ * after them are the caller's (the block counter).
+ */
+export function saltedIv(
+  out: Uint8Array,
+  salt: Uint8Array,
+  at: number,
+  ssrc: number,
+  high: number,
+  low: number,
+): void {
+  out.set(salt, 0);
+  out[at] = out[at]! ^ (ssrc >>> 24);
+  out[at + 1] = out[at + 1]! ^ (ssrc >>> 16);
+  out[at + 2] = out[at + 2]! ^ (ssrc >>> 8);
+  out[at + 3] = out[at + 3]! ^ ssrc;
+  out[at + 4] = out[at + 4]! ^ (high >>> 24);
+  out[at + 5] = out[at + 5]! ^ (high >>> 16);
+  out[at + 6] = out[at + 6]! ^ (high >>> 8);
+  out[at + 7] = out[at + 7]! ^ high;
+  out[at + 8] = out[at + 8]! ^ (low >>> 8);
+  out[at + 9] = out[at + 9]! ^ low;
+}
