@@ -11,6 +11,7 @@ import { FastRtpSender } from './FastRtpSender.js';
 import { isKeyframeStart } from './keyframe.js';
 import { frameFields, type Producer, type RtpSink } from './Producer.js';
 import { randomSeq, randomTimestamp, seqAdd, seqDiff, seqNewer, tsAdd } from './rtpMath.js';
+import type { LastSent, SenderReports } from './SenderReports.js';
 import type { RtpStreamStats } from './stats.js';
 
 /** Events of a {@link Consumer}. */
@@ -56,6 +57,7 @@ export class Consumer extends TypedEmitter<ConsumerEvents> implements RtpSink {
   private readonly sender: RTCRtpSender;
   private readonly fast: FastRtpSender;
   private readonly dropFilter: ((packet: RtpPacket) => boolean) | undefined;
+  private readonly stopReports: () => void;
   /** What the drop filter is shown, rewritten in place for each packet. */
   private filterPacket: RtpPacket | null = null;
   private _producer: Producer | null = null;
@@ -77,12 +79,19 @@ export class Consumer extends TypedEmitter<ConsumerEvents> implements RtpSink {
   private keyframeRequestsReceived = 0;
   private retransmitted = 0;
 
-  constructor(kind: 'audio' | 'video', sender: RTCRtpSender, options: ConsumerOptions = {}) {
+  /** `reports` sends this track's RTCP sender reports (in place of werift's loop) until it closes. */
+  constructor(
+    kind: 'audio' | 'video',
+    sender: RTCRtpSender,
+    reports: SenderReports,
+    options: ConsumerOptions = {},
+  ) {
     super();
     this.kind = kind;
     this.sender = sender;
     this.fast = new FastRtpSender(sender);
     this.dropFilter = options.dropFilter;
+    this.stopReports = reports.add(sender, kind, () => this.lastSent());
   }
 
   get closed(): boolean {
@@ -153,6 +162,14 @@ export class Consumer extends TypedEmitter<ConsumerEvents> implements RtpSink {
     }
   }
 
+  /** The newest packet sent (for the sender reports), or null before the first. */
+  lastSent(): LastSent | null {
+    if (!this.started) return null;
+    const clockRate = this.sender.codec?.clockRate ?? this._producer?.codec.clockRate;
+    if (clockRate === undefined) return null;
+    return { rtpTimestamp: this.highestOutTs, at: this.highestOutAt, clockRate };
+  }
+
   /** Counters; `packetsLost` is filled in by the transport from the player's receiver reports. */
   stats(): RtpStreamStats {
     return {
@@ -176,6 +193,7 @@ export class Consumer extends TypedEmitter<ConsumerEvents> implements RtpSink {
     if (this._closed) return;
     this._closed = true;
     this.running = false;
+    this.stopReports();
     this._producer?.detach(this);
     this._producer = null;
     this.emit('close');

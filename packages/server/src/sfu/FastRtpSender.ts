@@ -4,22 +4,24 @@
  * (srtp/) — in order, right into the keystream it computed ahead, so one buffer serves several packets —
  * instead of through werift's `RTCRtpSender.sendRtp` pipeline, which per packet clones the packet, rebuilds
  * the header extension list, serializes the header, formats an NTP timestamp through strings, and chains six
- * promises before the socket sees the bytes.
+ * promises before the socket sees the bytes. The bytes go to the UDP socket of the ICE pair in use, as
+ * werift's ICE connection would send them, without its three async layers per packet.
  *
- * werift's sender stays the owner of the stream: it still sends the RTCP sender reports, answers with its
- * own stats, and is what the SDP negotiated. So the fast path keeps the sender's report counters up to date
- * (packet and octet counts, the NTP/RTP timestamp pair) exactly as `dispatchRtp` does, and it only runs when
+ * werift's sender stays the owner of the stream: its counters feed the RTCP sender reports ({@link
+ * SenderReports}) and its stats, and it is what the SDP negotiated. So the fast path keeps the sender's
+ * counters up to date (packet and octet counts, sequence number, timestamp) as `dispatchRtp` does, and it only runs when
  * `dispatchRtp` would have sent the same bytes: no header extension and no RED negotiated, no sequence or
  * timestamp offset of werift's own (`replaceTrack`), DTLS up with our SRTP context in place. Otherwise
  * {@link FastRtpSender.send} returns false and the caller uses werift's pipeline.
  */
-import { ntpTime, type RTCDtlsTransport, type RTCRtpSender } from 'werift';
+import type { Socket } from 'node:dgram';
+import type { RTCDtlsTransport, RTCRtpSender } from 'werift';
 import type { SrtpCryptoContext, SrtpStream } from './srtp/SrtpCryptoContext.js';
 import { fastSrtpOf } from './srtp/weriftSrtp.js';
 
 /**
  * The fields of werift 0.25.2's `RTCRtpSender` (media/rtpSender.ts) the fast path reads or keeps up to date;
- * most are private in its typings. `runRtcp` starts the sender-report loop (a no-op once running).
+ * most are private in its typings.
  */
 interface WeriftSenderInternals {
   stopped: boolean;
@@ -32,30 +34,52 @@ interface WeriftSenderInternals {
   rtpContinuityPending: boolean;
   sequenceNumber?: number;
   timestamp?: number;
-  ntpTimestamp: bigint;
   rtpTimestamp: number;
   octetCount: number;
   packetCount: number;
   headerBytesSent: number;
   retransmittedPacketsSent: number;
   retransmittedBytesSent: number;
-  runRtcp(): Promise<void>;
 }
 
-/** The part of werift's ICE `Connection` used to send (ice/src/ice.ts): what `RTCDtlsTransport.sendRtp` calls. */
+/**
+ * The parts of werift's ICE `Connection` (ice/src/ice.ts) a packet goes through: `send` is what
+ * `RTCDtlsTransport.sendRtp` calls; it checks `canSendApplicationData()`, then sends on the nominated pair's
+ * transport (a `UdpTransport` owning a dgram socket, or TCP) to the pair's remote address, and counts it.
+ */
 interface WeriftIceConnection {
   send(data: Buffer): Promise<void>;
+  canSendApplicationData(): boolean;
+  nominated?: {
+    protocol: { transport?: { type?: string; closed?: boolean; socket?: Socket } };
+    remoteAddr: readonly [string, number];
+    packetsSent: number;
+    bytesSent: number;
+  };
 }
 
 const HEADER = 12;
-/**
- * werift pairs the RTP timestamp of every packet sent with its NTP send time, for the next sender report.
- * Formatting the NTP time is costly (string operations), so the pair is refreshed at most this often: the
- * report then pairs the timestamp and NTP time of a packet at most this old, which is just as exact.
- */
-const NTP_REFRESH_MS = 20;
 
 const ignore = (): void => {};
+
+/** Sends `packet` as werift's `connection.send` would: straight on the UDP socket of the pair in use. */
+function sendOnPair(connection: WeriftIceConnection, packet: Buffer): void {
+  const pair = connection.nominated;
+  const udp = pair?.protocol.transport;
+  if (!pair || udp?.type !== 'udp' || !udp.socket) {
+    connection.send(packet).catch(ignore); // TCP, or no pair yet: werift's way
+    return;
+  }
+  if (udp.closed || !connection.canSendApplicationData()) return;
+  try {
+    // With a callback, a send error goes to it (ignored: the packet is lost) instead of the socket's 'error'.
+    udp.socket.send(packet, pair.remoteAddr[1], pair.remoteAddr[0], ignore);
+  } catch {
+    return; // the socket closed under us
+  }
+  pair.packetsSent += 1;
+  pair.bytesSent += packet.length;
+}
 
 /**
  * One consumer's fast path, over its werift sender.
@@ -69,8 +93,6 @@ export class FastRtpSender {
   private session: unknown = null;
   private srtp: SrtpCryptoContext | null = null;
   private stream: SrtpStream | null = null;
-  private ntpAt = Number.NEGATIVE_INFINITY;
-  private rtcpStarted = false;
   /** The RTP header of the packet being sent (version 2, no padding, extension or CSRC). */
   private readonly header = new Uint8Array(HEADER).fill(0x80, 0, 1);
 
@@ -134,23 +156,13 @@ export class FastRtpSender {
       s.timestamp = timestamp;
       s.octetCount += payload.length;
       s.packetCount = (s.packetCount + 1) >>> 0;
-      const now = performance.now();
-      if (now - this.ntpAt >= NTP_REFRESH_MS) {
-        this.ntpAt = now;
-        s.ntpTimestamp = ntpTime();
-        s.rtpTimestamp = timestamp;
-      }
-      if (!this.rtcpStarted) {
-        this.rtcpStarted = true;
-        void s.runRtcp();
-      }
+      s.rtpTimestamp = timestamp;
     }
     s.headerBytesSent += HEADER;
     // What RTCDtlsTransport.sendRtp does after encrypting.
     dtls.bytesSent += length;
     dtls.packetsSent += 1;
-    const connection = dtls.iceTransport.connection as unknown as WeriftIceConnection;
-    connection.send(packet).catch(ignore);
+    sendOnPair(dtls.iceTransport.connection as unknown as WeriftIceConnection, packet);
     return true;
   }
 

@@ -10,6 +10,7 @@ import type { ConsumerOptions } from './Consumer.js';
 import type { ProducerOptions } from './Producer.js';
 import { PublisherTransport } from './PublisherTransport.js';
 import { resolveIceOptions, type SfuIceOptions, sfuPeerConfig } from './peerConfig.js';
+import { SenderReports } from './SenderReports.js';
 import { SfuError } from './SfuError.js';
 import { SubscriberTransport } from './SubscriberTransport.js';
 import type { Transport, TransportTimeouts } from './Transport.js';
@@ -57,6 +58,8 @@ export class SfuRouter extends TypedEmitter<SfuRouterEvents> {
   private readonly producerOptions: ProducerOptions;
   private readonly timeouts: TransportTimeouts;
   private readonly consumerOptions: SfuRouterOptions['consumerOptions'];
+  /** The RTCP sender reports of every consumer, from one timer. */
+  private readonly reports = new SenderReports();
   private readonly publishers = new Map<string, PublisherTransport>();
   private readonly players = new Map<string, SubscriberTransport>();
   private readonly playersByStream = new Map<string, Set<SubscriberTransport>>();
@@ -166,6 +169,7 @@ export class SfuRouter extends TypedEmitter<SfuRouterEvents> {
         producers: publisher.producerList,
         peerConfig: this.peerConfig,
         timeouts: this.timeouts,
+        reports: this.reports,
         consumerOptions: consumerOptions ? (kind) => consumerOptions(playerKey, kind) : undefined,
       }),
     );
@@ -192,6 +196,7 @@ export class SfuRouter extends TypedEmitter<SfuRouterEvents> {
     if (this.closing) return this.closing;
     const all: Transport[] = [...this.players.values(), ...this.publishers.values()];
     this.closing = Promise.all(all.map((t) => t.close('routerClosed'))).then(() => undefined);
+    this.reports.close();
     this.players.clear();
     this.publishers.clear();
     this.playersByStream.clear();

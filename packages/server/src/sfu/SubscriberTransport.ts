@@ -15,6 +15,7 @@ import {
 } from 'werift';
 import { Consumer, type ConsumerOptions } from './Consumer.js';
 import type { Producer } from './Producer.js';
+import type { SenderReports } from './SenderReports.js';
 import { SfuError } from './SfuError.js';
 import type { RtpStreamStats } from './stats.js';
 import { createPeer, type StunProbe, Transport, type TransportTimeouts } from './Transport.js';
@@ -29,6 +30,8 @@ export interface SubscriberTransportOptions {
   producers: Producer[];
   peerConfig: Partial<PeerConfig>;
   timeouts: TransportTimeouts;
+  /** The router's sender reports, which the consumers join. */
+  reports: SenderReports;
   /** Options of each consumer, by kind (test hooks). */
   consumerOptions?: ((kind: 'audio' | 'video') => ConsumerOptions) | undefined;
 }
@@ -73,6 +76,7 @@ export class SubscriberTransport extends Transport {
         const consumer = new Consumer(
           producer.kind,
           transceiver.sender,
+          options.reports,
           options.consumerOptions?.(producer.kind),
         );
         consumer.switchProducer(producer);

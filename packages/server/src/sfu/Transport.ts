@@ -5,7 +5,7 @@
 
 import { TypedEmitter } from '@parley/protocol';
 import { type PeerConfig, type RTCDtlsTransport, RTCPeerConnection } from 'werift';
-import { SRTP_AEAD_AES_128_GCM } from './srtp/SrtpCryptoContext.js';
+import { SRTP_AEAD_AES_128_GCM, SRTP_AES128_CM_HMAC_SHA1_80 } from './srtp/SrtpCryptoContext.js';
 import { fastSrtpOf, installFastSrtp } from './srtp/weriftSrtp.js';
 import { type RtpStreamStats, type TransportStats, transportStats } from './stats.js';
 
@@ -50,6 +50,14 @@ export function createPeer(config: Partial<PeerConfig>): { pc: RTCPeerConnection
   });
   return { pc, probe };
 }
+
+/**
+ * The SRTP profiles the SFU accepts, in its order of preference: as DTLS server it picks the first one the
+ * client offers (werift's `findMatchingSRTPProfile`). AES_CM_128_HMAC_SHA1_80, WebRTC's mandatory profile
+ * (RFC 8827 §6.5), costs less per packet here than AEAD_AES_128_GCM, whose tag needs GHASH in JavaScript
+ * (see srtp/ghash.ts): bench/README.md has the figures. GCM serves clients that offer only GCM.
+ */
+const SRTP_PROFILE_PREFERENCE = [SRTP_AES128_CM_HMAC_SHA1_80, SRTP_AEAD_AES_128_GCM];
 
 let nextTransportId = 1;
 
@@ -150,7 +158,11 @@ export abstract class Transport extends TypedEmitter<TransportEvents> {
    * the subclasses once the descriptions are applied (the DTLS transports exist, the handshake is ahead).
    */
   protected useFastSrtp(): void {
-    for (const dtls of this.dtlsTransports()) this.unsubscribers.push(installFastSrtp(dtls));
+    for (const dtls of this.dtlsTransports()) {
+      // Private in werift's typings; read when the handshake starts (after the descriptions).
+      (dtls as unknown as { srtpProfiles: number[] }).srtpProfiles = [...SRTP_PROFILE_PREFERENCE];
+      this.unsubscribers.push(installFastSrtp(dtls));
+    }
   }
 
   /** The peer connection's DTLS transports (one with max-bundle). */

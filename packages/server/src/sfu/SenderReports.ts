@@ -1,0 +1,209 @@
+/**
+ * The RTCP sender reports of every consumer of a router, sent from one timer.
+ *
+ * werift's `RTCRtpSender` runs a report loop of its own per track: a promise timer with an abort signal
+ * every 0.5–1.5 s, a report built from packet objects and serialized, each on a cold cache. With hundreds of
+ * players that loop was the largest fixed cost of an idle player (~0.35 ms of CPU per report here). Instead,
+ * the router keeps one timer; each tick sends the reports that are due, written straight into bytes (SR +
+ * SDES CNAME, RFC 3550 §6.4.1 and §6.5), protected by the transport's SRTCP context and sent on its ICE
+ * connection — what werift's `RTCDtlsTransport.sendRtcp` does.
+ *
+ * The intervals are libwebrtc's (`kDefaultAudioReportInterval` 5 s, `kDefaultVideoReportInterval` 1 s), each
+ * randomized over 0.5–1.5× (RFC 3550 §6.3.1); a stream's first report goes out 0.5–1.5 s after its first
+ * packet, so a player can sync audio and video early. A report carries the wall clock at the moment it is
+ * sent (NTP format, RFC 3550 §4) and the RTP timestamp of that same moment, extrapolated from the newest
+ * packet sent (as libwebrtc does), the packet and octet counts werift's sender keeps (by its own pipeline
+ * or by {@link FastRtpSender}), and leaves the LSR and send time werift's sender reads to compute the
+ * round-trip time from the player's receiver reports.
+ */
+import type { RTCDtlsTransport, RTCRtpSender } from 'werift';
+
+/** The fields of werift 0.25.2's `RTCRtpSender` a report reads or writes (private in its typings). */
+interface WeriftSenderReportState {
+  stopped: boolean;
+  ssrc: number;
+  cname?: string;
+  dtlsTransport?: RTCDtlsTransport;
+  packetCount: number;
+  octetCount: number;
+  /** Middle 32 bits of the last report's NTP time: what a receiver report echoes as LSR. */
+  lastSRtimestamp?: number;
+  /** When the last report was sent, in seconds (Date.now() / 1000, as werift's `timestampSeconds`). */
+  lastSentSRTimestamp?: number;
+  runRtcp(): Promise<void>;
+}
+
+/** The part of werift's ICE `Connection` used to send (ice/src/ice.ts). */
+interface WeriftIceConnection {
+  send(data: Buffer): Promise<void>;
+}
+
+/** The newest packet a consumer sent: its RTP timestamp, when (performance.now()), and the clock rate. */
+export interface LastSent {
+  rtpTimestamp: number;
+  at: number;
+  clockRate: number;
+}
+
+/** Seconds from the NTP epoch (1900) to the Unix epoch (1970). */
+const NTP_UNIX_OFFSET_S = 2_208_988_800;
+
+/** Report intervals by kind, before randomization (libwebrtc's defaults). */
+export const REPORT_INTERVAL_MS = { audio: 5000, video: 1000 } as const;
+/** The first report of a stream, before randomization. */
+const FIRST_REPORT_MS = 1000;
+/** How often the timer looks for due reports. */
+const DEFAULT_TICK_MS = 100;
+
+const PT_SR = 200;
+const PT_SDES = 202;
+const SDES_CNAME = 1;
+const ignore = (): void => {};
+
+interface Entry {
+  sender: WeriftSenderReportState;
+  lastSent: () => LastSent | null;
+  intervalMs: number;
+  /** When the next report is due (performance.now()), or 0 before the stream sent its first packet. */
+  due: number;
+  /**
+   * SR + SDES with everything but the report fields filled in, rewritten for each report; made at the first
+   * report, once negotiation has given the sender its CNAME.
+   */
+  packet: Buffer | null;
+}
+
+/** Randomizes an interval over 0.5–1.5× (RFC 3550 §6.3.1). */
+function jittered(ms: number): number {
+  return ms * (0.5 + Math.random());
+}
+
+/**
+ * One router's sender reports.
+ * @example
+ * const reports = new SenderReports();
+ * const stop = reports.add(transceiver.sender, 'audio', () => consumer.lastSent());
+ * stop(); reports.close();
+ */
+export class SenderReports {
+  private readonly entries = new Set<Entry>();
+  private readonly tickMs: number;
+  private timer: NodeJS.Timeout | null = null;
+  private _sent = 0;
+
+  constructor(options: { tickMs?: number } = {}) {
+    this.tickMs = options.tickMs ?? DEFAULT_TICK_MS;
+  }
+
+  /** Reports sent so far. */
+  get sent(): number {
+    return this._sent;
+  }
+
+  /** Consumers whose reports this sends. */
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /**
+   * Takes over the reports of `sender` (werift's loop is switched off for it); `lastSent` tells what was
+   * sent last (null before the first packet). Returns the function that stops the reports, to call when
+   * the consumer closes.
+   */
+  add(sender: RTCRtpSender, kind: 'audio' | 'video', lastSent: () => LastSent | null): () => void {
+    const s = sender as unknown as WeriftSenderReportState;
+    // werift starts its loop from sendRtp (or FastRtpSender does); on this sender that now does nothing.
+    s.runRtcp = async () => {};
+    const entry: Entry = { sender: s, lastSent, intervalMs: REPORT_INTERVAL_MS[kind], due: 0, packet: null };
+    this.entries.add(entry);
+    if (this.timer === null) {
+      this.timer = setInterval(() => this.tick(), this.tickMs);
+      this.timer.unref();
+    }
+    return () => {
+      this.entries.delete(entry);
+      if (this.entries.size === 0) this.stopTimer();
+    };
+  }
+
+  /** Stops the timer and forgets every sender. */
+  close(): void {
+    this.entries.clear();
+    this.stopTimer();
+  }
+
+  private stopTimer(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  private tick(): void {
+    const now = performance.now();
+    for (const entry of this.entries) {
+      const s = entry.sender;
+      if (s.stopped || s.packetCount === 0) continue;
+      if (entry.due === 0) {
+        entry.due = now + jittered(FIRST_REPORT_MS);
+        continue;
+      }
+      if (now < entry.due) continue;
+      entry.due = now + jittered(entry.intervalMs);
+      this.send(entry);
+    }
+  }
+
+  private send(entry: Entry): void {
+    const s = entry.sender;
+    const dtls = s.dtlsTransport;
+    const last = entry.lastSent();
+    if (dtls?.state !== 'connected' || !dtls.srtcp || last === null) return;
+    if (entry.packet === null) entry.packet = reportTemplate(s);
+    const p = entry.packet;
+    const now = performance.now();
+    const unixMs = performance.timeOrigin + now;
+    const seconds = Math.floor(unixMs / 1000);
+    const fraction = Math.floor(((unixMs - seconds * 1000) / 1000) * 0x100000000) >>> 0;
+    const ntpSeconds = (seconds + NTP_UNIX_OFFSET_S) >>> 0;
+    const elapsedTicks = Math.round(((now - last.at) * last.clockRate) / 1000);
+    p.writeUInt32BE(ntpSeconds, 8);
+    p.writeUInt32BE(fraction, 12);
+    p.writeUInt32BE((last.rtpTimestamp + elapsedTicks) >>> 0, 16);
+    p.writeUInt32BE(s.packetCount >>> 0, 20);
+    p.writeUInt32BE(s.octetCount >>> 0, 24);
+    let protectedPacket: Buffer;
+    try {
+      protectedPacket = dtls.srtcp.encrypt(p);
+    } catch {
+      return; // keys gone (closing): no report
+    }
+    s.lastSRtimestamp = (((ntpSeconds & 0xffff) << 16) | (fraction >>> 16)) >>> 0;
+    s.lastSentSRTimestamp = Date.now() / 1000;
+    dtls.bytesSent += protectedPacket.length;
+    dtls.packetsSent += 1;
+    this._sent += 1;
+    (dtls.iceTransport.connection as unknown as WeriftIceConnection).send(protectedPacket).catch(ignore);
+  }
+}
+
+/** An SR (no report blocks) followed by an SDES with the sender's CNAME, report fields zero. */
+function reportTemplate(s: WeriftSenderReportState): Buffer {
+  const cname = Buffer.from(s.cname ?? '', 'utf8').subarray(0, 255);
+  // SDES chunk: SSRC, CNAME item (type, length, text), then a null octet ending the list, padded to 32 bits.
+  const chunk = 4 + 2 + cname.length + 1;
+  const sdesLength = 4 + Math.ceil(chunk / 4) * 4;
+  const p = Buffer.alloc(28 + (cname.length > 0 ? sdesLength : 0));
+  p[0] = 0x80; // V=2, no padding, RC=0
+  p[1] = PT_SR;
+  p.writeUInt16BE(28 / 4 - 1, 2);
+  p.writeUInt32BE(s.ssrc >>> 0, 4);
+  if (cname.length > 0) {
+    p[28] = 0x81; // V=2, SC=1
+    p[29] = PT_SDES;
+    p.writeUInt16BE(sdesLength / 4 - 1, 30);
+    p.writeUInt32BE(s.ssrc >>> 0, 32);
+    p[36] = SDES_CNAME;
+    p[37] = cname.length;
+    cname.copy(p, 38);
+  }
+  return p;
+}
