@@ -8,8 +8,9 @@ import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { fileURLToPath } from 'node:url';
 import { startChild } from './childChannel.mjs';
-import { buildRtp, rtpHeaderLength, SrtpContext } from './srtp.mjs';
+import { buildRtp, SrtpContext } from './srtp.mjs';
 import { SyntheticTrack } from './synthRtp.mjs';
+import { advance, PROFILE_AES_CM, TagDecoder } from './tagDecoder.mjs';
 
 const RELAY = fileURLToPath(new URL('./baselineRelay.mjs', import.meta.url));
 
@@ -36,7 +37,8 @@ let nextSsrc = 0x10000;
 
 /**
  * One endpoint of the relay: a UDP socket and a master key. `receiver` (a Meter receiver, or null) gets the
- * payload of every packet the relay forwards to it. Resolves with `{ id, addTrack(spec), listenTo(track),
+ * tag of every packet the relay forwards to it, read as Parley's players read theirs (lib/tagDecoder.mjs),
+ * so both sides cost the bench alike. Resolves with `{ id, addTrack(spec), listenTo(track),
  * close() }`.
  */
 export async function openEndpoint(relay, { receiver = null } = {}) {
@@ -44,12 +46,22 @@ export async function openEndpoint(relay, { receiver = null } = {}) {
   const key = randomBytes(16);
   const salt = randomBytes(14);
   const outgoing = new SrtpContext(key, salt);
-  const incoming = new SrtpContext(key, salt);
+  const decoder = new TagDecoder(PROFILE_AES_CM, key, salt);
+  /** Per SSRC: `{ roc, highest }`. */
+  const streams = new Map();
   const socket = createSocket('udp4');
   socket.on('message', (packet) => {
     const at = performance.now();
-    const plain = incoming.unprotect(packet);
-    if (plain && receiver) receiver.record(plain.rtp.subarray(rtpHeaderLength(plain.rtp)), at);
+    if (!receiver || packet.length < 12) return;
+    const ssrc = packet.readUInt32BE(8);
+    const seq = packet.readUInt16BE(2);
+    let s = streams.get(ssrc);
+    if (s === undefined) {
+      s = { roc: 0, highest: seq };
+      streams.set(ssrc, s);
+    }
+    const { roc } = advance(s, seq);
+    if (decoder.read(packet, roc)) receiver.recordTag(decoder.sourceId, decoder.number, decoder.sentAt, at);
   });
   await new Promise((resolve) => socket.bind(0, '127.0.0.1', resolve));
   const hex = { key: key.toString('hex'), salt: salt.toString('hex') };

@@ -29,7 +29,8 @@ export function writeBenchmarksMd(outcomes, machine) {
     `- Node: ${machine.node}`,
     `- OS: ${machine.os}`,
     `- Date: ${machine.date}`,
-    `- Commit: ${machine.commit ?? 'unknown'}`,
+    `- Commit: ${machine.commit ?? 'unknown'}` +
+      (machine.serverUnderTest ? ` (server of ${machine.serverUnderTest.commit} measured)` : ''),
     '',
     '## Summary',
     '',

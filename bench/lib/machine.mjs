@@ -27,11 +27,17 @@ function cpuCount() {
   return Number.isInteger(n) ? n : os.cpus().length;
 }
 
-function gitCommit() {
-  const r = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: new URL('../..', import.meta.url) });
+function gitCommit(cwd = new URL('../..', import.meta.url)) {
+  const r = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd });
   if (r.status !== 0) return null;
-  const dirty = spawnSync('git', ['status', '--porcelain'], { cwd: new URL('../..', import.meta.url) });
+  const dirty = spawnSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd });
   return r.stdout.toString().trim() + (dirty.stdout?.toString().trim() ? ' (uncommitted changes)' : '');
+}
+
+/** The server measured when PARLEY_BENCH_SERVER_ROOT names another checkout (lib/serverMain.mjs): its commit. */
+function serverUnderTest() {
+  const root = process.env.PARLEY_BENCH_SERVER_ROOT;
+  return root ? { root, commit: gitCommit(root) } : null;
 }
 
 /** What the machine is, now. */
@@ -45,6 +51,8 @@ export function machineInfo() {
     os: `${os.type()} ${os.release()} ${os.arch()}`,
     benchCpus: affinity(),
     commit: gitCommit(),
+    /** Non-null when the server of another checkout was measured (before/after comparisons). */
+    serverUnderTest: serverUnderTest(),
     date: new Date().toISOString(),
   };
 }

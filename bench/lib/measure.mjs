@@ -29,7 +29,6 @@ export async function settle(pairs, timeoutMs = 15_000) {
 export async function measureWindow({
   meter,
   tracks,
-  receivers,
   target,
   pinned = true,
   seconds,
@@ -53,7 +52,7 @@ export async function measureWindow({
   const t0 = performance.now();
   const cpu0 = target.cpuMs();
   const otherLoad = watchOtherLoad();
-  meter.begin(tracks, receivers);
+  meter.begin(tracks);
   const ms = seconds * 1000;
   while (performance.now() - t0 < ms) {
     await sleep(Math.min(250, ms - (performance.now() - t0)));
@@ -98,6 +97,11 @@ export async function measureWindow({
     otherLoadPercent: other,
     /** How late the bench's event loop ran (a late loop receives late: the latency includes it). */
     benchLoopDelayMs: { p99: round(loopDelay.percentile(99) / 1e6, 1), max: round(loopDelay.max / 1e6, 1) },
+    /** The forwarder's garbage-collection pauses in the window (null for the baseline relay, not measured). */
+    serverGcPauseMs:
+      typeof stats1.gcTotalMs === 'number'
+        ? { total: round(stats1.gcTotalMs - stats0.gcTotalMs, 1), max: round(stats1.gcMaxMs, 1) }
+        : null,
     benchGcPauseMs: {
       total: round(
         gcPauses.reduce((a, b) => a + b, 0),

@@ -28,7 +28,6 @@ async function ramp({ side, topology, steps, meter, seconds, unit, progress }) {
     const row = await measureWindow({
       meter,
       tracks: topology.tracks,
-      receivers: topology.receivers,
       target: topology.target,
       pinned: topology.pinned,
       seconds,
@@ -82,7 +81,9 @@ export function describeRow(side, unit, load, row) {
     `${side.padEnd(8)} ${unit}=${String(load).padEnd(4)} ${row.forwardedPerSecond} pkt/s out, ` +
     `cpu ${row.cpuPercent}% = ${row.cpuMicrosPerPacket ?? '—'} µs/pkt, loss ${row.lossPercent}%, ` +
     `latency p50 ${l.p50 ?? '—'} / p99 ${l.p99 ?? '—'} ms, bench cpu ${row.benchCpuPercent}% ` +
-    `(loop delay max ${row.benchLoopDelayMs.max} ms), other load cpu0 ${row.otherLoadPercent.cpu0}% ` +
+    `(loop delay max ${row.benchLoopDelayMs.max} ms)` +
+    (row.serverGcPauseMs ? `, server GC max ${row.serverGcPauseMs.max} ms` : '') +
+    `, other load cpu0 ${row.otherLoadPercent.cpu0}% ` +
     `cpu1 ${row.otherLoadPercent.cpu1}%` +
     (row.mediaFlowingBeforeWindow === false ? ' (some receivers had no media before the window)' : '')
   );

@@ -16,33 +16,55 @@ export class Meter {
     this.samples = new SampleBuffer(1 << 16);
   }
 
-  /** A new receiver, counting its distinct packets per source. `record(payload, at)` is its input. */
+  /**
+   * A new receiver, counting its distinct packets per source. `record(payload, at)` takes a payload with a
+   * tag; `recordTag(sourceId, number, sentAt, at)` the tag's fields, already read (the light receivers).
+   */
   receiver() {
     const meter = this;
+    /** Per source: the window it was last reset for, the window's first number, and a bit per number seen. */
+    const sources = new Map();
+    let lastSourceId = -1;
+    let last = null;
     const r = {
       /** Sources this receiver has had at least one packet of, ever (to know media flows). */
       flowing: new Set(),
-      /** Per source: the packet numbers seen in the current window. */
-      seen: new Map(),
       record(payload, at = performance.now()) {
         const tag = readTag(payload);
-        if (tag === null) return;
-        r.flowing.add(tag.sourceId);
+        if (tag !== null) r.recordTag(tag.sourceId, tag.number, tag.sentAt, at);
+      },
+      recordTag(sourceId, number, sentAt, at) {
+        let s = sourceId === lastSourceId ? last : sources.get(sourceId);
+        if (s === undefined) {
+          // Not a source of this run (a garbled tag) unless some track declared it.
+          if (!meter.audience.has(sourceId)) return;
+          s = { window: null, first: 0, bits: new Uint32Array(64) };
+          sources.set(sourceId, s);
+          r.flowing.add(sourceId);
+        }
+        lastSourceId = sourceId;
+        last = s;
         const w = meter.window;
         if (w === null) return;
-        const first = w.first.get(tag.sourceId);
-        if (first === undefined || tag.number < first) return;
-        const last = w.last?.get(tag.sourceId);
-        if (last !== undefined && tag.number > last) return;
-        let got = r.seen.get(tag.sourceId);
-        if (got === undefined) {
-          got = new Set();
-          r.seen.set(tag.sourceId, got);
+        if (s.window !== w) {
+          s.window = w;
+          s.first = w.first.get(sourceId) ?? 0;
+          s.bits.fill(0);
         }
-        if (got.has(tag.number)) return;
-        got.add(tag.number);
+        const i = number - s.first;
+        if (s.first === 0 || i < 0) return;
+        if (w.last !== null && number > (w.last.get(sourceId) ?? 0)) return;
+        const word = i >>> 5;
+        if (word >= s.bits.length) {
+          const grown = new Uint32Array(Math.max(word + 1, s.bits.length * 2));
+          grown.set(s.bits);
+          s.bits = grown;
+        }
+        const bit = 1 << (i & 31);
+        if ((s.bits[word] & bit) !== 0) return;
+        s.bits[word] |= bit;
         w.received += 1;
-        meter.samples.push(at - tag.sentAt);
+        meter.samples.push(at - sentAt);
       },
     };
     return r;
@@ -54,8 +76,7 @@ export class Meter {
   }
 
   /** Opens a window: from now on, packets after each track's current number count. */
-  begin(tracks, receivers) {
-    for (const r of receivers) r.seen.clear();
+  begin(tracks) {
     this.samples.clear();
     this.window = { first: new Map(tracks.map((t) => [t.sourceId, t.number + 1])), last: null, received: 0 };
   }

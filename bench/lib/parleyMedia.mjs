@@ -1,12 +1,13 @@
 /**
  * Synthetic publishers and players on a Parley server, over the raw signaling client and werift directly (as
  * an SDK would, without its encoders): a publisher's tracks send SyntheticTrack packets through werift's
- * RTCRtpSender (werift protects them with the SRTP keys of the DTLS handshake); a player hands every RTP
- * payload it receives to a Meter receiver. Every connection is loopback-only: the only STUN server is the
+ * RTCRtpSender (werift protects them with the SRTP keys of the DTLS handshake); a player hands the tag of
+ * every RTP packet it receives to a Meter receiver (through lib/lightReceiver.mjs once connected). Every connection is loopback-only: the only STUN server is the
  * Parley server's own (from `hello`), and werift gathers nothing but 127.0.0.1.
  */
 import { RTCPeerConnection, RTCRtpCodecParameters, RtpHeader, RtpPacket } from 'werift';
 import { OPUS, vp8 } from '../../packages/protocol/dist/src/index.js';
+import { lighten } from './lightReceiver.mjs';
 import { AUDIO, SyntheticTrack, VIDEO } from './synthRtp.mjs';
 
 /** werift's configuration for one benchmark connection: the server's STUN URL, loopback candidates only. */
@@ -91,7 +92,10 @@ export async function publishSynthetic(client, { roomID, streamID, kinds, pacer 
   };
 }
 
-/** Plays `streamID` on the logged-in `client`; every received payload goes to `receiver.record`. */
+/**
+ * Plays `streamID` on the logged-in `client`; every received payload's tag goes to `receiver.record`. Once
+ * connected, the light receiver (lib/lightReceiver.mjs) takes the RTP over from werift.
+ */
 export async function playSynthetic(client, { streamID, receiver }) {
   const pc = new RTCPeerConnection(peerConfig(client.hello));
   pc.onTrack.subscribe((track) => track.onReceiveRtp.subscribe((rtp) => receiver.record(rtp.payload)));
@@ -105,5 +109,11 @@ export async function playSynthetic(client, { streamID, receiver }) {
     await pc.close();
     throw err;
   }
-  return { close: () => pc.close() };
+  const release = lighten(pc, receiver);
+  return {
+    close() {
+      release();
+      return pc.close();
+    },
+  };
 }

@@ -2,11 +2,20 @@
  * The server side of a benchmark, run as its own process by serverProcess.mjs: starts Parley with the options
  * in argv[2] (JSON), prints `{ url, httpUrl, pid }` as one line, then answers commands on stdin (one JSON line
  * each): `stats` (packets and payload bytes the SFU handed to werift for its players, counted by the
- * consumers' per-packet hook; memory), `health` (what /healthz says: sessions, rooms, transports) and `gc` (a full garbage collection, when the
+ * consumers' per-packet hook; memory; garbage-collection pauses: total, and the longest since the last `stats`), `health` (what /healthz says: sessions, rooms, transports) and `gc` (a full garbage collection, when the
  * process runs with --expose-gc).
  */
+import { PerformanceObserver } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
-import { createLogger, startServer } from '../../packages/server/dist/src/index.js';
+import { pathToFileURL } from 'node:url';
+
+// PARLEY_BENCH_SERVER_ROOT: a checkout of another commit (built), to measure its server instead (before/after).
+const root = process.env.PARLEY_BENCH_SERVER_ROOT;
+const { createLogger, startServer } = await import(
+  root
+    ? pathToFileURL(`${root}/packages/server/dist/src/index.js`).href
+    : '../../packages/server/dist/src/index.js'
+);
 
 const { countSent = false, ...options } = JSON.parse(process.argv[2] ?? '{}');
 let sentPackets = 0;
@@ -25,6 +34,15 @@ if (countSent) {
     }),
   };
 }
+// The server's garbage-collection pauses: a long one delays every packet forwarded meanwhile.
+const gc = { totalMs: 0, maxMs: 0 };
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) {
+    gc.totalMs += e.duration;
+    gc.maxMs = Math.max(gc.maxMs, e.duration);
+  }
+}).observe({ entryTypes: ['gc'] });
+
 const server = await startServer({ ...options, logger: createLogger({ level: 'warn' }) });
 process.stdout.write(`${JSON.stringify({ url: server.url, httpUrl: server.httpUrl, pid: process.pid })}\n`);
 
@@ -33,7 +51,10 @@ async function answer(line) {
   const { cmd } = JSON.parse(line);
   if (cmd === 'stats') {
     const mem = process.memoryUsage();
-    return { sentPackets, sentBytes, rss: mem.rss, heapUsed: mem.heapUsed };
+    // The longest pause since the previous `stats`: a window's is read at its end.
+    const gcMaxMs = gc.maxMs;
+    gc.maxMs = 0;
+    return { sentPackets, sentBytes, rss: mem.rss, heapUsed: mem.heapUsed, gcTotalMs: gc.totalMs, gcMaxMs };
   }
   if (cmd === 'health') return (await fetch(`${server.httpUrl}/healthz`)).json();
   if (cmd === 'gc') {

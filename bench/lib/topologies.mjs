@@ -5,7 +5,7 @@
  * - meeting: N users, each publishing audio + video and playing every other user (Parley: one signaling
  *   socket per user, one peer connection per published or played stream; baseline: one UDP socket per user).
  * Each topology gives the measuring code the same things: `target` (the forwarder: cpuMs(), stats()), `tracks`
- * (every source), `receivers` (Meter receivers), `pairs` (receiver × source that must flow), `grow(n)`,
+ * (every source), `pairs` (Meter receiver × source that must flow), `grow(n)`,
  * `close()` and, for Parley, `retries.count` (connections that failed once and were tried again).
  */
 
@@ -65,7 +65,6 @@ export async function parleyFanout({ kinds, maxPlayers, meter, pacer, concurrenc
     target: server,
     pinned: server.pinned,
     tracks: pub.tracks,
-    receivers: [],
     pairs: [],
     retries: { count: 0 },
   };
@@ -86,7 +85,6 @@ export async function parleyFanout({ kinds, maxPlayers, meter, pacer, concurrenc
           }
         });
         players.push({ client, play });
-        t.receivers.push(receiver);
         for (const track of pub.tracks) {
           meter.expect(track.sourceId);
           t.pairs.push({ receiver, sourceId: track.sourceId });
@@ -114,7 +112,7 @@ export async function baselineFanout({ kinds, meter, pacer }) {
   for (const kind of kinds) tracks.push(await sender.addTrack(SPECS[kind]));
   for (const track of tracks) pacer.add(track);
   const endpoints = [];
-  const t = { target: relay, pinned: relay.pinned, tracks, receivers: [], pairs: [] };
+  const t = { target: relay, pinned: relay.pinned, tracks, pairs: [] };
   t.grow = (n, onProgress) =>
     addAll(
       endpoints.length,
@@ -124,7 +122,6 @@ export async function baselineFanout({ kinds, meter, pacer }) {
         const receiver = meter.receiver();
         const endpoint = await openEndpoint(relay, { receiver });
         endpoints.push(endpoint);
-        t.receivers.push(receiver);
         for (const track of tracks) {
           await endpoint.listenTo(track);
           meter.expect(track.sourceId);
@@ -150,7 +147,6 @@ export async function parleyMeeting({ maxUsers, meter, pacer, concurrency }) {
     target: server,
     pinned: server.pinned,
     tracks: [],
-    receivers: [],
     pairs: [],
     retries: { count: 0 },
   };
@@ -174,7 +170,6 @@ export async function parleyMeeting({ maxUsers, meter, pacer, concurrency }) {
       const others = [...users];
       users.push(user);
       t.tracks.push(...pub.tracks);
-      t.receivers.push(user.receiver);
       const jobs = others.flatMap((o) => [() => play(user, o), () => play(o, user)]);
       await addAll(0, jobs.length, concurrency, (j) => jobs[j](), null);
       onProgress?.(users.length);
@@ -195,7 +190,7 @@ export async function parleyMeeting({ maxUsers, meter, pacer, concurrency }) {
 export async function baselineMeeting({ meter, pacer }) {
   const relay = await startBaselineRelay({ cpu: 0 });
   const users = [];
-  const t = { target: relay, pinned: relay.pinned, tracks: [], receivers: [], pairs: [] };
+  const t = { target: relay, pinned: relay.pinned, tracks: [], pairs: [] };
   const listen = async (listener, speaker) => {
     for (const track of speaker.tracks) {
       await listener.endpoint.listenTo(track);
@@ -215,7 +210,6 @@ export async function baselineMeeting({ meter, pacer }) {
       }
       users.push(user);
       t.tracks.push(...tracks);
-      t.receivers.push(receiver);
       for (const track of tracks) pacer.add(track);
       onProgress?.(users.length);
     }

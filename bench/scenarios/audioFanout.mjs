@@ -13,6 +13,6 @@ export default fanoutScenario({
   measures:
     'Synthetic Opus RTP (160-byte payloads, 50 packets/s, numbered and timestamped) sent through werift to the ' +
     'server and played by N werift players; per step: server CPU µs per forwarded packet, loss, added latency.',
-  players: [10, 25, 50, 100, 150],
+  players: [50, 200, 400, 600, 800],
   seconds: 5,
 });

@@ -17,7 +17,7 @@ export default {
     'plays every other user with one werift connection per stream; per step: server CPU µs per forwarded ' +
     'packet, loss, added latency.',
   options: {
-    users: { type: 'ints', default: [2, 4, 6, 8], help: 'users at each load step' },
+    users: { type: 'ints', default: [4, 8, 12, 16], help: 'users at each load step' },
     seconds: { type: 'number', default: 5, help: 'measured seconds per step' },
     concurrency: { type: 'int', default: 4, help: 'connections negotiated at once while ramping' },
   },

@@ -14,6 +14,6 @@ export default fanoutScenario({
     'Synthetic VP8 RTP (30 frames/s × 3 packets of 1000–1200 bytes, real payload descriptors and keyframe ' +
     'headers, numbered and timestamped) sent through werift and played by N werift players; per step: server ' +
     'CPU µs per forwarded packet, loss, added latency.',
-  players: [5, 10, 20, 40, 60],
+  players: [25, 50, 100, 200, 300],
   seconds: 5,
 });
