@@ -1,10 +1,12 @@
 /**
  * The baseline relay: the thinnest SRTP forwarder the benchmark can compare Parley with. Run as its own
  * process (by baseline.mjs, pinned like the server), it receives SRTP on one UDP socket on 127.0.0.1,
- * unprotects each packet with its source's key (AES_CM_128_HMAC_SHA1_80, lib/srtp.mjs), and for each receiver
- * of that source re-protects it with the receiver's key and sends it. No ICE, no DTLS, no RTCP, no header
- * rewriting, no NACK or keyframe handling: keys are agreed out of band, through these commands on stdin (one
- * JSON line each, one JSON answer line each on stdout):
+ * unprotects each packet with its source's key (AES_CM_128_HMAC_SHA1_80), and for each receiver of that
+ * source re-protects it with the receiver's key and sends it. The SRTP is Parley's own contexts
+ * (packages/server/src/sfu/srtp: one reused cipher, keystream computed ahead, HMAC pads computed once), the
+ * cheapest SRTP this runtime has, so the ratio measures everything else Parley does per packet. No ICE, no
+ * DTLS, no RTCP, no header rewriting, no NACK or keyframe handling: keys are agreed out of band, through these
+ * commands on stdin (one JSON line each, one JSON answer line each on stdout):
  *   { op: 'source', ssrc, key, salt }        packets of SSRC `ssrc` are protected with this master key/salt (hex)
  *   { op: 'receiver', id, port, key, salt }  receiver `id` listens on 127.0.0.1:`port` and has this key
  *   { op: 'route', ssrc, receiver }          forward SSRC `ssrc` to receiver `id`
@@ -12,7 +14,10 @@
  */
 import { createSocket } from 'node:dgram';
 import { createInterface } from 'node:readline';
-import { SrtpContext } from './srtp.mjs';
+import {
+  SRTP_AES128_CM_HMAC_SHA1_80,
+  SrtpCryptoContext,
+} from '../../packages/server/dist/src/sfu/srtp/SrtpCryptoContext.js';
 
 const sources = new Map();
 const receivers = new Map();
@@ -22,21 +27,41 @@ let refused = 0;
 
 const socket = createSocket('udp4');
 socket.on('message', (packet) => {
-  const source = packet.length >= 12 ? sources.get(packet.readUInt32BE(8)) : undefined;
-  const plain = source?.context.unprotect(packet);
+  const ssrc = packet.length >= 12 ? packet.readUInt32BE(8) : 0;
+  const source = sources.get(ssrc);
+  let plain;
+  try {
+    plain = source?.context.unprotectRtp(packet);
+  } catch {
+    // authentication failed
+  }
   if (!plain) {
     refused += 1;
     return;
   }
   packetsIn += 1;
+  const header = plain.subarray(0, 12);
+  const payload = plain.subarray(12);
   for (const r of source.receivers) {
-    socket.send(r.context.protectWithRoc(plain.rtp, plain.roc), r.port, '127.0.0.1');
+    const stream = r.context.stream(ssrc);
+    let out = r.context.sealRtp(header, payload, stream);
+    if (out === null) {
+      out = Buffer.allocUnsafe(plain.length + r.context.rtpOverhead);
+      plain.copy(out, 0);
+      out = out.subarray(0, r.context.protectRtpInPlace(out, 12, plain.length, stream));
+    }
+    socket.send(out, r.port, '127.0.0.1');
     packetsOut += 1;
   }
 });
 await new Promise((resolve) => socket.bind(0, '127.0.0.1', resolve));
 
-const context = (cmd) => new SrtpContext(Buffer.from(cmd.key, 'hex'), Buffer.from(cmd.salt, 'hex'));
+const context = (cmd) =>
+  new SrtpCryptoContext(
+    SRTP_AES128_CM_HMAC_SHA1_80,
+    Buffer.from(cmd.key, 'hex'),
+    Buffer.from(cmd.salt, 'hex'),
+  );
 function handle(cmd) {
   switch (cmd.op) {
     case 'source':
