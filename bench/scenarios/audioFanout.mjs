@@ -12,7 +12,7 @@ export default fanoutScenario({
   summary: '1 Opus publisher (50 packets/s) → N players, N ramped; Parley vs the baseline relay',
   measures:
     'Synthetic Opus RTP (160-byte payloads, 50 packets/s, numbered and timestamped) sent through werift to the ' +
-    'server and played by N werift players; per step: server CPU µs per forwarded packet, loss, added latency.',
+    'server and played by N players (werift peer connections whose RTP a light receiver reads); per step: server CPU µs per forwarded packet, loss, added latency.',
   players: [50, 200, 400, 600, 800],
   seconds: 5,
 });
