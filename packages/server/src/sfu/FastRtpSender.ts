@@ -34,7 +34,6 @@ interface WeriftSenderInternals {
   rtpContinuityPending: boolean;
   sequenceNumber?: number;
   timestamp?: number;
-  rtpTimestamp: number;
   octetCount: number;
   packetCount: number;
   headerBytesSent: number;
@@ -156,7 +155,6 @@ export class FastRtpSender {
       s.timestamp = timestamp;
       s.octetCount += payload.length;
       s.packetCount = (s.packetCount + 1) >>> 0;
-      s.rtpTimestamp = timestamp;
     }
     s.headerBytesSent += HEADER;
     // What RTCDtlsTransport.sendRtp does after encrypting.
