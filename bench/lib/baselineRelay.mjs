@@ -4,9 +4,10 @@
  * unprotects each packet with its source's key (AES_CM_128_HMAC_SHA1_80), and for each receiver of that
  * source re-protects it with the receiver's key and sends it. The SRTP is Parley's own contexts
  * (packages/server/src/sfu/srtp: one reused cipher, keystream computed ahead, HMAC pads computed once), the
- * cheapest SRTP this runtime has, so the ratio measures everything else Parley does per packet. No ICE, no
- * DTLS, no RTCP, no header rewriting, no NACK or keyframe handling: keys are agreed out of band, through these
- * commands on stdin (one JSON line each, one JSON answer line each on stdout):
+ * cheapest SRTP this runtime has, and its sends leave synchronously as Parley's do (syncUdpSend), so the
+ * ratio measures everything else Parley does per packet. No ICE, no DTLS, no RTCP, no header rewriting, no
+ * NACK or keyframe handling: keys are agreed out of band, through these commands on stdin (one JSON line
+ * each, one JSON answer line each on stdout):
  *   { op: 'source', ssrc, key, salt }        packets of SSRC `ssrc` are protected with this master key/salt (hex)
  *   { op: 'receiver', id, port, key, salt }  receiver `id` listens on 127.0.0.1:`port` and has this key
  *   { op: 'route', ssrc, receiver }          forward SSRC `ssrc` to receiver `id`
@@ -18,6 +19,7 @@ import {
   SRTP_AES128_CM_HMAC_SHA1_80,
   SrtpCryptoContext,
 } from '../../packages/server/dist/src/sfu/srtp/SrtpCryptoContext.js';
+import { makeSendsSynchronous } from '../../packages/server/dist/src/sfu/syncUdpSend.js';
 
 const sources = new Map();
 const receivers = new Map();
@@ -55,6 +57,8 @@ socket.on('message', (packet) => {
   }
 });
 await new Promise((resolve) => socket.bind(0, '127.0.0.1', resolve));
+// As Parley's forwarding path does: each packet reaches the kernel as soon as it is sealed, no tick per send.
+makeSendsSynchronous(socket);
 
 const context = (cmd) =>
   new SrtpCryptoContext(

@@ -5,7 +5,8 @@
  * instead of through werift's `RTCRtpSender.sendRtp` pipeline, which per packet clones the packet, rebuilds
  * the header extension list, serializes the header, formats an NTP timestamp through strings, and chains six
  * promises before the socket sees the bytes. The bytes go to the UDP socket of the ICE pair in use, as
- * werift's ICE connection would send them, without its three async layers per packet.
+ * werift's ICE connection would send them, without its three async layers per packet, and reach the kernel
+ * before the next player's packet is sealed ({@link makeSendsSynchronous}).
  *
  * werift's sender stays the owner of the stream: its counters feed the RTCP sender reports ({@link
  * SenderReports}) and its stats, and it is what the SDP negotiated. So the fast path keeps the sender's
@@ -18,6 +19,7 @@ import type { Socket } from 'node:dgram';
 import type { RTCDtlsTransport, RTCRtpSender } from 'werift';
 import type { SrtpCryptoContext, SrtpStream } from './srtp/SrtpCryptoContext.js';
 import { fastSrtpOf } from './srtp/weriftSrtp.js';
+import { makeSendsSynchronous } from './syncUdpSend.js';
 
 /**
  * The fields of werift 0.25.2's `RTCRtpSender` (media/rtpSender.ts) the fast path reads or keeps up to date;
@@ -70,9 +72,11 @@ function sendOnPair(connection: WeriftIceConnection, packet: Buffer): void {
     return;
   }
   if (udp.closed || !connection.canSendApplicationData()) return;
+  makeSendsSynchronous(udp.socket);
   try {
-    // With a callback, a send error goes to it (ignored: the packet is lost) instead of the socket's 'error'.
-    udp.socket.send(packet, pair.remoteAddr[1], pair.remoteAddr[0], ignore);
+    // No callback: a failed send is a lost packet, as on the wire. Without one Node reports no send error
+    // (only a failed lookup, which an IP literal cannot have), and queues no tick per packet for it.
+    udp.socket.send(packet, pair.remoteAddr[1], pair.remoteAddr[0]);
   } catch {
     return; // the socket closed under us
   }

@@ -1,0 +1,48 @@
+/**
+ * Makes a dgram socket's sends to an IP address leave synchronously. Node's `socket.send(buf, port, address)`
+ * on an unconnected socket first resolves `address` through the socket handle's `lookup`, which is
+ * `dns.lookup`; for an IP literal that answers on the next tick. So a fan-out loop that sends one packet to
+ * each of N players hands the kernel nothing until the loop has ended: the first player waits for all N
+ * packets to be sealed, and every send costs a queued tick and a closure. A lookup that answers IP literals
+ * at once (anything else still goes to `dns.lookup`) lets each packet reach the kernel as soon as it is
+ * sealed — what an SFU written in C does. Node gives no public option for this on a socket somebody else
+ * created (werift creates the ICE sockets), so this reaches the handle through the socket's internal state
+ * (Node 18–22: the `state symbol` property, `handle.lookup(address, callback)`); if that shape is not there,
+ * the socket is left as it is and sends stay correct, one tick later.
+ */
+import type { Socket } from 'node:dgram';
+import { isIP } from 'node:net';
+
+type LookupCallback = (error: Error | null, address?: string, family?: number) => void;
+interface UdpHandle {
+  lookup: (address: string, callback: LookupCallback) => unknown;
+}
+
+const patched = new WeakSet<Socket>();
+
+/** The socket's libuv handle wrapper, or null when this Node does not keep it where we look. */
+function handleOf(socket: Socket): UdpHandle | null {
+  const key = Object.getOwnPropertySymbols(socket).find((s) => s.description === 'state symbol');
+  if (key === undefined) return null;
+  const handle = (socket as unknown as Record<symbol, { handle?: UdpHandle } | undefined>)[key]?.handle;
+  return handle && typeof handle.lookup === 'function' ? handle : null;
+}
+
+/**
+ * Installs the immediate lookup on `socket` (once; later calls are no-ops). Returns whether sends on it are
+ * now synchronous.
+ */
+export function makeSendsSynchronous(socket: Socket): boolean {
+  if (patched.has(socket)) return true;
+  const handle = handleOf(socket);
+  if (handle === null) return false;
+  const dnsLookup = handle.lookup;
+  handle.lookup = (address, callback) => {
+    const family = isIP(address);
+    if (family === 0) return dnsLookup(address, callback);
+    callback(null, address, family);
+    return undefined;
+  };
+  patched.add(socket);
+  return true;
+}
