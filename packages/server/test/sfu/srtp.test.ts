@@ -5,8 +5,10 @@
  * forgeries, and the ROC cases where the contexts deliberately follow RFC 3711 rather than werift.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { createCipheriv, createHmac } from 'node:crypto';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { RtpHeader, SrtcpSession, SrtpAuthenticationError, SrtpSession } from 'werift';
 import { NATIVE_FROM } from '../../src/sfu/srtp/aesGcmTransform.js';
 import { HmacSha1 } from '../../src/sfu/srtp/hmacSha1.js';
@@ -132,6 +134,36 @@ test('HMAC-SHA1 equals createHmac for every length, with and without the ROC wor
       }
     }
   }
+});
+
+test('HMAC-SHA1 keys sharing the WebAssembly module do not leak into each other; the largest message; too long', () => {
+  const r = rng(7);
+  const keys = [r.bytes(20), r.bytes(20), r.bytes(20)];
+  const macs = keys.map((k) => new HmacSha1(k));
+  for (let i = 0; i < 60; i++) {
+    const k = r.int(3);
+    const message = r.bytes(r.int(1300));
+    const out = Buffer.alloc(10);
+    macs[k]!.tag(message, 0, message.length, i, out, 0, 10);
+    const expected = createHmac('sha1', keys[k]!)
+      .update(message)
+      .update(Buffer.from([0, 0, 0, i]))
+      .digest();
+    assert.deepEqual(out, expected.subarray(0, 10), `tag ${i} with key ${k}`);
+  }
+  const largest = r.bytes(0x10000);
+  const out = Buffer.alloc(20);
+  macs[0]!.tag(largest, 0, largest.length, 0xfedcba98, out, 0, 20);
+  const roc = Buffer.from([0xfe, 0xdc, 0xba, 0x98]);
+  assert.deepEqual(out, createHmac('sha1', keys[0]!).update(largest).update(roc).digest());
+  const tooLong = Buffer.alloc(0x10001);
+  assert.throws(() => macs[0]!.tag(tooLong, 0, tooLong.length, 1, out, 0, 10), RangeError);
+});
+
+test('the WebAssembly HMAC module is what its generator compiles to (scripts/build-wasm.mjs --check)', () => {
+  const script = fileURLToPath(new URL('../../../../../scripts/build-wasm.mjs', import.meta.url));
+  const run = spawnSync(process.execPath, [script, '--check'], { encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
 });
 
 for (const profile of PROFILES) {
