@@ -29,6 +29,8 @@ const counterView = new DataView(counters.buffer);
  */
 export class KeystreamAhead {
   buffer: Buffer | null = null;
+  /** `buffer` as 32-bit words (for the XOR), made once per buffer; null if it is not 4-byte aligned. */
+  words: Int32Array | null = null;
   /** Index of the packet whose keystream starts `buffer`. */
   first = -1;
   count = 0;
@@ -104,7 +106,12 @@ export class AesCounterMode {
         source.counterBlock(ssrc, index + j, counters, j * stride * 16);
         fillCounters(j * stride, stride);
       }
-      ahead.buffer = this.ecb.update(counters.subarray(0, count * stride * 16));
+      const buffer = this.ecb.update(counters.subarray(0, count * stride * 16));
+      ahead.buffer = buffer;
+      ahead.words =
+        (buffer.byteOffset & 3) === 0
+          ? new Int32Array(buffer.buffer, buffer.byteOffset, buffer.length >> 2)
+          : null;
       ahead.first = index;
       ahead.count = count;
       ahead.stride = stride;
@@ -155,22 +162,48 @@ function xorInto(
   for (; i < length; i++) dst[dstStart + i] = src[srcStart + i]! ^ ks[ksStart + i]!;
 }
 
-/** dst[dstStart + i] ^= src[srcStart + i] for i < length (`dst` holds the keystream, `src` the plaintext). */
+/** The last source `xorOnto` read as words, and that view: a fan-out XORs one payload onto many keystreams. */
+let lastSource: Uint8Array | null = null;
+let lastSourceWords: Int32Array | null = null;
+
+/**
+ * dst[dstStart + i] ^= src[srcStart + i] for i < length (`dst` holds the keystream, `src` the plaintext).
+ * `dstWords`, if given, is `dst` as 32-bit words from its first byte (KeystreamAhead.words).
+ */
 export function xorOnto(
   src: Uint8Array,
   srcStart: number,
   dst: Uint8Array,
   dstStart: number,
   length: number,
+  dstWords: Int32Array | null = null,
 ): void {
   let i = 0;
   const srcAt = src.byteOffset + srcStart;
   const dstAt = dst.byteOffset + dstStart;
   if (length >= 64 && (srcAt & 3) === 0 && (dstAt & 3) === 0) {
     const words = length >> 2;
-    const d = new Int32Array(dst.buffer, dstAt, words);
-    const x = new Int32Array(src.buffer, srcAt, words);
-    for (let j = 0; j < words; j++) d[j] = d[j]! ^ x[j]!;
+    let x: Int32Array;
+    if (srcStart === 0) {
+      // The whole source as words, kept for the next call with the same source (no view per packet).
+      if (src !== lastSource || lastSourceWords === null) {
+        lastSource = src;
+        lastSourceWords = new Int32Array(src.buffer, srcAt, src.length >> 2);
+      }
+      x = lastSourceWords;
+    } else {
+      x = new Int32Array(src.buffer, srcAt, words);
+    }
+    let d: Int32Array;
+    let di: number;
+    if (dstWords !== null && dstWords.buffer === dst.buffer && (dstStart & 3) === 0) {
+      d = dstWords;
+      di = (dstAt - dstWords.byteOffset) >> 2;
+    } else {
+      d = new Int32Array(dst.buffer, dstAt, words);
+      di = 0;
+    }
+    for (let j = 0; j < words; j++) d[di + j] = d[di + j]! ^ x[j]!;
     i = words << 2;
   }
   for (; i < length; i++) dst[dstStart + i] = dst[dstStart + i]! ^ src[srcStart + i]!;

@@ -181,7 +181,7 @@ export class AesGcmTransform implements SrtpTransform, CounterBlocks {
     const payloadEnd = at + 16 + length;
     ekj0.set(buffer.subarray(at, at + 16));
     buffer.set(header.subarray(0, 12), start);
-    xorOnto(payload, 0, buffer, at + 16, length);
+    xorOnto(payload, 0, buffer, at + 16, length, ahead.words);
     ghash.start();
     ghash.update(buffer, start, at + 16);
     ghash.update(buffer, at + 16, payloadEnd);
