@@ -134,6 +134,19 @@ export function capacity(steps) {
 }
 
 /**
+ * The latency at half of `capacity` (the issue's latency target is stated there): the highest measured step
+ * at or below capacity / 2, with its p50 / p99. Null when there is no capacity or no step that low.
+ */
+export function latencyAtHalfCapacity(steps, capacityLoad) {
+  if (capacityLoad === null) return null;
+  let best = null;
+  for (const { load, row } of steps) {
+    if (row && load <= capacityLoad / 2 && (best === null || load > best.load)) best = { load, row };
+  }
+  return best && { load: best.load, p50: best.row.latencyMs.p50, p99: best.row.latencyMs.p99 };
+}
+
+/**
  * CPU per packet over all steps together: Σ CPU time ÷ Σ packets received (null if none), so the ratio of
  * Parley's to the baseline's compares the same load profile.
  */

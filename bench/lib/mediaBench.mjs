@@ -5,7 +5,15 @@
  * Parley's CPU per packet to the baseline's; draws the chart.
  */
 import { renderChart } from './chart.mjs';
-import { CAPACITY_RULE, capacity, holds, measureWindow, pooledMicrosPerPacket, settle } from './measure.mjs';
+import {
+  CAPACITY_RULE,
+  capacity,
+  holds,
+  latencyAtHalfCapacity,
+  measureWindow,
+  pooledMicrosPerPacket,
+  settle,
+} from './measure.mjs';
 import { Meter } from './meter.mjs';
 import { round } from './stats.mjs';
 import { startPacer } from './synthRtp.mjs';
@@ -140,6 +148,11 @@ export async function runMediaBenchmark({ title, unit, steps, seconds, makeParle
     /** The highest step that held (null: none did); "every step held" means the capacity may be higher. */
     capacity: capacity(loadRows('parley')),
     baselineCapacity: capacity(loadRows('baseline')),
+    /** Each side's latency at the highest step ≤ half its capacity (the latency target's load). */
+    latencyAtHalfCapacity: {
+      parley: latencyAtHalfCapacity(loadRows('parley'), capacity(loadRows('parley'))),
+      baseline: latencyAtHalfCapacity(loadRows('baseline'), capacity(loadRows('baseline'))),
+    },
     stepsFailingRule: { parley: failing('parley'), baseline: failing('baseline') },
     everyStepHeld: { parley: failing('parley').length === 0, baseline: failing('baseline').length === 0 },
     parleyMicrosPerPacket: parleyPooled,
@@ -281,11 +294,16 @@ export function mediaHeadline(result, unit) {
   const s = result.summary;
   const cap = (value, all) =>
     value === null ? 'no step held' : `${all ? '≥ ' : ''}${value} ${unit}${all ? ' (every step held)' : ''}`;
+  const half = (h) =>
+    h ? `; p50 / p99 ${h.p50} / ${h.p99} ms at ${h.load} ${unit} (≤ half of capacity)` : '';
   return {
     result:
       `capacity ${cap(s.capacity, s.everyStepHeld.parley)}; ${s.parleyMicrosPerPacket ?? '—'} µs/packet; ` +
-      `${s.serverMemoryPerTransport?.kibPerTransport ?? '—'} KiB RSS per media transport`,
-    baseline: `capacity ${cap(s.baselineCapacity, s.everyStepHeld.baseline)}; ${s.baselineMicrosPerPacket ?? '—'} µs/packet`,
+      `${s.serverMemoryPerTransport?.kibPerTransport ?? '—'} KiB RSS per media transport` +
+      half(s.latencyAtHalfCapacity?.parley),
+    baseline:
+      `capacity ${cap(s.baselineCapacity, s.everyStepHeld.baseline)}; ${s.baselineMicrosPerPacket ?? '—'} µs/packet` +
+      half(s.latencyAtHalfCapacity?.baseline),
     ratio: s.ratio === null ? '—' : `${s.ratio}×`,
   };
 }
