@@ -6,7 +6,7 @@
  * the header extension list, serializes the header, formats an NTP timestamp through strings, and chains six
  * promises before the socket sees the bytes. The bytes go to the UDP socket of the ICE pair in use, as
  * werift's ICE connection would send them, without its three async layers per packet, and reach the kernel
- * before the next player's packet is sealed ({@link makeSendsSynchronous}).
+ * before the next player's packet is sealed ({@link sendOnPair}).
  *
  * werift's sender stays the owner of the stream: its counters feed the RTCP sender reports ({@link
  * SenderReports}) and its stats, and it is what the SDP negotiated. So the fast path keeps the sender's
@@ -15,11 +15,10 @@
  * timestamp offset of werift's own (`replaceTrack`), DTLS up with our SRTP context in place. Otherwise
  * {@link FastRtpSender.send} returns false and the caller uses werift's pipeline.
  */
-import type { Socket } from 'node:dgram';
 import type { RTCDtlsTransport, RTCRtpSender } from 'werift';
+import { sendOnPair, type WeriftIceConnection } from './sendOnPair.js';
 import type { SrtpCryptoContext, SrtpStream } from './srtp/SrtpCryptoContext.js';
 import { fastSrtpOf } from './srtp/weriftSrtp.js';
-import { makeSendsSynchronous } from './syncUdpSend.js';
 
 /**
  * The fields of werift 0.25.2's `RTCRtpSender` (media/rtpSender.ts) the fast path reads or keeps up to date;
@@ -43,46 +42,7 @@ interface WeriftSenderInternals {
   retransmittedBytesSent: number;
 }
 
-/**
- * The parts of werift's ICE `Connection` (ice/src/ice.ts) a packet goes through: `send` is what
- * `RTCDtlsTransport.sendRtp` calls; it checks `canSendApplicationData()`, then sends on the nominated pair's
- * transport (a `UdpTransport` owning a dgram socket, or TCP) to the pair's remote address, and counts it.
- */
-interface WeriftIceConnection {
-  send(data: Buffer): Promise<void>;
-  canSendApplicationData(): boolean;
-  nominated?: {
-    protocol: { transport?: { type?: string; closed?: boolean; socket?: Socket } };
-    remoteAddr: readonly [string, number];
-    packetsSent: number;
-    bytesSent: number;
-  };
-}
-
 const HEADER = 12;
-
-const ignore = (): void => {};
-
-/** Sends `packet` as werift's `connection.send` would: straight on the UDP socket of the pair in use. */
-function sendOnPair(connection: WeriftIceConnection, packet: Buffer): void {
-  const pair = connection.nominated;
-  const udp = pair?.protocol.transport;
-  if (!pair || udp?.type !== 'udp' || !udp.socket) {
-    connection.send(packet).catch(ignore); // TCP, or no pair yet: werift's way
-    return;
-  }
-  if (udp.closed || !connection.canSendApplicationData()) return;
-  makeSendsSynchronous(udp.socket);
-  try {
-    // No callback: a failed send is a lost packet, as on the wire. Without one Node reports no send error
-    // (only a failed lookup, which an IP literal cannot have), and queues no tick per packet for it.
-    udp.socket.send(packet, pair.remoteAddr[1], pair.remoteAddr[0]);
-  } catch {
-    return; // the socket closed under us
-  }
-  pair.packetsSent += 1;
-  pair.bytesSent += packet.length;
-}
 
 /**
  * One consumer's fast path, over its werift sender.

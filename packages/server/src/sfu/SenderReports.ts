@@ -6,7 +6,7 @@
  * players that loop was the largest fixed cost of an idle player (~0.35 ms of CPU per report here). Instead,
  * the router keeps one timer; each tick sends the reports that are due, written straight into bytes (SR +
  * SDES CNAME, RFC 3550 §6.4.1 and §6.5), protected by the transport's SRTCP context and sent on its ICE
- * connection — what werift's `RTCDtlsTransport.sendRtcp` does.
+ * pair ({@link sendOnPair}) — what werift's `RTCDtlsTransport.sendRtcp` does.
  *
  * The intervals are libwebrtc's (`kDefaultAudioReportInterval` 5 s, `kDefaultVideoReportInterval` 1 s), each
  * randomized over 0.5–1.5× (RFC 3550 §6.3.1); a stream's first report goes out 0.5–1.5 s after its first
@@ -17,6 +17,7 @@
  * round-trip time from the player's receiver reports.
  */
 import type { RTCDtlsTransport, RTCRtpSender } from 'werift';
+import { sendOnPair, type WeriftIceConnection } from './sendOnPair.js';
 
 /** The fields of werift 0.25.2's `RTCRtpSender` a report reads or writes (private in its typings). */
 interface WeriftSenderReportState {
@@ -31,11 +32,6 @@ interface WeriftSenderReportState {
   /** When the last report was sent, in seconds (Date.now() / 1000, as werift's `timestampSeconds`). */
   lastSentSRTimestamp?: number;
   runRtcp(): Promise<void>;
-}
-
-/** The part of werift's ICE `Connection` used to send (ice/src/ice.ts). */
-interface WeriftIceConnection {
-  send(data: Buffer): Promise<void>;
 }
 
 /** The newest packet a consumer sent: its RTP timestamp, when (performance.now()), and the clock rate. */
@@ -58,7 +54,6 @@ const DEFAULT_TICK_MS = 100;
 const PT_SR = 200;
 const PT_SDES = 202;
 const SDES_CNAME = 1;
-const ignore = (): void => {};
 
 interface Entry {
   sender: WeriftSenderReportState;
@@ -181,7 +176,7 @@ export class SenderReports {
     dtls.bytesSent += protectedPacket.length;
     dtls.packetsSent += 1;
     this._sent += 1;
-    (dtls.iceTransport.connection as unknown as WeriftIceConnection).send(protectedPacket).catch(ignore);
+    sendOnPair(dtls.iceTransport.connection as unknown as WeriftIceConnection, protectedPacket);
   }
 }
 
