@@ -7,7 +7,7 @@
  * at once (anything else still goes to `dns.lookup`) lets each packet reach the kernel as soon as it is
  * sealed — what an SFU written in C does. Node gives no public option for this on a socket somebody else
  * created (werift creates the ICE sockets), so this reaches the handle through the socket's internal state
- * (Node 18–22: the `state symbol` property, `handle.lookup(address, callback)`); if that shape is not there,
+ * (Node 20: the `state symbol` property, `handle.lookup(address, callback)`); if that shape is not there,
  * the socket is left as it is and sends stay correct, one tick later.
  */
 import type { Socket } from 'node:dgram';

@@ -3,9 +3,10 @@
  * builds a new object (and redoes the key setup) per call, and its one-shot `crypto.hash` looks the digest
  * up by name and returns a new buffer per call: per packet, that fixed cost and the garbage are most of the
  * cost of an 80-bit SRTP tag. Here the key setup is done once (the SHA-1 states after the inner and outer pad
- * blocks are kept), and a tag is computed by a small WebAssembly module (sha1.wat): the message is copied
+ * blocks are kept), and a tag is computed by a small WebAssembly module (scripts/wasm/sha1.mjs): the message is copied
  * into its memory, it compresses the message blocks and the outer block, and the tag is read back. No
- * allocation per tag; the same digest as `createHmac` (unit-tested against it).
+ * buffer is allocated per tag (only a view of the message); the same digest as `createHmac` (unit-tested
+ * against it).
  */
 import { createHash } from 'node:crypto';
 import { SHA1_WASM } from './sha1Wasm.js';
@@ -14,7 +15,7 @@ const BLOCK = 64;
 /** The largest message hashed (an RTP packet plus its 4-byte ROC). */
 const MAX_MESSAGE = 0x10000 + 4;
 
-/** The module's memory layout (see sha1.wat); the outer state follows the inner one (byte 20). */
+/** The module's memory layout (see scripts/wasm/sha1.mjs); the outer state follows the inner one (byte 20). */
 const INNER_STATE = 0;
 const MAC = 40;
 const MESSAGE = 512;
