@@ -56,6 +56,7 @@ export {
 } from './ReconnectPolicy.js';
 export type { BroadcastResult } from './RoomMessages.js';
 export type { RoomConfig, RoomPhase, RoomSession } from './RoomSession.js';
+export { SdpExchange } from './SdpExchange.js';
 export { SessionLink, type SessionLinkEvents, type SessionLinkOptions } from './SessionLink.js';
 export {
   type RequestFields,

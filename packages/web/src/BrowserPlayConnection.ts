@@ -11,6 +11,7 @@ import {
   type PlayConnectionEvents,
   type PlayMediaInfo,
   type RecvTrackStats,
+  SdpExchange,
 } from '@parley/engine';
 import { BrowserConnection } from './BrowserConnection.js';
 import { progressCounters, recvStats } from './browserStats.js';
@@ -33,7 +34,7 @@ export class BrowserPlayConnection extends BrowserConnection<PlayConnectionEvent
   private readonly breaks = new MediaBreakWatch();
   private readonly seen = new Set<MediaKind>();
   private readonly last: Partial<Record<MediaKind, number>> = {};
-  private accepted = false;
+  private readonly exchange = new SdpExchange();
   private acceptedAt = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private polling = false;
@@ -48,10 +49,7 @@ export class BrowserPlayConnection extends BrowserConnection<PlayConnectionEvent
 
   async acceptOffer(sdp: string): Promise<string> {
     this.checkOpen();
-    if (this.accepted) throw new Error('acceptOffer() was already called on this connection');
-    if (typeof sdp !== 'string' || !sdp.startsWith('v=0'))
-      throw new TypeError('the offer must be an SDP string');
-    this.accepted = true;
+    this.exchange.acceptOffer(sdp);
     this.acceptedAt = performance.now();
     await this.pc.setRemoteDescription({ type: 'offer', sdp });
     this.checkOpen();

@@ -2,13 +2,14 @@
  * The sending side of a published stream in the browser: the local stream's tracks on sendonly transceivers of
  * one RTCPeerConnection to the SFU, the asked-for video codec first.
  */
-import type {
-  MediaConnectionEvents,
-  MediaStatsSnapshot,
-  PublishConnection,
-  PublishMediaInfo,
-  SendTrackStats,
-  VideoCodecName,
+import {
+  type MediaConnectionEvents,
+  type MediaStatsSnapshot,
+  type PublishConnection,
+  type PublishMediaInfo,
+  SdpExchange,
+  type SendTrackStats,
+  type VideoCodecName,
 } from '@parley/engine';
 import { ErrorCode, ParleyError } from '@parley/protocol';
 import { BrowserConnection } from './BrowserConnection.js';
@@ -24,8 +25,7 @@ export class BrowserPublishConnection
   extends BrowserConnection<MediaConnectionEvents>
   implements PublishConnection
 {
-  private offered = false;
-  private answered = false;
+  private readonly exchange = new SdpExchange();
 
   /** Throws ParleyError 1100001 for a stream without a live track. */
   constructor(info: PublishMediaInfo<LocalSource>, onClosed?: () => void) {
@@ -46,19 +46,13 @@ export class BrowserPublishConnection
 
   async createOffer(): Promise<string> {
     this.checkOpen();
-    if (this.offered) throw new Error('createOffer() was already called on this connection');
-    this.offered = true;
+    this.exchange.offer();
     return this.completeLocalDescription('offer');
   }
 
   async setAnswer(sdp: string): Promise<void> {
     this.checkOpen();
-    if (!this.offered) throw new Error('setAnswer() before createOffer()');
-    if (this.answered) throw new Error('the answer was already applied');
-    if (typeof sdp !== 'string' || !sdp.startsWith('v=0'))
-      throw new TypeError('the answer must be an SDP string');
-    this.answered = true;
-    await this.pc.setRemoteDescription({ type: 'answer', sdp });
+    await this.pc.setRemoteDescription({ type: 'answer', sdp: this.exchange.answer(sdp) });
   }
 
   async stats(): Promise<MediaStatsSnapshot<SendTrackStats>> {

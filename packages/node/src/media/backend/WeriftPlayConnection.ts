@@ -10,7 +10,7 @@ import type {
   PlayMediaInfo,
   RecvTrackStats,
 } from '@parley/engine';
-import { MediaBreakWatch } from '@parley/engine';
+import { MediaBreakWatch, SdpExchange } from '@parley/engine';
 import { ErrorCode, ParleyError } from '@parley/protocol';
 import type { MediaStreamTrack, RTCRtpTransceiver } from 'werift';
 import { FrameSink, type ReceivedFrame } from './FrameSink.js';
@@ -51,7 +51,7 @@ export class WeriftPlayConnection extends WeriftConnection<PlayConnectionEvents>
   private readonly breaks = new MediaBreakWatch();
   private readonly unsubscribers: (() => void)[] = [];
   private readonly trackOptions: ReceivedTrackOptions | undefined;
-  private accepted = false;
+  private readonly exchange = new SdpExchange();
 
   /** Throws ParleyError 1100001 for a closed or foreign output, or when the server gave no STUN URL. */
   constructor(info: PlayMediaInfo<FrameSink>, options: PlayConnectionOptions) {
@@ -70,10 +70,7 @@ export class WeriftPlayConnection extends WeriftConnection<PlayConnectionEvents>
 
   async acceptOffer(sdp: string): Promise<string> {
     this.checkOpen();
-    if (this.accepted) throw new Error('acceptOffer() was already called on this connection');
-    if (typeof sdp !== 'string' || !sdp.startsWith('v=0'))
-      throw new TypeError('the offer must be an SDP string');
-    this.accepted = true;
+    this.exchange.acceptOffer(sdp);
     await this.pc.setRemoteDescription({ type: 'offer', sdp });
     this.checkOpen();
     for (const t of this.pc.getTransceivers()) {

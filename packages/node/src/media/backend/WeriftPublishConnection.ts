@@ -2,12 +2,13 @@
  * The sending side of a published stream in Node: the local stream's sources, packetized to RTP and sent to the
  * SFU over one werift peer connection.
  */
-import type {
-  MediaConnectionEvents,
-  MediaStatsSnapshot,
-  PublishConnection,
-  PublishMediaInfo,
-  SendTrackStats,
+import {
+  type MediaConnectionEvents,
+  type MediaStatsSnapshot,
+  type PublishConnection,
+  type PublishMediaInfo,
+  SdpExchange,
+  type SendTrackStats,
 } from '@parley/engine';
 import { ErrorCode, ParleyError } from '@parley/protocol';
 import {
@@ -73,8 +74,7 @@ export class WeriftPublishConnection
   readonly stream: NodeLocalStream;
   private readonly tracks: SendingTrack[] = [];
   private readonly unsubscribers: (() => void)[] = [];
-  private offered = false;
-  private answered = false;
+  private readonly exchange = new SdpExchange();
 
   /** Throws ParleyError 1100001 for a stream without live tracks, or when the server gave no STUN URL. */
   constructor(info: PublishMediaInfo<NodeLocalStream>, options: ConnectionOptions) {
@@ -116,19 +116,13 @@ export class WeriftPublishConnection
 
   async createOffer(): Promise<string> {
     this.checkOpen();
-    if (this.offered) throw new Error('createOffer() was already called on this connection');
-    this.offered = true;
+    this.exchange.offer();
     return this.completeLocalDescription('offer');
   }
 
   async setAnswer(sdp: string): Promise<void> {
     this.checkOpen();
-    if (!this.offered) throw new Error('setAnswer() before createOffer()');
-    if (this.answered) throw new Error('the answer was already applied');
-    if (typeof sdp !== 'string' || !sdp.startsWith('v=0'))
-      throw new TypeError('the answer must be an SDP string');
-    this.answered = true;
-    await this.pc.setRemoteDescription({ type: 'answer', sdp });
+    await this.pc.setRemoteDescription({ type: 'answer', sdp: this.exchange.answer(sdp) });
   }
 
   async stats(): Promise<MediaStatsSnapshot<SendTrackStats>> {
