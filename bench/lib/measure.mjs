@@ -102,6 +102,8 @@ export async function measureWindow({
       typeof stats1.gcTotalMs === 'number'
         ? { total: round(stats1.gcTotalMs - stats0.gcTotalMs, 1), max: round(stats1.gcMaxMs, 1) }
         : null,
+    /** Full (mark-compact) collections of the forwarder in the window (null for the baseline relay). */
+    serverFullGcs: typeof stats1.gcFull === 'number' ? stats1.gcFull - stats0.gcFull : null,
     benchGcPauseMs: {
       total: round(
         gcPauses.reduce((a, b) => a + b, 0),

@@ -2,16 +2,16 @@
  * The server side of a benchmark, run as its own process by serverProcess.mjs: starts Parley with the options
  * in argv[2] (JSON), prints `{ url, httpUrl, pid }` as one line, then answers commands on stdin (one JSON line
  * each): `stats` (packets and payload bytes the SFU handed to werift for its players, counted by the
- * consumers' per-packet hook; memory; garbage-collection pauses: total, and the longest since the last `stats`), `health` (what /healthz says: sessions, rooms, transports) and `gc` (a full garbage collection, when the
+ * consumers' per-packet hook; memory; garbage-collection pauses: total, and the longest since the last `stats`; full collections), `health` (what /healthz says: sessions, rooms, transports) and `gc` (a full garbage collection, when the
  * process runs with --expose-gc).
  */
-import { PerformanceObserver } from 'node:perf_hooks';
+import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 
 // PARLEY_BENCH_SERVER_ROOT: a checkout of another commit (built), to measure its server instead (before/after).
 const root = process.env.PARLEY_BENCH_SERVER_ROOT;
-const { createLogger, startServer } = await import(
+const { createLogger, startServer, tuneHeapForForwarding } = await import(
   root
     ? pathToFileURL(`${root}/packages/server/dist/src/index.js`).href
     : '../../packages/server/dist/src/index.js'
@@ -34,12 +34,16 @@ if (countSent) {
     }),
   };
 }
-// The server's garbage-collection pauses: a long one delays every packet forwarded meanwhile.
-const gc = { totalMs: 0, maxMs: 0 };
+// As `parley serve` does (packages/server/src/heapTuning.ts); a server checked out from before it had none.
+tuneHeapForForwarding?.();
+// The server's garbage-collection pauses: a long one delays every packet forwarded meanwhile. Full
+// (mark-compact) collections are counted too: each also keeps V8's helper threads busy marking the live heap.
+const gc = { totalMs: 0, maxMs: 0, full: 0 };
 new PerformanceObserver((list) => {
   for (const e of list.getEntries()) {
     gc.totalMs += e.duration;
     gc.maxMs = Math.max(gc.maxMs, e.duration);
+    if (e.detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) gc.full += 1;
   }
 }).observe({ entryTypes: ['gc'] });
 
@@ -54,7 +58,15 @@ async function answer(line) {
     // The longest pause since the previous `stats`: a window's is read at its end.
     const gcMaxMs = gc.maxMs;
     gc.maxMs = 0;
-    return { sentPackets, sentBytes, rss: mem.rss, heapUsed: mem.heapUsed, gcTotalMs: gc.totalMs, gcMaxMs };
+    return {
+      sentPackets,
+      sentBytes,
+      rss: mem.rss,
+      heapUsed: mem.heapUsed,
+      gcTotalMs: gc.totalMs,
+      gcMaxMs,
+      gcFull: gc.full,
+    };
   }
   if (cmd === 'health') return (await fetch(`${server.httpUrl}/healthz`)).json();
   if (cmd === 'gc') {

@@ -1,3 +1,4 @@
+export { FORWARDING_HEAP_GROWING_PERCENT, tuneHeapForForwarding } from './heapTuning.js';
 export {
   createLogger,
   isLogLevel,

@@ -130,7 +130,9 @@ async function start(
   devAppID: number | undefined,
   io: CliIo,
 ): Promise<RunningServer> {
-  const { createLogger, startServer } = await import('@parley/server');
+  const { createLogger, startServer, tuneHeapForForwarding } = await import('@parley/server');
+  // The process is the server's: its garbage collector is set for forwarding (see heapTuning.ts).
+  tuneHeapForForwarding();
   const options: ServerOptions = {
     host: config.host,
     port: config.port,
