@@ -5,7 +5,7 @@
  * source re-protects it with the receiver's key and sends it. The SRTP is Parley's own contexts
  * (packages/server/src/sfu/srtp: one reused cipher, keystream computed ahead, HMAC pads computed once), the
  * cheapest SRTP this runtime has, and its sends leave synchronously as Parley's do (syncUdpSend), so the
- * ratio measures everything else Parley does per packet. No ICE, no DTLS, no RTCP, no header rewriting, no
+ * ratio measures everything else Parley does per packet; its process has Parley's garbage-collector setting. No ICE, no DTLS, no RTCP, no header rewriting, no
  * NACK or keyframe handling: keys are agreed out of band, through these commands on stdin (one JSON line
  * each, one JSON answer line each on stdout):
  *   { op: 'source', ssrc, key, salt }        packets of SSRC `ssrc` are protected with this master key/salt (hex)
@@ -15,11 +15,15 @@
  */
 import { createSocket } from 'node:dgram';
 import { createInterface } from 'node:readline';
+import { tuneHeapForForwarding } from '../../packages/server/dist/src/heapTuning.js';
 import {
   SRTP_AES128_CM_HMAC_SHA1_80,
   SrtpCryptoContext,
 } from '../../packages/server/dist/src/sfu/srtp/SrtpCryptoContext.js';
 import { makeSendsSynchronous } from '../../packages/server/dist/src/sfu/syncUdpSend.js';
+
+// The garbage-collector setting of Parley's server process (it allocates keystream the same way).
+tuneHeapForForwarding();
 
 const sources = new Map();
 const receivers = new Map();
