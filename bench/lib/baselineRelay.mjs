@@ -5,8 +5,8 @@
  * source re-protects it with the receiver's key and sends it. The SRTP is Parley's own contexts
  * (packages/server/src/sfu/srtp: one reused cipher, keystream computed ahead, HMAC pads computed once), the
  * cheapest SRTP this runtime has, and its sends leave synchronously as Parley's do (syncUdpSend), so the
- * ratio measures everything else Parley does per packet; its process has Parley's garbage-collector setting. No ICE, no DTLS, no RTCP, no header rewriting, no
- * NACK or keyframe handling: keys are agreed out of band, through these commands on stdin (one JSON line
+ * ratio measures everything else Parley does per packet; its process has Parley's garbage-collector setting.
+ * No ICE, no DTLS, no RTCP, no header rewriting, no NACK or keyframe handling: keys are agreed out of band, through these commands on stdin (one JSON line
  * each, one JSON answer line each on stdout):
  *   { op: 'source', ssrc, key, salt }        packets of SSRC `ssrc` are protected with this master key/salt (hex)
  *   { op: 'receiver', id, port, key, salt }  receiver `id` listens on 127.0.0.1:`port` and has this key

@@ -2,8 +2,9 @@
  * The server side of a benchmark, run as its own process by serverProcess.mjs: starts Parley with the options
  * in argv[2] (JSON), prints `{ url, httpUrl, pid }` as one line, then answers commands on stdin (one JSON line
  * each): `stats` (packets and payload bytes the SFU handed to werift for its players, counted by the
- * consumers' per-packet hook; memory; garbage-collection pauses: total, and the longest since the last `stats`; full collections), `health` (what /healthz says: sessions, rooms, transports) and `gc` (a full garbage collection, when the
- * process runs with --expose-gc).
+ * consumers' per-packet hook; memory; garbage-collection pauses: total, and the longest since the last
+ * `stats`; full collections), `health` (what /healthz says: sessions, rooms, transports) and `gc` (a full
+ * garbage collection, when the process runs with --expose-gc).
  */
 import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
