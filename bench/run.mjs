@@ -9,7 +9,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { writeBenchmarksMd } from './lib/benchmarksMd.mjs';
 import { machineInfo } from './lib/machine.mjs';
 import { optionsHelp, parseOptions, UsageError } from './lib/options.mjs';
@@ -27,7 +27,6 @@ import videoFanout from './scenarios/videoFanout.mjs';
 const SCENARIOS = [audioFanout, videoFanout, meeting, join, firstFrame, browserFirstFrame, signalingScale];
 const SELF = fileURLToPath(import.meta.url);
 const BUILT = fileURLToPath(new URL('../packages/server/dist/src/index.js', import.meta.url));
-const HEAP_TUNING = fileURLToPath(new URL('../packages/server/dist/src/heapTuning.js', import.meta.url));
 
 const USAGE = `Usage: node bench/run.mjs <scenario> [options]
        node bench/run.mjs all          every scenario with its defaults, then rewrites BENCHMARKS.md
@@ -153,7 +152,7 @@ async function main(argv) {
   // loop ran late by up to tens of milliseconds, which the latency figures counted as the server's (video, 100
   // players, ad hoc: the bench's GC pauses 96 → 10 ms per window, Parley's p99 24 → 9 ms). It gets the
   // server's setting (packages/server/src/heapTuning.ts).
-  const { tuneHeapForForwarding } = await import(pathToFileURL(HEAP_TUNING).href);
+  const { tuneHeapForForwarding } = await import('../packages/server/dist/src/heapTuning.js');
   tuneHeapForForwarding();
   if (name === 'all') process.exitCode = runAll();
   else await runScenario(scenario, opts);
