@@ -8,9 +8,9 @@ import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { fileURLToPath } from 'node:url';
 import { startChild } from './childChannel.mjs';
-import { buildRtp, SrtpContext } from './srtp.mjs';
+import { buildRtp, PROFILE_AES_CM, SrtpContext } from './srtp.mjs';
 import { SyntheticTrack } from './synthRtp.mjs';
-import { advance, PROFILE_AES_CM, TagDecoder } from './tagDecoder.mjs';
+import { advance, TagDecoder } from './tagDecoder.mjs';
 
 const RELAY = fileURLToPath(new URL('./baselineRelay.mjs', import.meta.url));
 

@@ -1,17 +1,26 @@
 /**
- * SRTP for the baseline relay: AES_CM_128_HMAC_SHA1_80 (RFC 3711) on node:crypto, RTP only (the baseline sends
- * no RTCP). Session keys come from the master key and salt by the key derivation of §4.3 (key derivation rate
- * 0); the payload is encrypted with AES-128 in counter mode (§4.1.1) and the header plus encrypted payload plus
- * ROC is authenticated with HMAC-SHA1, truncated to 80 bits (§4.2). The rollover counter is kept per SSRC:
- * the sender counts sequence-number wraps, the receiver estimates it as in Appendix A. There is no replay
- * list: the benchmark's receivers count duplicates themselves. `node bench/lib/srtp.check.mjs` checks this
- * code byte for byte against werift's own SRTP and against the test vectors of RFC 3711 Appendix B.
+ * The benchmark's own SRTP, on node:crypto, RTP only: what the baseline's endpoints and the Parley publishers
+ * (lib/lightSender.mjs) protect their packets with. Two protection profiles, the two werift negotiates:
+ * AES_CM_128_HMAC_SHA1_80 (RFC 3711: the payload encrypted with AES-128 in counter mode, §4.1.1, and the header
+ * plus encrypted payload plus ROC authenticated with HMAC-SHA1, truncated to 80 bits, §4.2) and
+ * AEAD_AES_128_GCM (RFC 7714: the payload encrypted with AES-128-GCM under the IV of §8.1, the header as
+ * associated data, a 16-byte tag). Session keys come from the master key and salt by the key derivation of
+ * RFC 3711 §4.3 (key derivation rate 0; a 12-byte GCM master salt is zero-padded to 14, as werift does). The
+ * rollover counter is kept per SSRC: the sender counts sequence-number wraps, the receiver estimates it as in
+ * Appendix A. There is no replay list: the benchmark's receivers count duplicates themselves.
+ * `node bench/lib/srtp.check.mjs` checks this code byte for byte against werift's own SRTP in both profiles
+ * and against the test vectors of RFC 3711 Appendix B.
  */
-import { createCipheriv, createHmac, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, timingSafeEqual } from 'node:crypto';
 
-/** Length of the authentication tag appended to every packet. */
+/** The DTLS-SRTP protection profiles (RFC 5764 §4.1.2, RFC 7714 §14.2), as werift numbers them. */
+export const PROFILE_AES_CM = 0x0001;
+export const PROFILE_AES_GCM = 0x0007;
+/** Length of the authentication tag AES_CM_128_HMAC_SHA1_80 appends to every packet. */
 export const AUTH_TAG_BYTES = 10;
-/** Master key and master salt lengths of this profile. */
+/** Length of the AEAD_AES_128_GCM tag. */
+const GCM_TAG_BYTES = 16;
+/** Master key and master salt lengths of AES_CM_128_HMAC_SHA1_80 (GCM's salt is 12 bytes). */
 export const MASTER_KEY_BYTES = 16;
 export const MASTER_SALT_BYTES = 14;
 
@@ -45,6 +54,13 @@ export function deriveSessionKeys(masterKey, masterSalt) {
   };
 }
 
+/** A 12-byte GCM master salt, zero-padded to the 14 bytes of the key derivation (as werift pads it). */
+export function paddedSalt(masterSalt) {
+  const salt = Buffer.alloc(MASTER_SALT_BYTES);
+  masterSalt.copy(salt, 0, 0, Math.min(MASTER_SALT_BYTES, masterSalt.length));
+  return salt;
+}
+
 /** Length of the RTP header of `packet`: fixed part, CSRCs and the header extension, if any. */
 export function rtpHeaderLength(packet) {
   const csrcCount = packet[0] & 0x0f;
@@ -56,14 +72,22 @@ export function rtpHeaderLength(packet) {
 
 /** One direction of an SRTP session: every SSRC protected (or unprotected) with one master key and salt. */
 export class SrtpContext {
-  constructor(masterKey, masterSalt) {
-    const keys = deriveSessionKeys(masterKey, masterSalt);
+  /** `masterSalt`: 14 bytes (AES-CM) or 12 (GCM). `profile`: {@link PROFILE_AES_CM} or {@link PROFILE_AES_GCM}. */
+  constructor(masterKey, masterSalt, profile = PROFILE_AES_CM) {
+    if (profile !== PROFILE_AES_CM && profile !== PROFILE_AES_GCM) {
+      throw new RangeError(`SRTP profile ${profile} is not one the benchmark implements`);
+    }
+    this.gcm = profile === PROFILE_AES_GCM;
+    const keys = deriveSessionKeys(masterKey, this.gcm ? paddedSalt(masterSalt) : masterSalt);
     this.encryptionKey = keys.encryptionKey;
     this.authKey = keys.authKey;
     this.salt = keys.salt;
+    /** Bytes the protection appends to a packet. */
+    this.tagBytes = this.gcm ? GCM_TAG_BYTES : AUTH_TAG_BYTES;
     /** Per SSRC: the rollover counter and the highest sequence number seen (s_l). */
     this.states = new Map();
     this.iv = Buffer.alloc(16);
+    this.gcmIvBytes = Buffer.alloc(12);
     this.rocBytes = Buffer.alloc(4);
   }
 
@@ -76,6 +100,18 @@ export class SrtpContext {
     iv.writeUInt32BE((iv.readUInt32BE(4) ^ ssrc) >>> 0, 4);
     iv.writeUInt32BE((iv.readUInt32BE(8) ^ roc) >>> 0, 8);
     iv.writeUInt16BE(iv.readUInt16BE(12) ^ seq, 12);
+    return iv;
+  }
+
+  /** The IV of RFC 7714 §8.1: the session salt's first 12 bytes XOR (00 00 | SSRC | ROC | SEQ). */
+  gcmIv(ssrc, roc, seq) {
+    const iv = this.gcmIvBytes;
+    iv[0] = 0;
+    iv[1] = 0;
+    iv.writeUInt32BE(ssrc >>> 0, 2);
+    iv.writeUInt32BE(roc >>> 0, 6);
+    iv.writeUInt16BE(seq, 10);
+    for (let i = 0; i < 12; i++) iv[i] ^= this.salt[i];
     return iv;
   }
 
@@ -108,8 +144,20 @@ export class SrtpContext {
   /** Protects `rtp` with a known rollover counter (a relay forwarding a packet it has just unprotected). */
   protectWithRoc(rtp, roc) {
     const headerLength = rtpHeaderLength(rtp);
-    const out = Buffer.allocUnsafe(rtp.length + AUTH_TAG_BYTES);
+    const out = Buffer.allocUnsafe(rtp.length + this.tagBytes);
     rtp.copy(out, 0, 0, headerLength);
+    if (this.gcm) {
+      const cipher = createCipheriv(
+        'aes-128-gcm',
+        this.encryptionKey,
+        this.gcmIv(rtp.readUInt32BE(8), roc, rtp.readUInt16BE(2)),
+      );
+      cipher.setAAD(rtp.subarray(0, headerLength));
+      cipher.update(rtp.subarray(headerLength)).copy(out, headerLength);
+      cipher.final();
+      cipher.getAuthTag().copy(out, rtp.length);
+      return out;
+    }
     const cipher = createCipheriv(
       'aes-128-ctr',
       this.encryptionKey,
@@ -125,8 +173,8 @@ export class SrtpContext {
    * tag, decrypts. Returns `{ rtp, roc }` (a new buffer without the tag), or null if authentication fails.
    */
   unprotect(srtp) {
-    if (srtp.length < 12 + AUTH_TAG_BYTES) return null;
-    const end = srtp.length - AUTH_TAG_BYTES;
+    if (srtp.length < 12 + this.tagBytes) return null;
+    const end = srtp.length - this.tagBytes;
     const ssrc = srtp.readUInt32BE(8);
     const seq = srtp.readUInt16BE(2);
     const s = this.states.get(ssrc);
@@ -139,18 +187,38 @@ export class SrtpContext {
         roc = (s.roc + 1) >>> 0;
       }
     }
-    const expected = this.tag(srtp.subarray(0, end), roc);
-    if (!timingSafeEqual(expected.subarray(0, AUTH_TAG_BYTES), srtp.subarray(end))) return null;
+    let headerLength;
+    try {
+      headerLength = rtpHeaderLength(srtp.subarray(0, end));
+    } catch {
+      return null; // the header runs into the tag
+    }
+    let rtp;
+    if (this.gcm) {
+      rtp = Buffer.allocUnsafe(end);
+      srtp.copy(rtp, 0, 0, headerLength);
+      const decipher = createDecipheriv('aes-128-gcm', this.encryptionKey, this.gcmIv(ssrc, roc, seq));
+      decipher.setAAD(srtp.subarray(0, headerLength));
+      decipher.setAuthTag(srtp.subarray(end));
+      decipher.update(srtp.subarray(headerLength, end)).copy(rtp, headerLength);
+      try {
+        decipher.final();
+      } catch {
+        return null; // the tag does not authenticate the packet
+      }
+    } else {
+      const expected = this.tag(srtp.subarray(0, end), roc);
+      if (!timingSafeEqual(expected.subarray(0, AUTH_TAG_BYTES), srtp.subarray(end))) return null;
+      rtp = Buffer.allocUnsafe(end);
+      srtp.copy(rtp, 0, 0, headerLength);
+      const decipher = createCipheriv('aes-128-ctr', this.encryptionKey, this.counter(ssrc, roc, seq));
+      decipher.update(srtp.subarray(headerLength, end)).copy(rtp, headerLength);
+    }
     if (s === undefined) this.states.set(ssrc, { roc, highest: seq });
     else if (roc === (s.roc + 1) >>> 0) {
       s.roc = roc;
       s.highest = seq;
     } else if (roc === s.roc && seq > s.highest) s.highest = seq;
-    const headerLength = rtpHeaderLength(srtp);
-    const rtp = Buffer.allocUnsafe(end);
-    srtp.copy(rtp, 0, 0, headerLength);
-    const decipher = createCipheriv('aes-128-ctr', this.encryptionKey, this.counter(ssrc, roc, seq));
-    decipher.update(srtp.subarray(headerLength, end)).copy(rtp, headerLength);
     return { rtp, roc };
   }
 }

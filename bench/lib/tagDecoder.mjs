@@ -11,11 +11,9 @@
  * forwarder gives a garbage tag, which the Meter does not count: it shows as loss.
  */
 import { createCipheriv } from 'node:crypto';
-import { deriveSessionKeys, rtpHeaderLength } from './srtp.mjs';
+import { deriveSessionKeys, PROFILE_AES_CM, PROFILE_AES_GCM, paddedSalt, rtpHeaderLength } from './srtp.mjs';
 import { TAG_OFFSET } from './synthRtp.mjs';
 
-export const PROFILE_AES_CM = 0x0001;
-export const PROFILE_AES_GCM = 0x0007;
 const TAG_BYTES = 16;
 /** Keystream bytes per packet: payload bytes 0–31 cover the tag. */
 const PER_PACKET = 32;
@@ -50,10 +48,8 @@ export class TagDecoder {
     if (profile !== PROFILE_AES_CM && profile !== PROFILE_AES_GCM) {
       throw new Error(`SRTP profile ${profile} is not one the benchmark decodes`);
     }
-    const salt14 = Buffer.alloc(14);
-    masterSalt.copy(salt14, 0, 0, Math.min(14, masterSalt.length));
-    const keys = deriveSessionKeys(masterKey, salt14);
     this.gcm = profile === PROFILE_AES_GCM;
+    const keys = deriveSessionKeys(masterKey, this.gcm ? paddedSalt(masterSalt) : masterSalt);
     this.srtpTagBytes = this.gcm ? 16 : 10;
     this.salt = keys.salt;
     this.ecb = createCipheriv('aes-128-ecb', keys.encryptionKey, null);
