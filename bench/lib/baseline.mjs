@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { fileURLToPath } from 'node:url';
+import { makeSendsSynchronous } from '../../packages/server/dist/src/sfu/syncUdpSend.js';
 import { startChild } from './childChannel.mjs';
 import { buildRtp, PROFILE_AES_CM, SrtpContext } from './srtp.mjs';
 import { SyntheticTrack } from './synthRtp.mjs';
@@ -64,6 +65,9 @@ export async function openEndpoint(relay, { receiver = null } = {}) {
     if (decoder.read(packet, roc)) receiver.recordTag(decoder.sourceId, decoder.number, decoder.sentAt, at);
   });
   await new Promise((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  // Sends reach the kernel before socket.send returns, as the Parley publishers' do (lib/lightSender.mjs).
+  if (!makeSendsSynchronous(socket))
+    throw new Error("this Node's dgram sockets do not take a synchronous lookup");
   const hex = { key: key.toString('hex'), salt: salt.toString('hex') };
   await relay.request({ op: 'receiver', id, port: socket.address().port, ...hex });
   return {
@@ -73,7 +77,10 @@ export async function openEndpoint(relay, { receiver = null } = {}) {
       const ssrc = nextSsrc++;
       await relay.request({ op: 'source', ssrc, ...hex });
       const track = new SyntheticTrack(spec, (fields, payload) => {
-        socket.send(outgoing.protect(buildRtp({ ...fields, ssrc }, payload)), relay.port, '127.0.0.1');
+        const packet = outgoing.protect(buildRtp({ ...fields, ssrc }, payload));
+        const handedOffAt = performance.now();
+        socket.send(packet, relay.port, '127.0.0.1');
+        return handedOffAt;
       });
       track.ssrc = ssrc;
       return track;

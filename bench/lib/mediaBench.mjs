@@ -213,7 +213,7 @@ export async function runMediaBenchmark({ title, unit, steps, seconds, makeParle
 function mediaNotes(rows, summary, unit) {
   const notes = [
     'the publishers send synthetic RTP (numbered, timestamped payloads of the real payload type and size) ' +
-      'through werift directly, with no encoder; the baseline relay is the thinnest SRTP forwarder (see ' +
+      'at the socket of werift connections, with no encoder; the baseline relay is the thinnest SRTP forwarder (see ' +
       'bench/README.md)',
   ];
   const measured = rows.flatMap((r) => [r.parley, r.baseline]).filter(Boolean);

@@ -1,8 +1,10 @@
 /**
  * Counts what the receivers of a fan-out benchmark get during a measuring window: the distinct packets of each
  * source (duplicates and retransmitted copies count once; packets sent before or after the window are
- * ignored), and for each the latency receive time − send time, read from the tag the sender wrote in the
- * payload. Loss is what was sent in the window and never arrived at a receiver that should have got it.
+ * ignored), and for each the latency receive time − send time. The send time is when the sender handed the
+ * packet to the socket, which its track remembers by the number in the payload's tag (SyntheticTrack.sentAt),
+ * or else the time written in the tag. Loss is what was sent in the window and never arrived at a receiver
+ * that should have got it.
  */
 
 import { SampleBuffer } from './stats.mjs';
@@ -64,7 +66,7 @@ export class Meter {
         if ((s.bits[word] & bit) !== 0) return;
         s.bits[word] |= bit;
         w.received += 1;
-        meter.samples.push(at - sentAt);
+        meter.samples.push(at - (w.tracks.get(sourceId)?.sentAt(number) ?? sentAt));
       },
     };
     return r;
@@ -78,7 +80,12 @@ export class Meter {
   /** Opens a window: from now on, packets after each track's current number count. */
   begin(tracks) {
     this.samples.clear();
-    this.window = { first: new Map(tracks.map((t) => [t.sourceId, t.number + 1])), last: null, received: 0 };
+    this.window = {
+      tracks: new Map(tracks.map((t) => [t.sourceId, t])),
+      first: new Map(tracks.map((t) => [t.sourceId, t.number + 1])),
+      last: null,
+      received: 0,
+    };
   }
 
   /** Closes the window's sending side: packets numbered after each track's current number are ignored. */
@@ -86,16 +93,26 @@ export class Meter {
     this.window.last = new Map(tracks.map((t) => [t.sourceId, t.number]));
   }
 
-  /** The window's totals: packets sent (per receiver that should get them), received, and the latencies. */
+  /**
+   * The window's totals: packets sent (per receiver that should get them), received, the latencies, and per
+   * packet sent the time from its tag to its hand-off to the socket (the bench's, left out of the latency).
+   */
   totals() {
     const w = this.window;
     let expected = 0;
     let sent = 0;
+    const preparation = [];
     for (const [sourceId, first] of w.first) {
-      const n = (w.last?.get(sourceId) ?? first - 1) - first + 1;
+      const last = w.last?.get(sourceId) ?? first - 1;
+      const n = last - first + 1;
       sent += n;
       expected += n * (this.audience.get(sourceId) ?? 0);
+      const track = w.tracks.get(sourceId);
+      for (let number = first; number <= last; number++) {
+        const ms = track.preparationMs(number);
+        if (ms !== null) preparation.push(ms);
+      }
     }
-    return { sent, expected, received: w.received, latencies: this.samples.values() };
+    return { sent, expected, received: w.received, latencies: this.samples.values(), preparation };
   }
 }

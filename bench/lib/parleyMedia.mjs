@@ -1,13 +1,14 @@
 /**
  * Synthetic publishers and players on a Parley server, over the raw signaling client and werift directly (as
- * an SDK would, without its encoders): a publisher's tracks send SyntheticTrack packets through werift's
- * RTCRtpSender (werift protects them with the SRTP keys of the DTLS handshake); a player hands the tag of
- * every RTP packet it receives to a Meter receiver (through lib/lightReceiver.mjs once connected). Every connection is loopback-only: the only STUN server is the
+ * an SDK would, without its encoders): a publisher's tracks send SyntheticTrack packets at the socket
+ * (lib/lightSender.mjs, with the SRTP keys of werift's DTLS handshake); a player hands the tag of every RTP packet it receives to a Meter receiver (through
+ * lib/lightReceiver.mjs once connected). Every connection is loopback-only: the only STUN server is the
  * Parley server's own (from `hello`), and werift gathers nothing but 127.0.0.1.
  */
-import { RTCPeerConnection, RTCRtpCodecParameters, RtpHeader, RtpPacket } from 'werift';
+import { RTCPeerConnection, RTCRtpCodecParameters } from 'werift';
 import { OPUS, vp8 } from '../../packages/protocol/dist/src/index.js';
 import { lighten } from './lightReceiver.mjs';
+import { lightenSender } from './lightSender.mjs';
 import { AUDIO, SyntheticTrack, VIDEO } from './synthRtp.mjs';
 
 /** werift's configuration for one benchmark connection: the server's STUN URL, loopback candidates only. */
@@ -56,14 +57,19 @@ export function connected(pc, timeoutMs = 20_000) {
 export async function publishSynthetic(client, { roomID, streamID, kinds, pacer }) {
   const pc = new RTCPeerConnection(peerConfig(client.hello));
   const tracks = [];
+  const senders = [];
+  /** Per track: its light sender (lib/lightSender.mjs), set once connected, before the track joins the pacer. */
+  const lightened = [];
   for (const kind of kinds) {
     const transceiver = pc.addTransceiver(kind, { direction: 'sendonly' });
     const sender = transceiver.sender;
-    const track = new SyntheticTrack(kind === 'audio' ? AUDIO : VIDEO, (fields, payload) => {
-      sender.sendRtp(new RtpPacket(new RtpHeader({ ...fields, ssrc: sender.ssrc }), payload)).catch(() => {});
-    });
+    const index = tracks.length;
+    const track = new SyntheticTrack(kind === 'audio' ? AUDIO : VIDEO, (fields, payload) =>
+      lightened[index](fields, payload),
+    );
     sender.onPictureLossIndication.subscribe(() => track.requestKeyframe());
     tracks.push(track);
+    senders.push(sender);
   }
   try {
     await pc.setLocalDescription(await pc.createOffer());
@@ -76,6 +82,9 @@ export async function publishSynthetic(client, { roomID, streamID, kinds, pacer 
     });
     await pc.setRemoteDescription({ type: 'answer', sdp });
     await connected(pc);
+    senders.forEach((sender, i) => {
+      lightened[i] = lightenSender(sender);
+    });
     for (const t of tracks) pacer.add(t);
     await flowing;
   } catch (err) {

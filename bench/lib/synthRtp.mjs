@@ -3,8 +3,10 @@
  * payloads carry a numbered, timestamped tag instead of encoded media (no encoder runs). Every payload starts
  * like the real codec's (an Opus TOC byte; a VP8 payload descriptor and, at a frame start, the VP8 frame
  * header, so the SFU finds its keyframes) and has at byte TAG_OFFSET: the source id (u32), the packet number
- * (u32, from 1) and the send time (float64, performance.now() in ms, written just before the packet is sent).
- * Sender and receivers live in the bench process, so receive time − send time uses one monotonic clock.
+ * (u32, from 1) and the time it was written (float64, performance.now() in ms). Sender and receivers live in
+ * the bench process, so they share one monotonic clock. A sender that hands packets to the kernel at once can
+ * also say when it did ({@link SyntheticTrack.sentAt}): building and protecting the packet in between is the
+ * bench's time, not the forwarder's, and the latency is measured from there.
  */
 
 /** Where the tag starts in every payload. */
@@ -41,10 +43,14 @@ export const VIDEO = Object.freeze({
 
 let nextSourceId = 1;
 
+/** Packets whose socket hand-off time a track remembers (a few seconds of video). */
+const SENT_RING = 1024;
+
 /**
  * One synthetic track. `send(fields, payload)` transmits one packet (`fields`: payloadType, sequenceNumber,
- * timestamp, marker, ssrc-free); the pacer calls `pump(now)` and the track sends every unit (audio packet,
- * video frame) due since it started.
+ * timestamp, marker, ssrc-free) and may return the performance.now() at which it handed the protected packet
+ * to the socket, in a send that reaches the kernel before it returns; the pacer calls `pump(now)` and the
+ * track sends every unit (audio packet, video frame) due since it started.
  */
 export class SyntheticTrack {
   constructor(spec, send) {
@@ -58,6 +64,22 @@ export class SyntheticTrack {
     this.startedAt = null;
     this.keyframeWanted = true;
     this.rand = this.sourceId * 2654435761;
+    /** Per recent packet (by number): when its sender handed it to the socket, and how long after its tag. */
+    this.sentNumbers = new Uint32Array(SENT_RING);
+    this.sentTimes = new Float64Array(SENT_RING);
+    this.preparedIn = new Float64Array(SENT_RING);
+  }
+
+  /** When packet `number` was handed to the socket, if its sender said so and it is recent; else null. */
+  sentAt(number) {
+    const slot = number % SENT_RING;
+    return this.sentNumbers[slot] === number ? this.sentTimes[slot] : null;
+  }
+
+  /** Milliseconds from packet `number`'s tag to its hand-off to the socket (as `sentAt`), or null. */
+  preparationMs(number) {
+    const slot = number % SENT_RING;
+    return this.sentNumbers[slot] === number ? this.preparedIn[slot] : null;
   }
 
   /** Asks for a keyframe at the next video frame (the SFU's PLI). */
@@ -87,7 +109,8 @@ export class SyntheticTrack {
       this.number += 1;
       payload.writeUInt32BE(this.sourceId, TAG_OFFSET);
       payload.writeUInt32BE(this.number, TAG_OFFSET + 4);
-      payload.writeDoubleBE(performance.now(), TAG_OFFSET + 8);
+      const writtenAt = performance.now();
+      payload.writeDoubleBE(writtenAt, TAG_OFFSET + 8);
       const fields = {
         payloadType: spec.payloadType,
         sequenceNumber: this.sequenceNumber,
@@ -95,7 +118,13 @@ export class SyntheticTrack {
         marker: video && i === spec.packetsPerUnit - 1,
       };
       this.sequenceNumber = (this.sequenceNumber + 1) & 0xffff;
-      this.send(fields, payload);
+      const handedOffAt = this.send(fields, payload);
+      if (typeof handedOffAt === 'number') {
+        const slot = this.number % SENT_RING;
+        this.sentNumbers[slot] = this.number;
+        this.sentTimes[slot] = handedOffAt;
+        this.preparedIn[slot] = handedOffAt - writtenAt;
+      }
     }
   }
 

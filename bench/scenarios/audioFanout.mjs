@@ -11,8 +11,8 @@ export default fanoutScenario({
   title: 'audio-fanout: 1 Opus publisher (50 packets/s) → N players',
   summary: '1 Opus publisher (50 packets/s) → N players, N ramped; Parley vs the baseline relay',
   measures:
-    'Synthetic Opus RTP (160-byte payloads, 50 packets/s, numbered and timestamped) sent through werift to the ' +
-    'server and played by N players (werift peer connections whose RTP a light receiver reads); per step: server CPU µs per forwarded packet, loss, added latency.',
+    'Synthetic Opus RTP (160-byte payloads, 50 packets/s, numbered and timestamped) sent by a werift-connected publisher ' +
+    'at the socket and played by N players (werift peer connections whose RTP a light receiver reads); per step: server CPU µs per forwarded packet, loss, added latency.',
   players: [50, 200, 400, 600, 800],
   seconds: 5,
 });

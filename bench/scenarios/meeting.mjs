@@ -13,7 +13,7 @@ export default {
   summary:
     'N users each publishing audio+video and playing all others, N ramped; Parley vs the baseline relay',
   measures:
-    'Each user publishes synthetic Opus (50 packets/s) and VP8 (~90 packets/s, ~1 Mbit/s) through werift and ' +
+    'Each user publishes synthetic Opus (50 packets/s) and VP8 (~90 packets/s, ~1 Mbit/s) on a werift connection ' +
     'plays every other user with one werift connection per stream; per step: server CPU µs per forwarded ' +
     'packet, loss, added latency.',
   options: {
