@@ -37,10 +37,18 @@ export function makeSendsSynchronous(socket: Socket): boolean {
   const handle = handleOf(socket);
   if (handle === null) return false;
   const dnsLookup = handle.lookup;
+  // The last IP literal and its family: a socket sends to one address (its ICE pair's) again and again, and
+  // `isIP` runs a regular expression.
+  let lastAddress = '';
+  let lastFamily = 0;
   handle.lookup = (address, callback) => {
-    const family = isIP(address);
-    if (family === 0) return dnsLookup(address, callback);
-    callback(null, address, family);
+    if (address !== lastAddress) {
+      const family = isIP(address);
+      if (family === 0) return dnsLookup(address, callback);
+      lastAddress = address;
+      lastFamily = family;
+    }
+    callback(null, address, lastFamily);
     return undefined;
   };
   patched.add(socket);

@@ -4,9 +4,9 @@ import { once } from 'node:events';
 import { test } from 'node:test';
 import { makeSendsSynchronous } from '../../src/sfu/syncUdpSend.js';
 
-async function bound(): Promise<Socket> {
+async function bound(address = '127.0.0.1'): Promise<Socket> {
   const socket = createSocket('udp4');
-  socket.bind(0, '127.0.0.1');
+  socket.bind(0, address);
   await once(socket, 'listening');
   return socket;
 }
@@ -52,4 +52,29 @@ test('a host name still goes through dns.lookup', async () => {
   assert.equal(m.toString(), 'by name');
   fast.close();
   receiver.close();
+});
+
+test('sends alternating between two IP addresses each reach their own, synchronously', async () => {
+  // 127.0.0.2 is loopback too (127/8 is routed to lo).
+  const [a, b] = await Promise.all([bound('127.0.0.1'), bound('127.0.0.2')]);
+  const received = (socket: Socket, count: number) =>
+    new Promise<string[]>((resolve) => {
+      const got: string[] = [];
+      socket.on('message', (m) => {
+        got.push(m.toString());
+        if (got.length === count) resolve(got);
+      });
+    });
+  const atA = received(a, 2);
+  const atB = received(b, 1);
+  const fast = await bound();
+  makeSendsSynchronous(fast);
+  fast.send(Buffer.from('a1'), a.address().port, '127.0.0.1');
+  fast.send(Buffer.from('b1'), b.address().port, '127.0.0.2');
+  fast.send(Buffer.from('a2'), a.address().port, '127.0.0.1');
+  fast.close(); // in the same tick: only sends that already reached the kernel arrive
+  assert.deepEqual(await atA, ['a1', 'a2']);
+  assert.deepEqual(await atB, ['b1']);
+  a.close();
+  b.close();
 });

@@ -7,6 +7,7 @@ import {
   AesCounterMode,
   AHEAD_MAX_LENGTH,
   type CounterBlocks,
+  copyHeader,
   type KeystreamAhead,
   xorOnto,
 } from './aesCounterMode.js';
@@ -74,7 +75,7 @@ export class AesCmTransform implements SrtpTransform, CounterBlocks {
     const buffer = ahead.buffer!;
     const start = at + 4;
     const payloadEnd = at + 16 + length;
-    buffer.set(header.subarray(0, 12), start);
+    copyHeader(header, buffer, start);
     xorOnto(payload, 0, buffer, at + 16, length, ahead.words);
     this.rtpMac.tag(buffer, start, payloadEnd, roc, buffer, payloadEnd, TAG);
     return buffer.subarray(start, payloadEnd + TAG);

@@ -17,6 +17,7 @@ import {
   AesCounterMode,
   AHEAD_MAX_LENGTH,
   type CounterBlocks,
+  copyHeader,
   type KeystreamAhead,
   xorOnto,
 } from './aesCounterMode.js';
@@ -180,7 +181,7 @@ export class AesGcmTransform implements SrtpTransform, CounterBlocks {
     const start = at + 4;
     const payloadEnd = at + 16 + length;
     ekj0.set(buffer.subarray(at, at + 16));
-    buffer.set(header.subarray(0, 12), start);
+    copyHeader(header, buffer, start);
     xorOnto(payload, 0, buffer, at + 16, length, ahead.words);
     ghash.start();
     ghash.update(buffer, start, at + 16);
