@@ -69,7 +69,7 @@ export async function measureWindow({
   gcObserver.disconnect();
   const stats1 = await target.stats();
   await sleep(drainMs);
-  const { sent, expected, received, latencies, preparation } = meter.totals();
+  const { sent, expected, received, latencies, preparation, firstArrival, betweenArrivals } = meter.totals();
   const windowMs = t1 - t0;
   const cpuMs = cpu1 - cpu0;
   const latency = summarize(latencies);
@@ -98,6 +98,15 @@ export async function measureWindow({
      * (building and SRTP-protecting it): the bench's time, left out of the latency above.
      */
     senderPreparationMs: { p50: round(prepared.p50, 3), p99: round(prepared.p99, 3) },
+    /**
+     * Medians over the packets that reached two receivers or more: hand-off → first arrival, and the mean
+     * time between the arrivals of one packet at successive receivers (µs). The median latency of a fan-out
+     * to N is about the first plus N / 2 of the second.
+     */
+    burst: {
+      firstArrivalMs: round(summarize(firstArrival).p50, 3),
+      betweenArrivalsMicros: round((summarize(betweenArrivals).p50 ?? Number.NaN) * 1000, 1),
+    },
     benchCpuPercent: round((benchMs / windowMs) * 100, 1),
     /** CPU time other processes took on CPU 0 (the forwarder's) and CPU 1 (the bench's), % of the window. */
     otherLoadPercent: other,

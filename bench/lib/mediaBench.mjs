@@ -88,7 +88,8 @@ export function describeRow(side, unit, load, row) {
   return (
     `${side.padEnd(8)} ${unit}=${String(load).padEnd(4)} ${row.forwardedPerSecond} pkt/s out, ` +
     `cpu ${row.cpuPercent}% = ${row.cpuMicrosPerPacket ?? '—'} µs/pkt, loss ${row.lossPercent}%, ` +
-    `latency p50 ${l.p50 ?? '—'} / p99 ${l.p99 ?? '—'} ms, bench cpu ${row.benchCpuPercent}% ` +
+    `latency p50 ${l.p50 ?? '—'} / p99 ${l.p99 ?? '—'} ms (first arrival ${row.burst.firstArrivalMs ?? '—'} ms ` +
+    `+ ${row.burst.betweenArrivalsMicros ?? '—'} µs per receiver), bench cpu ${row.benchCpuPercent}% ` +
     `(loop delay max ${row.benchLoopDelayMs.max} ms)` +
     (row.serverGcPauseMs ? `, server GC max ${row.serverGcPauseMs.max} ms` : '') +
     `, other load cpu0 ${row.otherLoadPercent.cpu0}% ` +
@@ -263,9 +264,11 @@ function mediaNotes(rows, summary, unit) {
 export function mediaTable(result, unit) {
   const v = (x, suffix = '') => (x === null || x === undefined ? '—' : `${x}${suffix}`);
   const other = (r) => (r ? `${v(r.otherLoadPercent.cpu0)} / ${v(r.otherLoadPercent.cpu1)} %` : '—');
+  const burst = (r) =>
+    r?.burst ? `${v(r.burst.firstArrivalMs)} ms + ${v(r.burst.betweenArrivalsMicros)} µs` : '—';
   const lines = [
-    `| ${unit} | Parley pkt/s out | Parley µs/pkt | baseline µs/pkt | ratio | Parley loss | Parley p50 / p99 latency | baseline loss | baseline p50 / p99 latency | server CPU | bench CPU | other load CPU 0 / 1 (Parley; baseline) |`,
-    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    `| ${unit} | Parley pkt/s out | Parley µs/pkt | baseline µs/pkt | ratio | Parley loss | Parley p50 / p99 latency | baseline loss | baseline p50 / p99 latency | burst: first arrival + per further receiver (Parley; baseline) | server CPU | bench CPU | other load CPU 0 / 1 (Parley; baseline) |`,
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const r of result.rows) {
     const p = r.parley;
@@ -274,6 +277,7 @@ export function mediaTable(result, unit) {
       `| ${r[unit]} | ${v(p?.forwardedPerSecond)} | ${v(p?.cpuMicrosPerPacket)} | ${v(b?.cpuMicrosPerPacket)} | ${v(r.ratio, '×')} | ` +
         `${v(p?.lossPercent, ' %')} | ${p ? `${v(p.latencyMs.p50)} / ${v(p.latencyMs.p99)} ms` : '—'} | ` +
         `${v(b?.lossPercent, ' %')} | ${b ? `${v(b.latencyMs.p50)} / ${v(b.latencyMs.p99)} ms` : '—'} | ` +
+        `${burst(p)}; ${burst(b)} | ` +
         `${v(p?.cpuPercent, ' %')} | ${v(p?.benchCpuPercent, ' %')} | ${other(p)}; ${other(b)} |`,
     );
   }

@@ -66,7 +66,17 @@ export class Meter {
         if ((s.bits[word] & bit) !== 0) return;
         s.bits[word] |= bit;
         w.received += 1;
-        meter.samples.push(at - (w.tracks.get(sourceId)?.sentAt(number) ?? sentAt));
+        const sent = w.tracks.get(sourceId)?.sentAt(number) ?? sentAt;
+        meter.samples.push(at - sent);
+        // The packet's burst: its first and last arrival over all receivers.
+        const key = sourceId * 0x100000000 + number;
+        const b = w.bursts.get(key);
+        if (b === undefined) w.bursts.set(key, { sent, first: at, last: at, count: 1 });
+        else {
+          if (at < b.first) b.first = at;
+          if (at > b.last) b.last = at;
+          b.count += 1;
+        }
       },
     };
     return r;
@@ -85,6 +95,8 @@ export class Meter {
       first: new Map(tracks.map((t) => [t.sourceId, t.number + 1])),
       last: null,
       received: 0,
+      /** Per packet (source id · 2^32 + number): `{ sent, first, last, count }` of its arrivals. */
+      bursts: new Map(),
     };
   }
 
@@ -94,8 +106,12 @@ export class Meter {
   }
 
   /**
-   * The window's totals: packets sent (per receiver that should get them), received, the latencies, and per
-   * packet sent the time from its tag to its hand-off to the socket (the bench's, left out of the latency).
+   * The window's totals: packets sent (per receiver that should get them), received, the latencies; per
+   * packet sent, the time from its tag to its hand-off to the socket (the bench's, left out of the latency);
+   * and per packet that reached two receivers or more, the time to its first arrival (`firstArrival`: the
+   * path through the forwarder to the first receiver) and the mean time between its arrivals
+   * (`betweenArrivals`: what each further receiver of a burst adds, the forwarder's cost per send unless the
+   * receiving bench is slower).
    */
   totals() {
     const w = this.window;
@@ -113,6 +129,21 @@ export class Meter {
         if (ms !== null) preparation.push(ms);
       }
     }
-    return { sent, expected, received: w.received, latencies: this.samples.values(), preparation };
+    const firstArrival = [];
+    const betweenArrivals = [];
+    for (const b of w.bursts.values()) {
+      if (b.count < 2) continue;
+      firstArrival.push(b.first - b.sent);
+      betweenArrivals.push((b.last - b.first) / (b.count - 1));
+    }
+    return {
+      sent,
+      expected,
+      received: w.received,
+      latencies: this.samples.values(),
+      preparation,
+      firstArrival,
+      betweenArrivals,
+    };
   }
 }
