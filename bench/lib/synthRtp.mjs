@@ -27,7 +27,11 @@ export const AUDIO = Object.freeze({
 
 /**
  * VP8 video: 30 frames a second of 3 packets of 1000–1200 bytes of payload (~90 packets/s, ~0.9 Mbit/s of
- * payload, ~1 Mbit/s on the wire), a keyframe every 2 s and whenever the SFU asks for one (PLI).
+ * payload, ~1 Mbit/s on the wire), a keyframe every 2 s and whenever the SFU asks for one (PLI). The packets
+ * of a frame are paced as a WebRTC sender paces video: libwebrtc's pacer (modules/pacing, a leaky bucket)
+ * sends the next media packet once the previous one's size has drained at 2.5 × the target bitrate
+ * (`kDefaultPaceMultiplier`), so a 1 Mbit/s stream's packets of ~1100 bytes leave ~3.5 ms apart, not in
+ * one burst (audio is not paced). The pacer here ticks every 5 ms, so they leave on successive ticks.
  */
 export const VIDEO = Object.freeze({
   kind: 'video',
@@ -39,6 +43,7 @@ export const VIDEO = Object.freeze({
   minBytes: 1000,
   maxBytes: 1200,
   keyframeEverySeconds: 2,
+  pacingBitsPerSecond: 2.5 * 1_000_000,
 });
 
 let nextSourceId = 1;
@@ -50,7 +55,8 @@ const SENT_RING = 1024;
  * One synthetic track. `send(fields, payload)` transmits one packet (`fields`: payloadType, sequenceNumber,
  * timestamp, marker, ssrc-free) and may return the performance.now() at which it handed the protected packet
  * to the socket, in a send that reaches the kernel before it returns; the pacer calls `pump(now)` and the
- * track sends every unit (audio packet, video frame) due since it started.
+ * track sends every packet due since it started: each unit's (audio packet, video frame) at the unit's time,
+ * or paced after it (`spec.pacingBitsPerSecond`).
  */
 export class SyntheticTrack {
   constructor(spec, send) {
@@ -64,6 +70,10 @@ export class SyntheticTrack {
     this.startedAt = null;
     this.keyframeWanted = true;
     this.rand = this.sourceId * 2654435761;
+    /** Packets of started units not sent yet, in order: `{ dueAt, size, timestamp, first, last, keyframe }`. */
+    this.queue = [];
+    /** When the pacer's bucket has drained the packets queued so far (paced specs). */
+    this.bucketEmptyAt = Number.NEGATIVE_INFINITY;
     /** Per recent packet (by number): when its sender handed it to the socket, and how long after its tag. */
     this.sentNumbers = new Uint32Array(SENT_RING);
     this.sentTimes = new Float64Array(SENT_RING);
@@ -87,14 +97,24 @@ export class SyntheticTrack {
     this.keyframeWanted = true;
   }
 
-  /** Sends every unit due by `now` (ms, performance.now()). */
+  /** Sends every packet due by `now` (ms, performance.now()): the units due, paced if the spec says so. */
   pump(now) {
     this.startedAt ??= now;
-    const due = Math.floor(((now - this.startedAt) / 1000) * this.spec.unitsPerSecond) + 1;
-    while (this.units < due) this.sendUnit();
+    const spec = this.spec;
+    const due = Math.floor(((now - this.startedAt) / 1000) * spec.unitsPerSecond) + 1;
+    while (this.units < due) this.startUnit();
+    const queue = this.queue;
+    let sent = 0;
+    while (sent < queue.length && queue[sent].dueAt <= now) this.sendPacket(queue[sent++]);
+    if (sent > 0) queue.splice(0, sent);
   }
 
-  sendUnit() {
+  /**
+   * Queues the packets of the next unit: the first at the unit's time, each next one when the previous has
+   * drained at the spec's pacing rate (all at the unit's time without one), and never before the pacer's
+   * bucket is empty.
+   */
+  startUnit() {
     const spec = this.spec;
     const unit = this.units++;
     const timestamp = (unit * (spec.clockRate / spec.unitsPerSecond)) >>> 0;
@@ -102,29 +122,48 @@ export class SyntheticTrack {
     const everyUnits = (spec.keyframeEverySeconds ?? 0) * spec.unitsPerSecond;
     const keyframe = video && (this.keyframeWanted || (everyUnits > 0 && unit % everyUnits === 0));
     if (keyframe) this.keyframeWanted = false;
+    let dueAt = this.startedAt + (unit * 1000) / spec.unitsPerSecond;
     for (let i = 0; i < spec.packetsPerUnit; i++) {
-      const payload = Buffer.alloc(this.size());
-      if (video) writeVp8Start(payload, i === 0, keyframe);
-      else payload[0] = 0xf8; // Opus TOC: config 31 (CELT fullband 20 ms), mono, one frame
-      this.number += 1;
-      payload.writeUInt32BE(this.sourceId, TAG_OFFSET);
-      payload.writeUInt32BE(this.number, TAG_OFFSET + 4);
-      const writtenAt = performance.now();
-      payload.writeDoubleBE(writtenAt, TAG_OFFSET + 8);
-      const fields = {
-        payloadType: spec.payloadType,
-        sequenceNumber: this.sequenceNumber,
-        timestamp,
-        marker: video && i === spec.packetsPerUnit - 1,
-      };
-      this.sequenceNumber = (this.sequenceNumber + 1) & 0xffff;
-      const handedOffAt = this.send(fields, payload);
-      if (typeof handedOffAt === 'number') {
-        const slot = this.number % SENT_RING;
-        this.sentNumbers[slot] = this.number;
-        this.sentTimes[slot] = handedOffAt;
-        this.preparedIn[slot] = handedOffAt - writtenAt;
+      const size = this.size();
+      if (spec.pacingBitsPerSecond) {
+        dueAt = Math.max(dueAt, this.bucketEmptyAt);
+        this.bucketEmptyAt = dueAt + (size * 8 * 1000) / spec.pacingBitsPerSecond;
       }
+      this.queue.push({
+        dueAt,
+        size,
+        timestamp,
+        first: i === 0,
+        last: i === spec.packetsPerUnit - 1,
+        keyframe,
+      });
+    }
+  }
+
+  sendPacket({ size, timestamp, first, last, keyframe }) {
+    const spec = this.spec;
+    const video = spec.kind === 'video';
+    const payload = Buffer.alloc(size);
+    if (video) writeVp8Start(payload, first, keyframe);
+    else payload[0] = 0xf8; // Opus TOC: config 31 (CELT fullband 20 ms), mono, one frame
+    this.number += 1;
+    payload.writeUInt32BE(this.sourceId, TAG_OFFSET);
+    payload.writeUInt32BE(this.number, TAG_OFFSET + 4);
+    const writtenAt = performance.now();
+    payload.writeDoubleBE(writtenAt, TAG_OFFSET + 8);
+    const fields = {
+      payloadType: spec.payloadType,
+      sequenceNumber: this.sequenceNumber,
+      timestamp,
+      marker: video && last,
+    };
+    this.sequenceNumber = (this.sequenceNumber + 1) & 0xffff;
+    const handedOffAt = this.send(fields, payload);
+    if (typeof handedOffAt === 'number') {
+      const slot = this.number % SENT_RING;
+      this.sentNumbers[slot] = this.number;
+      this.sentTimes[slot] = handedOffAt;
+      this.preparedIn[slot] = handedOffAt - writtenAt;
     }
   }
 

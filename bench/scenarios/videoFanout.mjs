@@ -11,8 +11,8 @@ export default fanoutScenario({
   title: 'video-fanout: 1 VP8 publisher (~1 Mbit/s, ~90 packets/s) → N players',
   summary: '1 VP8 publisher (~1 Mbit/s, ~90 packets/s) → N players, N ramped; Parley vs the baseline relay',
   measures:
-    'Synthetic VP8 RTP (30 frames/s × 3 packets of 1000–1200 bytes, real payload descriptors and keyframe ' +
-    'headers, numbered and timestamped) sent by a werift-connected publisher at the socket and played by N players (werift peer connections whose RTP a light receiver reads); per step: server ' +
+    'Synthetic VP8 RTP (30 frames/s × 3 packets of 1000–1200 bytes, paced as libwebrtc paces video, real payload ' +
+    'descriptors and keyframe headers, numbered and timestamped) sent by a werift-connected publisher at the socket and played by N players (werift peer connections whose RTP a light receiver reads); per step: server ' +
     'CPU µs per forwarded packet, loss, added latency.',
   players: [25, 50, 100, 200, 300],
   seconds: 5,
