@@ -1,9 +1,10 @@
 /**
  * Synthetic publishers and players on a Parley server, over the raw signaling client and werift directly (as
  * an SDK would, without its encoders): a publisher's tracks send SyntheticTrack packets at the socket
- * (lib/lightSender.mjs, with the SRTP keys of werift's DTLS handshake); a player hands the tag of every RTP packet it receives to a Meter receiver (through
- * lib/lightReceiver.mjs once connected). Every connection is loopback-only: the only STUN server is the
- * Parley server's own (from `hello`), and werift gathers nothing but 127.0.0.1.
+ * (lib/lightSender.mjs, with the SRTP keys of werift's DTLS handshake); a player hands the tag of every RTP
+ * packet it receives to a Meter receiver (through lib/lightReceiver.mjs once connected). Every connection is
+ * loopback-only: the only STUN server is the Parley server's own (from `hello`), and werift gathers nothing
+ * but 127.0.0.1.
  */
 import { RTCPeerConnection, RTCRtpCodecParameters } from 'werift';
 import { OPUS, vp8 } from '../../packages/protocol/dist/src/index.js';
