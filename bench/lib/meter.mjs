@@ -40,7 +40,7 @@ export class Meter {
         if (s === undefined) {
           // Not a source of this run (a garbled tag) unless some track declared it.
           if (!meter.audience.has(sourceId)) return;
-          s = { window: null, first: 0, bits: new Uint32Array(64) };
+          s = { window: null, first: 0, source: null, bits: new Uint32Array(64) };
           sources.set(sourceId, s);
           r.flowing.add(sourceId);
         }
@@ -51,6 +51,7 @@ export class Meter {
         if (s.window !== w) {
           s.window = w;
           s.first = w.first.get(sourceId) ?? 0;
+          s.source = w.sources.get(sourceId) ?? null;
           s.bits.fill(0);
         }
         const i = number - s.first;
@@ -66,17 +67,10 @@ export class Meter {
         if ((s.bits[word] & bit) !== 0) return;
         s.bits[word] |= bit;
         w.received += 1;
-        const sent = w.tracks.get(sourceId)?.sentAt(number) ?? sentAt;
+        const source = s.source;
+        const sent = source.track.sentAt(number) ?? sentAt;
         meter.samples.push(at - sent);
-        // The packet's burst: its first and last arrival over all receivers.
-        const key = sourceId * 0x100000000 + number;
-        const b = w.bursts.get(key);
-        if (b === undefined) w.bursts.set(key, { sent, first: at, last: at, count: 1 });
-        else {
-          if (at < b.first) b.first = at;
-          if (at > b.last) b.last = at;
-          b.count += 1;
-        }
+        source.arrive(i, sent, at);
       },
     };
     return r;
@@ -91,12 +85,10 @@ export class Meter {
   begin(tracks) {
     this.samples.clear();
     this.window = {
-      tracks: new Map(tracks.map((t) => [t.sourceId, t])),
       first: new Map(tracks.map((t) => [t.sourceId, t.number + 1])),
       last: null,
       received: 0,
-      /** Per packet (source id · 2^32 + number): `{ sent, first, last, count }` of its arrivals. */
-      bursts: new Map(),
+      sources: new Map(tracks.map((t) => [t.sourceId, new WindowSource(t)])),
     };
   }
 
@@ -118,23 +110,24 @@ export class Meter {
     let expected = 0;
     let sent = 0;
     const preparation = [];
+    const firstArrival = [];
+    const betweenArrivals = [];
     for (const [sourceId, first] of w.first) {
       const last = w.last?.get(sourceId) ?? first - 1;
       const n = last - first + 1;
       sent += n;
       expected += n * (this.audience.get(sourceId) ?? 0);
-      const track = w.tracks.get(sourceId);
+      const source = w.sources.get(sourceId);
       for (let number = first; number <= last; number++) {
-        const ms = track.preparationMs(number);
+        const ms = source.track.preparationMs(number);
         if (ms !== null) preparation.push(ms);
       }
-    }
-    const firstArrival = [];
-    const betweenArrivals = [];
-    for (const b of w.bursts.values()) {
-      if (b.count < 2) continue;
-      firstArrival.push(b.first - b.sent);
-      betweenArrivals.push((b.last - b.first) / (b.count - 1));
+      for (let i = 0; i < Math.min(n, source.count.length); i++) {
+        const count = source.count[i];
+        if (count < 2) continue;
+        firstArrival.push(source.firstAt[i] - source.sentAt[i]);
+        betweenArrivals.push((source.lastAt[i] - source.firstAt[i]) / (count - 1));
+      }
     }
     return {
       sent,
@@ -145,5 +138,44 @@ export class Meter {
       firstArrival,
       betweenArrivals,
     };
+  }
+}
+
+/**
+ * One source's packets in a window, by index from the window's first number: when each was sent, its first
+ * and last arrival over all receivers, and at how many receivers (typed arrays, grown as needed: nothing is
+ * allocated per packet on the receivers' path).
+ */
+class WindowSource {
+  constructor(track) {
+    this.track = track;
+    this.sentAt = new Float64Array(256);
+    this.firstAt = new Float64Array(256);
+    this.lastAt = new Float64Array(256);
+    this.count = new Uint32Array(256);
+  }
+
+  /** Packet `i` of the window, sent at `sent`, arrived at one more receiver at `at`. */
+  arrive(i, sent, at) {
+    if (i >= this.count.length) this.grow(i + 1);
+    if (this.count[i] === 0) {
+      this.sentAt[i] = sent;
+      this.firstAt[i] = at;
+      this.lastAt[i] = at;
+    } else if (at < this.firstAt[i]) this.firstAt[i] = at;
+    else if (at > this.lastAt[i]) this.lastAt[i] = at;
+    this.count[i] += 1;
+  }
+
+  grow(length) {
+    const size = Math.max(length, this.count.length * 2);
+    for (const name of ['sentAt', 'firstAt', 'lastAt']) {
+      const grown = new Float64Array(size);
+      grown.set(this[name]);
+      this[name] = grown;
+    }
+    const count = new Uint32Array(size);
+    count.set(this.count);
+    this.count = count;
   }
 }
