@@ -49,6 +49,7 @@ export function lightenSender(sender) {
   if (!makeSendsSynchronous(socket))
     throw new Error("this Node's dgram sockets do not take a synchronous lookup");
   const { host, port } = pair.remoteCandidate;
+  let reporting = false;
 
   return (fields, payload) => {
     if (sender.stopped || udp.closed) return undefined;
@@ -65,7 +66,11 @@ export function lightenSender(sender) {
     sender.headerBytesSent += 12;
     sender.packetCount = (sender.packetCount + 1) >>> 0;
     sender.rtpCache[header.sequenceNumber % RTP_HISTORY_SIZE] = new RtpPacket(new RtpHeader(header), payload);
-    sender.runRtcp().catch(() => {});
+    if (!reporting) {
+      // werift's sender-report loop, started after the first packet as its dispatchRtp starts it.
+      reporting = true;
+      sender.runRtcp().catch(() => {});
+    }
     dtls.bytesSent += packet.length;
     dtls.packetsSent += 1;
     pair.bytesSent += packet.length;
