@@ -6,8 +6,8 @@
  * (packages/server/src/sfu/srtp: one reused cipher, keystream computed ahead, HMAC pads computed once), the
  * cheapest SRTP this runtime has, and its sends leave synchronously as Parley's do (syncUdpSend), so the
  * ratio measures everything else Parley does per packet; its process has Parley's garbage-collector setting.
- * No ICE, no DTLS, no RTCP, no header rewriting, no NACK or keyframe handling: keys are agreed out of band, through these commands on stdin (one JSON line
- * each, one JSON answer line each on stdout):
+ * No ICE, no DTLS, no RTCP, no header rewriting, no NACK or keyframe handling: keys are agreed out of band,
+ * through these commands on stdin (one JSON line each, one JSON answer line each on stdout):
  *   { op: 'source', ssrc, key, salt }        packets of SSRC `ssrc` are protected with this master key/salt (hex)
  *   { op: 'receiver', id, port, key, salt }  receiver `id` listens on 127.0.0.1:`port` and has this key
  *   { op: 'route', ssrc, receiver }          forward SSRC `ssrc` to receiver `id`
@@ -50,12 +50,8 @@ socket.on('message', (packet) => {
   const payload = plain.subarray(12);
   for (const r of source.receivers) {
     const stream = r.context.stream(ssrc);
-    let out = r.context.sealRtp(header, payload, stream);
-    if (out === null) {
-      out = Buffer.allocUnsafe(plain.length + r.context.rtpOverhead);
-      plain.copy(out, 0);
-      out = out.subarray(0, r.context.protectRtpInPlace(out, 12, plain.length, stream));
-    }
+    const out =
+      r.context.sealRtp(header, payload, stream) ?? r.context.protectRtpCopy(header, payload, stream);
     socket.send(out, r.port, '127.0.0.1');
     packetsOut += 1;
   }

@@ -99,15 +99,9 @@ export class FastRtpSender {
     header[11] = ssrc;
     const stream = this.stream!;
     // In order: sealed where its keystream was computed; a retransmission (or a huge packet): on its own.
-    let packet = retransmission ? null : srtp.sealRtp(header, payload, stream);
-    if (packet === null) {
-      const payloadEnd = HEADER + payload.length;
-      const out = Buffer.allocUnsafe(payloadEnd + srtp.rtpOverhead);
-      out.set(header, 0);
-      payload.copy(out, HEADER);
-      const length = srtp.protectRtpInPlace(out, HEADER, payloadEnd, stream);
-      packet = length === out.length ? out : out.subarray(0, length);
-    }
+    const packet =
+      (retransmission ? null : srtp.sealRtp(header, payload, stream)) ??
+      srtp.protectRtpCopy(header, payload, stream);
     const length = packet.length;
 
     // What dispatchRtp (or, for a retransmission, the NACK handler) of werift's sender records.

@@ -237,10 +237,7 @@ for (const profile of PROFILES) {
       if (ours) sealed += 1;
       else {
         alone += 1;
-        const out = Buffer.alloc(12 + payload.length + local.rtpOverhead);
-        bytes.copy(out);
-        payload.copy(out, 12);
-        ours = out.subarray(0, local.protectRtpInPlace(out, 12, 12 + payload.length, stream));
+        ours = local.protectRtpCopy(bytes, payload, stream);
       }
       const theirs = werift.encrypt(payload, h);
       checks.push({ ours, theirs, what: `packet ${n}, seq ${h.sequenceNumber}, ${payload.length} bytes` });

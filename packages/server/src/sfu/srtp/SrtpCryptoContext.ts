@@ -2,7 +2,8 @@
  * One direction of an SRTP session (RFC 3711 §3.2, "cryptographic context"): the session keys of a protection
  * profile, set up once, and per SSRC the rollover counter (SRTP) or the SRTCP index. The forwarding path
  * writes each packet once: sealed in keystream computed ahead ({@link SrtpCryptoContext.sealRtp}) when sent
- * in order, else protected in place in a buffer the caller owns ({@link SrtpCryptoContext.protectRtpInPlace}).
+ * in order, else protected in a buffer of its own ({@link SrtpCryptoContext.protectRtpCopy}) or in place in a
+ * buffer the caller owns ({@link SrtpCryptoContext.protectRtpInPlace}).
  */
 import type { RtpHeader } from 'werift';
 import { AesCmTransform } from './aesCmTransform.js';
@@ -84,7 +85,7 @@ export class SrtpCryptoContext {
    * The forwarding fast path: the SRTP packet of a 12-byte RTP `header` (SSRC and sequence number are read
    * from it) and `payload`, sealed in keystream computed ahead for `stream` (see `KeystreamAhead`): one
    * buffer serves several packets. Null for a packet not sent in order (a retransmission) or one too long to
-   * seal ahead: the caller then uses {@link protectRtpInPlace}.
+   * seal ahead: the caller then uses {@link protectRtpCopy}.
    */
   sealRtp(header: Uint8Array, payload: Uint8Array, stream: SrtpStream): Buffer | null {
     const seq = (header[2]! << 8) | header[3]!;
@@ -96,6 +97,19 @@ export class SrtpCryptoContext {
     const packet = this.transform.sealRtp(stream.ahead, header, getUint32(header, 8), seq, roc, payload);
     if (packet) counter.update(seq, roc);
     return packet;
+  }
+
+  /**
+   * The SRTP packet of a 12-byte RTP `header` and `payload` in a new buffer: for a packet {@link sealRtp}
+   * does not take (a retransmission, one sent out of order, a huge one).
+   */
+  protectRtpCopy(header: Uint8Array, payload: Uint8Array, stream: SrtpStream): Buffer {
+    const payloadEnd = 12 + payload.length;
+    const out = Buffer.allocUnsafe(payloadEnd + this.rtpOverhead);
+    out.set(header.subarray(0, 12), 0);
+    out.set(payload, 12);
+    const length = this.protectRtpInPlace(out, 12, payloadEnd, stream);
+    return length === out.length ? out : out.subarray(0, length);
   }
 
   /** Protects werift's (header, payload): a new buffer, byte for byte what werift's context produces. */
