@@ -89,17 +89,17 @@ describe('parseClientFrame under hostile input', () => {
   });
 
   it('never throws, refuses with registry codes, and keeps messages short and free of input', (t) => {
-    const n = run(hostileFrameText, 3000, (text) => checkResult(text, parseClientFrame(text)));
+    const n = run(hostileFrameText, 2000, (text) => checkResult(text, parseClientFrame(text)));
     t.diagnostic(`${n} hostile frames parsed`);
   });
 
   it('refuses valid frames with one field replaced, deleted or nested deep, without throwing', (t) => {
-    const n = run(mutatedFrame, 2000, (text) => checkResult(text, parseClientFrame(text)));
+    const n = run(mutatedFrame, 1000, (text) => checkResult(text, parseClientFrame(text)));
     t.diagnostic(`${n} mutated frames parsed`);
   });
 
   it('describes a deep or large `t` by its kind, not its content', (t) => {
-    const n = run(deepText, 200, (d) => {
+    const n = run(deepText, 100, (d) => {
       const r = parseClientFrame(`{"t":${d},"id":9}`);
       checkResult(d, r);
       assert.ok(!r.ok && r.code === ErrorCode.INPUT_PARAMETER && r.id === 9);
@@ -123,7 +123,7 @@ describe('parseClientFrame under hostile input', () => {
     });
   });
 
-  it('checks huge arrays by their length before their items', () => {
+  it('checks huge arrays by their length before their items, and ignores huge key counts', () => {
     const many = new Array(100_000).fill('u');
     const r = parseClientFrame(JSON.stringify({ ...VALID_FRAMES['customCommand'], toUserIDs: many }));
     assert.deepEqual(r, {
@@ -132,13 +132,20 @@ describe('parseClientFrame under hostile input', () => {
       code: ErrorCode.INPUT_PARAMETER,
       msg: 'customCommand: toUserIDs: expected at most 200 items, got an array of 100000 items',
     });
+    // Extra fields are ignored, however many: only the shape's fields are visited and come out.
+    const wide: Record<string, unknown> = { t: 'play', id: 4, streamID: 's' };
+    for (let i = 0; i < 50_000; i++) wide[`k${i}`] = [i];
+    assert.deepEqual(parseClientFrame(JSON.stringify(wide)), {
+      ok: true,
+      value: { t: 'play', id: 4, streamID: 's' },
+    });
     const longType = parseClientFrame(JSON.stringify({ t: 'x'.repeat(60_000) }));
     assert.ok(!longType.ok);
     assert.equal(longType.msg, 'unknown message type (a string of 60000 characters)');
   });
 
   it('treats prototype keys as plain data and never pollutes Object.prototype', (t) => {
-    const n = run(protoKeyFrame, 1000, (text) => checkResult(text, parseClientFrame(text)));
+    const n = run(protoKeyFrame, 500, (text) => checkResult(text, parseClientFrame(text)));
     t.diagnostic(`${n} frames with prototype keys parsed`);
     // A user given only through `__proto__` has no userID; an inherited field never counts as sent.
     const hidden = parseClientFrame(
@@ -201,7 +208,7 @@ describe('schema toolkit under any JavaScript value', () => {
       hostileValue,
       fc.record({ kind: fc.constantFrom('a', 'b'), list: fc.array(hostileValue), tagged: hostileValue }),
     );
-    const n = run(anything, 2000, (v) => {
+    const n = run(anything, 1000, (v) => {
       try {
         schema(v, '');
       } catch (err) {
