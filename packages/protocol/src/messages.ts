@@ -24,6 +24,10 @@ export const CloseCode = {
   PolicyViolation: 1008,
   /** A frame larger than the server accepts. */
   TooBig: 1009,
+  /** A WebSocket framing error (for example an unmasked or reserved frame); sent by the WebSocket layer. */
+  ProtocolError: 1002,
+  /** A text frame that is not valid UTF-8; sent by the WebSocket layer. */
+  InvalidPayload: 1007,
   /** The server is shutting down. */
   GoingAway: 1001,
   /** Kicked out (another login of the same userID, or by the server). */

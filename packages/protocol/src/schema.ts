@@ -2,15 +2,50 @@
  * A small structural validator for untrusted JSON. Each `Schema<T>` checks a value and returns it typed, or
  * throws a {@link SchemaError} naming the path. Only what the protocol needs: no coercion, no defaults
  * besides `optional(…, default)`.
+ *
+ * The input is hostile, so the work done on it is bounded by the schema, never by the input: a schema
+ * visits only the fields its shape names (own fields only, so `__proto__` or `constructor` keys are plain
+ * data), checks an array's length before its items, and `raw` hands a value on without looking inside it.
+ * Error messages describe a bad value by its kind and size ({@link describeValue}), never by its content.
  */
 export class SchemaError extends Error {
   constructor(
     readonly path: string,
     readonly expected: string,
+    value: unknown,
   ) {
-    super(`${path || 'value'}: expected ${expected}`);
+    super(`${path || 'value'}: expected ${expected}, got ${describeValue(value)}`);
     this.name = 'SchemaError';
   }
+}
+
+/**
+ * A short description of a value by its kind and size, never by its content, for error messages about
+ * untrusted input: it costs O(1) whatever the value holds (stringifying a deeply nested array overflows the
+ * stack), and it echoes nothing a client sent into replies or logs.
+ * @example
+ * describeValue([[1], 2]); // 'an array of 2 items'
+ */
+export function describeValue(v: unknown): string {
+  if (v === undefined) return 'nothing';
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return `an array of ${plural(v.length, 'item')}`;
+  switch (typeof v) {
+    case 'string':
+      return `a string of ${plural(v.length, 'character')}`;
+    case 'number':
+      return Number.isInteger(v) ? 'an integer' : 'a non-integer number';
+    case 'boolean':
+      return 'a boolean';
+    case 'object':
+      return isRecord(v) ? 'an object' : 'a non-plain object';
+    default:
+      return `a ${typeof v}`;
+  }
+}
+
+function plural(n: number, unit: string): string {
+  return `${n} ${unit}${n === 1 ? '' : 's'}`;
 }
 
 export type Schema<T> = (value: unknown, path: string) => T;
@@ -19,25 +54,28 @@ export type Infer<S> = S extends Schema<infer T> ? T : never;
 export const str =
   (maxLength = 1 << 16): Schema<string> =>
   (v, path) => {
-    if (typeof v !== 'string') throw new SchemaError(path, 'a string');
-    if (v.length > maxLength) throw new SchemaError(path, `at most ${maxLength} characters`);
+    if (typeof v !== 'string') throw new SchemaError(path, 'a string', v);
+    if (v.length > maxLength) throw new SchemaError(path, `at most ${maxLength} characters`, v);
     return v;
   };
 
-/** Any string, unchecked here because a semantic check with its own Express code follows. */
+/**
+ * A value passed on unchecked and unvisited, because a semantic check with its own Express code follows; that
+ * check must accept only strings or numbers, so no nested structure from a client travels past the parser.
+ */
 export const raw: Schema<unknown> = (v) => v;
 
 export const int =
   (min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER): Schema<number> =>
   (v, path) => {
     if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-      throw new SchemaError(path, `an integer in ${min}..${max}`);
+      throw new SchemaError(path, `an integer in ${min}..${max}`, v);
     }
     return v;
   };
 
 export const bool: Schema<boolean> = (v, path) => {
-  if (typeof v !== 'boolean') throw new SchemaError(path, 'a boolean');
+  if (typeof v !== 'boolean') throw new SchemaError(path, 'a boolean', v);
   return v;
 };
 
@@ -45,7 +83,7 @@ export const literal =
   <L extends string>(...values: L[]): Schema<L> =>
   (v, path) => {
     if (typeof v !== 'string' || !(values as string[]).includes(v)) {
-      throw new SchemaError(path, values.map((x) => JSON.stringify(x)).join(' | '));
+      throw new SchemaError(path, values.map((x) => JSON.stringify(x)).join(' | '), v);
     }
     return v as L;
   };
@@ -53,9 +91,12 @@ export const literal =
 export const arr =
   <T>(item: Schema<T>, maxItems: number): Schema<T[]> =>
   (v, path) => {
-    if (!Array.isArray(v)) throw new SchemaError(path, 'an array');
-    if (v.length > maxItems) throw new SchemaError(path, `at most ${maxItems} items`);
-    return v.map((x, i) => item(x, `${path}[${i}]`));
+    if (!Array.isArray(v)) throw new SchemaError(path, 'an array', v);
+    // The length first: the items are visited only once their number is known to be small.
+    if (v.length > maxItems) throw new SchemaError(path, `at most ${maxItems} items`, v);
+    const out: T[] = [];
+    for (let i = 0; i < v.length; i++) out.push(item(v[i], `${path}[${i}]`));
+    return out;
   };
 
 /** An optional field: `undefined` (or absent) becomes `fallback`. */
@@ -71,14 +112,27 @@ export function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** A plain object as JSON.parse makes them (prototype Object.prototype or null), not a Map, Date or class. */
+function isRecord(v: unknown): v is Record<string, unknown> {
+  if (!isPlainObject(v)) return false;
+  const proto: unknown = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
+/** An own field only: an absent field is absent, even if `Object.prototype` has a property of that name. */
+function field(v: Record<string, unknown>, key: string): unknown {
+  return Object.hasOwn(v, key) ? v[key] : undefined;
+}
+
 /** An object with exactly these fields checked; unknown extra fields are ignored (forward compatibility). */
 export const obj =
   <S extends Shape>(shape: S): Schema<ObjectOf<S>> =>
   (v, path) => {
-    if (!isPlainObject(v)) throw new SchemaError(path, 'an object');
+    if (!isRecord(v)) throw new SchemaError(path, 'an object', v);
+    // Only the shape's keys are visited, so a frame with a million keys costs what one with three does.
     const out: Record<string, unknown> = {};
     for (const key of Object.keys(shape)) {
-      out[key] = shape[key]!(v[key], path ? `${path}.${key}` : key);
+      out[key] = shape[key]!(field(v, key), path ? `${path}.${key}` : key);
     }
     return out as ObjectOf<S>;
   };
@@ -87,10 +141,10 @@ export const obj =
 export const union =
   <T>(tag: string, variants: Record<string, Schema<T>>): Schema<T> =>
   (v, path) => {
-    if (!isPlainObject(v)) throw new SchemaError(path, 'an object');
-    const kind = v[tag];
+    if (!isRecord(v)) throw new SchemaError(path, 'an object', v);
+    const kind = field(v, tag);
     if (typeof kind !== 'string' || !Object.hasOwn(variants, kind)) {
-      throw new SchemaError(path ? `${path}.${tag}` : tag, Object.keys(variants).join(' | '));
+      throw new SchemaError(path ? `${path}.${tag}` : tag, Object.keys(variants).join(' | '), kind);
     }
     return variants[kind]!(v, path);
   };

@@ -74,8 +74,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     });
   });
   http.on('upgrade', (req, socket, head) => {
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    // A request target such as `//` is no URL and new URL() throws; thrown here, it would end the process.
+    const target = req.url ?? '/';
+    const path = URL.canParse(target, 'http://localhost')
+      ? new URL(target, 'http://localhost').pathname
+      : null;
     if (path !== SIGNALING_PATH) {
+      // Node drops its own error listener from an upgraded socket: without this one, a client that resets the
+      // connection while the 404 is written raises an 'error' nobody handles, and the process ends. Nobody
+      // reads the socket either, so it is destroyed once the answer is out (as ws does), not left half open.
+      socket.on('error', () => socket.destroy());
+      socket.once('finish', () => socket.destroy());
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
       return;
     }
