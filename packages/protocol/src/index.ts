@@ -1,8 +1,10 @@
 export { type CodecDescription, h264, OPUS, vp8 } from './codecs.js';
+export * from './encode.js';
 export * from './enums.js';
 export * from './errors.js';
 export * from './limits.js';
 export * from './messages.js';
 export * from './parse.js';
+export * from './requests.js';
 export * from './schema.js';
 export * from './TypedEmitter.js';

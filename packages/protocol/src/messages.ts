@@ -10,6 +10,7 @@
  * - Data objects use the Express API's own field names (`userID`, `streamID`, `extraInfo`) so no SDK renames them.
  */
 import type { ZegoUpdateTypeWeb } from './enums.js';
+import type { ClientRequest, ClientRequestType, MediaTrackState } from './requests.js';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -67,149 +68,8 @@ export interface WireBroadcastMessage {
   messageID: number;
 }
 
-/** How a login proves itself: a Token04, or an HMAC of the AppSign over the server's nonce (native face). */
-export type LoginAuth = { kind: 'token'; token: string } | { kind: 'appSign'; proof: string };
-
 // ---------------------------------------------------------------------------------------------------------------
-// Client → server
-
-export interface LoginRequest {
-  t: 'login';
-  id: number;
-  appID: number;
-  roomID: string;
-  user: WireUser;
-  auth: LoginAuth;
-  config: { userUpdate: boolean; maxMemberCount: number };
-}
-
-export interface ResumeRequest {
-  t: 'resume';
-  id: number;
-  sessionID: string;
-  resumeKey: string;
-  /** The last event `seq` the client handled. */
-  lastSeq: number;
-}
-
-export interface LogoutRequest {
-  t: 'logout';
-  id: number;
-  roomID: string;
-}
-
-export interface RenewTokenRequest {
-  t: 'renewToken';
-  id: number;
-  roomID: string;
-  token: string;
-}
-
-/** Whether a published track is sending (`OPEN`) or muted by its publisher (`MUTE`). */
-export type MediaTrackState = 'OPEN' | 'MUTE';
-
-/**
- * Publishes a stream. With `sdp` (a WebRTC offer: sendonly audio and/or video) the server answers it and
- * announces the stream to the room once media flows; publishing again with a new offer restarts the media
- * (players continue seamlessly). Without `sdp` the stream is signaling only (its media does not pass through
- * this server) and is announced at once.
- */
-export interface PublishRequest {
-  t: 'publish';
-  id: number;
-  roomID: string;
-  streamID: string;
-  extraInfo: string;
-  sdp?: string;
-  /** Initial mute states; default OPEN. */
-  audio?: MediaTrackState;
-  video?: MediaTrackState;
-}
-
-export interface UnpublishRequest {
-  t: 'unpublish';
-  id: number;
-  streamID: string;
-}
-
-/** Starts (or restarts) playing a stream of the AppID: the server replies with its SDP offer. */
-export interface PlayRequest {
-  t: 'play';
-  id: number;
-  streamID: string;
-}
-
-/** The player's SDP answer to the offer of `play`. */
-export interface PlayAnswerRequest {
-  t: 'playAnswer';
-  id: number;
-  streamID: string;
-  sdp: string;
-}
-
-export interface StopPlayRequest {
-  t: 'stopPlay';
-  id: number;
-  streamID: string;
-}
-
-/** The publisher muted or unmuted a track of one of its streams; its players are told. */
-export interface StreamMediaStateRequest {
-  t: 'streamMediaState';
-  id: number;
-  streamID: string;
-  audio?: MediaTrackState;
-  video?: MediaTrackState;
-}
-
-export interface SetStreamExtraInfoRequest {
-  t: 'setStreamExtraInfo';
-  id: number;
-  streamID: string;
-  extraInfo: string;
-}
-
-export interface BroadcastRequest {
-  t: 'broadcast';
-  id: number;
-  roomID: string;
-  message: string;
-}
-
-export interface CustomCommandRequest {
-  t: 'customCommand';
-  id: number;
-  roomID: string;
-  command: string;
-  /** Addressees; empty = everybody else in the room. */
-  toUserIDs: string[];
-}
-
-export interface SetRoomExtraInfoRequest {
-  t: 'setRoomExtraInfo';
-  id: number;
-  roomID: string;
-  key: string;
-  value: string;
-}
-
-export type ClientRequest =
-  | LoginRequest
-  | ResumeRequest
-  | LogoutRequest
-  | RenewTokenRequest
-  | PublishRequest
-  | UnpublishRequest
-  | PlayRequest
-  | PlayAnswerRequest
-  | StopPlayRequest
-  | StreamMediaStateRequest
-  | SetStreamExtraInfoRequest
-  | BroadcastRequest
-  | CustomCommandRequest
-  | SetRoomExtraInfoRequest;
-
-export type ClientRequestType = ClientRequest['t'];
+// Client → server: the requests are defined by their schemas in requests.ts, and their types inferred there.
 
 /** Heartbeat; `ack` is the last event `seq` the client handled. */
 export interface HeartbeatFrame {

@@ -7,14 +7,30 @@
  * visits only the fields its shape names (own fields only, so `__proto__` or `constructor` keys are plain
  * data), checks an array's length before its items, and `raw` hands a value on without looking inside it.
  * Error messages describe a bad value by its kind and size ({@link describeValue}), never by its content.
+ *
+ * The protocol's request types are inferred from these schemas ({@link Infer}), and fields with an Express code
+ * of their own are checked inside them ({@link coded}), so what the server validates and what the SDKs send
+ * cannot drift apart.
  */
+import { ErrorCode, errorMessage } from './errors.js';
+
 export class SchemaError extends Error {
+  /**
+   * @param expected what the value should have been (a structural failure), or null for a failed semantic
+   *   check, whose message is then its code's own.
+   * @param code the Express code of the refusal: 1100001 for structure, the check's own code otherwise.
+   */
   constructor(
     readonly path: string,
-    readonly expected: string,
+    readonly expected: string | null,
     value: unknown,
+    readonly code: number = ErrorCode.INPUT_PARAMETER,
   ) {
-    super(`${path || 'value'}: expected ${expected}, got ${describeValue(value)}`);
+    super(
+      expected === null
+        ? `${errorMessage(code)} (${path || 'value'})`
+        : `${path || 'value'}: expected ${expected}, got ${describeValue(value)}`,
+    );
     this.name = 'SchemaError';
   }
 }
@@ -65,6 +81,38 @@ export const str =
  */
 export const raw: Schema<unknown> = (v) => v;
 
+/**
+ * A value accepted by a semantic check of limits.ts (`checkRoomId`, `checkMessage`, …), which answers 0 or the
+ * value's own Express code and accepts only strings (or numbers), so nothing nested passes. `coded` is for
+ * strings, `codedNumber` for numbers (`checkAppId`). Two names rather than a type parameter: inside an object
+ * shape the parameter would be inferred from the shape's `Schema<unknown>` and lose the type.
+ */
+export const coded =
+  (check: (value: unknown) => number): Schema<string> =>
+  (v, path) => {
+    const code = check(v);
+    if (code !== 0) throw new SchemaError(path, null, v, code);
+    return v as string;
+  };
+
+export const codedNumber =
+  (check: (value: unknown) => number): Schema<number> =>
+  (v, path) => {
+    const code = check(v);
+    if (code !== 0) throw new SchemaError(path, null, v, code);
+    return v as number;
+  };
+
+/** A further check of a whole value that already has its shape (answers 0 or the Express code). */
+export const refine =
+  <T>(inner: Schema<T>, check: (value: T) => number, what: string): Schema<T> =>
+  (v, path) => {
+    const value = inner(v, path);
+    const code = check(value);
+    if (code !== 0) throw new SchemaError(path ? `${path}.${what}` : what, null, v, code);
+    return value;
+  };
+
 export const int =
   (min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER): Schema<number> =>
   (v, path) => {
@@ -106,7 +154,14 @@ export const optional =
     v === undefined ? fallback : inner(v, path);
 
 type Shape = Record<string, Schema<unknown>>;
-export type ObjectOf<S extends Shape> = { [K in keyof S]: Infer<S[K]> };
+/** The keys of a shape whose schema accepts `undefined`: optional in the inferred type. */
+type OptionalKeys<S extends Shape> = {
+  [K in keyof S]: undefined extends Infer<S[K]> ? K : never;
+}[keyof S];
+type Flatten<T> = { [K in keyof T]: T[K] };
+export type ObjectOf<S extends Shape> = Flatten<
+  { [K in Exclude<keyof S, OptionalKeys<S>>]: Infer<S[K]> } & { [K in OptionalKeys<S>]?: Infer<S[K]> }
+>;
 
 export function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);

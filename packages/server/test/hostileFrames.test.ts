@@ -144,12 +144,15 @@ describe('hostile frames against a live server', () => {
     const s = await HostileSocket.open(url);
     for (const kind of ['array', 'object', 'mixed'] as const) {
       s.send(`{"t":${deepText(MAX_FRAME - 6, kind)}}`);
-      s.send(`{"t":"login","id":3,"user":${deepText(MAX_FRAME - 40, kind)}}`);
+      // roomID and appID are valid, so the nested user is the field the refusal is about.
+      s.send(`{"t":"login","id":3,"roomID":"r","appID":1,"user":${deepText(MAX_FRAME - 64, kind)}}`);
     }
     assert.ok(await s.barrier());
     const errors = s.frames.filter((f) => f.t === 'error' || f.t === 'reply');
     assert.equal(errors.length, 6);
-    for (const e of errors) assert.ok('code' in e && e.code === ErrorCode.INPUT_PARAMETER);
+    // A nested `user` object has no userID (1002005); any other nesting is the wrong shape (1100001).
+    const expected = [ErrorCode.INPUT_PARAMETER, ErrorCode.USER_ID_EMPTY];
+    for (const e of errors) assert.ok('code' in e && expected.includes(e.code), JSON.stringify(e));
     await closeAndCheck(s);
     // The reported crash, 100,000 deep, is larger than a frame may be.
     for (const text of [`{"t":${'['.repeat(100_000)}${']'.repeat(100_000)}}`, 'x'.repeat(MAX_FRAME + 1)]) {

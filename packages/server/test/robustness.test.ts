@@ -19,8 +19,11 @@ describe('bad input', () => {
     c.sendRaw({ t: 'teleport', id: 5 });
     const r = (await c.waitFrame((f) => f.t === 'reply' && f.id === 5)) as ReplyFrame;
     assert.equal(r.code, ErrorCode.INPUT_PARAMETER);
+    // Every field is wrong; the first one the schema declares (roomID) decides the code.
     const wrong = await c.request('login', { appID: 'x', roomID: 5, user: 'u', auth: {} });
-    assert.equal(wrong.code, ErrorCode.INPUT_PARAMETER);
+    assert.equal(wrong.code, ErrorCode.ROOM_ID_INVALID);
+    const shapeless = await c.request('login', { appID: 1, roomID: 'r', user: 'u', auth: {} });
+    assert.equal(shapeless.code, ErrorCode.INPUT_PARAMETER);
     c.sendRaw(Buffer.from([1, 2, 3]));
     await c.waitFrame((f) => f.t === 'error' && /binary/.test(f.msg));
     assert.equal((await c.request('broadcast', { roomID: 'r', message: 'm' })).code, ErrorCode.NOT_LOGGED_IN);

@@ -2,6 +2,8 @@
  * The events sent to one session, numbered, kept until the client acknowledges them, so that a client that
  * lost its socket can resume and get again everything after the last event it handled.
  */
+import type { EncodedEvent } from '@parley/protocol';
+
 export class Outbox {
   private nextSeq = 1;
   /** Serialized `evt` frames, oldest first; `frames[i]` has seq `firstSeq + i`. */
@@ -11,7 +13,7 @@ export class Outbox {
   constructor(private readonly capacity: number) {}
 
   /** Numbers an event, keeps it, and returns the frame text to send. */
-  add(eventJson: string): string {
+  add(eventJson: EncodedEvent): string {
     const seq = this.nextSeq++;
     const frame = `{"t":"evt","seq":${seq},"ev":${eventJson}}`;
     this.frames.push(frame);

@@ -1,7 +1,7 @@
 /**
  * A room of one AppID: its members, streams and extra info, and the fan-out of room events to members.
  */
-import type { ServerEvent, WireRoomExtraInfo } from '@parley/protocol';
+import { type EncodedEvent, encodeEvent, type ServerEvent, type WireRoomExtraInfo } from '@parley/protocol';
 import { TokenBucket } from '../util/TokenBucket.js';
 import type { Membership, Session } from './Session.js';
 import type { StreamRecord } from './StreamRecord.js';
@@ -41,10 +41,10 @@ export class Room {
    * The event is serialized once for all of them.
    */
   pushToOthers(except: Session | null, ev: ServerEvent, filter?: (m: Membership) => boolean): void {
-    let json: string | undefined;
+    let json: EncodedEvent | undefined;
     for (const m of this.members.values()) {
       if (m.session === except || (filter && !filter(m))) continue;
-      json ??= JSON.stringify(ev);
+      json ??= encodeEvent(ev);
       m.session.push(json);
     }
   }

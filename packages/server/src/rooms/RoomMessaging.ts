@@ -2,7 +2,7 @@
  * In-room messages: broadcast messages, custom commands to chosen users, and room extra info.
  * All three share a per-member and a per-room rate limit (1009015 when exceeded).
  */
-import { ErrorCode, Limits, ParleyError, type ReplyData } from '@parley/protocol';
+import { ErrorCode, encodeEvent, Limits, ParleyError, type ReplyData } from '@parley/protocol';
 import type { Membership } from './Session.js';
 
 /** Spends one message of the sender's budget, then one of the room's. */
@@ -26,7 +26,7 @@ export function broadcast(m: Membership, message: string, nowMs: number): ReplyD
 /** Sends `command` to the listed members (all other members when the list is empty). Unknown users are skipped. */
 export function customCommand(m: Membership, command: string, toUserIDs: string[]): void {
   spend(m);
-  const ev = JSON.stringify({
+  const ev = encodeEvent({
     type: 'customCommand',
     roomID: m.room.roomID,
     fromUser: m.session.user,

@@ -7,6 +7,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import {
   CloseCode,
   ErrorCode,
+  encodeEvent,
   Limits,
   type LoginRequest,
   type MediaTrackState,
@@ -154,17 +155,15 @@ export class RoomService {
       const users = [...room.members.values()]
         .filter((o) => o.session !== session)
         .map((o) => o.session.user);
-      session.push(JSON.stringify({ type: 'userUpdate', roomID, updateType: 'ADD', users }));
+      session.push(encodeEvent({ type: 'userUpdate', roomID, updateType: 'ADD', users }));
     }
     const streams = [...room.streams.values()]
       .filter((s) => s.session !== session && s.announced)
       .map(wireStream);
     if (streams.length > 0)
-      session.push(JSON.stringify({ type: 'streamUpdate', roomID, updateType: 'ADD', streams }));
+      session.push(encodeEvent({ type: 'streamUpdate', roomID, updateType: 'ADD', streams }));
     if (room.extraInfo.size > 0) {
-      session.push(
-        JSON.stringify({ type: 'roomExtraInfoUpdate', roomID, infos: [...room.extraInfo.values()] }),
-      );
+      session.push(encodeEvent({ type: 'roomExtraInfoUpdate', roomID, infos: [...room.extraInfo.values()] }));
     }
   }
 
@@ -263,7 +262,7 @@ export class RoomService {
       negotiated = await this.media.publish(record, req.sdp, () => {
         if (!streams.isCurrent(record)) return;
         streams.announce(record);
-        session.push(JSON.stringify({ type: 'publishMediaFlowing', streamID: record.streamID }));
+        session.push(encodeEvent({ type: 'publishMediaFlowing', streamID: record.streamID }));
       });
     } catch (err) {
       // A stream that never carried media is forgotten; a restart that failed keeps the stream.
@@ -306,7 +305,7 @@ export class RoomService {
     const record = this.space(session).streams.owned(session, streamID);
     record.audio = audio ?? record.audio;
     record.video = video ?? record.video;
-    const json = JSON.stringify({
+    const json = encodeEvent({
       type: 'streamMediaState',
       streamID,
       audio: record.audio,
@@ -334,7 +333,7 @@ export class RoomService {
   /** Ends a session by force: the client is told (kickout), its streams go with `reason`. */
   kick(session: Session, code: number, reason: StreamDeleteReasonCode): void {
     for (const roomID of session.memberships.keys()) {
-      session.push(JSON.stringify({ type: 'kickout', roomID, code, msg: kickMessage(code) }));
+      session.push(encodeEvent({ type: 'kickout', roomID, code, msg: kickMessage(code) }));
     }
     this.log.info('session kicked', { session: session.id, userID: session.user.userID, code });
     if (session.state === 'detached') {
@@ -426,7 +425,7 @@ export class RoomService {
       () => {
         m.cancelTokenTimer = null;
         const remainSeconds = Math.max(0, Math.round(expire - this.now() / 1000));
-        m.session.push(JSON.stringify({ type: 'tokenWillExpire', roomID: m.room.roomID, remainSeconds }));
+        m.session.push(encodeEvent({ type: 'tokenWillExpire', roomID: m.room.roomID, remainSeconds }));
       },
       this.now,
     );

@@ -2,7 +2,7 @@
  * One logged-in user of one AppID, as seen by the server: its rooms, its streams, and the numbered events it
  * has been sent. A session outlives its socket for a grace period, so a client can resume it.
  */
-import type { WireUser } from '@parley/protocol';
+import type { EncodedEvent, WireUser } from '@parley/protocol';
 import type { Cancel } from '../util/longTimeout.js';
 import type { TokenBucket } from '../util/TokenBucket.js';
 import type { Grant } from './Auth.js';
@@ -63,8 +63,8 @@ export class Session {
     return this.transportRef;
   }
 
-  /** Numbers an event (already JSON), keeps it for a resume, and sends it if a socket is attached. */
-  push(eventJson: string): void {
+  /** Numbers an event (encoded once by encodeEvent), keeps it for a resume, and sends it if a socket is attached. */
+  push(eventJson: EncodedEvent): void {
     if (this.state === 'closed') return;
     const frame = this.outbox.add(eventJson);
     this.transportRef?.send(frame);
