@@ -228,7 +228,7 @@ describe('limits per address', () => {
 });
 
 describe('an address at its limits', () => {
-  it('does not stop another address from logging in, publishing and exchanging messages', async () => {
+  it('does not stop another address from logging in, publishing and exchanging messages', async (t) => {
     const h = await harness({
       connectionFramesPerSecond: 100,
       limits: {
@@ -306,5 +306,6 @@ describe('an address at its limits', () => {
       assert.ok(during[limit] > before[limit], `${limit} kept refusing the attacker`);
     }
     assert.ok(all.every((c) => !c.isClosed));
+    t.diagnostic(`attacker refused during the siege: ${JSON.stringify(during)}`);
   });
 });
