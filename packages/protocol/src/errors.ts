@@ -53,6 +53,8 @@ export const ErrorCode = {
   PUBLISH_STREAM_LIMIT: 1003023,
   PLAY_PLAYER_LIMIT: 1004020,
   MEDIA_SERVER_BUSY: 1000040,
+  /** ZEGO's RoomAppCallApiTooFrequent: here, logins from one address too often, or after too many failures. */
+  LOGIN_TOO_FREQUENT: 1002071,
   MESSAGE_EMPTY: 1009001,
   MESSAGE_TOO_LONG: 1009002,
   MESSAGE_TOO_FREQUENT: 1009015,
@@ -111,6 +113,7 @@ const MESSAGES: Record<ErrorCodeValue, string> = {
   1003023: 'this session publishes its maximum number of streams',
   1004020: 'the stream has its maximum number of players',
   1000040: 'the media server has no capacity left',
+  1002071: 'logins from this address are too frequent',
   1009001: 'message is empty',
   1009002: 'message is too long',
   1009015: 'sent too often',

@@ -31,6 +31,11 @@ export const CloseCode = {
   InvalidPayload: 1007,
   /** The server is shutting down. */
   GoingAway: 1001,
+  /**
+   * RFC 6455's "try again later": the client's address holds as many sockets as the server allows (all of them,
+   * or those still waiting to log in). The reason says which; the client may retry once one of them closed.
+   */
+  TryAgainLater: 1013,
   /** Kicked out (another login of the same userID, or by the server). */
   Kicked: 4001,
   /** No heartbeat within the timeout. */

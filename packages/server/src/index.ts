@@ -17,4 +17,11 @@ export {
   type SubscriberTransport,
   type TransportStats,
 } from './sfu/index.js';
+export type { LimitName, LimitStats } from './signaling/AddressLimits.js';
+export {
+  type AddressLimitSettings,
+  DEFAULT_ADDRESS_LIMITS,
+  DEFAULT_HTTP_TIMEOUTS,
+  type HttpTimeoutSettings,
+} from './signaling/limitSettings.js';
 export { startServer } from './startServer.js';

@@ -1,6 +1,7 @@
 import type { StaticFilesOptions } from './http/StaticFiles.js';
 import type { Logger } from './log.js';
 import type { SfuRouterOptions } from './sfu/index.js';
+import type { AddressLimitSettings, HttpTimeoutSettings } from './signaling/limitSettings.js';
 
 /** One application (AppID) the server accepts logins for. */
 export interface AppConfig {
@@ -40,6 +41,13 @@ export interface ServerOptions {
   maxFrameBytes?: number;
   /** Streams one session may publish at once. Default 10. */
   maxStreamsPerSession?: number;
+  /**
+   * Limits per client address: sockets, sockets not logged in yet, frames and logins per second, and the lockout
+   * after failed logins. Each field has a default ({@link AddressLimitSettings}); 0 turns a numeric limit off.
+   */
+  limits?: Partial<AddressLimitSettings>;
+  /** Timeouts of the HTTP server against slow clients ({@link HttpTimeoutSettings}, each with a default). */
+  http?: Partial<HttpTimeoutSettings>;
   /**
    * The media plane (SFU): candidate addresses, limits, timeouts. The default listens on loopback only; set
    * `media.ice.hostAddresses` (and `bindAddress`) to serve other machines.

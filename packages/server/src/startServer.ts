@@ -7,8 +7,8 @@
  * const zg = new ZegoExpressEngine(1, server.url);
  * await server.close();
  */
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type ServerOptions as ServerOptionsOfHttp } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import { checkAppId, SIGNALING_PATH } from '@parley/protocol';
 import { isServerSecret, validateAppSign } from '@parley/token';
 import { handleHttp } from './http/HttpRoutes.js';
@@ -17,11 +17,22 @@ import { createLogger } from './log.js';
 import type { AppConfig, RunningServer, ServerOptions } from './options.js';
 import { RoomService } from './rooms/RoomService.js';
 import { resolveIceOptions, SfuRouter, StunResponder } from './sfu/index.js';
+import { AddressLimits } from './signaling/AddressLimits.js';
+import {
+  type HttpTimeoutSettings,
+  resolveAddressLimits,
+  resolveHttpTimeouts,
+} from './signaling/limitSettings.js';
 import { SignalingServer } from './signaling/SignalingServer.js';
+
+const REQUEST_TIMEOUT = 'HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n';
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   validateApps(options.apps, options.devAppID);
   const logger = options.logger ?? createLogger();
+  const httpTimeouts = resolveHttpTimeouts(options.http);
+  // Built first: it validates its settings (trusted proxies) before anything is started.
+  const limits = new AddressLimits(resolveAddressLimits(options.limits), logger.child('limits'));
   const heartbeatIntervalMs = options.heartbeatIntervalMs ?? 5000;
   const sfu = new SfuRouter(options.media);
   const ice = resolveIceOptions(options.media?.ice);
@@ -49,6 +60,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     framesPerSecond: options.connectionFramesPerSecond ?? 100,
     maxFrameBytes: options.maxFrameBytes ?? 64 * 1024,
     iceServers: [stun.url],
+    limits,
     logger: logger.child('signaling'),
   });
   const startedAt = Date.now();
@@ -63,11 +75,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       connections: signaling.connectionCount,
       ...rooms.stats(),
       mediaTransports: sfu.transportCount,
+      limits: limits.stats(),
     }),
   };
   const httpLog = logger.child('http');
-  const http = createServer((req, res) => {
+  const http = createServer(httpServerOptions(httpTimeouts), (req, res) => {
     handleHttp(req, res, httpContext).catch((err: unknown) => {
+      // A request whose connection went away (or was cut for its slowness) is aborted: not a server error.
+      if (req.destroyed) {
+        httpLog.debug('request aborted', { url: req.url, err });
+        return;
+      }
       httpLog.error('request failed', { url: req.url, err });
       if (!res.headersSent) res.writeHead(500);
       res.end();
@@ -90,7 +108,18 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     }
     signaling.upgrade(req, socket, head);
   });
-  http.on('clientError', (_err, socket) => socket.destroy());
+  http.keepAliveTimeout = httpTimeouts.keepAliveTimeoutMs;
+  http.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    // Too slow with its headers (a pending upgrade included) or its body: say so, count it, and cut it.
+    if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+      limits.httpTimeout((socket as Socket).remoteAddress);
+      if (socket.writable && socket.writableLength === 0) {
+        socket.end(REQUEST_TIMEOUT, () => socket.destroy());
+        return;
+      }
+    }
+    socket.destroy();
+  });
 
   const host = options.host ?? '127.0.0.1';
   try {
@@ -107,6 +136,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     rooms.close();
     await sfu.close();
     await stun.close();
+    limits.close();
     throw err;
   }
   const port = (http.address() as AddressInfo).port;
@@ -126,9 +156,22 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         await stun.close();
         http.closeAllConnections();
         await new Promise<void>((resolve) => http.close(() => resolve()));
+        limits.close();
       })();
       return closing;
     },
+  };
+}
+
+/**
+ * Node checks its request timeouts on an interval (30 s by default, too coarse for a 10 s headers timeout); a
+ * quarter of the shortest timeout keeps the overshoot small, at most once a second.
+ */
+function httpServerOptions(t: HttpTimeoutSettings): ServerOptionsOfHttp {
+  return {
+    headersTimeout: t.headersTimeoutMs,
+    requestTimeout: t.requestTimeoutMs,
+    connectionsCheckingInterval: Math.max(25, Math.min(1000, Math.floor(t.headersTimeoutMs / 4))),
   };
 }
 

@@ -32,6 +32,8 @@ export interface ConnectionOptions {
   /** STUN URLs announced in `hello` for the clients' ICE. */
   iceServers: string[];
   logger: Logger;
+  /** Takes a frame from the budget this socket shares with the other sockets of its address; false if spent. */
+  takeAddressFrame?: () => boolean;
 }
 
 export interface ConnectionHandler {
@@ -148,7 +150,7 @@ export class Connection implements SessionTransport {
     let request: { id: number; t: string } | null = null;
     try {
       this.lastHeardAt = Date.now();
-      if (!this.bucket.take()) {
+      if (!this.bucket.take() || this.options.takeAddressFrame?.() === false) {
         this.strike(ErrorCode.MESSAGE_TOO_FREQUENT, 'too many frames');
         return;
       }

@@ -1,14 +1,15 @@
 /**
- * The WebSocket endpoint: accepts sockets on the signaling path, turns each into a {@link Connection}, routes
- * valid requests to the rooms layer, and sweeps sockets that went silent.
+ * The WebSocket endpoint: accepts sockets on the signaling path within the limits of their address, turns each
+ * into a {@link Connection}, routes valid requests to the rooms layer, and sweeps sockets that went silent.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type ClientFrame, CloseCode, ErrorCode, ParleyError } from '@parley/protocol';
-import { WebSocketServer } from 'ws';
+import { type WebSocket, WebSocketServer } from 'ws';
 import type { Logger } from '../log.js';
 import * as messaging from '../rooms/RoomMessaging.js';
 import type { RoomService } from '../rooms/RoomService.js';
+import type { AddressLimits, AddressSlot } from './AddressLimits.js';
 import { Connection, type ConnectionHandler } from './Connection.js';
 
 export interface SignalingOptions {
@@ -18,12 +19,20 @@ export interface SignalingOptions {
   framesPerSecond: number;
   maxFrameBytes: number;
   iceServers: string[];
+  /** The per-address limits; the caller owns (and closes) them. */
+  limits: AddressLimits;
   logger: Logger;
 }
 
+/** A refused socket that does not answer our close frame within this time is cut. */
+const REFUSED_CLOSE_MS = 1000;
+const TOO_MANY_REQUESTS =
+  'HTTP/1.1 429 Too Many Requests\r\nRetry-After: 1\r\nConnection: close\r\nContent-Length: 0\r\n\r\n';
+
 export class SignalingServer implements ConnectionHandler {
   private readonly wss: WebSocketServer;
-  private readonly connections = new Set<Connection>();
+  /** Open connections, each with its share of its address's limits. */
+  private readonly connections = new Map<Connection, AddressSlot>();
   private readonly sweepTimer: NodeJS.Timeout;
   private readonly log: Logger;
 
@@ -47,9 +56,25 @@ export class SignalingServer implements ConnectionHandler {
     return this.connections.size;
   }
 
-  /** Takes an HTTP upgrade for the signaling path. */
+  /**
+   * Takes an HTTP upgrade for the signaling path. A socket beyond its address's limits is closed at once with
+   * 1013 (try again later) and a reason naming the limit; while an address has many such refusals closing, its
+   * further upgrades get a plain HTTP 429.
+   */
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const limits = this.options.limits;
+    const address = limits.addressOf(req);
+    if (limits.turnAway(address)) {
+      socket.end(TOO_MANY_REQUESTS, () => socket.destroy());
+      return;
+    }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
+      const admission = limits.admit(address);
+      if (!admission.ok) {
+        this.refuse(ws, admission.reason, admission.done);
+        return;
+      }
+      const slot = admission.slot;
       const remote = `${req.socket.remoteAddress}:${req.socket.remotePort}`;
       const conn = new Connection(
         ws,
@@ -60,12 +85,25 @@ export class SignalingServer implements ConnectionHandler {
           maxStrikes: 50,
           iceServers: this.options.iceServers,
           logger: this.log,
+          takeAddressFrame: () => slot.takeFrame(),
         },
         remote,
       );
-      this.connections.add(conn);
+      this.connections.set(conn, slot);
       this.log.debug('socket open', { remote });
     });
+  }
+
+  /** Closes a socket refused by its address's limits; one that ignores the close handshake is cut soon. */
+  private refuse(ws: WebSocket, reason: string, done: () => void): void {
+    const cut = setTimeout(() => ws.terminate(), REFUSED_CLOSE_MS);
+    cut.unref();
+    ws.on('error', () => {});
+    ws.once('close', () => {
+      clearTimeout(cut);
+      done();
+    });
+    ws.close(CloseCode.TryAgainLater, reason);
   }
 
   handle(conn: Connection, frame: ClientFrame): void | Promise<void> {
@@ -75,11 +113,19 @@ export class SignalingServer implements ConnectionHandler {
       return;
     }
     if (frame.t === 'login') {
-      conn.session = rooms.login(
-        { session: conn.session, nonce: conn.nonce, transport: conn },
-        frame,
-        (data) => conn.reply(frame.id, 0, data),
-      );
+      const slot = this.connections.get(conn);
+      slot?.checkLogin();
+      try {
+        conn.session = rooms.login(
+          { session: conn.session, nonce: conn.nonce, transport: conn },
+          frame,
+          (data) => conn.reply(frame.id, 0, data),
+        );
+      } catch (err) {
+        slot?.loginFailed(err);
+        throw err;
+      }
+      slot?.loginSucceeded();
       return;
     }
     if (frame.t === 'resume') {
@@ -87,6 +133,7 @@ export class SignalingServer implements ConnectionHandler {
       conn.session = rooms.resume(conn, frame.sessionID, frame.resumeKey, frame.lastSeq, (data) =>
         conn.reply(frame.id, 0, data),
       );
+      this.connections.get(conn)?.loggedIn();
       return;
     }
     const session = conn.session;
@@ -140,6 +187,7 @@ export class SignalingServer implements ConnectionHandler {
   }
 
   closed(conn: Connection, cause: 'closed' | 'heartbeat'): void {
+    this.connections.get(conn)?.release();
     this.connections.delete(conn);
     const session = conn.session;
     conn.session = null;
@@ -153,7 +201,7 @@ export class SignalingServer implements ConnectionHandler {
     const now = Date.now();
     const deadline = now - this.options.heartbeatTimeoutMs;
     const loginDeadline = now - this.options.loginTimeoutMs;
-    for (const conn of this.connections) {
+    for (const conn of this.connections.keys()) {
       if (!conn.hadSession && conn.openedAt < loginDeadline) {
         this.log.info('login timeout', { remote: conn.remote });
         conn.close(CloseCode.LoginTimeout, 'no login in time');
@@ -166,7 +214,7 @@ export class SignalingServer implements ConnectionHandler {
 
   async close(): Promise<void> {
     clearInterval(this.sweepTimer);
-    for (const conn of this.connections) conn.close(CloseCode.GoingAway, 'server shutting down');
+    for (const conn of this.connections.keys()) conn.close(CloseCode.GoingAway, 'server shutting down');
     // Give clients a moment to finish the close handshake, then cut whoever has not.
     const deadline = Date.now() + 500;
     while (this.wss.clients.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));

@@ -39,8 +39,9 @@ export class RawClient {
     });
   }
 
-  static async connect(url: string): Promise<RawClient> {
-    const ws = new WebSocket(url);
+  /** Connects; `localAddress` (any 127.x.y.z on Linux) makes the server see the client at another address. */
+  static async connect(url: string, localAddress?: string): Promise<RawClient> {
+    const ws = new WebSocket(url, localAddress === undefined ? {} : { localAddress });
     const client = new RawClient(ws);
     await client.waitFrame((f) => f.t === 'hello');
     return client;

@@ -17,7 +17,8 @@ export const OTHER_APP = {
 export interface Harness {
   server: RunningServer;
   clients: RawClient[];
-  connect(): Promise<RawClient>;
+  /** Connects, from `from` (a local address such as 127.0.0.2) if given. */
+  connect(from?: string): Promise<RawClient>;
   /** Connects and logs in; throws if the login is refused. */
   login(roomID: string, userID: string, opts?: LoginOptions): Promise<RawClient>;
   close(): Promise<void>;
@@ -29,6 +30,8 @@ export interface LoginOptions {
   maxMemberCount?: number;
   token?: string;
   client?: RawClient;
+  /** The local address to connect from (when no `client` is given). */
+  from?: string;
 }
 
 export interface TokenOptions {
@@ -82,13 +85,13 @@ export async function startHarness(options: Partial<ServerOptions> = {}): Promis
   const h: Harness = {
     server,
     clients,
-    async connect() {
-      const c = await RawClient.connect(server.url);
+    async connect(from) {
+      const c = await RawClient.connect(server.url, from);
       clients.push(c);
       return c;
     },
     async login(roomID, userID, opts = {}) {
-      const c = opts.client ?? (await h.connect());
+      const c = opts.client ?? (await h.connect(opts.from));
       const reply = await c.request('login', loginFrame(roomID, userID, opts));
       if (reply.code !== 0) throw new Error(`login refused: ${reply.code} ${reply.msg}`);
       return c;
