@@ -7,54 +7,64 @@
  * const zg = new ZegoExpressEngine(1, server.url);
  * await server.close();
  */
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { checkAppId, SIGNALING_PATH } from '@parley/protocol';
-import { isServerSecret, validateAppSign } from '@parley/token';
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { type AddressInfo, isIPv4 } from 'node:net';
+import { SIGNALING_PATH } from '@parley/protocol';
+import { mediaAddresses } from './config/addresses.js';
+import { resolveServerConfig } from './config/resolve.js';
+import { readTlsFiles } from './config/tlsFiles.js';
 import { handleHttp } from './http/HttpRoutes.js';
 import { StaticFiles } from './http/StaticFiles.js';
 import { createLogger } from './log.js';
-import type { AppConfig, RunningServer, ServerOptions } from './options.js';
+import type { RunningServer, ServerOptions } from './options.js';
 import { RoomService } from './rooms/RoomService.js';
-import { resolveIceOptions, SfuRouter, StunResponder } from './sfu/index.js';
+import { SfuRouter, StunResponder } from './sfu/index.js';
 import { SignalingServer } from './signaling/SignalingServer.js';
 
+/** @throws ConfigError (a TypeError) naming every setting that is wrong, before anything is started. */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
-  validateApps(options.apps, options.devAppID);
-  const logger = options.logger ?? createLogger();
-  const heartbeatIntervalMs = options.heartbeatIntervalMs ?? 5000;
-  const sfu = new SfuRouter(options.media);
-  const ice = resolveIceOptions(options.media?.ice);
+  const { web, logger: givenLogger, consumerOptions, ...settings } = options;
+  const config = resolveServerConfig(settings);
+  const tls = await readTlsFiles(config.tls);
+  const { media, signaling: sig, rooms: roomSettings } = config;
+  const logger = givenLogger ?? createLogger({ level: config.logLevel });
+  const addresses = mediaAddresses(config.host, media);
+  const sfu = new SfuRouter({
+    ice: {
+      announcedAddresses: addresses.announced,
+      bindAddress: addresses.bindAddress,
+      portRange: media.portRange ?? null,
+    },
+    maxTransports: media.maxTransports,
+    maxPlayersPerStream: media.maxPlayersPerStream,
+    keyframeRequestIntervalMs: media.keyframeRequestIntervalMs,
+    retransmissionBufferSize: media.retransmissionBufferSize,
+    connectTimeoutMs: media.connectTimeoutMs,
+    inactivityTimeoutMs: media.inactivityTimeoutMs,
+    consumerOptions,
+  });
+  // The STUN responder is one socket: it answers on the first IPv4 announced address if there is one.
+  const stunAddress = addresses.announced.find((a) => isIPv4(a)) ?? addresses.announced[0]!;
   const stun = await StunResponder.start({
-    bindAddress: ice.bindAddress ?? '0.0.0.0',
-    announcedAddress: ice.hostAddresses[0]!,
-    port: options.stunPort ?? 0,
+    bindAddress: isIPv4(stunAddress) ? (addresses.bindAddress ?? '0.0.0.0') : '::',
+    announcedAddress: stunAddress,
+    port: media.stunPort,
   });
   const rooms = new RoomService({
     sfu,
-    maxStreamsPerSession: options.maxStreamsPerSession ?? 10,
-    apps: options.apps,
-    reconnectGraceMs: options.reconnectGraceMs ?? 10_000,
-    onlineCountIntervalMs: options.onlineCountIntervalMs ?? 30_000,
-    roomMessagesPerSecond: options.roomMessagesPerSecond ?? 50,
-    userMessagesPerSecond: options.userMessagesPerSecond ?? 10,
-    outboxCapacity: 4096,
-    tokenWarningSeconds: 30,
+    apps: config.apps,
+    ...roomSettings,
     logger: logger.child('rooms'),
   });
   const signaling = new SignalingServer(rooms, {
-    heartbeatIntervalMs,
-    heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? heartbeatIntervalMs * 3,
-    loginTimeoutMs: options.loginTimeoutMs ?? 30_000,
-    framesPerSecond: options.connectionFramesPerSecond ?? 100,
-    maxFrameBytes: options.maxFrameBytes ?? 64 * 1024,
+    ...sig,
     iceServers: [stun.url],
     logger: logger.child('signaling'),
   });
   const startedAt = Date.now();
-  const files =
-    options.web === false ? StaticFiles.load({ sdkDir: null, demoDir: null }) : StaticFiles.load(options.web);
-  const devApp = options.apps.find((a) => a.appID === options.devAppID) ?? null;
+  const files = web === false ? StaticFiles.load({ sdkDir: null, demoDir: null }) : StaticFiles.load(web);
+  const devApp = config.apps.find((a) => a.appID === config.devAppID) ?? null;
   const httpContext = {
     files,
     devApp,
@@ -66,13 +76,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     }),
   };
   const httpLog = logger.child('http');
-  const http = createServer((req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     handleHttp(req, res, httpContext).catch((err: unknown) => {
       httpLog.error('request failed', { url: req.url, err });
       if (!res.headersSent) res.writeHead(500);
       res.end();
     });
-  });
+  };
+  // With a certificate the one port speaks HTTPS, and the WebSocket upgrades on it are WSS.
+  const http = tls === null ? createHttpServer(onRequest) : createHttpsServer(tls, onRequest);
   http.on('upgrade', (req, socket, head) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (path !== SIGNALING_PATH) {
@@ -83,11 +95,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   http.on('clientError', (_err, socket) => socket.destroy());
 
-  const host = options.host ?? '127.0.0.1';
+  const { host } = config;
   try {
     await new Promise<void>((resolve, reject) => {
       http.once('error', reject);
-      http.listen(options.port ?? 0, host, () => {
+      http.listen(config.port, host, () => {
         http.off('error', reject);
         resolve();
       });
@@ -102,13 +114,20 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   }
   const port = (http.address() as AddressInfo).port;
   const urlHost = host.includes(':') ? `[${host}]` : host;
-  logger.child('server').info('listening', { host, port, apps: options.apps.map((a) => a.appID) });
+  logger.child('server').info('listening', {
+    host,
+    port,
+    tls: tls !== null,
+    apps: config.apps.map((a) => a.appID),
+    announcedAddresses: addresses.announced,
+  });
 
   let closing: Promise<void> | null = null;
   return {
-    url: `ws://${urlHost}:${port}${SIGNALING_PATH}`,
-    httpUrl: `http://${urlHost}:${port}`,
+    url: `${tls === null ? 'ws' : 'wss'}://${urlHost}:${port}${SIGNALING_PATH}`,
+    httpUrl: `${tls === null ? 'http' : 'https'}://${urlHost}:${port}`,
     port,
+    media: { announcedAddresses: addresses.announced, origin: addresses.origin },
     close: () => {
       closing ??= (async () => {
         await signaling.close();
@@ -121,23 +140,4 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       return closing;
     },
   };
-}
-
-function validateApps(apps: AppConfig[], devAppID: number | undefined): void {
-  if (!Array.isArray(apps)) throw new TypeError('options.apps must be an array');
-  const seen = new Set<number>();
-  for (const app of apps) {
-    if (checkAppId(app.appID) !== 0)
-      throw new TypeError(`appID ${app.appID} must be an integer in 1..4294967295`);
-    if (seen.has(app.appID)) throw new TypeError(`appID ${app.appID} is configured twice`);
-    seen.add(app.appID);
-    if (validateAppSign(app.appSign) !== 0)
-      throw new TypeError(`appSign of app ${app.appID} must be 64 hex characters`);
-    if (!isServerSecret(app.serverSecret)) {
-      throw new TypeError(`serverSecret of app ${app.appID} must be 32 ASCII characters`);
-    }
-  }
-  if (devAppID !== undefined && !seen.has(devAppID)) {
-    throw new TypeError(`devAppID ${devAppID} is not one of the configured apps`);
-  }
 }
