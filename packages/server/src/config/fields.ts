@@ -107,21 +107,22 @@ export const MIN_MEDIA_PORT = 1024;
  */
 export function portRange() {
   const problem = `must be "A-B" with ${MIN_MEDIA_PORT} ≤ A ≤ B ≤ 65535`;
-  const pair = z.tuple([z.int(), z.int()]);
-  const written = z.string().transform((value, ctx): [number, number] => {
-    const match = /^\s*(\d{1,5})\s*-\s*(\d{1,5})\s*$/.exec(value);
-    if (match === null) {
-      ctx.addIssue({ code: 'custom', message: `${problem} (got ${show(value)})` });
-      return z.NEVER;
-    }
-    return [Number(match[1]), Number(match[2])];
-  });
   return z
-    .union([written, pair], { error: because(problem) })
-    .superRefine(([low, high], ctx) => {
-      if (low >= MIN_MEDIA_PORT && low <= high && high <= 65535) return;
-      const why = low > high ? `: ${low}-${high} is reversed` : ` (got ${low}-${high})`;
-      ctx.addIssue({ code: 'custom', message: problem + why });
+    .union([z.string(), z.tuple([z.int(), z.int()])], { error: because(problem) })
+    .transform((value, ctx): [number, number] => {
+      const written = typeof value === 'string' ? /^\s*(\d{1,5})\s*-\s*(\d{1,5})\s*$/.exec(value) : null;
+      if (typeof value === 'string' && written === null) {
+        ctx.addIssue({ code: 'custom', message: `${problem} (got ${show(value)})` });
+        return z.NEVER;
+      }
+      const [low, high] =
+        written === null ? (value as [number, number]) : [Number(written[1]), Number(written[2])];
+      if (!(low >= MIN_MEDIA_PORT && low <= high && high <= 65535)) {
+        const why = low > high ? `: ${low}-${high} is reversed` : ` (got ${low}-${high})`;
+        ctx.addIssue({ code: 'custom', message: problem + why });
+        return z.NEVER;
+      }
+      return [low, high];
     })
     .meta({ type: `"A-B", ${MIN_MEDIA_PORT} ≤ A ≤ B ≤ 65535` });
 }

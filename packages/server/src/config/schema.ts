@@ -154,6 +154,7 @@ export const serverConfigSchema = group({
   apps: appList().describe('The apps (AppIDs) the server accepts logins for.'),
   devAppID: appSchema.shape.appID
     .optional()
+    .meta({ type: 'AppID of one of `apps`' })
     .describe(
       'The AppID of the development app (one of `apps`), whose tokens the demo page may ask for. ' +
         'For local development only.',
@@ -166,7 +167,11 @@ export const serverConfigSchema = group({
   turn: turnSchema,
 }).superRefine((config, ctx) => {
   if (config.devAppID !== undefined && !config.apps.some((app) => app.appID === config.devAppID)) {
-    ctx.addIssue({ code: 'custom', path: ['devAppID'], message: 'must be the AppID of one of the apps' });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['devAppID'],
+      message: `must be the AppID of one of the apps (got ${config.devAppID})`,
+    });
   }
   const { cert, key } = config.tls;
   if ((cert === undefined) !== (key === undefined)) {

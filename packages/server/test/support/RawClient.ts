@@ -3,7 +3,7 @@
  * It keeps every frame it received, so a test can also assert that something did NOT arrive.
  */
 import type { EventFrame, ReplyFrame, ServerEvent, ServerFrame } from '@parley/protocol';
-import { WebSocket } from 'ws';
+import { type ClientOptions, WebSocket } from 'ws';
 
 type Waiter = {
   match: (f: ServerFrame) => boolean;
@@ -39,8 +39,9 @@ export class RawClient {
     });
   }
 
-  static async connect(url: string): Promise<RawClient> {
-    const ws = new WebSocket(url);
+  /** @param options of the `ws` client, e.g. the `ca` to trust for a `wss:` address. */
+  static async connect(url: string, options?: ClientOptions): Promise<RawClient> {
+    const ws = new WebSocket(url, options);
     const client = new RawClient(ws);
     await client.waitFrame((f) => f.t === 'hello');
     return client;
