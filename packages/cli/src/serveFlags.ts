@@ -28,7 +28,7 @@ export const SETTING_FLAGS: readonly SettingFlag[] = [
   {
     spec: '--announce <ip>',
     path: 'media.announcedAddresses',
-    help: 'Address clients reach the media at (repeatable); a public IP behind 1:1 NAT',
+    help: 'Address clients reach the media at (repeatable)',
   },
   { spec: '--media-bind <addr>', path: 'media.bindAddress', help: 'IPv4 address the media sockets bind to' },
   { spec: '--port-range <a-b>', path: 'media.portRange', help: 'UDP ports of the media, e.g. 50000-50999' },
