@@ -11,3 +11,4 @@ export { type DevApp, devAppFile, loadOrCreateDevApp, readDevApp } from './devAp
 export { CliError } from './errors.js';
 export type { CliIo } from './io.js';
 export { main } from './main.js';
+export { settingsTable, TABLE_BEGIN, TABLE_END } from './settingsTable.js';
