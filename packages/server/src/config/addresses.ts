@@ -16,13 +16,18 @@ export interface MediaAddresses {
   origin: AnnouncedOrigin;
   /** What the IPv4 media sockets bind to; null binds every interface. */
   bindAddress: string | null;
+  /**
+   * The STUN responder, one socket: on the first IPv4 announced address if there is one (bound as the media
+   * sockets are), else on the first IPv6 one (bound to every IPv6 interface).
+   */
+  stun: { announcedAddress: string; bindAddress: string };
 }
 
 /**
  * Resolves the media addresses from the listening host and the `media` settings.
  * @param interfaces this machine's interfaces, as `os.networkInterfaces()` returns them.
  * @example
- * mediaAddresses('0.0.0.0', {}); // { announced: ['192.168.1.20'], origin: 'interfaces', bindAddress: null }
+ * mediaAddresses('0.0.0.0', {}).announced; // ['192.168.1.20'] (every interface address)
  */
 export function mediaAddresses(
   host: string,
@@ -41,7 +46,12 @@ export function mediaAddresses(
     origin = found.length > 0 ? 'interfaces' : 'loopback';
   }
   const bindAddress = media.bindAddress ?? (announced.every(isLoopbackAddress) ? '127.0.0.1' : null);
-  return { announced, origin, bindAddress };
+  const stunAddress = announced.find((a) => isIPv4(a)) ?? announced[0]!;
+  const stun = {
+    announcedAddress: stunAddress,
+    bindAddress: isIPv4(stunAddress) ? (bindAddress ?? '0.0.0.0') : '::',
+  };
+  return { announced, origin, bindAddress, stun };
 }
 
 /** True for `localhost` and loopback addresses (127.0.0.0/8, ::1). */
