@@ -24,16 +24,13 @@ let sentBytes = 0;
 if (countSent) {
   // The consumers' test hook sees every packet a player is sent (retransmissions excluded) just before werift
   // protects and sends it; returning false sends it as usual.
-  options.media = {
-    ...options.media,
-    consumerOptions: () => ({
-      dropFilter: (packet) => {
-        sentPackets += 1;
-        sentBytes += packet.payload.length;
-        return false;
-      },
-    }),
-  };
+  options.consumerOptions = () => ({
+    dropFilter: (packet) => {
+      sentPackets += 1;
+      sentBytes += packet.payload.length;
+      return false;
+    },
+  });
 }
 // As `parley serve` does (packages/server/src/heapTuning.ts); a server checked out from before it had none.
 tuneHeapForForwarding?.();

@@ -49,7 +49,7 @@ async function addAll(from, to, concurrency, add, onProgress) {
 function serverOptions(transports, playersPerStream) {
   return {
     countSent: true,
-    connectionFramesPerSecond: 1000,
+    signaling: { framesPerSecond: 1000 },
     media: { maxTransports: transports + 20, maxPlayersPerStream: playersPerStream + 10 },
   };
 }

@@ -39,27 +39,6 @@ export function parseFlags<const O extends OptionTable>(
   }
 }
 
-/**
- * Parses a decimal integer option value within bounds.
- * @param flag the option, e.g. `--port`, named in the error.
- */
-export function parseIntegerFlag(
-  value: string,
-  flag: string,
-  command: string,
-  min: number,
-  max: number,
-): number {
-  const n = /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : Number.NaN;
-  if (!Number.isSafeInteger(n) || n < min || n > max) {
-    throw CliError.usage(
-      `${flag} must be an integer in ${min}..${max} (got ${JSON.stringify(value)})`,
-      command,
-    );
-  }
-  return n;
-}
-
 /** parseArgs explains how to pass values that start with a dash; the first sentence is what the user needs. */
 function firstSentence(message: string): string {
   const end = message.search(/\.\s/);

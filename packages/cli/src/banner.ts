@@ -2,6 +2,7 @@
  * The text `parley serve` prints once it listens: where to connect, and for the development app everything a
  * quick-start needs (AppID, AppSign, ServerSecret, a ready token and the command that makes more).
  */
+import type { AnnouncedOrigin } from '@parley/server/config';
 import type { SourcedApp } from './appValidation.js';
 import type { DevApp } from './devApp.js';
 import { shellQuote } from './shellQuote.js';
@@ -16,10 +17,12 @@ export interface SampleToken {
 /** Everything the banner shows. */
 export interface BannerInfo {
   version: string;
-  /** `http://host:port`, without a trailing slash. */
+  /** `http://host:port` (`https://` with TLS), without a trailing slash. */
   httpUrl: string;
-  /** `ws://host:port/ws`. */
+  /** `ws://host:port/ws` (`wss://` with TLS). */
   wsUrl: string;
+  /** The addresses the media plane announces, and how they were chosen. */
+  media: { announcedAddresses: readonly string[]; origin: AnnouncedOrigin };
   /** The development app and its sample token, or null if it is disabled. */
   devApp: { devApp: DevApp; sample: SampleToken } | null;
   /** The configured apps (config file, environment). Their secrets are not shown. */
@@ -42,6 +45,7 @@ export function formatBanner(info: BannerInfo): string {
     `  WebSocket   ${info.wsUrl}   (the server address to give ZegoExpressEngine)`,
     `  Web SDK     ${info.httpUrl}/sdk/parley.mjs   (ES module; ${info.httpUrl}/sdk/parley.js for <script>)`,
     `  Health      ${info.httpUrl}/healthz`,
+    ...mediaLines(info.media),
     '',
   ];
   if (info.devApp !== null) lines.push(...devAppLines(info.devApp.devApp, info.devApp.sample), '');
@@ -52,6 +56,24 @@ export function formatBanner(info: BannerInfo): string {
   }
   lines.push(BANNER_LAST_LINE, '');
   return lines.join('\n');
+}
+
+/** The hint for a server whose public address is not on any of its interfaces. */
+export const NAT_HINT = 'Behind 1:1 NAT (a cloud VM)? set --announce <public IP>';
+
+function mediaLines(media: BannerInfo['media']): string[] {
+  const addresses = media.announcedAddresses.join(', ');
+  switch (media.origin) {
+    case 'configured':
+      return [`  Media       ${addresses}   (announced to clients)`];
+    case 'loopback':
+      return [`  Media       ${addresses}   (this machine only; --host 0.0.0.0 serves other machines)`];
+    case 'interfaces':
+      return [
+        `  Media       ${addresses}   (every interface address, announced as none was set)`,
+        `              ${NAT_HINT}`,
+      ];
+  }
 }
 
 function devAppLines(devApp: DevApp, sample: SampleToken): string[] {

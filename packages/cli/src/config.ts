@@ -1,45 +1,29 @@
 /**
- * What `parley serve` runs with, from four sources in order of precedence:
- * command-line flags, then `PARLEY_*` environment variables, then the config file, then the defaults.
- * Apps add up instead: those of the config file, one from the environment, and the development app.
+ * What `parley serve` runs with, from four sources in order of precedence: command-line flags, then `PARLEY_*`
+ * environment variables, then the config file, then the defaults. All of them are mapped onto the server's one
+ * settings schema (`@parley/server/config`). Apps add up instead: those of the config file, one from the
+ * environment, and the development app.
  */
 import { resolve } from 'node:path';
-import type { LogLevel } from '@parley/server';
-import {
-  appIdProblem,
-  appSignProblem,
-  checkUniqueAppIds,
-  type SourcedApp,
-  serverSecretProblem,
-} from './appValidation.js';
+import { ConfigError, type ResolvedConfig, readTlsFiles, resolveServerConfig } from '@parley/server/config';
+import { envApp, envText, type SourcedApp } from './appValidation.js';
 import { type ConfigFile, loadConfigFile } from './configFile.js';
-import { CliError } from './errors.js';
-import { isLogLevelName, LOG_LEVELS } from './logLevel.js';
+import { envSource } from './envSettings.js';
+import type { Env } from './io.js';
+import { parseServeArgs } from './serveFlags.js';
+import { SERVE_DEFAULTS, sourceSchema } from './settings.js';
+import { checkSource, type Origin, problemsError, type Source } from './sources.js';
 
-/** Environment variables, as in `process.env`. */
-export type Env = Readonly<Record<string, string | undefined>>;
+export type { Env } from './io.js';
 
-export const DEFAULT_HOST = '127.0.0.1';
-export const DEFAULT_PORT = 8080;
 /** Data directory, relative to the working directory, unless `--data-dir` or `PARLEY_DATA_DIR` says otherwise. */
 export const DEFAULT_DATA_DIR = '.parley';
 
-/** The options of `parley serve` that were given on the command line. */
-export interface ServeFlags {
-  host?: string;
-  port?: number;
-  config?: string;
-  dataDir?: string;
-  /** `--dev-app` → true, `--no-dev-app` → false. */
-  devApp?: boolean;
-  logLevel?: LogLevel;
-}
-
 /** The resolved configuration of `parley serve`, all sources merged. */
 export interface ServeConfig {
-  host: string;
-  port: number;
-  /** Configured apps (config file, then environment); the development app is not among them. */
+  /** The server's settings, defaults applied; its apps are those of the config file and the environment. */
+  server: ResolvedConfig;
+  /** Those apps again, with where each was defined. The development app is not among them. */
   apps: SourcedApp[];
   /** Whether the development app is served too. */
   devApp: boolean;
@@ -47,99 +31,104 @@ export interface ServeConfig {
   dataDir: string;
   /** Absolute path of the config file read, or null. */
   configFile: string | null;
-  logLevel: LogLevel;
-  reconnectGraceMs?: number;
-  heartbeatIntervalMs?: number;
+  /** Where each setting that was given came from, by key (`media.portRange` → `--port-range`). */
+  origins: ReadonlyMap<string, Origin>;
 }
 
 /**
- * Merges flags, environment, config file and defaults.
+ * Parses the arguments of `parley serve` and merges them with the environment, the config file and the
+ * defaults.
  * @param cwd directory relative paths are resolved against.
- * @throws CliError (config) naming the variable, file or field at fault.
+ * @throws CliError (usage or config) naming the flag, variable or file and the key at fault.
  * @example
- * const config = await resolveServeConfig({ port: 0 }, process.env, process.cwd());
+ * const config = await resolveServeConfig(['--port', '0'], process.env, process.cwd());
  */
-export async function resolveServeConfig(flags: ServeFlags, env: Env, cwd: string): Promise<ServeConfig> {
-  const file = await configFileOf(flags, env, cwd);
+export async function resolveServeConfig(
+  args: readonly string[],
+  env: Env,
+  cwd: string,
+): Promise<ServeConfig> {
+  const flags = parseServeArgs(args, cwd);
+  checkSource(flags.source, sourceSchema, { usageOf: 'serve' });
+  const fromEnv = envSource(env, cwd);
+  checkSource(fromEnv, sourceSchema, 'config');
+  const file = await configFileOf(flags.config, env, cwd);
+  const layers = [file?.source, fromEnv, flags.source].filter((s) => s !== undefined);
+  const merged = mergeSources(layers);
   const apps = [...(file?.apps ?? [])];
-  const fromEnv = envApp(env);
-  if (fromEnv !== null) apps.push(fromEnv);
-  checkUniqueAppIds(apps);
+  const appFromEnv = envApp(env);
+  if (appFromEnv !== null) apps.push(appFromEnv);
+  const { devApp, ...settings } = merged.values;
   const config: ServeConfig = {
-    host: flags.host ?? envString(env, 'PARLEY_HOST')?.trim() ?? file?.host ?? DEFAULT_HOST,
-    port: flags.port ?? envPort(env) ?? file?.port ?? DEFAULT_PORT,
+    server: resolveServe({ ...SERVE_DEFAULTS, ...settings }, apps, merged.origins),
     apps,
-    devApp: flags.devApp ?? file?.devApp ?? apps.length === 0,
+    devApp: typeof devApp === 'boolean' ? devApp : apps.length === 0,
     dataDir: resolveDataDir(flags.dataDir, env, cwd),
     configFile: file?.file ?? null,
-    logLevel: flags.logLevel ?? envLogLevel(env) ?? file?.logLevel ?? 'info',
+    origins: merged.origins,
   };
-  if (file?.reconnectGraceMs !== undefined) config.reconnectGraceMs = file.reconnectGraceMs;
-  if (file?.heartbeatIntervalMs !== undefined) config.heartbeatIntervalMs = file.heartbeatIntervalMs;
+  try {
+    await readTlsFiles(config.server.tls);
+  } catch (err) {
+    if (err instanceof ConfigError) throw problemsError(err.problems, merged.origins, 'config');
+    throw err;
+  }
   return config;
+}
+
+/**
+ * The server's settings with `apps` (the configured ones and the development app) checked together.
+ * @throws CliError (config) naming both sources of an AppID defined twice.
+ */
+export function resolveWithApps(config: ServeConfig, apps: readonly SourcedApp[]): ResolvedConfig {
+  return resolveServe(config.server, apps, config.origins);
+}
+
+function resolveServe(
+  settings: Record<string, unknown>,
+  apps: readonly SourcedApp[],
+  origins: ReadonlyMap<string, Origin>,
+): ResolvedConfig {
+  const all = new Map(origins);
+  for (const [i, { source }] of apps.entries()) all.set(`apps[${i}]`, { kind: 'app', source });
+  try {
+    return resolveServerConfig({ ...settings, apps: apps.map(({ app }) => app) });
+  } catch (err) {
+    if (err instanceof ConfigError) throw problemsError(err.problems, all, 'config');
+    throw err;
+  }
 }
 
 /** The data directory: `--data-dir`, else `PARLEY_DATA_DIR`, else `.parley`; absolute. */
 export function resolveDataDir(flag: string | undefined, env: Env, cwd: string): string {
-  return resolve(cwd, flag ?? envString(env, 'PARLEY_DATA_DIR') ?? DEFAULT_DATA_DIR);
+  return resolve(cwd, flag ?? envText(env, 'PARLEY_DATA_DIR') ?? DEFAULT_DATA_DIR);
 }
 
-/**
- * The app defined by `PARLEY_APP_ID`, `PARLEY_APP_SIGN` and `PARLEY_SERVER_SECRET`, or null if none is set.
- * @throws CliError (config) if only some are set or one is invalid.
- */
-export function envApp(env: Env): SourcedApp | null {
-  const names = ['PARLEY_APP_ID', 'PARLEY_APP_SIGN', 'PARLEY_SERVER_SECRET'] as const;
-  const [id, sign, secret] = names.map((name) => envString(env, name));
-  if (id === undefined && sign === undefined && secret === undefined) return null;
-  const missing = names.filter((name) => envString(env, name) === undefined);
-  if (missing.length > 0) {
-    throw CliError.config(
-      `${missing.join(' and ')} must be set too: ${names.join(', ')} define one app together`,
-    );
+/** Sources merged key by key, later ones winning; lists are replaced, not joined. */
+function mergeSources(sources: readonly Source[]): Source {
+  const merged: Source = { values: {}, origins: new Map() };
+  for (const source of sources) {
+    deepAssign(merged.values, source.values);
+    for (const [key, origin] of source.origins) merged.origins.set(key, origin);
   }
-  const appID = /^\d+$/.test(id!.trim()) ? Number(id) : id;
-  const problems: Array<[string, string | null]> = [
-    ['PARLEY_APP_ID', appIdProblem(appID)],
-    ['PARLEY_APP_SIGN', appSignProblem(sign)],
-    ['PARLEY_SERVER_SECRET', serverSecretProblem(secret)],
-  ];
-  for (const [name, problem] of problems) {
-    if (problem !== null) throw CliError.config(`${name} ${problem}`);
-  }
-  return { app: { appID: appID as number, appSign: sign!, serverSecret: secret! }, source: 'PARLEY_APP_ID' };
+  return merged;
 }
 
-async function configFileOf(flags: ServeFlags, env: Env, cwd: string): Promise<ConfigFile | null> {
-  if (flags.config !== undefined) return loadConfigFile(resolve(cwd, flags.config), '--config');
-  const fromEnv = envString(env, 'PARLEY_CONFIG');
+function deepAssign(target: Record<string, unknown>, values: Record<string, unknown>): void {
+  for (const [key, value] of Object.entries(values)) {
+    const current = target[key];
+    if (isGroup(value) && isGroup(current)) deepAssign(current, value);
+    else target[key] = isGroup(value) ? structuredClone(value) : value;
+  }
+}
+
+function isGroup(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+async function configFileOf(flag: string | undefined, env: Env, cwd: string): Promise<ConfigFile | null> {
+  if (flag !== undefined) return loadConfigFile(resolve(cwd, flag), '--config');
+  const fromEnv = envText(env, 'PARLEY_CONFIG');
   if (fromEnv !== undefined) return loadConfigFile(resolve(cwd, fromEnv), 'PARLEY_CONFIG');
   return null;
-}
-
-/** An environment variable, with empty values treated as unset (as `VAR= parley serve` intends). */
-function envString(env: Env, name: string): string | undefined {
-  const value = env[name];
-  return value === undefined || value.trim() === '' ? undefined : value;
-}
-
-function envPort(env: Env): number | undefined {
-  const value = envString(env, 'PARLEY_PORT');
-  if (value === undefined) return undefined;
-  const port = /^\d+$/.test(value.trim()) ? Number(value) : Number.NaN;
-  if (!(port >= 0 && port <= 65535)) {
-    throw CliError.config(`PARLEY_PORT must be an integer in 0..65535 (got ${JSON.stringify(value)})`);
-  }
-  return port;
-}
-
-function envLogLevel(env: Env): LogLevel | undefined {
-  const value = envString(env, 'PARLEY_LOG_LEVEL')?.trim();
-  if (value === undefined) return undefined;
-  if (!isLogLevelName(value)) {
-    throw CliError.config(
-      `PARLEY_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got ${JSON.stringify(value)})`,
-    );
-  }
-  return value;
 }

@@ -1,32 +1,27 @@
 /**
- * The JSON config file of `parley serve` (`--config FILE` or `PARLEY_CONFIG`): read, parse and validate it,
- * with every message naming the file and the field.
+ * The JSON config file of `parley serve` (`--config FILE` or `PARLEY_CONFIG`): read and parse it, and check it
+ * against the settings schema, every message naming the file and the key. Relative file paths in it
+ * (`tls.cert`) are taken from the file's own directory.
  */
 import { readFile } from 'node:fs/promises';
-import type { LogLevel } from '@parley/server';
-import { parseAppObject, type SourcedApp } from './appValidation.js';
+import { dirname, resolve } from 'node:path';
+import type { SourcedApp } from './appValidation.js';
 import { CliError } from './errors.js';
-import { isLogLevelName, LOG_LEVELS } from './logLevel.js';
+import { getPath, SERVE_SETTINGS, setPath, sourceSchema } from './settings.js';
+import { checkSource, type Source } from './sources.js';
 
-/** A validated config file. Absent fields fall back to the environment or the defaults. */
+/** A checked config file. */
 export interface ConfigFile {
   /** Absolute path of the file. */
   file: string;
-  host?: string;
-  port?: number;
-  /** Apps of the file in order; empty if the file has none. */
+  /** Its settings but the apps. */
+  source: Source;
+  /** Its apps in order; empty if it has none. */
   apps: SourcedApp[];
-  /** Whether to serve the development app too; absent = only if no app is configured. */
-  devApp?: boolean;
-  reconnectGraceMs?: number;
-  heartbeatIntervalMs?: number;
-  logLevel?: LogLevel;
 }
 
-const KEYS = ['host', 'port', 'apps', 'devApp', 'reconnectGraceMs', 'heartbeatIntervalMs', 'logLevel'];
-
 /**
- * Reads and validates a config file.
+ * Reads and checks a config file.
  * @param file absolute path.
  * @param origin how the file was chosen (`--config`, `PARLEY_CONFIG`), named if it cannot be read.
  * @throws CliError (config) on a missing, unreadable or invalid file.
@@ -52,58 +47,30 @@ export async function loadConfigFile(file: string, origin: string): Promise<Conf
 }
 
 /**
- * Validates the parsed JSON of a config file.
- * @throws CliError (config) naming the file and the field.
+ * Checks the parsed JSON of a config file.
+ * @throws CliError (config) naming the file and the key.
  */
 export function parseConfig(raw: unknown, file: string): ConfigFile {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw CliError.config(`${file}: must contain a JSON object`);
   }
-  const record = raw as Record<string, unknown>;
-  const unknownKey = Object.keys(record).find((key) => !KEYS.includes(key));
-  if (unknownKey !== undefined) {
-    throw CliError.config(`${file}: unknown key ${JSON.stringify(unknownKey)} (allowed: ${KEYS.join(', ')})`);
-  }
-  const fail = (field: string, problem: string): never => {
-    throw CliError.config(`${file}: ${field} ${problem}`);
+  const whole: Source = {
+    values: raw as Record<string, unknown>,
+    origins: new Map([['', { kind: 'file', file }]]),
   };
-  const config: ConfigFile = { file, apps: [] };
-
-  const { host, port, apps, devApp, reconnectGraceMs, heartbeatIntervalMs, logLevel } = record;
-  if (host !== undefined) {
-    if (typeof host !== 'string' || host.trim() === '') fail('host', 'must be a non-empty string');
-    config.host = host as string;
+  checkSource(whole, sourceSchema, 'config');
+  const { apps = [], ...settings } = raw as { apps?: SourcedApp['app'][] } & Record<string, unknown>;
+  const source: Source = { values: settings, origins: new Map() };
+  for (const setting of SERVE_SETTINGS) {
+    const value = getPath(settings, setting.path);
+    if (value === undefined) continue;
+    source.origins.set(setting.path, { kind: 'file', file });
+    if (setting.file && typeof value === 'string')
+      setPath(settings, setting.path, resolve(dirname(file), value));
   }
-  if (port !== undefined)
-    config.port = integerIn(port, 0, 65535) ?? fail('port', 'must be an integer in 0..65535');
-  if (apps !== undefined) {
-    if (!Array.isArray(apps)) fail('apps', 'must be an array of {"appID", "appSign", "serverSecret"}');
-    config.apps = (apps as unknown[]).map((app, i) => ({
-      app: parseAppObject(app, file, `apps[${i}]`),
-      source: `${file} apps[${i}]`,
-    }));
-  }
-  if (devApp !== undefined) {
-    if (typeof devApp !== 'boolean') fail('devApp', 'must be true or false');
-    config.devApp = devApp as boolean;
-  }
-  if (reconnectGraceMs !== undefined) {
-    config.reconnectGraceMs =
-      integerIn(reconnectGraceMs, 0, Number.MAX_SAFE_INTEGER) ??
-      fail('reconnectGraceMs', 'must be an integer number of milliseconds ≥ 0');
-  }
-  if (heartbeatIntervalMs !== undefined) {
-    config.heartbeatIntervalMs =
-      integerIn(heartbeatIntervalMs, 1, Number.MAX_SAFE_INTEGER) ??
-      fail('heartbeatIntervalMs', 'must be an integer number of milliseconds ≥ 1');
-  }
-  if (logLevel !== undefined) {
-    if (!isLogLevelName(logLevel)) fail('logLevel', `must be one of ${LOG_LEVELS.join(', ')}`);
-    config.logLevel = logLevel as LogLevel;
-  }
-  return config;
-}
-
-function integerIn(value: unknown, min: number, max: number): number | null {
-  return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max ? value : null;
+  return {
+    file,
+    source,
+    apps: apps.map((app, i) => ({ app, source: `${file} apps[${i}]` })),
+  };
 }

@@ -102,7 +102,7 @@ function parseDevApp(text: string, file: string): AppConfig {
     throw CliError.config(`${file}: not valid JSON (${(err as Error).message}). ${hint}`);
   }
   try {
-    return parseAppObject(raw, file, '');
+    return parseAppObject(raw, file);
   } catch (err) {
     if (err instanceof CliError) throw CliError.config(`${err.message}. ${hint}`);
     throw err;

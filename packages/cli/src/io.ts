@@ -20,6 +20,9 @@ export interface CliIo {
   signal?: AbortSignal;
 }
 
+/** Environment variables, as in `process.env`. */
+export type Env = CliIo['env'];
+
 /** The real process: its stdout, stderr, environment and working directory; stop by SIGINT/SIGTERM. */
 export function processIo(): CliIo {
   return {

@@ -66,7 +66,10 @@ describe('parley command line', () => {
   it('exits with 2 and the command usage for an unknown option of a command', async () => {
     const result = await run(['serve', '--prot', '80']);
     assert.equal(result.code, 2);
-    assert.match(result.err, /^error: unknown option '--prot'\n\nUsage: parley serve /);
+    assert.match(
+      result.err,
+      /^error: unknown option '--prot' \(did you mean --port\?\)\n\nUsage: parley serve /,
+    );
     assert.match(result.err, /Run 'parley serve --help' for more\.\n$/);
   });
 });

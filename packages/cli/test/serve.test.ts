@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
+import { get } from 'node:https';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { verifyToken04 } from '@parley/token';
 import { main, readDevApp } from '../src/index.js';
 import { capture, SECRET, SIGN, tempDir, writeJson } from './support/cli.js';
+import { makeTestCa } from './support/testCa.js';
 
 const LAST_LINE = 'Press Ctrl+C to stop.';
 
@@ -18,8 +20,8 @@ async function startServe(argv: string[], cwd: string) {
     c.untilOut(LAST_LINE),
     exited.then((code) => assert.fail(`serve ended early with ${code}: ${c.err()}`)),
   ]);
-  const httpUrl = /Demo page +(http:\/\/\S+)\/ /.exec(banner)?.[1];
-  const wsUrl = /WebSocket +(ws:\/\/\S+)/.exec(banner)?.[1];
+  const httpUrl = /Demo page +(https?:\/\/\S+)\/ /.exec(banner)?.[1];
+  const wsUrl = /WebSocket +(wss?:\/\/\S+)/.exec(banner)?.[1];
   assert.ok(httpUrl !== undefined && wsUrl !== undefined, banner);
   return { banner, httpUrl, wsUrl, stop, exited, captured: c };
 }
@@ -42,6 +44,10 @@ describe('parley serve', () => {
     assert.equal(page.status, 200);
     assert.match(await page.text(), /<html/i);
     assert.match(serve.banner, /Web SDK +http:\/\/\S+\/sdk\/parley\.mjs/);
+    assert.match(
+      serve.banner,
+      /\n {2}Media +127\.0\.0\.1 +\(this machine only; --host 0\.0\.0\.0 serves other machines\)\n/,
+    );
     assert.deepEqual(await (await fetch(`${serve.httpUrl}/dev/app`)).json(), {
       appID,
       tokenTtlSeconds: 86400,
@@ -89,6 +95,44 @@ describe('parley serve', () => {
     assert.equal(serve.captured.err(), '', 'logLevel silent');
     serve.stop.abort();
     assert.equal(await serve.exited, 0);
+  });
+
+  it('serves HTTPS and WSS with --tls-cert and --tls-key, and says so in the banner', async () => {
+    const dir = await tempDir();
+    const ca = await makeTestCa();
+    after(() => ca.remove());
+    const config = await writeJson(dir, 'parley.json', {
+      logLevel: 'silent',
+      media: { announcedAddresses: ['127.0.0.1'], portRange: '40000-40999' },
+    });
+    const args = ['--config', config, '--port', '0', '--data-dir', dir, '--tls-cert', ca.certFile];
+    const serve = await startServe([...args, '--tls-key', ca.keyFile], dir);
+    assert.match(serve.httpUrl, /^https:\/\/127\.0\.0\.1:\d+$/);
+    assert.equal(serve.wsUrl, `${serve.httpUrl.replace('https:', 'wss:')}/ws`);
+    assert.match(serve.banner, /Web SDK +https:\/\/\S+\/sdk\/parley\.mjs/);
+    assert.match(serve.banner, /Health +https:\/\/\S+\/healthz/);
+    assert.match(serve.banner, /\n {2}Media +127\.0\.0\.1 +\(announced to clients\)\n/);
+    const health = await new Promise<number>((resolve, reject) => {
+      get(`${serve.httpUrl}/healthz`, { ca: ca.ca }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      }).on('error', reject);
+    });
+    assert.equal(health, 200);
+    serve.stop.abort();
+    assert.equal(await serve.exited, 0);
+  });
+
+  it('exits with 2 naming the flag when a certificate file is missing, before anything listens', async () => {
+    const dir = await tempDir();
+    const c = capture({ cwd: dir });
+    const code = await main(
+      ['serve', '--tls-cert', 'nope.pem', '--tls-key', 'nope.key', '--data-dir', dir],
+      c.io,
+    );
+    assert.equal(code, 2);
+    assert.equal(c.err(), `error: --tls-cert names ${join(dir, 'nope.pem')}, which does not exist\n`);
+    assert.equal(c.out(), '');
   });
 
   it('exits with 1 and a plain message when the port is taken', async () => {

@@ -34,7 +34,10 @@ async function setup(options: { reconnectGraceMs?: number; heartbeatIntervalMs?:
   server: RunningServer;
   proxy: TcpProxy;
 }> {
-  const server = await startTestServer(options);
+  const server = await startTestServer({
+    rooms: { reconnectGraceMs: options.reconnectGraceMs },
+    signaling: { heartbeatIntervalMs: options.heartbeatIntervalMs },
+  });
   closers.push(() => server.close());
   const proxy = await TcpProxy.start(server.port);
   closers.push(() => proxy.close());

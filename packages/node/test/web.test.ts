@@ -13,7 +13,7 @@ let server: RunningServer;
 const engines: ZegoExpressEngine[] = [];
 
 before(async () => {
-  server = await startTestServer({ roomMessagesPerSecond: 5, onlineCountIntervalMs: 150 });
+  server = await startTestServer({ rooms: { roomMessagesPerSecond: 5, onlineCountIntervalMs: 150 } });
 });
 after(async () => {
   for (const e of engines) e.destroyEngine();

@@ -1,3 +1,12 @@
+export {
+  type AnnouncedOrigin,
+  ConfigError,
+  type ConfigProblem,
+  type ResolvedConfig,
+  resolveServerConfig,
+  type ServerConfigInput,
+  serverConfigSchema,
+} from './config/index.js';
 export { FORWARDING_HEAP_GROWING_PERCENT, tuneHeapForForwarding } from './heapTuning.js';
 export {
   createLogger,
@@ -7,7 +16,7 @@ export {
   type LoggerOptions,
   type LogLevel,
 } from './log.js';
-export type { AppConfig, RunningServer, ServerOptions } from './options.js';
+export type { AppConfig, RunningServer, ServerExtras, ServerOptions } from './options.js';
 export {
   type PublisherTransport,
   type SfuIceOptions,
@@ -18,10 +27,5 @@ export {
   type TransportStats,
 } from './sfu/index.js';
 export type { LimitName, LimitStats } from './signaling/AddressLimits.js';
-export {
-  type AddressLimitSettings,
-  DEFAULT_ADDRESS_LIMITS,
-  DEFAULT_HTTP_TIMEOUTS,
-  type HttpTimeoutSettings,
-} from './signaling/limitSettings.js';
+export type { AddressLimitSettings, HttpTimeoutSettings } from './signaling/limitSettings.js';
 export { startServer } from './startServer.js';

@@ -1,72 +1,77 @@
+/** `startServer`: the composition root of the server, from resolved settings to a listening port. */
+import {
+  createServer as createHttpServer,
+  type ServerOptions as HttpServerOptions,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
+import { SIGNALING_PATH } from '@parley/protocol';
+import { mediaAddresses } from './config/addresses.js';
+import { resolveServerConfig } from './config/resolve.js';
+import { readTlsFiles } from './config/tlsFiles.js';
+import { handleHttp } from './http/HttpRoutes.js';
+import { StaticFiles } from './http/StaticFiles.js';
+import { createLogger } from './log.js';
+import type { RunningServer, ServerOptions } from './options.js';
+import { RoomService } from './rooms/RoomService.js';
+import { SfuRouter, StunResponder } from './sfu/index.js';
+import { AddressLimits } from './signaling/AddressLimits.js';
+import type { HttpTimeoutSettings } from './signaling/limitSettings.js';
+import { SignalingServer } from './signaling/SignalingServer.js';
+
+const REQUEST_TIMEOUT = 'HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n';
+
 /**
  * Starts a Parley server on one port: the signaling WebSocket (`/ws`), the SFU, and HTTP — `/healthz`, the web SDK
  * at `/sdk/parley.mjs` and `/sdk/parley.js`, the demo page at `/`, and development tokens at `/dev/token` when a
  * development app is set.
+ * The options are parsed once with the settings schema (config/schema.ts); only the resolved values are used.
+ * @throws ConfigError (a TypeError) naming every setting that is wrong, before anything is started.
  * @example
  * const server = await startServer({ apps: [{ appID: 1, appSign: '…64 hex…', serverSecret: '…32 chars…' }] });
  * const zg = new ZegoExpressEngine(1, server.url);
  * await server.close();
  */
-import { createServer, type ServerOptions as ServerOptionsOfHttp } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
-import { checkAppId, SIGNALING_PATH } from '@parley/protocol';
-import { isServerSecret, validateAppSign } from '@parley/token';
-import { handleHttp } from './http/HttpRoutes.js';
-import { StaticFiles } from './http/StaticFiles.js';
-import { createLogger } from './log.js';
-import type { AppConfig, RunningServer, ServerOptions } from './options.js';
-import { RoomService } from './rooms/RoomService.js';
-import { resolveIceOptions, SfuRouter, StunResponder } from './sfu/index.js';
-import { AddressLimits } from './signaling/AddressLimits.js';
-import {
-  type HttpTimeoutSettings,
-  resolveAddressLimits,
-  resolveHttpTimeouts,
-} from './signaling/limitSettings.js';
-import { SignalingServer } from './signaling/SignalingServer.js';
-
-const REQUEST_TIMEOUT = 'HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n';
-
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
-  validateApps(options.apps, options.devAppID);
-  const logger = options.logger ?? createLogger();
-  const httpTimeouts = resolveHttpTimeouts(options.http);
-  // Built first: it validates its settings (trusted proxies) before anything is started.
-  const limits = new AddressLimits(resolveAddressLimits(options.limits), logger.child('limits'));
-  const heartbeatIntervalMs = options.heartbeatIntervalMs ?? 5000;
-  const sfu = new SfuRouter(options.media);
-  const ice = resolveIceOptions(options.media?.ice);
-  const stun = await StunResponder.start({
-    bindAddress: ice.bindAddress ?? '0.0.0.0',
-    announcedAddress: ice.hostAddresses[0]!,
-    port: options.stunPort ?? 0,
+  const { web, logger: givenLogger, consumerOptions, ...settings } = options;
+  const config = resolveServerConfig(settings);
+  const tls = await readTlsFiles(config.tls);
+  const { media, signaling: sig, rooms: roomSettings } = config;
+  const logger = givenLogger ?? createLogger({ level: config.logLevel });
+  const limits = new AddressLimits(config.limits, logger.child('limits'));
+  const addresses = mediaAddresses(config.host, media);
+  const sfu = new SfuRouter({
+    ice: {
+      announcedAddresses: addresses.announced,
+      bindAddress: addresses.bindAddress,
+      portRange: media.portRange ?? null,
+    },
+    maxTransports: media.maxTransports,
+    maxPlayersPerStream: media.maxPlayersPerStream,
+    keyframeRequestIntervalMs: media.keyframeRequestIntervalMs,
+    retransmissionBufferSize: media.retransmissionBufferSize,
+    connectTimeoutMs: media.connectTimeoutMs,
+    inactivityTimeoutMs: media.inactivityTimeoutMs,
+    consumerOptions,
   });
+  const stun = await StunResponder.start({ ...addresses.stun, port: media.stunPort });
   const rooms = new RoomService({
     sfu,
-    maxStreamsPerSession: options.maxStreamsPerSession ?? 10,
-    apps: options.apps,
-    reconnectGraceMs: options.reconnectGraceMs ?? 10_000,
-    onlineCountIntervalMs: options.onlineCountIntervalMs ?? 30_000,
-    roomMessagesPerSecond: options.roomMessagesPerSecond ?? 50,
-    userMessagesPerSecond: options.userMessagesPerSecond ?? 10,
-    outboxCapacity: 4096,
-    tokenWarningSeconds: 30,
+    apps: config.apps,
+    ...roomSettings,
     logger: logger.child('rooms'),
   });
   const signaling = new SignalingServer(rooms, {
-    heartbeatIntervalMs,
-    heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? heartbeatIntervalMs * 3,
-    loginTimeoutMs: options.loginTimeoutMs ?? 30_000,
-    framesPerSecond: options.connectionFramesPerSecond ?? 100,
-    maxFrameBytes: options.maxFrameBytes ?? 64 * 1024,
+    ...sig,
     iceServers: [stun.url],
     limits,
     logger: logger.child('signaling'),
   });
   const startedAt = Date.now();
-  const files =
-    options.web === false ? StaticFiles.load({ sdkDir: null, demoDir: null }) : StaticFiles.load(options.web);
-  const devApp = options.apps.find((a) => a.appID === options.devAppID) ?? null;
+  const files = web === false ? StaticFiles.load({ sdkDir: null, demoDir: null }) : StaticFiles.load(web);
+  const devApp = config.apps.find((a) => a.appID === config.devAppID) ?? null;
   const httpContext = {
     files,
     devApp,
@@ -79,7 +84,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     }),
   };
   const httpLog = logger.child('http');
-  const http = createServer(httpServerOptions(httpTimeouts), (req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     handleHttp(req, res, httpContext).catch((err: unknown) => {
       // A request whose connection went away (or was cut for its slowness) is aborted: not a server error.
       if (req.destroyed) {
@@ -90,7 +95,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       if (!res.headersSent) res.writeHead(500);
       res.end();
     });
-  });
+  };
+  // With a certificate the one port speaks HTTPS, and the WebSocket upgrades on it are WSS.
+  const serverOptions = httpServerOptions(config.http);
+  const http =
+    tls === null
+      ? createHttpServer(serverOptions, onRequest)
+      : createHttpsServer({ ...serverOptions, ...tls }, onRequest);
   http.on('upgrade', (req, socket, head) => {
     // A request target such as `//` is no URL and new URL() throws; thrown here, it would end the process.
     const target = req.url ?? '/';
@@ -108,7 +119,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     }
     signaling.upgrade(req, socket, head);
   });
-  http.keepAliveTimeout = httpTimeouts.keepAliveTimeoutMs;
+  http.keepAliveTimeout = config.http.keepAliveTimeoutMs;
   http.on('clientError', (err: NodeJS.ErrnoException, socket) => {
     // Too slow with its headers (a pending upgrade included) or its body: say so, count it, and cut it.
     if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
@@ -121,11 +132,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     socket.destroy();
   });
 
-  const host = options.host ?? '127.0.0.1';
+  const { host } = config;
   try {
     await new Promise<void>((resolve, reject) => {
       http.once('error', reject);
-      http.listen(options.port ?? 0, host, () => {
+      http.listen(config.port, host, () => {
         http.off('error', reject);
         resolve();
       });
@@ -141,13 +152,20 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   }
   const port = (http.address() as AddressInfo).port;
   const urlHost = host.includes(':') ? `[${host}]` : host;
-  logger.child('server').info('listening', { host, port, apps: options.apps.map((a) => a.appID) });
+  logger.child('server').info('listening', {
+    host,
+    port,
+    tls: tls !== null,
+    apps: config.apps.map((a) => a.appID),
+    announcedAddresses: addresses.announced,
+  });
 
   let closing: Promise<void> | null = null;
   return {
-    url: `ws://${urlHost}:${port}${SIGNALING_PATH}`,
-    httpUrl: `http://${urlHost}:${port}`,
+    url: `${tls === null ? 'ws' : 'wss'}://${urlHost}:${port}${SIGNALING_PATH}`,
+    httpUrl: `${tls === null ? 'http' : 'https'}://${urlHost}:${port}`,
     port,
+    media: { announcedAddresses: addresses.announced, origin: addresses.origin },
     close: () => {
       closing ??= (async () => {
         await signaling.close();
@@ -167,29 +185,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
  * Node checks its request timeouts on an interval (30 s by default, too coarse for a 10 s headers timeout); a
  * quarter of the shortest timeout keeps the overshoot small, at most once a second.
  */
-function httpServerOptions(t: HttpTimeoutSettings): ServerOptionsOfHttp {
+function httpServerOptions(t: HttpTimeoutSettings): HttpServerOptions {
   return {
     headersTimeout: t.headersTimeoutMs,
     requestTimeout: t.requestTimeoutMs,
     connectionsCheckingInterval: Math.max(25, Math.min(1000, Math.floor(t.headersTimeoutMs / 4))),
   };
-}
-
-function validateApps(apps: AppConfig[], devAppID: number | undefined): void {
-  if (!Array.isArray(apps)) throw new TypeError('options.apps must be an array');
-  const seen = new Set<number>();
-  for (const app of apps) {
-    if (checkAppId(app.appID) !== 0)
-      throw new TypeError(`appID ${app.appID} must be an integer in 1..4294967295`);
-    if (seen.has(app.appID)) throw new TypeError(`appID ${app.appID} is configured twice`);
-    seen.add(app.appID);
-    if (validateAppSign(app.appSign) !== 0)
-      throw new TypeError(`appSign of app ${app.appID} must be 64 hex characters`);
-    if (!isServerSecret(app.serverSecret)) {
-      throw new TypeError(`serverSecret of app ${app.appID} must be 32 ASCII characters`);
-    }
-  }
-  if (devAppID !== undefined && !seen.has(devAppID)) {
-    throw new TypeError(`devAppID ${devAppID} is not one of the configured apps`);
-  }
 }

@@ -71,7 +71,10 @@ describe('limits per address', () => {
   });
 
   it('refuses sockets beyond preLoginSocketsPerAddress with 1013 until one logs in or times out', async () => {
-    const h = await harness({ limits: { preLoginSocketsPerAddress: 3 }, loginTimeoutMs: 2000 });
+    const h = await harness({
+      limits: { preLoginSocketsPerAddress: 3 },
+      signaling: { loginTimeoutMs: 2000 },
+    });
     const waiting = await Promise.all(Array.from({ length: 3 }, () => h.connect(ATTACKER)));
     const refusal = await refusedSocket(h, ATTACKER);
     assert.equal(refusal.code, CloseCode.TryAgainLater);
@@ -107,7 +110,7 @@ describe('limits per address', () => {
   it('locks an address out after failed logins, twice as long per failure up to the cap, until a success', async () => {
     const lines: Record<string, unknown>[] = [];
     const h = await harness({
-      connectionFramesPerSecond: 1000,
+      signaling: { framesPerSecond: 1000 },
       limits: {
         loginFailuresBeforeBackoff: 2,
         loginBackoffMs: 100,
@@ -181,7 +184,7 @@ describe('limits per address', () => {
   it('shares framesPerSecondPerAddress among all sockets of an address, and warns once', async () => {
     const lines: Record<string, unknown>[] = [];
     const h = await harness({
-      connectionFramesPerSecond: 100,
+      signaling: { framesPerSecond: 100 },
       limits: { framesPerSecondPerAddress: 50 },
       logger: createLogger({ level: 'warn', write: (line) => lines.push(JSON.parse(line)) }),
     });
@@ -230,7 +233,7 @@ describe('limits per address', () => {
 describe('an address at its limits', () => {
   it('does not stop another address from logging in, publishing and exchanging messages', async (t) => {
     const h = await harness({
-      connectionFramesPerSecond: 100,
+      signaling: { framesPerSecond: 100 },
       limits: {
         socketsPerAddress: 20,
         preLoginSocketsPerAddress: 10,

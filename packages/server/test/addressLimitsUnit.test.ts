@@ -7,10 +7,10 @@ import assert from 'node:assert/strict';
 import type { IncomingMessage } from 'node:http';
 import { after, describe, it } from 'node:test';
 import { ErrorCode, ParleyError } from '@parley/protocol';
+import { limitsSchema } from '../src/config/schema.js';
 import { createLogger } from '../src/log.js';
 import { AddressLimits, type AddressSlot } from '../src/signaling/AddressLimits.js';
 import { addressKey, clientAddress, TrustedProxies } from '../src/signaling/clientAddress.js';
-import { resolveAddressLimits } from '../src/signaling/limitSettings.js';
 
 class Clock {
   t = 1_000_000;
@@ -25,10 +25,10 @@ after(() => {
   for (const l of opened) l.close();
 });
 
-function limitsWith(settings: Parameters<typeof resolveAddressLimits>[0], clock = new Clock()) {
+function limitsWith(settings: Parameters<typeof limitsSchema.parse>[0], clock = new Clock()) {
   const lines: Record<string, unknown>[] = [];
   const logger = createLogger({ level: 'warn', write: (line) => lines.push(JSON.parse(line)) });
-  const limits = new AddressLimits(resolveAddressLimits(settings), logger, clock.now);
+  const limits = new AddressLimits(limitsSchema.parse(settings), logger, clock.now);
   opened.push(limits);
   return { limits, clock, lines };
 }

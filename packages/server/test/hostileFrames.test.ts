@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { type ChildProcess, fork } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { CloseCode, ErrorCode, isKnownErrorCode, type ServerFrame } from '@parley/protocol';
+import type { ServerOptions } from '../src/index.js';
 import { HostileSocket, within } from './support/HostileSocket.js';
 import { appSignLoginFrame, loginFrame, OTHER_APP, token } from './support/harness.js';
 import {
@@ -84,10 +85,9 @@ describe('hostile frames against a live server', () => {
   before(async () => {
     const script = new URL('./support/hostileServer.js', import.meta.url);
     // Long heartbeat and online-count periods: nothing but the hostile sockets may send the users anything.
-    const options = {
-      maxFrameBytes: MAX_FRAME,
-      heartbeatTimeoutMs: 120_000,
-      onlineCountIntervalMs: 600_000,
+    const options: Omit<ServerOptions, 'apps'> = {
+      signaling: { maxFrameBytes: MAX_FRAME, heartbeatTimeoutMs: 120_000 },
+      rooms: { onlineCountIntervalMs: 600_000 },
       // The fuzz sends hundreds of bad logins from one address on purpose, and then logs in validly from the
       // same address: the login rate and lockout it would earn are addressLimits.test.ts's subject, not this one's.
       limits: { loginsPerSecondPerAddress: 0, loginFailuresBeforeBackoff: 0 },

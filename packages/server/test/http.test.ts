@@ -116,7 +116,9 @@ describe('HTTP: SDK, demo page and development tokens', () => {
   it('refuses a devAppID that is not a configured app', async () => {
     await assert.rejects(
       startServer({ apps: [OTHER], devAppID: 5, logger: createLogger({ level: 'silent' }) }),
-      /devAppID 5 is not one of the configured apps/,
+      (err: unknown) =>
+        err instanceof TypeError &&
+        /devAppID must be the AppID of one of the apps \(got 5\)/.test(String(err)),
     );
   });
 });

@@ -17,7 +17,10 @@ describe('media over signaling', () => {
   let h: Harness;
   const peers: { close(): Promise<void> }[] = [];
   before(async () => {
-    h = await startHarness({ maxStreamsPerSession: 2, media: { maxPlayersPerStream: 2, maxTransports: 6 } });
+    h = await startHarness({
+      rooms: { maxStreamsPerSession: 2 },
+      media: { maxPlayersPerStream: 2, maxTransports: 6 },
+    });
   });
   after(async () => {
     await Promise.all(peers.map((p) => p.close()));

@@ -84,7 +84,7 @@ describe('room messages', () => {
   });
 
   it('refuses empty, oversized and too frequent messages with their codes', async () => {
-    const h = await startHarness({ roomMessagesPerSecond: 5 });
+    const h = await startHarness({ rooms: { roomMessagesPerSecond: 5 } });
     try {
       const a = await h.login('limits', 'la');
       assert.equal(

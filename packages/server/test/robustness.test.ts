@@ -6,7 +6,10 @@ import { type Harness, startHarness } from './support/harness.js';
 describe('bad input', () => {
   let h: Harness;
   before(async () => {
-    h = await startHarness({ maxFrameBytes: 4096, connectionFramesPerSecond: 50, reconnectGraceMs: 200 });
+    h = await startHarness({
+      signaling: { maxFrameBytes: 4096, framesPerSecond: 50 },
+      rooms: { reconnectGraceMs: 200 },
+    });
   });
   after(() => h.close());
 
@@ -75,7 +78,7 @@ describe('bad input', () => {
   });
 
   it('closes a socket that never logs in, and only that one', async () => {
-    const quick = await startHarness({ loginTimeoutMs: 200 });
+    const quick = await startHarness({ signaling: { loginTimeoutMs: 200 } });
     try {
       const member = await quick.login('patient', 'member');
       const idle = await quick.connect();

@@ -44,7 +44,7 @@ describe('sessions', () => {
     }));
 
   it('a session resumes within the grace period, gets what it missed, and nobody sees it leave', () =>
-    withHarness({ reconnectGraceMs: 5000 }, async (h) => {
+    withHarness({ rooms: { reconnectGraceMs: 5000 } }, async (h) => {
       const a = await loginData(h, 'resume', 'ra');
       const b = await h.login('resume', 'rb');
       await a.client.waitEvent('userUpdate', (e) => e.users[0]?.userID === 'rb');
@@ -73,7 +73,7 @@ describe('sessions', () => {
     }));
 
   it('a resume with a wrong key is refused and does not disturb the session', () =>
-    withHarness({ reconnectGraceMs: 5000 }, async (h) => {
+    withHarness({ rooms: { reconnectGraceMs: 5000 } }, async (h) => {
       const a = await loginData(h, 'wrong-key', 'wk');
       const thief = await h.connect();
       const r = await thief.request('resume', {
@@ -89,7 +89,7 @@ describe('sessions', () => {
     }));
 
   it('a session kicked out while its socket was away is told so when it tries to resume', () =>
-    withHarness({ reconnectGraceMs: 5000 }, async (h) => {
+    withHarness({ rooms: { reconnectGraceMs: 5000 } }, async (h) => {
       const a = await loginData(h, 'kick-away', 'twin-away');
       await a.client.cut();
       await h.login('kick-away', 'twin-away');
@@ -110,7 +110,7 @@ describe('sessions', () => {
     }));
 
   it('past the grace period the user and its streams are deleted (reason 5) and a resume fails with 1002053', () =>
-    withHarness({ reconnectGraceMs: 150 }, async (h) => {
+    withHarness({ rooms: { reconnectGraceMs: 150 } }, async (h) => {
       const a = await loginData(h, 'grace', 'ga');
       assert.equal((await a.client.request('publish', { roomID: 'grace', streamID: 'ga-cam' })).code, 0);
       const b = await h.login('grace', 'gb');
@@ -128,20 +128,23 @@ describe('sessions', () => {
     }));
 
   it('a silent socket is dropped after the heartbeat timeout and its streams go with reason 2', () =>
-    withHarness({ heartbeatIntervalMs: 100, heartbeatTimeoutMs: 400, reconnectGraceMs: 100 }, async (h) => {
-      const silent = await h.login('hb', 'silent');
-      assert.equal((await silent.request('publish', { roomID: 'hb', streamID: 'silent-cam' })).code, 0);
-      const alive = await h.login('hb', 'alive');
-      const beat = setInterval(() => alive.sendRaw({ t: 'hb', ack: alive.lastSeq() }), 100);
-      try {
-        const del = await alive.waitEvent('streamUpdate', (e) => e.updateType === 'DELETE');
-        assert.deepEqual(del.reasons, [{ stream_id: 'silent-cam', code: 2 }]);
-        await silent.waitClose();
-        assert.ok(!alive.isClosed);
-      } finally {
-        clearInterval(beat);
-      }
-    }));
+    withHarness(
+      { signaling: { heartbeatIntervalMs: 100, heartbeatTimeoutMs: 400 }, rooms: { reconnectGraceMs: 100 } },
+      async (h) => {
+        const silent = await h.login('hb', 'silent');
+        assert.equal((await silent.request('publish', { roomID: 'hb', streamID: 'silent-cam' })).code, 0);
+        const alive = await h.login('hb', 'alive');
+        const beat = setInterval(() => alive.sendRaw({ t: 'hb', ack: alive.lastSeq() }), 100);
+        try {
+          const del = await alive.waitEvent('streamUpdate', (e) => e.updateType === 'DELETE');
+          assert.deepEqual(del.reasons, [{ stream_id: 'silent-cam', code: 2 }]);
+          await silent.waitClose();
+          assert.ok(!alive.isClosed);
+        } finally {
+          clearInterval(beat);
+        }
+      },
+    ));
 
   it('warns 30 s before the token expires', () =>
     withHarness({}, async (h) => {
@@ -154,7 +157,7 @@ describe('sessions', () => {
     }));
 
   it('reports the online user count of each room periodically', () =>
-    withHarness({ onlineCountIntervalMs: 100 }, async (h) => {
+    withHarness({ rooms: { onlineCountIntervalMs: 100 } }, async (h) => {
       const a = await h.login('count', 'c1');
       await h.login('count', 'c2');
       const ev = await a.waitEvent('onlineCount', (e) => e.count === 2);
@@ -162,7 +165,7 @@ describe('sessions', () => {
     }));
 
   it('replays nothing twice: the acked events are forgotten', () =>
-    withHarness({ reconnectGraceMs: 5000 }, async (h) => {
+    withHarness({ rooms: { reconnectGraceMs: 5000 } }, async (h) => {
       const a = await loginData(h, 'ack', 'aa');
       const b: RawClient = await h.login('ack', 'ab');
       await a.client.waitEvent('userUpdate');

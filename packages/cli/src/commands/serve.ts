@@ -1,19 +1,20 @@
 /**
  * `parley serve`: resolves the configuration, prepares the development app, starts the server, prints the
- * banner and runs until SIGINT/SIGTERM (or the io's abort signal). Everything up to the server start is checked
- * before `@parley/server` is loaded, so configuration mistakes are reported the same way in every setup.
+ * banner and runs until SIGINT/SIGTERM (or the io's abort signal). The configuration is checked with
+ * `@parley/server/config` (the settings schema, without the media stack) before the server itself is loaded, so
+ * configuration mistakes are reported the same way in every setup.
  */
-import type { RunningServer, ServerOptions } from '@parley/server';
+import type { RunningServer } from '@parley/server';
+import type { ResolvedConfig } from '@parley/server/config';
 import { generateToken04 } from '@parley/token';
-import { checkUniqueAppIds, type SourcedApp } from '../appValidation.js';
-import { parseFlags, parseIntegerFlag } from '../args.js';
+import type { SourcedApp } from '../appValidation.js';
 import { formatBanner, type SampleToken } from '../banner.js';
 import type { Command } from '../command.js';
-import { resolveServeConfig, type ServeConfig, type ServeFlags } from '../config.js';
+import { resolveServeConfig, resolveWithApps } from '../config.js';
 import { type DevApp, loadOrCreateDevApp } from '../devApp.js';
 import { CliError } from '../errors.js';
 import type { CliIo } from '../io.js';
-import { isLogLevelName, LOG_LEVELS } from '../logLevel.js';
+import { flagHelpLines } from '../serveFlags.js';
 import { waitForStop } from '../stopSignal.js';
 import { cliVersion } from '../version.js';
 
@@ -22,42 +23,33 @@ export const SAMPLE_USER_ID = 'user1';
 /** Lifetime of the token printed in the banner: 24 hours. */
 export const SAMPLE_TOKEN_TTL_SECONDS = 24 * 3600;
 
-const OPTIONS = {
-  host: { type: 'string' },
-  port: { type: 'string', short: 'p' },
-  config: { type: 'string', short: 'c' },
-  'data-dir': { type: 'string' },
-  'dev-app': { type: 'boolean' },
-  'no-dev-app': { type: 'boolean' },
-  'log-level': { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
-
-const SYNOPSIS =
-  'Usage: parley serve [--host ADDR] [--port N] [--config FILE] [--data-dir DIR] [--no-dev-app] [--log-level L]';
+const SYNOPSIS = `Usage: parley serve [--host ADDR] [--port N] [--config FILE] [--announce IP]... [--tls-cert FILE --tls-key FILE]
+                    [options]`;
 
 const HELP = `${SYNOPSIS}
 
-Start the Parley server: HTTP (health check at /healthz) and the signaling WebSocket at /ws.
+Start the Parley server on one port: the demo page, the web SDK, the signaling WebSocket (/ws) and the health
+check (/healthz), over HTTPS and WSS with --tls-cert and --tls-key; and the SFU's media over UDP.
 
 Options:
-  --host ADDR        Interface to listen on (env PARLEY_HOST, default 127.0.0.1; 0.0.0.0 for all)
-  -p, --port N       TCP port, 0 for any free one (env PARLEY_PORT, default 8080)
-  -c, --config FILE  JSON config file with apps and server settings (env PARLEY_CONFIG)
-  --data-dir DIR     Where the development app is kept (env PARLEY_DATA_DIR, default ./.parley)
-  --dev-app          Serve the development app even if apps are configured
-  --no-dev-app       Do not serve the development app
-  --log-level L      ${LOG_LEVELS.join(', ')} (env PARLEY_LOG_LEVEL, default info); logs go to stderr
-  -h, --help         Show this help
+${flagHelpLines().join('\n')}
+
+Every setting (docs/configuration.md lists them) can be set in the config file by its key ("media":
+{"portRange": "50000-50999"}) and in the environment as PARLEY_ and the key in capitals
+(PARLEY_MEDIA_PORT_RANGE; lists comma-separated). Precedence: flags, then environment, then config file.
 
 Apps come from the config file, from PARLEY_APP_ID + PARLEY_APP_SIGN + PARLEY_SERVER_SECRET, and from the
 development app, which is created in the data directory on first start and served when no other app is
-configured (or when asked for). Precedence for everything else: flags, then environment, then config file.
+configured (or when asked for).
 
-Stop with Ctrl+C (SIGINT) or SIGTERM. See docs/configuration.md for the config file format.
+Media: with --host on loopback the SFU announces 127.0.0.1; otherwise, unless --announce says, every address of
+this machine's interfaces. Behind 1:1 NAT (a cloud VM) announce the public IP with --announce.
 
-Example:
+Stop with Ctrl+C (SIGINT) or SIGTERM.
+
+Examples:
   parley serve --port 9000 --config parley.json
+  parley serve --host 0.0.0.0 --announce 203.0.113.7 --port-range 50000-50999 --tls-cert cert.pem --tls-key key.pem
 `;
 
 /** `parley serve`. */
@@ -67,24 +59,26 @@ export const serveCommand: Command = {
   synopsis: SYNOPSIS,
   help: HELP,
   async run(args: string[], io: CliIo): Promise<number> {
-    const config = await resolveServeConfig(parseServeFlags(args), io.env, io.cwd);
+    const config = await resolveServeConfig(args, io.env, io.cwd);
     const devApp = config.devApp ? await loadOrCreateDevApp(config.dataDir) : null;
     const apps: SourcedApp[] = [...config.apps];
     if (devApp !== null) apps.push({ app: devApp.app, source: devApp.file });
-    checkUniqueAppIds(apps);
     if (apps.length === 0) {
       throw CliError.config(
         'no app to serve: add "apps" to the config file, set PARLEY_APP_ID, PARLEY_APP_SIGN and ' +
           'PARLEY_SERVER_SECRET, or allow the development app (drop --no-dev-app, or "devApp": true)',
       );
     }
-    const server = await start(config, apps, devApp?.app.appID, io);
+    const settings = resolveWithApps(config, apps);
+    if (devApp !== null) settings.devAppID = devApp.app.appID;
+    const server = await start(settings, io);
     try {
       io.stdout(
         formatBanner({
           version: cliVersion(),
           httpUrl: server.httpUrl,
           wsUrl: server.url,
+          media: server.media,
           devApp: devApp === null ? null : { devApp, sample: sampleToken(devApp) },
           apps: config.apps,
         }),
@@ -98,59 +92,23 @@ export const serveCommand: Command = {
   },
 };
 
-/**
- * The flags of `parley serve`, parsed and checked.
- * @throws CliError (usage)
- */
-export function parseServeFlags(args: string[]): ServeFlags {
-  const values = parseFlags(args, OPTIONS, 'serve');
-  const flags: ServeFlags = {};
-  if (values.host !== undefined) flags.host = values.host;
-  if (values.port !== undefined) flags.port = parseIntegerFlag(values.port, '--port', 'serve', 0, 65535);
-  if (values.config !== undefined) flags.config = values.config;
-  if (values['data-dir'] !== undefined) flags.dataDir = values['data-dir'];
-  if (values['dev-app'] === true && values['no-dev-app'] === true) {
-    throw CliError.usage('--dev-app and --no-dev-app contradict each other', 'serve');
-  }
-  if (values['dev-app'] === true) flags.devApp = true;
-  if (values['no-dev-app'] === true) flags.devApp = false;
-  const level = values['log-level'];
-  if (level !== undefined) {
-    if (!isLogLevelName(level))
-      throw CliError.usage(`--log-level must be one of ${LOG_LEVELS.join(', ')}`, 'serve');
-    flags.logLevel = level;
-  }
-  return flags;
-}
-
 /** Loads the server only now, and turns the usual listen failures into one-line messages. */
-async function start(
-  config: ServeConfig,
-  apps: SourcedApp[],
-  devAppID: number | undefined,
-  io: CliIo,
-): Promise<RunningServer> {
+async function start(settings: ResolvedConfig, io: CliIo): Promise<RunningServer> {
   const { createLogger, startServer, tuneHeapForForwarding } = await import('@parley/server');
   // The process is the server's: its garbage collector is set for forwarding (see heapTuning.ts).
   tuneHeapForForwarding();
-  const options: ServerOptions = {
-    host: config.host,
-    port: config.port,
-    apps: apps.map(({ app }) => app),
-    ...(devAppID !== undefined && { devAppID }),
-    logger: createLogger({ level: config.logLevel, write: (line) => io.stderr(line + '\n') }),
-  };
-  if (config.reconnectGraceMs !== undefined) options.reconnectGraceMs = config.reconnectGraceMs;
-  if (config.heartbeatIntervalMs !== undefined) options.heartbeatIntervalMs = config.heartbeatIntervalMs;
+  const logger = createLogger({ level: settings.logLevel, write: (line) => io.stderr(line + '\n') });
   try {
-    return await startServer(options);
+    return await startServer({ ...settings, logger });
   } catch (err) {
-    const where = `${config.host}:${config.port}`;
+    const where = `${settings.host}:${settings.port}`;
     switch ((err as { code?: unknown }).code) {
       case 'EADDRINUSE':
         throw CliError.failure(`${where} is already in use; choose another port with --port or PARLEY_PORT`);
       case 'EADDRNOTAVAIL':
-        throw CliError.failure(`cannot listen on ${where}: ${config.host} is not an address of this machine`);
+        throw CliError.failure(
+          `cannot listen on ${where}: ${settings.host} is not an address of this machine`,
+        );
       case 'EACCES':
         throw CliError.failure(`not allowed to listen on ${where}; ports below 1024 need privileges`);
       default:

@@ -1,5 +1,5 @@
 /**
- * Loss on one player's downstream, made by the server's test hook (`media.consumerOptions` → the consumer's
+ * Loss on one player's downstream, made by the server's test hook (`consumerOptions` → the consumer's
  * `dropFilter`): the SFU "loses" every 10th video packet (by the sequence number it sends under) on its first
  * transmission. Retransmissions answering NACKs do not pass the filter (Consumer.handleNack sends them straight
  * from the producer's buffer), so NACK repairs every loss. The player must still receive every frame in order,
@@ -18,26 +18,24 @@ test('10 % video loss on one player: NACK repairs all of it, and its quality rep
   let lossyKey: string | null = null;
   let dropped = 0;
   const h = await startHarness({
-    media: {
-      consumerOptions: (playerKey, kind) => {
-        if (kind !== 'video' || !playerKey.endsWith(`/${STREAM}`)) return {};
-        // The first player of the stream is the lossy one.
-        lossyKey ??= playerKey;
-        if (playerKey !== lossyKey) return {};
-        let first = true;
-        return {
-          dropFilter: (packet) => {
-            // A lost first packet is never NACKed (the player cannot know it existed): let it through.
-            if (first) {
-              first = false;
-              return false;
-            }
-            if (packet.header.sequenceNumber % 10 !== 0) return false;
-            dropped += 1;
-            return true;
-          },
-        };
-      },
+    consumerOptions: (playerKey, kind) => {
+      if (kind !== 'video' || !playerKey.endsWith(`/${STREAM}`)) return {};
+      // The first player of the stream is the lossy one.
+      lossyKey ??= playerKey;
+      if (playerKey !== lossyKey) return {};
+      let first = true;
+      return {
+        dropFilter: (packet) => {
+          // A lost first packet is never NACKed (the player cannot know it existed): let it through.
+          if (first) {
+            first = false;
+            return false;
+          }
+          if (packet.header.sequenceNumber % 10 !== 0) return false;
+          dropped += 1;
+          return true;
+        },
+      };
     },
   });
   t.after(() => h.close());

@@ -7,6 +7,7 @@
 import { TypedEmitter } from '@parley/protocol';
 import type { PeerConfig } from 'werift';
 import type { ConsumerOptions } from './Consumer.js';
+import { SFU_DEFAULTS } from './defaults.js';
 import type { ProducerOptions } from './Producer.js';
 import { PublisherTransport } from './PublisherTransport.js';
 import { resolveIceOptions, type SfuIceOptions, sfuPeerConfig } from './peerConfig.js';
@@ -15,7 +16,7 @@ import { SfuError } from './SfuError.js';
 import { SubscriberTransport } from './SubscriberTransport.js';
 import type { Transport, TransportTimeouts } from './Transport.js';
 
-/** Options of {@link SfuRouter}. Every field has a default. */
+/** Options of {@link SfuRouter}. Every field has a default ({@link SFU_DEFAULTS}; ICE: loopback only). */
 export interface SfuRouterOptions {
   /** Candidate addresses and socket binding; default loopback only. */
   ice?: Partial<SfuIceOptions>;
@@ -45,7 +46,7 @@ export interface SfuRouterEvents {
 /**
  * The SFU router.
  * @example
- * const router = new SfuRouter({ ice: { hostAddresses: ['127.0.0.1'] } });
+ * const router = new SfuRouter({ ice: { announcedAddresses: ['127.0.0.1'] } });
  * const { answerSdp } = await router.publish('stream-1', offerSdpFromPublisher);
  * const { offerSdp, transport } = await router.play('player-1', 'stream-1');
  * await transport.setAnswer(answerSdpFromPlayer);
@@ -70,18 +71,22 @@ export class SfuRouter extends TypedEmitter<SfuRouterEvents> {
   constructor(options: SfuRouterOptions = {}) {
     super();
     this.peerConfig = sfuPeerConfig(resolveIceOptions(options.ice));
-    this.maxTransports = positiveInt(options.maxTransports ?? 500, 'maxTransports');
-    this.maxPlayersPerStream = positiveInt(options.maxPlayersPerStream ?? 100, 'maxPlayersPerStream');
+    const d = SFU_DEFAULTS;
+    this.maxTransports = positiveInt(options.maxTransports ?? d.maxTransports, 'maxTransports');
+    this.maxPlayersPerStream = positiveInt(
+      options.maxPlayersPerStream ?? d.maxPlayersPerStream,
+      'maxPlayersPerStream',
+    );
     this.producerOptions = {
       keyframeRequestIntervalMs: positiveInt(
-        options.keyframeRequestIntervalMs ?? 500,
+        options.keyframeRequestIntervalMs ?? d.keyframeRequestIntervalMs,
         'keyframeRequestIntervalMs',
       ),
-      retransmissionBufferSize: options.retransmissionBufferSize ?? 1024,
+      retransmissionBufferSize: options.retransmissionBufferSize ?? d.retransmissionBufferSize,
     };
     this.timeouts = {
-      connectMs: positiveInt(options.connectTimeoutMs ?? 20_000, 'connectTimeoutMs'),
-      inactivityMs: positiveInt(options.inactivityTimeoutMs ?? 15_000, 'inactivityTimeoutMs'),
+      connectMs: positiveInt(options.connectTimeoutMs ?? d.connectTimeoutMs, 'connectTimeoutMs'),
+      inactivityMs: positiveInt(options.inactivityTimeoutMs ?? d.inactivityTimeoutMs, 'inactivityTimeoutMs'),
     };
     this.consumerOptions = options.consumerOptions;
   }

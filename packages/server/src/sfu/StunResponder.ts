@@ -4,10 +4,11 @@
  * (or falls back to) a public STUN server.
  */
 import { createSocket, type Socket } from 'node:dgram';
+import { isIPv6 } from 'node:net';
 import { classes, Message, methods, parseMessage } from 'werift';
 
 export interface StunResponderOptions {
-  /** Address to bind (IPv4). */
+  /** Address to bind; an IPv6 address makes an IPv6 socket. */
   bindAddress: string;
   /** Address put in the announced URL (what clients can reach). */
   announcedAddress: string;
@@ -36,7 +37,7 @@ export class StunResponder {
   }
 
   static async start(options: StunResponderOptions): Promise<StunResponder> {
-    const socket = createSocket('udp4');
+    const socket = createSocket(isIPv6(options.bindAddress) ? 'udp6' : 'udp4');
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject);
       socket.bind(options.port, options.bindAddress, () => {

@@ -1,5 +1,5 @@
 /**
- * The werift configuration of every SFU peer connection: ICE-lite on the configured host addresses only,
+ * The werift configuration of every SFU peer connection: ICE-lite on the announced addresses only,
  * DTLS-SRTP, max-bundle, rtcp-mux, and the codecs the SFU forwards.
  */
 import { isIP, isIPv4 } from 'node:net';
@@ -9,46 +9,43 @@ import { type PeerConfig, RTCRtpCodecParameters } from 'werift';
 /** Where the SFU's ICE-lite endpoints listen and what they announce. */
 export interface SfuIceOptions {
   /**
-   * Addresses announced as host candidates (the only candidates: the SFU is ICE-lite). Default
-   * `['127.0.0.1']`; a deployment announces the address its players can reach.
+   * Addresses announced as host candidates (the only candidates: the SFU is ICE-lite), one UDP socket each per
+   * transport. Default `['127.0.0.1']`; a deployment announces the addresses its clients can reach.
    */
-  hostAddresses: string[];
-  /** IPv4 address the UDP sockets bind to; default `'127.0.0.1'`; null binds every interface. */
+  announcedAddresses: string[];
+  /**
+   * IPv4 address the UDP sockets of IPv4 candidates bind to; default `'127.0.0.1'`; null binds every interface.
+   * The sockets of IPv6 candidates bind every IPv6 interface.
+   */
   bindAddress: string | null;
-  /** Inclusive UDP port range; default any free port. */
+  /** Inclusive UDP port range `[min, max]`; default any free port. */
   portRange: [number, number] | null;
 }
 
 /** The default ICE options: loopback only. */
 export const LOOPBACK_ICE: SfuIceOptions = {
-  hostAddresses: ['127.0.0.1'],
+  announcedAddresses: ['127.0.0.1'],
   bindAddress: '127.0.0.1',
   portRange: null,
 };
 
 /** Checks `ice` and fills defaults; bad values throw TypeError. */
 export function resolveIceOptions(ice: Partial<SfuIceOptions> = {}): SfuIceOptions {
-  const hostAddresses = ice.hostAddresses ?? LOOPBACK_ICE.hostAddresses;
-  if (!Array.isArray(hostAddresses) || hostAddresses.length === 0 || !hostAddresses.every((a) => isIP(a))) {
-    throw new TypeError('ice.hostAddresses must be a non-empty list of IP addresses');
+  const announced = ice.announcedAddresses ?? LOOPBACK_ICE.announcedAddresses;
+  if (!Array.isArray(announced) || announced.length === 0 || !announced.every((a) => isIP(a))) {
+    throw new TypeError('ice.announcedAddresses must be a non-empty list of IP addresses');
   }
   const bindAddress = ice.bindAddress === undefined ? LOOPBACK_ICE.bindAddress : ice.bindAddress;
   if (bindAddress !== null && !isIPv4(bindAddress))
     throw new TypeError('ice.bindAddress must be an IPv4 address');
   const portRange = ice.portRange ?? null;
-  if (
-    portRange !== null &&
-    !(
-      Number.isInteger(portRange[0]) &&
-      Number.isInteger(portRange[1]) &&
-      portRange[0] > 0 &&
-      portRange[0] < portRange[1] &&
-      portRange[1] < 65536
-    )
-  ) {
-    throw new TypeError('ice.portRange must be [min, max] with 0 < min < max < 65536');
+  if (portRange !== null) {
+    const [min, max] = portRange;
+    if (!(Number.isInteger(min) && Number.isInteger(max) && min > 0 && min <= max && max < 65536)) {
+      throw new TypeError('ice.portRange must be [min, max] with 0 < min ≤ max < 65536');
+    }
   }
-  return { hostAddresses: [...hostAddresses], bindAddress, portRange };
+  return { announcedAddresses: [...announced], bindAddress, portRange };
 }
 
 /**
@@ -80,7 +77,7 @@ export function sfuPeerConfig(ice: SfuIceOptions): Partial<PeerConfig> {
     // Only the configured addresses: werift's interface scan is off for both families.
     iceUseIpv4: false,
     iceUseIpv6: false,
-    iceAdditionalHostAddresses: [...ice.hostAddresses],
+    iceAdditionalHostAddresses: [...ice.announcedAddresses],
     iceInterfaceAddresses: ice.bindAddress === null ? undefined : { udp4: ice.bindAddress },
     icePortRange: ice.portRange ?? undefined,
     iceUseTcp: false,

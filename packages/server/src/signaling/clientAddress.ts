@@ -19,18 +19,15 @@ export class TrustedProxies {
   constructor(entries: readonly string[]) {
     this.isEmpty = entries.length === 0;
     for (const entry of entries) {
-      const [address = '', prefix] = entry.trim().split('/');
-      const family = isIP(address);
-      const bits = prefix === undefined ? null : Number(prefix);
-      const maxBits = family === 4 ? 32 : 128;
-      if (family === 0 || (bits !== null && !(Number.isInteger(bits) && bits >= 0 && bits <= maxBits))) {
+      const range = parseAddressRange(entry);
+      if (range === null) {
         throw new TypeError(
           `limits.trustedProxies: ${JSON.stringify(entry)} is not an address or CIDR range`,
         );
       }
-      const type = family === 4 ? 'ipv4' : 'ipv6';
-      if (bits === null) this.list.addAddress(address, type);
-      else this.list.addSubnet(address, bits, type);
+      const type = range.family === 4 ? 'ipv4' : 'ipv6';
+      if (range.bits === null) this.list.addAddress(range.address, type);
+      else this.list.addSubnet(range.address, range.bits, type);
     }
   }
 
@@ -40,6 +37,18 @@ export class TrustedProxies {
     const family = isIP(plain);
     return family !== 0 && this.list.check(plain, family === 4 ? 'ipv4' : 'ipv6');
   }
+}
+
+/** An address (`"10.1.2.3"`, bits null) or a CIDR range (`"10.0.0.0/8"`), or null if `entry` is neither. */
+export function parseAddressRange(
+  entry: string,
+): { address: string; bits: number | null; family: 4 | 6 } | null {
+  const [address = '', prefix, extra] = entry.trim().split('/');
+  const family = isIP(address);
+  if (family === 0 || extra !== undefined) return null;
+  const bits = prefix === undefined ? null : Number(prefix);
+  if (bits !== null && !(/^\d{1,3}$/.test(prefix ?? '') && bits <= (family === 4 ? 32 : 128))) return null;
+  return { address, bits, family: family === 4 ? 4 : 6 };
 }
 
 /** The key a request's client is counted under (see the file comment). */

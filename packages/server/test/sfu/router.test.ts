@@ -19,7 +19,7 @@ async function rejectsWith(promise: Promise<unknown>, code: string): Promise<voi
 }
 
 test('the SFU is ICE-lite and announces only the configured loopback address', async (t) => {
-  const router = new SfuRouter({ ice: { hostAddresses: ['127.0.0.1'], bindAddress: '127.0.0.1' } });
+  const router = new SfuRouter({ ice: { announcedAddresses: ['127.0.0.1'], bindAddress: '127.0.0.1' } });
   const pub = new TestPublisher(stun);
   const player = new TestPlayer(stun);
   t.after(() => closeAll(router, pub, player));

@@ -75,12 +75,12 @@ test('incoming counters: loss from sequence gaps, late packets fill them, a new 
 
 test('ICE options are checked', () => {
   assert.deepEqual(resolveIceOptions(), {
-    hostAddresses: ['127.0.0.1'],
+    announcedAddresses: ['127.0.0.1'],
     bindAddress: '127.0.0.1',
     portRange: null,
   });
-  assert.throws(() => resolveIceOptions({ hostAddresses: [] }), TypeError);
-  assert.throws(() => resolveIceOptions({ hostAddresses: ['example.com'] }), TypeError);
+  assert.throws(() => resolveIceOptions({ announcedAddresses: [] }), TypeError);
+  assert.throws(() => resolveIceOptions({ announcedAddresses: ['example.com'] }), TypeError);
   assert.throws(() => resolveIceOptions({ bindAddress: '::1' }), TypeError);
   assert.throws(() => resolveIceOptions({ portRange: [5000, 4000] }), TypeError);
 });

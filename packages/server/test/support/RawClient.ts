@@ -3,7 +3,7 @@
  * It keeps every frame it received, so a test can also assert that something did NOT arrive.
  */
 import type { EventFrame, ReplyFrame, ServerEvent, ServerFrame } from '@parley/protocol';
-import { WebSocket } from 'ws';
+import { type ClientOptions, WebSocket } from 'ws';
 
 type Waiter = {
   match: (f: ServerFrame) => boolean;
@@ -39,9 +39,10 @@ export class RawClient {
     });
   }
 
-  /** Connects; `localAddress` (any 127.x.y.z on Linux) makes the server see the client at another address. */
-  static async connect(url: string, localAddress?: string): Promise<RawClient> {
-    const ws = new WebSocket(url, localAddress === undefined ? {} : { localAddress });
+  /** @param options of the `ws` client: the `ca` to trust for a `wss:` address, or a `localAddress` (any
+   *   127.x.y.z on Linux) to make the server see the client at another address. */
+  static async connect(url: string, options?: ClientOptions): Promise<RawClient> {
+    const ws = new WebSocket(url, options);
     const client = new RawClient(ws);
     await client.waitFrame((f) => f.t === 'hello');
     return client;

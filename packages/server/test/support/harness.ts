@@ -86,7 +86,7 @@ export async function startHarness(options: Partial<ServerOptions> = {}): Promis
     server,
     clients,
     async connect(from) {
-      const c = await RawClient.connect(server.url, from);
+      const c = await RawClient.connect(server.url, from === undefined ? undefined : { localAddress: from });
       clients.push(c);
       return c;
     },

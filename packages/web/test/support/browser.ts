@@ -5,7 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import {
+  type Browser,
+  type BrowserContext,
+  type BrowserContextOptions,
+  chromium,
+  type Page,
+} from 'playwright-core';
 
 const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
 
@@ -43,10 +49,10 @@ export function skipWithoutBrowser(): false | string {
 }
 
 /** Launches Chromium; fails with the way to fix it when there is none. */
-export async function launchChromium(): Promise<Browser> {
+export async function launchChromium(extraArgs: readonly string[] = []): Promise<Browser> {
   const executablePath = chromiumPath();
   assert.ok(executablePath, 'Chromium is required but not installed: apt-get install -y chromium');
-  return chromium.launch({ executablePath, args: CHROMIUM_ARGS });
+  return chromium.launch({ executablePath, args: [...CHROMIUM_ARGS, ...extraArgs] });
 }
 
 /**
@@ -66,8 +72,11 @@ function recordPeerConnections(): void {
 }
 
 /** A fresh browser context (its own storage) whose pages record their peer connections and forward errors. */
-export async function newContext(browser: Browser): Promise<BrowserContext> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+export async function newContext(
+  browser: Browser,
+  options: BrowserContextOptions = {},
+): Promise<BrowserContext> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, ...options });
   await context.addInitScript(recordPeerConnections);
   return context;
 }
@@ -76,8 +85,11 @@ export async function newContext(browser: Browser): Promise<BrowserContext> {
  * A page of a new context; page errors, console errors and failed requests (but the favicon) are kept in
  * `errors` for the test to check.
  */
-export async function newPage(browser: Browser): Promise<{ page: Page; errors: string[] }> {
-  const context = await newContext(browser);
+export async function newPage(
+  browser: Browser,
+  options: BrowserContextOptions = {},
+): Promise<{ page: Page; errors: string[] }> {
+  const context = await newContext(browser, options);
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));

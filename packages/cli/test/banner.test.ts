@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { formatBanner, NAT_HINT } from '../src/banner.js';
+import { main } from '../src/index.js';
+import { capture } from './support/cli.js';
+
+const base = {
+  version: '0.1.0',
+  httpUrl: 'http://0.0.0.0:8080',
+  wsUrl: 'ws://0.0.0.0:8080/ws',
+  devApp: null,
+  apps: [],
+};
+
+describe('the banner and the help of parley serve', () => {
+  it('says when the media addresses were taken from the interfaces, with the hint for 1:1 NAT', () => {
+    const banner = formatBanner({
+      ...base,
+      media: { announcedAddresses: ['192.168.1.20', '2001:db8::5'], origin: 'interfaces' },
+    });
+    assert.match(
+      banner,
+      /\n {2}Media +192\.168\.1\.20, 2001:db8::5 +\(every interface address, announced as none was set\)\n/,
+    );
+    assert.ok(banner.includes(`\n              ${NAT_HINT}\n`));
+    assert.equal(NAT_HINT, 'Behind 1:1 NAT (a cloud VM)? set --announce <public IP>');
+    const configured = formatBanner({
+      ...base,
+      media: { announcedAddresses: ['203.0.113.9'], origin: 'configured' },
+    });
+    assert.ok(!configured.includes(NAT_HINT));
+  });
+
+  it('lists every flag with its variable and default', async () => {
+    const c = capture();
+    assert.equal(await main(['serve', '--help'], c.io), 0);
+    const help = c.out();
+    const expected: Array<[string, RegExp]> = [
+      ['--host ADDR', /PARLEY_HOST, default 127\.0\.0\.1/],
+      ['-p, --port N', /PARLEY_PORT, default 8080/],
+      ['--announce IP', /\(env PARLEY_MEDIA_ANNOUNCED_ADDRESSES\)/],
+      ['--media-bind ADDR', /PARLEY_MEDIA_BIND_ADDRESS/],
+      ['--port-range A-B', /PARLEY_MEDIA_PORT_RANGE/],
+      ['--tls-cert FILE', /PARLEY_TLS_CERT/],
+      ['--tls-key FILE', /PARLEY_TLS_KEY/],
+      ['--turn-url URL', /PARLEY_TURN_URLS/],
+      ['--turn-secret S', /PARLEY_TURN_SECRET/],
+      ['--log-level LEVEL', /PARLEY_LOG_LEVEL, default info/],
+      ['-c, --config FILE', /PARLEY_CONFIG/],
+      ['--data-dir DIR', /PARLEY_DATA_DIR/],
+      ['--no-dev-app', /development app/],
+    ];
+    for (const [flag, note] of expected) {
+      const line = help.split('\n').find((l) => l.startsWith(`  ${flag} `));
+      assert.ok(line !== undefined, `${flag} in\n${help}`);
+      assert.match(line, note, flag);
+    }
+  });
+});
