@@ -19,11 +19,11 @@ import type { CallResult, CoreEvents } from './coreTypes.js';
 import { streamDeleteExtendedData } from './extendedData.js';
 import { checkLoginInput, wireUser } from './inputChecks.js';
 import { consoleLogger, type EngineLogger } from './Logger.js';
-import type { MediaBackend, MediaStatsSnapshot } from './MediaBackend.js';
+import type { MediaBackend } from './MediaBackend.js';
 import { DEFAULT_MEDIA_TIMING, type MediaTiming } from './mediaRetry.js';
 import { Player, type PlayOptions, type PlayStart } from './Player.js';
 import { codeOf, Publisher, type PublishOptions } from './Publisher.js';
-import { playQuality, publishQuality } from './quality.js';
+import { QualityReports } from './QualityReports.js';
 import { ExponentialBackoffPolicy, type ReconnectPolicy } from './ReconnectPolicy.js';
 import { RoomMessages } from './RoomMessages.js';
 import { type RoomConfig, RoomSession } from './RoomSession.js';
@@ -71,9 +71,7 @@ export class EngineCore extends TypedEmitter<CoreEvents> {
   private readonly publisher: Publisher;
   private readonly player: Player;
   private readonly link: SessionLink;
-  /** The previous stats snapshot of each media connection, for rates between two quality reports. */
-  private readonly lastStats = new WeakMap<object, MediaStatsSnapshot<never>>();
-  private readonly qualityTimer: ReturnType<typeof setInterval>;
+  private readonly quality: QualityReports;
   private readonly log: EngineLogger;
   private loginsInFlight = 0;
   private isDestroyed = false;
@@ -108,14 +106,7 @@ export class EngineCore extends TypedEmitter<CoreEvents> {
         const client = await this.link.ensureClient();
         return { iceServers: client.hello?.iceServers ?? [], serverUrl: options.url };
       },
-      connectionLive: (conn: { stats(): Promise<unknown> }) => {
-        conn
-          .stats()
-          .then((snapshot) => {
-            if (!this.lastStats.has(conn)) this.lastStats.set(conn, snapshot as MediaStatsSnapshot<never>);
-          })
-          .catch(() => {});
-      },
+      connectionLive: (conn: { stats(): Promise<unknown> }) => this.quality.connectionLive(conn),
       debugError: (...args: CoreEvents['debugError']) => this.emit('debugError', ...args),
     };
     this.publisher = new Publisher(
@@ -134,8 +125,16 @@ export class EngineCore extends TypedEmitter<CoreEvents> {
       options.media ?? null,
       timing,
     );
-    this.qualityTimer = setInterval(() => void this.reportQuality(), options.qualityIntervalMs ?? 3000);
-    (this.qualityTimer as { unref?: () => void }).unref?.();
+    this.quality = new QualityReports(
+      {
+        publishing: () => this.publisher.connections(),
+        playing: () => this.player.connections(),
+        publishQuality: (...args) => this.emit('publishQuality', ...args),
+        playQuality: (...args) => this.emit('playQuality', ...args),
+      },
+      options.qualityIntervalMs ?? 3000,
+      log,
+    );
     this.messages = new RoomMessages({
       room: (roomID) => this.roomMap.get(roomID),
       rooms: () => [...this.roomMap.values()],
@@ -308,7 +307,7 @@ export class EngineCore extends TypedEmitter<CoreEvents> {
       if (known) this.link.sendIfOpen('logout', { roomID: room.roomID });
     }
     this.isDestroyed = true;
-    clearInterval(this.qualityTimer);
+    this.quality.close();
     this.publisher.stopAll(0);
     this.player.stopAll(0);
     this.link.destroy();
@@ -421,35 +420,6 @@ export class EngineCore extends TypedEmitter<CoreEvents> {
     }
     if (room.holdsEvents) room.hold(ev);
     else this.dispatch(room, ev);
-  }
-
-  /** Emits the quality of every live media connection: rates since the previous report. */
-  private async reportQuality(): Promise<void> {
-    const report = async <T>(
-      conn: { stats(): Promise<MediaStatsSnapshot<T>> },
-      emit: (prev: MediaStatsSnapshot<T> | null, cur: MediaStatsSnapshot<T>) => void,
-    ): Promise<void> => {
-      try {
-        const cur = await conn.stats();
-        const prev = (this.lastStats.get(conn) as MediaStatsSnapshot<T> | undefined) ?? null;
-        this.lastStats.set(conn, cur as MediaStatsSnapshot<never>);
-        if (!this.isDestroyed) emit(prev, cur);
-      } catch (err) {
-        this.log.debug('media stats failed', { err: describe(err) });
-      }
-    };
-    await Promise.all([
-      ...this.publisher
-        .connections()
-        .map(([streamID, conn]) =>
-          report(conn, (prev, cur) => this.emit('publishQuality', streamID, publishQuality(prev, cur))),
-        ),
-      ...this.player
-        .connections()
-        .map(([streamID, conn]) =>
-          report(conn, (prev, cur) => this.emit('playQuality', streamID, playQuality(prev, cur))),
-        ),
-    ]);
   }
 
   private dispatch(room: RoomSession, ev: ServerEvent): void {
