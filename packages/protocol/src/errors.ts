@@ -53,6 +53,8 @@ export const ErrorCode = {
   PUBLISH_STREAM_LIMIT: 1003023,
   PLAY_PLAYER_LIMIT: 1004020,
   MEDIA_SERVER_BUSY: 1000040,
+  /** The server is shutting down gracefully: log in (or resume) again in a moment, to its successor. */
+  SERVER_DRAINING: 1002098,
   MESSAGE_EMPTY: 1009001,
   MESSAGE_TOO_LONG: 1009002,
   MESSAGE_TOO_FREQUENT: 1009015,
@@ -111,6 +113,7 @@ const MESSAGES: Record<ErrorCodeValue, string> = {
   1003023: 'this session publishes its maximum number of streams',
   1004020: 'the stream has its maximum number of players',
   1000040: 'the media server has no capacity left',
+  1002098: 'the server is restarting; try again in a moment',
   1009001: 'message is empty',
   1009002: 'message is too long',
   1009015: 'sent too often',

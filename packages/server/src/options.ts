@@ -22,6 +22,11 @@ export interface ServerOptions {
   apps: AppConfig[];
   /** How long a session whose socket dropped is kept for a resume. Default 10,000 ms. */
   reconnectGraceMs?: number;
+  /**
+   * How long {@link RunningServer.drain} waits for the clients to leave before it closes the server anyway.
+   * Default 30,000 ms.
+   */
+  drainTimeoutMs?: number;
   /** Heartbeat interval announced to clients. Default 5,000 ms. */
   heartbeatIntervalMs?: number;
   /** A socket silent this long is considered dead. Default 3 × heartbeatIntervalMs. */
@@ -70,4 +75,13 @@ export interface RunningServer {
   readonly port: number;
   /** Stops listening, closes every socket and timer. Idempotent. */
   close(): Promise<void>;
+  /**
+   * Shuts down gracefully, for a restart or a deploy: every client is told to reconnect (its socket closed with
+   * 1001, going away) and logs in again to the server's successor on its own; logins and resumes reaching this
+   * server meanwhile are refused with 1002098. Once no client is connected, or after `drainTimeoutMs`, the
+   * server closes as {@link close} does. Idempotent.
+   * @example
+   * process.once('SIGTERM', () => void server.drain());
+   */
+  drain(): Promise<void>;
 }

@@ -105,20 +105,27 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   logger.child('server').info('listening', { host, port, apps: options.apps.map((a) => a.appID) });
 
   let closing: Promise<void> | null = null;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      await signaling.close();
+      rooms.close();
+      await sfu.close();
+      await stun.close();
+      http.closeAllConnections();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+    })();
+    return closing;
+  };
+  let draining: Promise<void> | null = null;
+  const drainTimeoutMs = options.drainTimeoutMs ?? 30_000;
   return {
     url: `ws://${urlHost}:${port}${SIGNALING_PATH}`,
     httpUrl: `http://${urlHost}:${port}`,
     port,
-    close: () => {
-      closing ??= (async () => {
-        await signaling.close();
-        rooms.close();
-        await sfu.close();
-        await stun.close();
-        http.closeAllConnections();
-        await new Promise<void>((resolve) => http.close(() => resolve()));
-      })();
-      return closing;
+    close,
+    drain: () => {
+      draining ??= closing ?? signaling.drain(drainTimeoutMs).then(close);
+      return draining;
     },
   };
 }
