@@ -50,6 +50,7 @@ export interface ServeConfig {
   logLevel: LogLevel;
   reconnectGraceMs?: number;
   heartbeatIntervalMs?: number;
+  drainTimeoutMs?: number;
 }
 
 /**
@@ -76,6 +77,7 @@ export async function resolveServeConfig(flags: ServeFlags, env: Env, cwd: strin
   };
   if (file?.reconnectGraceMs !== undefined) config.reconnectGraceMs = file.reconnectGraceMs;
   if (file?.heartbeatIntervalMs !== undefined) config.heartbeatIntervalMs = file.heartbeatIntervalMs;
+  if (file?.drainTimeoutMs !== undefined) config.drainTimeoutMs = file.drainTimeoutMs;
   return config;
 }
 

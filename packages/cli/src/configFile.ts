@@ -20,10 +20,23 @@ export interface ConfigFile {
   devApp?: boolean;
   reconnectGraceMs?: number;
   heartbeatIntervalMs?: number;
+  drainTimeoutMs?: number;
   logLevel?: LogLevel;
 }
 
-const KEYS = ['host', 'port', 'apps', 'devApp', 'reconnectGraceMs', 'heartbeatIntervalMs', 'logLevel'];
+const KEYS = [
+  'host',
+  'port',
+  'apps',
+  'devApp',
+  'reconnectGraceMs',
+  'heartbeatIntervalMs',
+  'drainTimeoutMs',
+  'logLevel',
+];
+
+/** The longest timer Node can set (2^31 − 1 ms, about 24.8 days). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * Reads and validates a config file.
@@ -69,7 +82,8 @@ export function parseConfig(raw: unknown, file: string): ConfigFile {
   };
   const config: ConfigFile = { file, apps: [] };
 
-  const { host, port, apps, devApp, reconnectGraceMs, heartbeatIntervalMs, logLevel } = record;
+  const { host, port, apps, devApp, reconnectGraceMs, heartbeatIntervalMs, drainTimeoutMs, logLevel } =
+    record;
   if (host !== undefined) {
     if (typeof host !== 'string' || host.trim() === '') fail('host', 'must be a non-empty string');
     config.host = host as string;
@@ -96,6 +110,11 @@ export function parseConfig(raw: unknown, file: string): ConfigFile {
     config.heartbeatIntervalMs =
       integerIn(heartbeatIntervalMs, 1, Number.MAX_SAFE_INTEGER) ??
       fail('heartbeatIntervalMs', 'must be an integer number of milliseconds ≥ 1');
+  }
+  if (drainTimeoutMs !== undefined) {
+    config.drainTimeoutMs =
+      integerIn(drainTimeoutMs, 0, MAX_TIMER_MS) ??
+      fail('drainTimeoutMs', `must be an integer number of milliseconds in 0..${MAX_TIMER_MS}`);
   }
   if (logLevel !== undefined) {
     if (!isLogLevelName(logLevel)) fail('logLevel', `must be one of ${LOG_LEVELS.join(', ')}`);

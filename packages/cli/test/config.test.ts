@@ -41,6 +41,7 @@ describe('serve configuration', () => {
       logLevel: 'warn',
       reconnectGraceMs: 2500,
       heartbeatIntervalMs: 1000,
+      drainTimeoutMs: 5000,
     });
     const env = { PARLEY_HOST: '::1', PARLEY_PORT: '9100', PARLEY_LOG_LEVEL: 'debug' };
 
@@ -50,6 +51,7 @@ describe('serve configuration', () => {
     assert.equal(fromFile.logLevel, 'warn');
     assert.equal(fromFile.reconnectGraceMs, 2500);
     assert.equal(fromFile.heartbeatIntervalMs, 1000);
+    assert.equal(fromFile.drainTimeoutMs, 5000);
     assert.equal(fromFile.configFile, file);
 
     const fromEnv = await resolveServeConfig({ config: file }, env, dir);
@@ -194,6 +196,12 @@ describe('serve configuration', () => {
       ['devApp', { devApp: 'yes' }, /: devApp must be true or false/],
       ['grace', { reconnectGraceMs: -1 }, /: reconnectGraceMs must be an integer/],
       ['heartbeat', { heartbeatIntervalMs: 0 }, /: heartbeatIntervalMs must be an integer/],
+      [
+        'drain',
+        { drainTimeoutMs: 1.5 },
+        /: drainTimeoutMs must be an integer number of milliseconds in 0\.\.2147483647/,
+      ],
+      ['drainMax', { drainTimeoutMs: 2 ** 31 }, /: drainTimeoutMs must be an integer/],
       ['level', { logLevel: 'loud' }, /: logLevel must be one of debug, info, warn, error, silent/],
     ];
     for (const [name, content, expected] of cases) {

@@ -54,7 +54,10 @@ Apps come from the config file, from PARLEY_APP_ID + PARLEY_APP_SIGN + PARLEY_SE
 development app, which is created in the data directory on first start and served when no other app is
 configured (or when asked for). Precedence for everything else: flags, then environment, then config file.
 
-Stop with Ctrl+C (SIGINT) or SIGTERM. See docs/configuration.md for the config file format.
+Stop with Ctrl+C (SIGINT) or SIGTERM: the server drains — it tells every client to reconnect, refuses new
+logins, and exits once no client is connected (at most "drainTimeoutMs" later, default 30 s); the clients log
+in again to the next server on the same address by themselves. A second Ctrl+C or SIGTERM stops at once.
+See docs/configuration.md for the config file format.
 
 Example:
   parley serve --port 9000 --config parley.json
@@ -89,8 +92,12 @@ export const serveCommand: Command = {
           apps: config.apps,
         }),
       );
-      await waitForStop(io.signal);
-      io.stderr('Stopping Parley…\n');
+      const stop = await waitForStop(io.signal);
+      // A graceful stop, for restarts and deploys: the clients reconnect and log in again to the next server.
+      // The signal listeners are gone by now, so a second Ctrl+C or SIGTERM ends the process at once.
+      const again = stop === 'abort' ? '' : ` (${stop} again to stop at once)`;
+      io.stderr(`Stopping Parley: telling the clients to reconnect${again}…\n`);
+      await server.drain();
     } finally {
       await server.close();
     }
@@ -142,6 +149,7 @@ async function start(
   };
   if (config.reconnectGraceMs !== undefined) options.reconnectGraceMs = config.reconnectGraceMs;
   if (config.heartbeatIntervalMs !== undefined) options.heartbeatIntervalMs = config.heartbeatIntervalMs;
+  if (config.drainTimeoutMs !== undefined) options.drainTimeoutMs = config.drainTimeoutMs;
   try {
     return await startServer(options);
   } catch (err) {
