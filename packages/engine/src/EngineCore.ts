@@ -1,14 +1,12 @@
 /**
  * The engine core, shared by every face: the rooms this engine is logged in to (up to five, one user, one
  * socket), the streams it publishes, and the socket's life — connect on first login, reconnect and resume after
- * a drop, close when the last room is left. It emits face-neutral {@link CoreEvents}; the faces turn them into
- * the public events of the Express API.
+ * a drop (or log in again when the server lost the session), close when the last room is left. It emits
+ * face-neutral {@link CoreEvents}; the faces turn them into the public events of the Express API.
  */
 import {
   ErrorCode,
-  type HelloFrame,
   Limits,
-  type LoginAuth,
   ParleyError,
   type ServerEvent,
   TypedEmitter,
@@ -26,7 +24,8 @@ import { codeOf, Publisher, type PublishOptions } from './Publisher.js';
 import { QualityReports } from './QualityReports.js';
 import { ExponentialBackoffPolicy, type ReconnectPolicy } from './ReconnectPolicy.js';
 import { RoomMessages } from './RoomMessages.js';
-import { type RoomConfig, RoomSession } from './RoomSession.js';
+import { type RestoreHost, restoreRooms } from './RoomRestore.js';
+import { type AuthProvider, type RoomConfig, RoomSession } from './RoomSession.js';
 import { SessionLink } from './SessionLink.js';
 import type { WebSocketCtor } from './WebSocketLike.js';
 
@@ -46,8 +45,7 @@ export interface EngineCoreOptions {
   qualityIntervalMs?: number | undefined;
 }
 
-/** Makes a login's proof from the `hello` of the socket it goes over (a token, or an AppSign HMAC of the nonce). */
-export type AuthProvider = (hello: HelloFrame) => LoginAuth;
+export type { AuthProvider } from './RoomSession.js';
 
 export interface LoginParams {
   roomID: string;
@@ -88,6 +86,7 @@ export class EngineCore extends TypedEmitter<CoreEvents> {
       logger: log,
       policy: options.reconnectPolicy ?? new ExponentialBackoffPolicy(),
       wantsResume: () => [...this.roomMap.values()].some((r) => r.phase === 'logined'),
+      restore: (client, keptRoomIDs) => restoreRooms(this.restoreHost(), client, keptRoomIDs),
     });
     this.link.on('event', (ev) => this.onServerEvent(ev));
     this.link.on('reconnecting', (code) => this.onReconnecting(code));
@@ -172,7 +171,7 @@ export class EngineCore extends TypedEmitter<CoreEvents> {
     const { roomID } = params;
     const refusal = this.checkLogin(roomID, params.user);
     if (refusal) throw refusal;
-    const room = new RoomSession(roomID, wireUser(params.user), params.config);
+    const room = new RoomSession(roomID, wireUser(params.user), params.config, params.auth);
     this.roomMap.set(roomID, room);
     this.loginsInFlight++;
     this.emitRoomState(roomID, 'LOGINING', 0);
@@ -180,7 +179,7 @@ export class EngineCore extends TypedEmitter<CoreEvents> {
       const client = await this.link.ensureClient();
       if (this.roomMap.get(roomID) !== room)
         throw ParleyError.of(ErrorCode.INPUT_PARAMETER, 'logged out meanwhile');
-      const auth = params.auth(client.hello!);
+      const auth = room.auth(client.hello!);
       room.loginSent = true;
       const data = await client.request('login', {
         appID: this.appID,
@@ -194,7 +193,7 @@ export class EngineCore extends TypedEmitter<CoreEvents> {
       room.phase = 'logined';
       room.tokenExpire = data.tokenExpire;
       this.emitRoomState(roomID, 'LOGINED', 0);
-      this.release(room);
+      this.release(room, room.takeHeld());
     } catch (err) {
       const error = err instanceof ParleyError ? err : new ParleyError(codeOf(err), describe(err));
       if (this.roomMap.get(roomID) === room) {
@@ -335,20 +334,46 @@ export class EngineCore extends TypedEmitter<CoreEvents> {
     }
   }
 
+  /**
+   * The reconnection completed: each room was kept by the resumed session, or logged in again (then the app is
+   * told how the room changed meanwhile: users and streams gone and new), or was kicked out while away.
+   */
   private onReconnected(roomIDs: string[]): void {
     const kept = new Set(roomIDs);
     for (const room of [...this.roomMap.values()]) {
       if (room.phase !== 'reconnecting') continue;
-      if (!kept.has(room.roomID)) {
-        // The server no longer had this room in the session.
-        this.endRoom(room, 'RECONNECT_FAILED', ErrorCode.RECONNECT_FAILED);
+      const relogged = room.relogged;
+      room.relogged = false;
+      if (!kept.has(room.roomID) && !relogged) {
+        const kickCode = room.heldKickout();
+        if (kickCode !== null) this.endRoom(room, 'KICKOUT', kickCode);
+        else this.endRoom(room, 'RECONNECT_FAILED', ErrorCode.RECONNECT_FAILED);
         continue;
       }
       room.phase = 'logined';
       this.emitRoomState(room.roomID, 'RECONNECTED', 0);
-      this.release(room);
+      this.release(room, relogged ? room.takeHeldAsDelta() : room.takeHeld());
     }
     this.closeIfIdle();
+  }
+
+  /** What a reconnection attempt needs to log the rooms in again. */
+  private restoreHost(): RestoreHost {
+    return {
+      appID: this.appID,
+      log: this.log,
+      reconnectingRooms: () => [...this.roomMap.values()].filter((r) => r.phase === 'reconnecting'),
+      isCurrent: (room) => this.roomMap.get(room.roomID) === room,
+      mediaLost: (room) => {
+        // The same codes as a media connection that broke: the app sees the usual retry states.
+        this.publisher.restartRoom(room.roomID, ErrorCode.PUBLISH_NEGOTIATION_TIMEOUT);
+        this.player.restartRoom(room.roomID, ErrorCode.PLAY_NEGOTIATION_FAILED);
+      },
+      refused: (room, code) => {
+        const kicked = code === ErrorCode.KICKED_REPEAT_LOGIN || code === ErrorCode.KICKED_BY_SERVER;
+        this.endRoom(room, kicked ? 'KICKOUT' : 'RECONNECT_FAILED', code);
+      },
+    };
   }
 
   private onReconnectFailed(): void {
@@ -397,8 +422,8 @@ export class EngineCore extends TypedEmitter<CoreEvents> {
   }
 
   /** Delivers the events a room held while its state change was pending. */
-  private release(room: RoomSession): void {
-    for (const ev of room.takeHeld()) {
+  private release(room: RoomSession, held: ServerEvent[]): void {
+    for (const ev of held) {
       if (this.roomMap.get(room.roomID) !== room) return;
       this.dispatch(room, ev);
     }
@@ -423,12 +448,13 @@ export class EngineCore extends TypedEmitter<CoreEvents> {
   }
 
   private dispatch(room: RoomSession, ev: ServerEvent): void {
-    room.trackStreams(ev);
+    room.told.apply(ev);
     switch (ev.type) {
       case 'userUpdate':
         this.emit('userUpdate', ev.roomID, ev.updateType, ev.users);
         break;
       case 'streamUpdate':
+        if (ev.updateType === 'ADD') for (const s of ev.streams) this.player.streamAdded(s.streamID);
         this.emit(
           'streamUpdate',
           ev.roomID,
