@@ -46,6 +46,7 @@ describe('serve configuration', () => {
       rooms: { reconnectGraceMs: 2500 },
       signaling: { heartbeatIntervalMs: 1000 },
       media: { portRange: '40000-40999', stunPort: 3478, announcedAddresses: ['10.0.0.1'] },
+      drainTimeoutMs: 5000,
     });
     const env = {
       PARLEY_HOST: '::1',
@@ -62,6 +63,7 @@ describe('serve configuration', () => {
     assert.equal(s.signaling.heartbeatIntervalMs, 1000);
     assert.equal(s.signaling.heartbeatTimeoutMs, 3000);
     assert.deepEqual(s.media.portRange, [40000, 40999]);
+    assert.equal(s.drainTimeoutMs, 5000);
     assert.equal(fromFile.configFile, file);
 
     const fromEnv = (await resolveServeConfig(['--config', file], env, dir)).server;
@@ -300,6 +302,7 @@ describe('serve configuration', () => {
       ['devApp', { devApp: 'yes' }, /: devApp must be true or false/],
       ['grace', { rooms: { reconnectGraceMs: -1 } }, /: rooms\.reconnectGraceMs must be an integer/],
       ['heartbeat', { signaling: { heartbeatIntervalMs: 0 } }, /: signaling\.heartbeatIntervalMs must be/],
+      ['drain', { drainTimeoutMs: 1.5 }, /: drainTimeoutMs must be an integer number of milliseconds/],
       ['level', { logLevel: 'loud' }, /: logLevel must be one of debug, info, warn, error, silent/],
       [
         'ip',

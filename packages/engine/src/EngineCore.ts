@@ -1,14 +1,12 @@
 /**
  * The engine core, shared by every face: the rooms this engine is logged in to (up to five, one user, one
  * socket), the streams it publishes, and the socket's life — connect on first login, reconnect and resume after
- * a drop, close when the last room is left. It emits face-neutral {@link CoreEvents}; the faces turn them into
- * the public events of the Express API.
+ * a drop (or log in again when the server lost the session), close when the last room is left. It emits
+ * face-neutral {@link CoreEvents}; the faces turn them into the public events of the Express API.
  */
 import {
   ErrorCode,
-  type HelloFrame,
   Limits,
-  type LoginAuth,
   ParleyError,
   type ServerEvent,
   TypedEmitter,
@@ -19,14 +17,15 @@ import type { CallResult, CoreEvents } from './coreTypes.js';
 import { streamDeleteExtendedData } from './extendedData.js';
 import { checkLoginInput, wireUser } from './inputChecks.js';
 import { consoleLogger, type EngineLogger } from './Logger.js';
-import type { MediaBackend, MediaStatsSnapshot } from './MediaBackend.js';
+import type { MediaBackend } from './MediaBackend.js';
 import { DEFAULT_MEDIA_TIMING, type MediaTiming } from './mediaRetry.js';
 import { Player, type PlayOptions, type PlayStart } from './Player.js';
 import { codeOf, Publisher, type PublishOptions } from './Publisher.js';
-import { playQuality, publishQuality } from './quality.js';
+import { QualityReports } from './QualityReports.js';
 import { ExponentialBackoffPolicy, type ReconnectPolicy } from './ReconnectPolicy.js';
 import { RoomMessages } from './RoomMessages.js';
-import { type RoomConfig, RoomSession } from './RoomSession.js';
+import { type RestoreHost, restoreRooms } from './RoomRestore.js';
+import { type AuthProvider, type RoomConfig, RoomSession } from './RoomSession.js';
 import { SessionLink } from './SessionLink.js';
 import type { WebSocketCtor } from './WebSocketLike.js';
 
@@ -46,8 +45,7 @@ export interface EngineCoreOptions {
   qualityIntervalMs?: number | undefined;
 }
 
-/** Makes a login's proof from the `hello` of the socket it goes over (a token, or an AppSign HMAC of the nonce). */
-export type AuthProvider = (hello: HelloFrame) => LoginAuth;
+export type { AuthProvider } from './RoomSession.js';
 
 export interface LoginParams {
   roomID: string;
@@ -71,9 +69,7 @@ export class EngineCore extends TypedEmitter<CoreEvents> {
   private readonly publisher: Publisher;
   private readonly player: Player;
   private readonly link: SessionLink;
-  /** The previous stats snapshot of each media connection, for rates between two quality reports. */
-  private readonly lastStats = new WeakMap<object, MediaStatsSnapshot<never>>();
-  private readonly qualityTimer: ReturnType<typeof setInterval>;
+  private readonly quality: QualityReports;
   private readonly log: EngineLogger;
   private loginsInFlight = 0;
   private isDestroyed = false;
@@ -90,6 +86,7 @@ export class EngineCore extends TypedEmitter<CoreEvents> {
       logger: log,
       policy: options.reconnectPolicy ?? new ExponentialBackoffPolicy(),
       wantsResume: () => [...this.roomMap.values()].some((r) => r.phase === 'logined'),
+      restore: (client, keptRoomIDs) => restoreRooms(this.restoreHost(), client, keptRoomIDs),
     });
     this.link.on('event', (ev) => this.onServerEvent(ev));
     this.link.on('reconnecting', (code) => this.onReconnecting(code));
@@ -108,14 +105,7 @@ export class EngineCore extends TypedEmitter<CoreEvents> {
         const client = await this.link.ensureClient();
         return { iceServers: client.hello?.iceServers ?? [], serverUrl: options.url };
       },
-      connectionLive: (conn: { stats(): Promise<unknown> }) => {
-        conn
-          .stats()
-          .then((snapshot) => {
-            if (!this.lastStats.has(conn)) this.lastStats.set(conn, snapshot as MediaStatsSnapshot<never>);
-          })
-          .catch(() => {});
-      },
+      connectionLive: (conn: { stats(): Promise<unknown> }) => this.quality.connectionLive(conn),
       debugError: (...args: CoreEvents['debugError']) => this.emit('debugError', ...args),
     };
     this.publisher = new Publisher(
@@ -134,8 +124,16 @@ export class EngineCore extends TypedEmitter<CoreEvents> {
       options.media ?? null,
       timing,
     );
-    this.qualityTimer = setInterval(() => void this.reportQuality(), options.qualityIntervalMs ?? 3000);
-    (this.qualityTimer as { unref?: () => void }).unref?.();
+    this.quality = new QualityReports(
+      {
+        publishing: () => this.publisher.connections(),
+        playing: () => this.player.connections(),
+        publishQuality: (...args) => this.emit('publishQuality', ...args),
+        playQuality: (...args) => this.emit('playQuality', ...args),
+      },
+      options.qualityIntervalMs ?? 3000,
+      log,
+    );
     this.messages = new RoomMessages({
       room: (roomID) => this.roomMap.get(roomID),
       rooms: () => [...this.roomMap.values()],
@@ -173,7 +171,7 @@ export class EngineCore extends TypedEmitter<CoreEvents> {
     const { roomID } = params;
     const refusal = this.checkLogin(roomID, params.user);
     if (refusal) throw refusal;
-    const room = new RoomSession(roomID, wireUser(params.user), params.config);
+    const room = new RoomSession(roomID, wireUser(params.user), params.config, params.auth);
     this.roomMap.set(roomID, room);
     this.loginsInFlight++;
     this.emitRoomState(roomID, 'LOGINING', 0);
@@ -181,7 +179,7 @@ export class EngineCore extends TypedEmitter<CoreEvents> {
       const client = await this.link.ensureClient();
       if (this.roomMap.get(roomID) !== room)
         throw ParleyError.of(ErrorCode.INPUT_PARAMETER, 'logged out meanwhile');
-      const auth = params.auth(client.hello!);
+      const auth = room.auth(client.hello!);
       room.loginSent = true;
       const data = await client.request('login', {
         appID: this.appID,
@@ -195,7 +193,7 @@ export class EngineCore extends TypedEmitter<CoreEvents> {
       room.phase = 'logined';
       room.tokenExpire = data.tokenExpire;
       this.emitRoomState(roomID, 'LOGINED', 0);
-      this.release(room);
+      this.release(room, room.takeHeld());
     } catch (err) {
       const error = err instanceof ParleyError ? err : new ParleyError(codeOf(err), describe(err));
       if (this.roomMap.get(roomID) === room) {
@@ -308,7 +306,7 @@ export class EngineCore extends TypedEmitter<CoreEvents> {
       if (known) this.link.sendIfOpen('logout', { roomID: room.roomID });
     }
     this.isDestroyed = true;
-    clearInterval(this.qualityTimer);
+    this.quality.close();
     this.publisher.stopAll(0);
     this.player.stopAll(0);
     this.link.destroy();
@@ -336,20 +334,46 @@ export class EngineCore extends TypedEmitter<CoreEvents> {
     }
   }
 
+  /**
+   * The reconnection completed: each room was kept by the resumed session, or logged in again (then the app is
+   * told how the room changed meanwhile: users and streams gone and new), or was kicked out while away.
+   */
   private onReconnected(roomIDs: string[]): void {
     const kept = new Set(roomIDs);
     for (const room of [...this.roomMap.values()]) {
       if (room.phase !== 'reconnecting') continue;
-      if (!kept.has(room.roomID)) {
-        // The server no longer had this room in the session.
-        this.endRoom(room, 'RECONNECT_FAILED', ErrorCode.RECONNECT_FAILED);
+      const relogged = room.relogged;
+      room.relogged = false;
+      if (!kept.has(room.roomID) && !relogged) {
+        const kickCode = room.heldKickout();
+        if (kickCode !== null) this.endRoom(room, 'KICKOUT', kickCode);
+        else this.endRoom(room, 'RECONNECT_FAILED', ErrorCode.RECONNECT_FAILED);
         continue;
       }
       room.phase = 'logined';
       this.emitRoomState(room.roomID, 'RECONNECTED', 0);
-      this.release(room);
+      this.release(room, relogged ? room.takeHeldAsDelta() : room.takeHeld());
     }
     this.closeIfIdle();
+  }
+
+  /** What a reconnection attempt needs to log the rooms in again. */
+  private restoreHost(): RestoreHost {
+    return {
+      appID: this.appID,
+      log: this.log,
+      reconnectingRooms: () => [...this.roomMap.values()].filter((r) => r.phase === 'reconnecting'),
+      isCurrent: (room) => this.roomMap.get(room.roomID) === room,
+      mediaLost: (room) => {
+        // The same codes as a media connection that broke: the app sees the usual retry states.
+        this.publisher.restartRoom(room.roomID, ErrorCode.PUBLISH_NEGOTIATION_TIMEOUT);
+        this.player.restartRoom(room.roomID, ErrorCode.PLAY_NEGOTIATION_FAILED);
+      },
+      refused: (room, code) => {
+        const kicked = code === ErrorCode.KICKED_REPEAT_LOGIN || code === ErrorCode.KICKED_BY_SERVER;
+        this.endRoom(room, kicked ? 'KICKOUT' : 'RECONNECT_FAILED', code);
+      },
+    };
   }
 
   private onReconnectFailed(): void {
@@ -398,8 +422,8 @@ export class EngineCore extends TypedEmitter<CoreEvents> {
   }
 
   /** Delivers the events a room held while its state change was pending. */
-  private release(room: RoomSession): void {
-    for (const ev of room.takeHeld()) {
+  private release(room: RoomSession, held: ServerEvent[]): void {
+    for (const ev of held) {
       if (this.roomMap.get(room.roomID) !== room) return;
       this.dispatch(room, ev);
     }
@@ -423,42 +447,14 @@ export class EngineCore extends TypedEmitter<CoreEvents> {
     else this.dispatch(room, ev);
   }
 
-  /** Emits the quality of every live media connection: rates since the previous report. */
-  private async reportQuality(): Promise<void> {
-    const report = async <T>(
-      conn: { stats(): Promise<MediaStatsSnapshot<T>> },
-      emit: (prev: MediaStatsSnapshot<T> | null, cur: MediaStatsSnapshot<T>) => void,
-    ): Promise<void> => {
-      try {
-        const cur = await conn.stats();
-        const prev = (this.lastStats.get(conn) as MediaStatsSnapshot<T> | undefined) ?? null;
-        this.lastStats.set(conn, cur as MediaStatsSnapshot<never>);
-        if (!this.isDestroyed) emit(prev, cur);
-      } catch (err) {
-        this.log.debug('media stats failed', { err: describe(err) });
-      }
-    };
-    await Promise.all([
-      ...this.publisher
-        .connections()
-        .map(([streamID, conn]) =>
-          report(conn, (prev, cur) => this.emit('publishQuality', streamID, publishQuality(prev, cur))),
-        ),
-      ...this.player
-        .connections()
-        .map(([streamID, conn]) =>
-          report(conn, (prev, cur) => this.emit('playQuality', streamID, playQuality(prev, cur))),
-        ),
-    ]);
-  }
-
   private dispatch(room: RoomSession, ev: ServerEvent): void {
-    room.trackStreams(ev);
+    room.told.apply(ev);
     switch (ev.type) {
       case 'userUpdate':
         this.emit('userUpdate', ev.roomID, ev.updateType, ev.users);
         break;
       case 'streamUpdate':
+        if (ev.updateType === 'ADD') for (const s of ev.streams) this.player.streamAdded(s.streamID);
         this.emit(
           'streamUpdate',
           ev.roomID,

@@ -37,6 +37,10 @@ interface LocalPlay {
   remote: { audio: 'OPEN' | 'MUTE' | null; video: 'OPEN' | 'MUTE' | null };
   /** Callers waiting for PLAYING (the web face's promise). */
   waiters: { resolve: () => void; reject: (err: ParleyError) => void }[];
+  /** Counts the play's restarts; an attempt of an earlier one gives up at its next step. */
+  generation: number;
+  /** The stream was announced while an attempt was under way: if that attempt fails, retry at once. */
+  announcedMeanwhile: boolean;
 }
 
 /** What `play` gives back. */
@@ -100,6 +104,8 @@ export class Player {
       firstVideoFrame: false,
       remote: { audio: null, video: null },
       waiters: [],
+      generation: 0,
+      announcedMeanwhile: false,
     };
     this.plays.set(streamID, local);
     const playing = this.waitPlaying(local);
@@ -120,6 +126,49 @@ export class Player {
   remoteMediaState(streamID: string, audio: 'OPEN' | 'MUTE', video: 'OPEN' | 'MUTE'): void {
     const local = this.plays.get(streamID);
     if (local) this.updateRemote(local, audio, video);
+  }
+
+  /**
+   * The server lost the session of `roomID` (it restarted, or kept the session past its grace period): every
+   * play of the room starts again from scratch, on a new media connection. A play that was PLAYING goes back to
+   * PLAY_REQUESTING with `code`; the new attempts wait for the room's new login.
+   */
+  restartRoom(roomID: string, code: number): void {
+    for (const local of this.plays.values()) {
+      if (local.roomID !== roomID) continue;
+      local.generation++;
+      if (local.retryTimer) clearTimeout(local.retryTimer);
+      local.retryTimer = null;
+      local.conn?.close();
+      local.conn = null;
+      // The new server holds no player transport for us until the next play request.
+      local.registered = false;
+      local.schedule.reset();
+      local.onlyNotFound = true;
+      // The first frame of the new connection is news again.
+      local.firstVideoFrame = false;
+      if (local.state === 'playing') {
+        local.state = 'requesting';
+        this.host.playerState(local.streamID, 'PLAY_REQUESTING', code, '');
+      }
+      void this.attempt(local);
+    }
+  }
+
+  /**
+   * A stream was announced in a room: a play of it that waits to retry (the stream was not there yet, or was
+   * being published again) tries at once instead of at the end of its back-off.
+   */
+  streamAdded(streamID: string): void {
+    const local = this.plays.get(streamID);
+    if (!local || local.state === 'playing') return;
+    if (!local.retryTimer) {
+      local.announcedMeanwhile = true;
+      return;
+    }
+    clearTimeout(local.retryTimer);
+    local.retryTimer = null;
+    void this.attempt(local);
   }
 
   /** Stops every play of `roomID` (the room ended locally). */
@@ -144,14 +193,19 @@ export class Player {
 
   private async attempt(local: LocalPlay): Promise<void> {
     local.retryTimer = null;
+    local.announcedMeanwhile = false;
     const media = this.media!;
+    const generation = local.generation;
+    // False once the play stopped or restarted (or, given `conn`, moved to another connection).
+    const live = (conn?: PlayConnection | null): boolean =>
+      this.current(local, conn) && local.generation === generation;
     let conn: PlayConnection | null = null;
     try {
       const context = await this.host.mediaContext();
-      if (!this.current(local)) return;
+      if (!live()) return;
       local.registered = true;
       const offer = await this.host.send('play', { streamID: local.streamID });
-      if (!this.current(local)) return;
+      if (!live()) return;
       this.updateRemote(local, offer.audio, offer.video);
       conn = media.createPlayConnection({
         streamID: local.streamID,
@@ -164,10 +218,10 @@ export class Player {
       const connected = whenConnected(conn, this.timing.connectTimeoutMs, ErrorCode.PLAY_NEGOTIATION_FAILED);
       connected.catch(() => {}); // awaited below
       const answer = await conn.acceptOffer(offer.sdp);
-      if (!this.current(local, conn)) return;
+      if (!live(conn)) return;
       await this.host.send('playAnswer', { streamID: local.streamID, sdp: answer });
       await connected;
-      if (!this.current(local, conn)) return;
+      if (!live(conn)) return;
       this.watch(local, conn);
       this.host.connectionLive(conn);
       local.state = 'playing';
@@ -176,7 +230,7 @@ export class Player {
       this.host.playerState(local.streamID, 'PLAYING', 0, '');
       for (const w of local.waiters.splice(0)) w.resolve();
     } catch (err) {
-      if (!this.current(local, conn ?? local.conn)) return;
+      if (!live(conn ?? local.conn)) return;
       const code = codeOf(err);
       if (isRetryable(code)) {
         this.retry(local, code, err instanceof Error ? err.message : String(err));
@@ -216,7 +270,9 @@ export class Player {
     local.conn?.close();
     local.conn = null;
     if (code !== ErrorCode.PLAY_STREAM_NOT_FOUND) local.onlyNotFound = false;
-    const delay = local.schedule.nextDelay();
+    let delay = local.schedule.nextDelay();
+    // The stream was announced after this attempt asked for it: it is there now.
+    if (delay !== null && local.announcedMeanwhile) delay = 0;
     if (delay === null) {
       this.stop(
         local,

@@ -23,6 +23,15 @@ interface LocalStream {
   readonly schedule: RetrySchedule;
   /** The code that made the stream retry (carried by PUBLISH_REQUESTING and the final NO_PUBLISH). */
   lastError: number;
+  /** Counts the stream's restarts; an attempt of an earlier one gives up at its next step. */
+  generation: number;
+}
+
+/** An attempt waiting for the server to see its media. */
+interface FlowWaiter {
+  resolve(): void;
+  /** Drops the wait (the attempt was superseded or the stream stopped); the attempt's promise stays pending. */
+  cancel(): void;
 }
 
 export interface PublishOptions {
@@ -44,7 +53,7 @@ export function codeOf(err: unknown): number {
 export class Publisher {
   private readonly streams = new Map<string, LocalStream>();
   /** Attempts waiting for the server to see their media, by streamID. */
-  private readonly flowWaiters = new Map<string, () => void>();
+  private readonly flowWaiters = new Map<string, FlowWaiter>();
 
   constructor(
     private readonly host: PublisherHost,
@@ -108,6 +117,7 @@ export class Publisher {
       retryTimer: null,
       schedule: new RetrySchedule(this.timing.retryPolicy),
       lastError: 0,
+      generation: 0,
     };
     this.streams.set(streamID, local);
     this.host.publisherState(streamID, 'PUBLISH_REQUESTING', 0, '');
@@ -165,24 +175,59 @@ export class Publisher {
 
   /** The server received the first media of a stream of ours (on its current connection). */
   mediaFlowing(streamID: string): void {
-    const resolve = this.flowWaiters.get(streamID);
+    const waiter = this.flowWaiters.get(streamID);
     this.flowWaiters.delete(streamID);
-    resolve?.();
+    waiter?.resolve();
   }
 
   /** Resolves when the server reports media of `streamID` flowing; rejects (retryable) after `timeoutMs`. */
   private whenFlowing(streamID: string, timeoutMs: number): Promise<void> {
+    this.dropFlowWaiter(streamID);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
-        if (this.flowWaiters.get(streamID) === done) this.flowWaiters.delete(streamID);
+        if (this.flowWaiters.get(streamID) === waiter) this.flowWaiters.delete(streamID);
         reject(ParleyError.of(ErrorCode.PUBLISH_NEGOTIATION_TIMEOUT, 'the server received no media'));
       }, timeoutMs);
-      const done = (): void => {
-        clearTimeout(timer);
-        resolve();
+      const waiter: FlowWaiter = {
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        cancel: () => clearTimeout(timer),
       };
-      this.flowWaiters.set(streamID, done);
+      this.flowWaiters.set(streamID, waiter);
     });
+  }
+
+  private dropFlowWaiter(streamID: string): void {
+    this.flowWaiters.get(streamID)?.cancel();
+    this.flowWaiters.delete(streamID);
+  }
+
+  /**
+   * The server lost the session of `roomID` (it restarted, or kept the session past its grace period): every
+   * stream of the room is published again from scratch, on a new media connection. A stream that was
+   * PUBLISHING goes back to PUBLISH_REQUESTING with `code`; the new attempts wait for the room's new login.
+   */
+  restartRoom(roomID: string, code: number): void {
+    for (const local of this.streams.values()) {
+      if (local.roomID !== roomID) continue;
+      local.generation++;
+      if (local.retryTimer) clearTimeout(local.retryTimer);
+      local.retryTimer = null;
+      local.conn?.close();
+      local.conn = null;
+      this.dropFlowWaiter(local.streamID);
+      // The new server knows nothing of the stream until the next publish request.
+      local.registered = false;
+      local.schedule.reset();
+      local.lastError = code;
+      if (local.state === 'publishing') {
+        local.state = 'requesting';
+        this.host.publisherState(local.streamID, 'PUBLISH_REQUESTING', code, '');
+      }
+      void this.attempt(local);
+    }
   }
 
   /** Stops every stream of `roomID` (the room ended locally: logout, kickout, failed reconnect). */
@@ -203,6 +248,9 @@ export class Publisher {
   private async attempt(local: LocalStream): Promise<void> {
     local.retryTimer = null;
     const media = this.media;
+    const generation = local.generation;
+    // False once the stream stopped or restarted: this attempt is then no longer the stream's.
+    const live = (): boolean => this.current(local) && local.generation === generation;
     let conn: PublishConnection | null = null;
     try {
       if (!media) {
@@ -212,11 +260,11 @@ export class Publisher {
           streamID: local.streamID,
           extraInfo: local.extraInfo,
         });
-        if (this.current(local)) this.becomePublishing(local);
+        if (live()) this.becomePublishing(local);
         return;
       }
       const context = await this.host.mediaContext();
-      if (!this.current(local)) return;
+      if (!live()) return;
       conn = media.createPublishConnection({
         streamID: local.streamID,
         source: local.source,
@@ -225,7 +273,7 @@ export class Publisher {
       });
       local.conn = conn;
       const offer = await conn.createOffer();
-      if (!this.current(local) || local.conn !== conn) return;
+      if (!live() || local.conn !== conn) return;
       const tracks = media.trackStates(local.source);
       local.registered = true;
       const reply = await this.host.send('publish', {
@@ -236,7 +284,7 @@ export class Publisher {
         audio: tracks.audio ? 'OPEN' : 'MUTE',
         video: tracks.video ? 'OPEN' : 'MUTE',
       });
-      if (!this.current(local) || local.conn !== conn) return;
+      if (!live() || local.conn !== conn) return;
       if (!reply.sdp)
         throw ParleyError.of(ErrorCode.PUBLISH_NEGOTIATION_TIMEOUT, 'the server sent no answer');
       const connected = whenConnected(
@@ -251,16 +299,15 @@ export class Publisher {
       await conn.setAnswer(reply.sdp);
       await connected;
       await flowing;
-      if (!this.current(local) || local.conn !== conn) return;
+      if (!live() || local.conn !== conn) return;
       const up = conn;
       up.once('failed', (reason) => {
-        if (this.current(local) && local.conn === up)
-          this.retry(local, ErrorCode.PUBLISH_NEGOTIATION_TIMEOUT, reason);
+        if (live() && local.conn === up) this.retry(local, ErrorCode.PUBLISH_NEGOTIATION_TIMEOUT, reason);
       });
       this.host.connectionLive(up);
       this.becomePublishing(local);
     } catch (err) {
-      if (!this.current(local) || (conn && local.conn !== conn)) return;
+      if (!live() || (conn && local.conn !== conn)) return;
       const code = codeOf(err);
       if (media && isRetryable(code)) {
         this.retry(local, code, String(err));
@@ -301,7 +348,7 @@ export class Publisher {
 
   private stop(local: LocalStream, errorCode: number): void {
     this.streams.delete(local.streamID);
-    this.flowWaiters.delete(local.streamID);
+    this.dropFlowWaiter(local.streamID);
     if (local.retryTimer) clearTimeout(local.retryTimer);
     local.retryTimer = null;
     local.conn?.close();

@@ -14,7 +14,7 @@ import {
 import type { CallResult, CoreEvents } from './coreTypes.js';
 import { checkToken } from './inputChecks.js';
 import { codeOf } from './Publisher.js';
-import type { RoomSession } from './RoomSession.js';
+import type { AuthProvider, RoomSession } from './RoomSession.js';
 import type { RequestFields } from './SignalClient.js';
 
 export interface RoomMessagesHost {
@@ -68,6 +68,10 @@ export class RoomMessages {
   /**
    * Renews the token of `roomID`, or of every room when omitted. Returns 0 if sent, else the code of the
    * failed local check. A refusal by the server is reported through `debugError`.
+   *
+   * The new token also becomes the room's login credentials, should the room have to log in again after the
+   * server lost the session — at once, since the renewal may be sent only after such a login; a refusal by the
+   * server gives the room its previous credentials back.
    */
   renewToken(token: string, roomID?: string): number {
     const tokenCode = checkToken(token);
@@ -84,11 +88,19 @@ export class RoomMessages {
     rooms = rooms.filter((r) => r.phase !== 'logining');
     if (rooms.length === 0) return roomID === undefined ? ErrorCode.NOT_LOGGED_IN : ErrorCode.NOT_IN_ROOM;
     for (const room of rooms) {
+      const previous = room.auth;
+      const renewed: AuthProvider = () => ({ kind: 'token', token });
+      room.auth = renewed;
       this.host.send('renewToken', { roomID: room.roomID, token }).then(
         (data) => {
           room.tokenExpire = data.tokenExpire;
         },
-        (err: unknown) => this.host.debugError(codeOf(err), 'renewToken', String(err)),
+        (err: unknown) => {
+          const code = codeOf(err);
+          // Only the server's verdict on the token counts; a renewal lost with the socket stays the newest.
+          if (code !== ErrorCode.NETWORK_TIMEOUT && room.auth === renewed) room.auth = previous;
+          this.host.debugError(code, 'renewToken', String(err));
+        },
       );
     }
     return 0;

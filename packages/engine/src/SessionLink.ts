@@ -1,8 +1,10 @@
 /**
  * The engine's link to its server session, across sockets: opens a socket when one is needed, and when it
  * drops with a session worth keeping, resumes that session on new sockets as the {@link ReconnectPolicy}
- * allows. Each socket is a {@link SignalClient}; the link decides which one is current. It knows nothing of
- * rooms: the engine core listens to its events.
+ * allows. When the server no longer knows the session (it restarted, or the grace period ran out) the attempt
+ * carries on, on the same socket, with the engine's `restore` (logging in again). Each socket is a
+ * {@link SignalClient}; the link decides which one is current. It knows nothing of rooms: the engine core
+ * listens to its events and restores its rooms.
  */
 import {
   CloseCode,
@@ -23,9 +25,12 @@ export type SessionLinkEvents = {
   event: [event: ServerEvent];
   /** The socket dropped and a reconnection started; `errorCode` is 1102001 if the server went silent, else 0. */
   reconnecting: [errorCode: number];
-  /** The session was resumed on a new socket; `roomIDs` are the rooms the server kept in it. */
+  /**
+   * The session was resumed, or restored, on a new socket; `roomIDs` are the rooms the server kept in the
+   * session (none when it had lost it and `restore` logged in again).
+   */
   reconnected: [roomIDs: string[]];
-  /** The session could not be resumed (refused with 1002053, or the policy gave up). */
+  /** The policy gave up (or the run was cancelled): the session could not be resumed nor restored. */
   reconnectFailed: [error: unknown];
   /** The server closed the socket as a kickout (close code 4001). */
   kicked: [code: number];
@@ -41,6 +46,12 @@ export interface SessionLinkOptions {
   policy: ReconnectPolicy;
   /** Asked when the socket drops: is there a session worth resuming (a room past its login)? */
   wantsResume(): boolean;
+  /**
+   * Called in every reconnection attempt once the socket is up and the resume answered: `keptRoomIDs` are the
+   * rooms the resumed session still has — none when the server refused the resume with 1002053, having lost
+   * the session. Logs in again to the others on `client`; a rejection fails the attempt (it is retried).
+   */
+  restore(client: SignalClient, keptRoomIDs: string[]): Promise<void>;
 }
 
 /** The session and event position to resume after a drop. */
@@ -222,7 +233,7 @@ export class SessionLink extends TypedEmitter<SessionLinkEvents> {
     );
   }
 
-  /** One attempt: a new socket, `resume` on it. */
+  /** One attempt: a new socket, `resume` on it, then the engine's `restore` for the rooms not kept. */
   private async resumeAttempt(run: Reconnector<Resumed>): Promise<Resumed> {
     const point = this.resumePoint;
     if (!point) throw ParleyError.of(ErrorCode.RECONNECT_FAILED, 'nothing to resume');
@@ -235,12 +246,30 @@ export class SessionLink extends TypedEmitter<SessionLinkEvents> {
     // Current before the request: the replayed events follow the reply within the same tick.
     this.client = client;
     try {
-      const data = await client.request('resume', { ...point.keys, lastSeq: point.lastSeq });
-      return { client, roomIDs: data.roomIDs };
+      const roomIDs = await this.resumeOrNothing(client, point);
+      await this.options.restore(client, roomIDs);
+      if (run.isCancelled || this.destroyed) throw ParleyError.of(ErrorCode.RECONNECT_FAILED, 'cancelled');
+      return { client, roomIDs };
     } catch (err) {
+      // The next attempt carries on from where this one got: the events it handled (a resume replays them, a
+      // login of `restore` brings new ones), in the session it ended with — a login may have started a new one.
+      const keys = client.session;
+      if (keys && this.resumePoint === point) this.resumePoint = { keys, lastSeq: client.lastSeq };
       if (this.client === client) this.client = null;
       client.close();
       throw err;
+    }
+  }
+
+  /** The rooms the resumed session has; none if the server no longer knows the session (1002053). */
+  private async resumeOrNothing(client: SignalClient, point: ResumePoint): Promise<string[]> {
+    try {
+      return (await client.request('resume', { ...point.keys, lastSeq: point.lastSeq })).roomIDs;
+    } catch (err) {
+      if (!(err instanceof ParleyError) || err.code !== ErrorCode.RECONNECT_FAILED) throw err;
+      // The socket stays open without a session: `restore` logs in again on it.
+      this.log.info('the server no longer has the session; logging in again', { msg: err.msg });
+      return [];
     }
   }
 }

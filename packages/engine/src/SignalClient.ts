@@ -66,6 +66,14 @@ interface Pending {
 
 type State = 'idle' | 'connecting' | 'open' | 'closed';
 
+/** A caller of {@link SignalClient.sync}: done once `answers` heartbeats have been answered. */
+interface SyncWaiter {
+  answers: number;
+  resolve(): void;
+  reject(err: ParleyError): void;
+  timer: ReturnType<typeof setTimeout>;
+}
+
 const MAX_REQUEST_ID = 2 ** 31 - 1;
 
 /**
@@ -87,6 +95,10 @@ export class SignalClient extends TypedEmitter<SignalClientEvents> {
   private heartbeatTimer: ReturnType<typeof setInterval> | null = null;
   private watchdogTimer: ReturnType<typeof setTimeout> | null = null;
   private lastHeardAt = 0;
+  /** Heartbeats written, and heartbeat answers received (the server answers each one, in order). */
+  private heartbeatsSent = 0;
+  private heartbeatsAnswered = 0;
+  private readonly syncWaiters = new Set<SyncWaiter>();
   private readonly log: EngineLogger;
 
   constructor(private readonly options: SignalClientOptions) {
@@ -194,6 +206,36 @@ export class SignalClient extends TypedEmitter<SignalClientEvents> {
     });
   }
 
+  /**
+   * Resolves once the server answered a heartbeat sent now. The server reads a socket's frames in order and
+   * answers a heartbeat as soon as it reads it, so by then every frame it sent while handling the earlier
+   * requests has been delivered — the events that follow a login's reply, for one. Rejects with 1100002 on
+   * timeout or when the socket closes first.
+   */
+  sync(): Promise<void> {
+    if (this.state !== 'open') {
+      return Promise.reject(ParleyError.of(ErrorCode.NETWORK_TIMEOUT, 'sync: not connected'));
+    }
+    this.sendHeartbeat();
+    return new Promise<void>((resolve, reject) => {
+      const waiter: SyncWaiter = {
+        answers: this.heartbeatsSent,
+        resolve,
+        reject,
+        timer: setTimeout(() => {
+          this.syncWaiters.delete(waiter);
+          reject(
+            ParleyError.of(
+              ErrorCode.NETWORK_TIMEOUT,
+              `no heartbeat answer in ${this.options.requestTimeoutMs} ms`,
+            ),
+          );
+        }, this.options.requestTimeoutMs),
+      };
+      this.syncWaiters.add(waiter);
+    });
+  }
+
   /** Closes the socket (after sending what is queued). Pending requests fail with 1100002. Idempotent. */
   close(code = 1000, reason = ''): void {
     this.shutdown({ code, reason, cause: 'local' }, false);
@@ -204,7 +246,7 @@ export class SignalClient extends TypedEmitter<SignalClientEvents> {
     this.state = 'open';
     this.lastHeardAt = Date.now();
     const interval = hello.heartbeatIntervalMs > 0 ? hello.heartbeatIntervalMs : 5000;
-    this.heartbeatTimer = setInterval(() => this.sendFrame({ t: 'hb', ack: this.seq }), interval);
+    this.heartbeatTimer = setInterval(() => this.sendHeartbeat(), interval);
     this.armWatchdog(2 * interval);
   }
 
@@ -249,6 +291,7 @@ export class SignalClient extends TypedEmitter<SignalClientEvents> {
         this.emit('serverError', frame.code, frame.msg);
         break;
       case 'hb':
+        this.onHeartbeatAnswer();
         break;
       case 'hello':
         this.log.warn('unexpected second hello');
@@ -280,6 +323,22 @@ export class SignalClient extends TypedEmitter<SignalClientEvents> {
       }
     }
     p.resolve(data);
+  }
+
+  private sendHeartbeat(): void {
+    if (!this.ws || this.ws.readyState !== ReadyState.OPEN) return;
+    this.heartbeatsSent++;
+    this.ws.send(JSON.stringify({ t: 'hb', ack: this.seq } satisfies ClientFrame));
+  }
+
+  private onHeartbeatAnswer(): void {
+    this.heartbeatsAnswered++;
+    for (const waiter of this.syncWaiters) {
+      if (waiter.answers > this.heartbeatsAnswered) continue;
+      this.syncWaiters.delete(waiter);
+      clearTimeout(waiter.timer);
+      waiter.resolve();
+    }
   }
 
   private sendFrame(frame: ClientFrame): void {
@@ -315,6 +374,11 @@ export class SignalClient extends TypedEmitter<SignalClientEvents> {
       p.reject(ParleyError.of(ErrorCode.NETWORK_TIMEOUT, `${p.type}: connection closed`));
       this.pending.delete(id);
     }
+    for (const waiter of this.syncWaiters) {
+      clearTimeout(waiter.timer);
+      waiter.reject(ParleyError.of(ErrorCode.NETWORK_TIMEOUT, 'sync: connection closed'));
+    }
+    this.syncWaiters.clear();
     if (wasOpen) this.emit('close', info);
   }
 }

@@ -173,3 +173,31 @@ test('close() sends a normal close and is idempotent', async () => {
   c.close();
   assert.deepEqual(ws.closedWith, { code: 1000, reason: '' });
 });
+
+test('sync() resolves once the server answered the heartbeat it sent, not an earlier one', async (t) => {
+  const { c, ws } = await connected(30);
+  t.after(() => c.close());
+  // A periodic heartbeat is under way already; its answer must not count for the sync.
+  await ws.nextSent((f) => f.t === 'hb');
+  let synced = false;
+  const sync = c.sync().then(() => {
+    synced = true;
+  });
+  const before = ws.sent.filter((f) => f.t === 'hb').length;
+  assert.ok(before >= 2);
+  for (let i = 1; i < before; i++) ws.serverSends({ t: 'hb' });
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(synced, false, 'only earlier heartbeats were answered');
+  ws.serverSends({ t: 'hb' });
+  await sync;
+});
+
+test('sync() fails with 1100002 when the socket closes or no answer comes', async () => {
+  const first = await connected();
+  const closing = first.c.sync();
+  first.ws.serverCloses(1006);
+  await assert.rejects(closing, { code: 1100002 });
+  const second = await connected();
+  await assert.rejects(second.c.sync(), { code: 1100002 });
+  second.c.close();
+});

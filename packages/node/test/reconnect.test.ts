@@ -144,7 +144,7 @@ test('a silent network is detected by the heartbeat (1102001) and recovered', as
   assert.equal((await msg)[1][0].message, 'still here?');
 });
 
-test('past the grace period the resume is refused: RECONNECT_FAILED 1002053, local state cleared', async () => {
+test('past the grace period the server has forgotten the session: the engine logs in again and republishes', async () => {
   const { server, proxy } = await setup({ reconnectGraceMs: 300 });
   const room = uniqueRoom();
   const flaky = engine(proxy.url);
@@ -152,7 +152,13 @@ test('past the grace period the resume is refused: RECONNECT_FAILED 1002053, loc
   await login(flaky, room, 'late');
   await login(steady, room, 'observer');
   await publish(flaky, 'late-cam');
-  const log = new EventLog(flaky, ['roomStateChanged', 'roomStateUpdate', 'publisherStateUpdate']);
+  const log = new EventLog(flaky, [
+    'roomStateChanged',
+    'roomStateUpdate',
+    'roomUserUpdate',
+    'roomStreamUpdate',
+    'publisherStateUpdate',
+  ]);
 
   proxy.pause();
   const reconnecting = waitFor(flaky, 'roomStateChanged', (_r, reason) => reason === 'RECONNECTING');
@@ -165,20 +171,48 @@ test('past the grace period the resume is refused: RECONNECT_FAILED 1002053, loc
     stream_delete_reason: [{ stream_id: 'late-cam', code: 5 }],
   });
   await userGone;
+  const steadyLog = new EventLog(steady, ['roomUserUpdate', 'roomStreamUpdate']);
 
-  const failed = waitFor(flaky, 'roomStateChanged', (_r, reason) => reason === 'RECONNECT_FAILED');
+  // The resume is refused (1002053): the engine logs in again with the login's token and publishes again.
+  const publishing = waitFor(flaky, 'publisherStateUpdate', (r) => r.state === 'PUBLISHING');
+  const userBack = waitFor(steady, 'roomUserUpdate', (_r, type) => type === 'ADD');
+  const streamBack = waitFor(steady, 'roomStreamUpdate', (_r, type) => type === 'ADD');
   proxy.resume();
-  assert.deepEqual(await failed, [room, 'RECONNECT_FAILED', 1002053, '']);
-  assert.deepEqual(log.of('roomStateUpdate').at(-1), [room, 'DISCONNECTED', 1002053, '']);
-  assert.deepEqual(log.of('publisherStateUpdate'), [
-    [{ streamID: 'late-cam', state: 'NO_PUBLISH', errorCode: 1002053, extendedData: '' }],
+  await publishing;
+  assert.deepEqual((await userBack).slice(1), ['ADD', [{ userID: 'late', userName: '' }]]);
+  assert.deepEqual((await streamBack)[2], [
+    { streamID: 'late-cam', user: { userID: 'late', userName: '' }, extraInfo: '' },
   ]);
-  assert.equal(flaky.stopPublishingStream('late-cam'), false, 'the stream is gone locally too');
+  assert.deepEqual(log.entries, [
+    ['roomStateChanged', room, 'RECONNECTING', 0, ''],
+    ['roomStateUpdate', room, 'CONNECTING', 0, ''],
+    // The server lost the stream with the session: it is published again on a new connection.
+    [
+      'publisherStateUpdate',
+      { streamID: 'late-cam', state: 'PUBLISH_REQUESTING', errorCode: 1103030, extendedData: '' },
+    ],
+    ['roomStateChanged', room, 'RECONNECTED', 0, ''],
+    ['roomStateUpdate', room, 'CONNECTED', 0, ''],
+    // The observer never left, so the app is told of no change in the room.
+    ['publisherStateUpdate', { streamID: 'late-cam', state: 'PUBLISHING', errorCode: 0, extendedData: '' }],
+  ]);
+  assert.deepEqual(
+    steadyLog.entries.map((e) => e.slice(0, 3)),
+    [
+      ['roomUserUpdate', room, 'ADD'],
+      ['roomStreamUpdate', room, 'ADD'],
+    ],
+  );
 
-  // The engine is usable again: a fresh login starts a new session.
-  const back = waitFor(steady, 'roomUserUpdate', (_r, type) => type === 'ADD');
-  await login(flaky, room, 'late');
-  await back;
+  // The new session is a full one: messages flow both ways, and stopping the stream is announced.
+  const fromFlaky = waitFor(steady, 'IMRecvBroadcastMessage');
+  assert.equal((await flaky.sendBroadcastMessage(room, 'back again')).errorCode, 0);
+  assert.equal((await fromFlaky)[1][0].message, 'back again');
+  const stopped = waitFor(steady, 'roomStreamUpdate', (_r, type) => type === 'DELETE');
+  assert.equal(flaky.stopPublishingStream('late-cam'), true);
+  assert.deepEqual(JSON.parse((await stopped)[3]), {
+    stream_delete_reason: [{ stream_id: 'late-cam', code: 1 }],
+  });
 });
 
 test('kicked out while away: the resume reports KICKOUT 1002050, not RECONNECT_FAILED', async () => {

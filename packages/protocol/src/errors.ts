@@ -55,6 +55,8 @@ export const ErrorCode = {
   MEDIA_SERVER_BUSY: 1000040,
   /** ZEGO's RoomAppCallApiTooFrequent: here, logins from one address too often, or after too many failures. */
   LOGIN_TOO_FREQUENT: 1002071,
+  /** The server is shutting down gracefully: log in (or resume) again in a moment, to its successor. */
+  SERVER_DRAINING: 1002098,
   MESSAGE_EMPTY: 1009001,
   MESSAGE_TOO_LONG: 1009002,
   MESSAGE_TOO_FREQUENT: 1009015,
@@ -114,6 +116,7 @@ const MESSAGES: Record<ErrorCodeValue, string> = {
   1004020: 'the stream has its maximum number of players',
   1000040: 'the media server has no capacity left',
   1002071: 'logins from this address are too frequent',
+  1002098: 'the server is restarting; try again in a moment',
   1009001: 'message is empty',
   1009002: 'message is too long',
   1009015: 'sent too often',

@@ -38,4 +38,13 @@ export interface RunningServer {
   readonly media: { readonly announcedAddresses: readonly string[]; readonly origin: AnnouncedOrigin };
   /** Stops listening, closes every socket and timer. Idempotent. */
   close(): Promise<void>;
+  /**
+   * Shuts down gracefully, for a restart or a deploy: every client is told to reconnect (its socket closed with
+   * 1001, going away) and logs in again to the server's successor on its own; logins and resumes reaching this
+   * server meanwhile are refused with 1002098. Once no client is connected, or after `drainTimeoutMs`, the
+   * server closes as {@link close} does. Idempotent.
+   * @example
+   * process.once('SIGTERM', () => void server.drain());
+   */
+  drain(): Promise<void>;
 }

@@ -161,22 +161,28 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
 
   let closing: Promise<void> | null = null;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      await signaling.close();
+      rooms.close();
+      await sfu.close();
+      await stun.close();
+      http.closeAllConnections();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+      limits.close();
+    })();
+    return closing;
+  };
+  let draining: Promise<void> | null = null;
   return {
     url: `${tls === null ? 'ws' : 'wss'}://${urlHost}:${port}${SIGNALING_PATH}`,
     httpUrl: `${tls === null ? 'http' : 'https'}://${urlHost}:${port}`,
     port,
     media: { announcedAddresses: addresses.announced, origin: addresses.origin },
-    close: () => {
-      closing ??= (async () => {
-        await signaling.close();
-        rooms.close();
-        await sfu.close();
-        await stun.close();
-        http.closeAllConnections();
-        await new Promise<void>((resolve) => http.close(() => resolve()));
-        limits.close();
-      })();
-      return closing;
+    close,
+    drain: () => {
+      draining ??= closing ?? signaling.drain(config.drainTimeoutMs).then(close);
+      return draining;
     },
   };
 }

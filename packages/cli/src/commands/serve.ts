@@ -45,7 +45,9 @@ configured (or when asked for).
 Media: with --host on loopback the SFU announces 127.0.0.1; otherwise, unless --announce says, every address of
 this machine's interfaces. Behind 1:1 NAT (a cloud VM) announce the public IP with --announce.
 
-Stop with Ctrl+C (SIGINT) or SIGTERM.
+Stop with Ctrl+C (SIGINT) or SIGTERM: the server drains — it tells every client to reconnect, refuses new
+logins, and exits once no client is connected (at most drainTimeoutMs later, default 30 s); the clients log in
+again to the next server on the same address by themselves. A second Ctrl+C or SIGTERM stops at once.
 
 Examples:
   parley serve --port 9000 --config parley.json
@@ -83,8 +85,12 @@ export const serveCommand: Command = {
           apps: config.apps,
         }),
       );
-      await waitForStop(io.signal);
-      io.stderr('Stopping Parley…\n');
+      const stop = await waitForStop(io.signal);
+      // A graceful stop, for restarts and deploys: the clients reconnect and log in again to the next server.
+      // The signal listeners are gone by now, so a second Ctrl+C or SIGTERM ends the process at once.
+      const again = stop === 'abort' ? '' : ` (${stop} again to stop at once)`;
+      io.stderr(`Stopping Parley: telling the clients to reconnect${again}…\n`);
+      await server.drain();
     } finally {
       await server.close();
     }

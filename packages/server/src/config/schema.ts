@@ -219,6 +219,12 @@ export const serverConfigSchema = group({
         'For local development only.',
     ),
   logLevel: oneOf(LOG_LEVELS).default('info').describe('Least severe level logged (JSON lines on stderr).'),
+  drainTimeoutMs: milliseconds(0)
+    .default(30_000)
+    .describe(
+      'How long a graceful stop (SIGTERM, `drain()`) waits for the clients to leave, after telling them to ' +
+        'reconnect, before the server closes anyway.',
+    ),
   signaling: signalingSchema,
   rooms: roomsSchema,
   media: mediaSchema,

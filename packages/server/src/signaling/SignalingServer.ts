@@ -28,6 +28,8 @@ export interface SignalingOptions {
 const REFUSED_CLOSE_MS = 1000;
 const TOO_MANY_REQUESTS =
   'HTTP/1.1 429 Too Many Requests\r\nRetry-After: 1\r\nConnection: close\r\nContent-Length: 0\r\n\r\n';
+/** The close reason of a socket whose server is going away; clients reconnect (to the server's successor). */
+const GOING_AWAY_REASON = 'server restarting; reconnect';
 
 export class SignalingServer implements ConnectionHandler {
   private readonly wss: WebSocketServer;
@@ -35,6 +37,8 @@ export class SignalingServer implements ConnectionHandler {
   private readonly connections = new Map<Connection, AddressSlot>();
   private readonly sweepTimer: NodeJS.Timeout;
   private readonly log: Logger;
+  /** Set by {@link drain}: logins and resumes are refused, and `drained` resolves once no session is connected. */
+  private draining: { drained: () => void } | null = null;
 
   constructor(
     private readonly rooms: RoomService,
@@ -110,6 +114,11 @@ export class SignalingServer implements ConnectionHandler {
     const rooms = this.rooms;
     if (frame.t === 'hb') {
       if (conn.session) rooms.ack(conn.session, frame.ack);
+      return;
+    }
+    if (this.draining && (frame.t === 'login' || frame.t === 'resume')) {
+      conn.reply(frame.id, ErrorCode.SERVER_DRAINING);
+      conn.close(CloseCode.GoingAway, GOING_AWAY_REASON);
       return;
     }
     if (frame.t === 'login') {
@@ -194,6 +203,36 @@ export class SignalingServer implements ConnectionHandler {
     // Only the socket the session is attached to may detach it: a replaced socket closing later must not.
     if (session && session.transport === conn) this.rooms.detach(session, cause);
     this.log.debug('socket closed', { remote: conn.remote, cause });
+    if (this.draining && !this.hasConnectedSession()) this.draining.drained();
+  }
+
+  /**
+   * Starts a graceful shutdown: every client is told to reconnect — its socket is closed with 1001 (going
+   * away), and a client that comes back finds its login or resume refused with 1002098 (and the socket closed
+   * the same way) until the server is gone. Resolves once no socket carries a session any more, or after
+   * `timeoutMs`; the caller then closes the server.
+   */
+  drain(timeoutMs: number): Promise<void> {
+    if (this.draining) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.log.warn('drain timed out; closing the remaining sockets', { sockets: this.connections.size });
+        done();
+      }, timeoutMs);
+      const done = (): void => {
+        clearTimeout(timer);
+        resolve();
+      };
+      this.draining = { drained: done };
+      this.log.info('draining', { sockets: this.connections.size, timeoutMs });
+      for (const conn of this.connections.keys()) conn.close(CloseCode.GoingAway, GOING_AWAY_REASON);
+      if (!this.hasConnectedSession()) done();
+    });
+  }
+
+  private hasConnectedSession(): boolean {
+    for (const conn of this.connections.keys()) if (conn.hadSession) return true;
+    return false;
   }
 
   /** Closes sockets not heard from within the heartbeat timeout, and sockets that never got a session. */
@@ -214,6 +253,8 @@ export class SignalingServer implements ConnectionHandler {
 
   async close(): Promise<void> {
     clearInterval(this.sweepTimer);
+    // A client that reconnects while the server closes is refused like during a drain: it tries again later.
+    this.draining ??= { drained: () => {} };
     for (const conn of this.connections.keys()) conn.close(CloseCode.GoingAway, 'server shutting down');
     // Give clients a moment to finish the close handshake, then cut whoever has not.
     const deadline = Date.now() + 500;
