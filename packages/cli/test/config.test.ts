@@ -251,7 +251,11 @@ describe('serve configuration', () => {
     const cases: Array<[string, unknown, RegExp]> = [
       ['json', '{"port": 80,', /: not valid JSON/],
       ['array', [app], /: must contain a JSON object/],
-      ['unknown', { prot: 80 }, /: unknown key "prot" \(allowed: host, port, apps, logLevel, signaling/],
+      [
+        'unknown',
+        { prot: 80 },
+        /: unknown key "prot" \(allowed: host, port, apps, logLevel, drainTimeoutMs, signaling/,
+      ],
       ['oldKey', { reconnectGraceMs: 1 }, /: unknown key "reconnectGraceMs"/],
       [
         'nested',
