@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { CloseCode, ErrorCode, isKnownErrorCode, type ServerFrame } from '@parley/protocol';
+import { CloseCode, ErrorCode, isKnownErrorCode, type ReplyData, type ServerFrame } from '@parley/protocol';
 import { WebSocketServer } from 'ws';
 import { createLogger } from '../src/log.js';
 import { Connection, type ConnectionHandler } from '../src/signaling/Connection.js';
@@ -29,7 +29,8 @@ const behaviours: Record<string, (conn: Connection) => void | Promise<void>> = {
   unknownCode: () => {
     throw Object.assign(new Error('werift says no'), { code: 4242 });
   },
-  bigint: (conn) => conn.reply(7, 0, { n: 1n }),
+  // Reply data the compiler would refuse, as a bug could still produce at run time.
+  bigint: (conn) => conn.reply(7, { n: 1n } as unknown as ReplyData['broadcast']),
   badClose: (conn) => conn.close(CloseCode.Kicked, '\u4e2d'.repeat(100)),
 };
 

@@ -10,14 +10,18 @@
  */
 import { randomBytes } from 'node:crypto';
 import {
+  type ClientRequestType,
   CloseCode,
   ErrorCode,
+  encodeErrorReply,
+  encodeFrame,
+  encodeReply,
   errorMessage,
   type HelloFrame,
   isKnownErrorCode,
   PROTOCOL_VERSION,
   parseClientFrame,
-  type ServerFrame,
+  type ReplyData,
 } from '@parley/protocol';
 import type { RawData, WebSocket } from 'ws';
 import type { Logger } from '../log.js';
@@ -105,20 +109,26 @@ export class Connection implements SessionTransport {
     );
   }
 
-  sendFrame(frame: ServerFrame): void {
-    this.contain('frame not serialisable', { type: frame.t }, () => this.send(JSON.stringify(frame)));
+  sendFrame(frame: Parameters<typeof encodeFrame>[0]): void {
+    this.contain('frame not serialisable', { type: frame.t }, () => this.send(encodeFrame(frame)));
   }
 
-  reply(id: number, code: number, data?: unknown, msg?: string): void {
+  /** Answers request `id` of type `T` with success and the reply data the protocol declares for `T`. */
+  reply<T extends ClientRequestType>(id: number, data: ReplyData[T]): void {
     let text: string;
     try {
-      text = JSON.stringify({ t: 'reply', id, code, msg: msg ?? errorMessage(code), data });
+      text = encodeReply<T>(id, errorMessage(0), data);
     } catch (err) {
       // The request was handled, but its reply data cannot be sent: the client still gets an answer.
-      this.options.logger.error('reply not serialisable', { remote: this.remote, code, ...errorFields(err) });
-      text = JSON.stringify({ t: 'reply', id, code: ErrorCode.INPUT_PARAMETER, msg: 'internal error' });
+      this.options.logger.error('reply not serialisable', { remote: this.remote, ...errorFields(err) });
+      text = encodeErrorReply(id, ErrorCode.INPUT_PARAMETER, 'internal error');
     }
     this.send(text);
+  }
+
+  /** Refuses request `id` with an Express error code (not 0). */
+  refuse(id: number, code: number, msg: string = errorMessage(code)): void {
+    this.send(encodeErrorReply(id, code, msg));
   }
 
   /** Closes the socket; the rooms layer calls this on kickout or when a newer socket resumed the session. */
@@ -160,7 +170,7 @@ export class Connection implements SessionTransport {
       }
       const parsed = parseClientFrame(textOf(data));
       if (!parsed.ok) {
-        if (parsed.id !== null) this.reply(parsed.id, parsed.code, undefined, parsed.msg);
+        if (parsed.id !== null) this.refuse(parsed.id, parsed.code, parsed.msg);
         this.strike(parsed.code, parsed.msg, parsed.id !== null);
         return;
       }
@@ -184,11 +194,11 @@ export class Connection implements SessionTransport {
     this.contain('error reply failed', { type }, () => {
       const code = expressCode(err);
       if (code !== null) {
-        this.reply(id, code, undefined, expressMessage(err, code));
+        this.refuse(id, code, expressMessage(err, code));
         return;
       }
       this.options.logger.error('request failed', { remote: this.remote, type, ...errorFields(err) });
-      this.reply(id, ErrorCode.INPUT_PARAMETER, undefined, 'internal error');
+      this.refuse(id, ErrorCode.INPUT_PARAMETER, 'internal error');
     });
   }
 

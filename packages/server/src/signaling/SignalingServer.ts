@@ -7,10 +7,10 @@ import type { Duplex } from 'node:stream';
 import { type ClientFrame, CloseCode, ErrorCode, ParleyError } from '@parley/protocol';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { Logger } from '../log.js';
-import * as messaging from '../rooms/RoomMessaging.js';
 import type { RoomService } from '../rooms/RoomService.js';
 import type { AddressLimits, AddressSlot } from './AddressLimits.js';
 import { Connection, type ConnectionHandler } from './Connection.js';
+import { handleSessionRequest } from './requestHandlers.js';
 
 export interface SignalingOptions {
   heartbeatIntervalMs: number;
@@ -117,7 +117,7 @@ export class SignalingServer implements ConnectionHandler {
       return;
     }
     if (this.draining && (frame.t === 'login' || frame.t === 'resume')) {
-      conn.reply(frame.id, ErrorCode.SERVER_DRAINING);
+      conn.refuse(frame.id, ErrorCode.SERVER_DRAINING);
       conn.close(CloseCode.GoingAway, GOING_AWAY_REASON);
       return;
     }
@@ -128,7 +128,7 @@ export class SignalingServer implements ConnectionHandler {
         conn.session = rooms.login(
           { session: conn.session, nonce: conn.nonce, transport: conn },
           frame,
-          (data) => conn.reply(frame.id, 0, data),
+          (data) => conn.reply<'login'>(frame.id, data),
         );
       } catch (err) {
         slot?.loginFailed(err);
@@ -140,7 +140,7 @@ export class SignalingServer implements ConnectionHandler {
     if (frame.t === 'resume') {
       if (conn.session) throw ParleyError.of(ErrorCode.INPUT_PARAMETER, 'this socket already has a session');
       conn.session = rooms.resume(conn, frame.sessionID, frame.resumeKey, frame.lastSeq, (data) =>
-        conn.reply(frame.id, 0, data),
+        conn.reply<'resume'>(frame.id, data),
       );
       this.connections.get(conn)?.loggedIn();
       return;
@@ -150,49 +150,16 @@ export class SignalingServer implements ConnectionHandler {
       conn.session = null;
       throw ParleyError.of(ErrorCode.NOT_LOGGED_IN);
     }
-    switch (frame.t) {
-      case 'publish':
-        return rooms.publish(session, frame).then((data) => conn.reply(frame.id, 0, data));
-      case 'play':
-        return rooms.play(session, frame.streamID).then((data) => conn.reply(frame.id, 0, data));
-      case 'playAnswer':
-        return rooms.playAnswer(session, frame.streamID, frame.sdp).then(() => conn.reply(frame.id, 0, {}));
-      default:
-        break;
-    }
-    const now = Date.now();
-    let data: unknown = {};
-    switch (frame.t) {
-      case 'logout':
-        rooms.logout(session, frame.roomID);
-        if (session.isClosed) conn.session = null;
-        break;
-      case 'renewToken':
-        data = rooms.renewToken(session, frame.roomID, frame.token);
-        break;
-      case 'stopPlay':
-        rooms.stopPlay(session, frame.streamID);
-        break;
-      case 'streamMediaState':
-        rooms.setStreamMediaState(session, frame.streamID, frame.audio, frame.video);
-        break;
-      case 'unpublish':
-        rooms.unpublish(session, frame.streamID);
-        break;
-      case 'setStreamExtraInfo':
-        rooms.setStreamExtraInfo(session, frame.streamID, frame.extraInfo);
-        break;
-      case 'broadcast':
-        data = messaging.broadcast(rooms.membership(session, frame.roomID), frame.message, now);
-        break;
-      case 'customCommand':
-        messaging.customCommand(rooms.membership(session, frame.roomID), frame.command, frame.toUserIDs);
-        break;
-      case 'setRoomExtraInfo':
-        messaging.setRoomExtraInfo(rooms.membership(session, frame.roomID), frame.key, frame.value, now);
-        break;
-    }
-    conn.reply(frame.id, 0, data);
+    const ctx = {
+      rooms,
+      session,
+      sessionEnded: () => {
+        conn.session = null;
+      },
+    };
+    const data = handleSessionRequest(ctx, frame);
+    if (data instanceof Promise) return data.then((d) => conn.reply(frame.id, d));
+    conn.reply(frame.id, data);
   }
 
   closed(conn: Connection, cause: 'closed' | 'heartbeat'): void {
