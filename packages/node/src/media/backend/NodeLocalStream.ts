@@ -118,7 +118,7 @@ export function createNodeLocalStream(options: NodeLocalStreamOptions = {}): Nod
     }
     return new NodeLocalStream({ audio, video });
   } catch (err) {
-    // A file that failed to load must not leave the other source's encoder behind.
+    // A file that failed to load must not leave the other source behind.
     for (const track of made) track.close();
     throw err;
   }

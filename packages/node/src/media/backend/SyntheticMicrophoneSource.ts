@@ -7,7 +7,7 @@ import { PacedTrackSource, type ProducedFrame } from './TrackSource.js';
 
 /**
  * A {@link SyntheticMicrophone} behind a 20 ms timer. Each packet carries its number (read it with
- * `readSyntheticPacketNumber`). Closing the source frees the encoder.
+ * `readSyntheticPacketNumber`). Closing the source lets go of the shared tone.
  *
  * @example
  * const audio = new SyntheticMicrophoneSource({ frequency: 440 });

@@ -164,7 +164,7 @@ export abstract class PacedTrackSource extends TypedEmitter<TrackSourceEvents> i
   /** Called when the source (re)starts after having no users. */
   protected onStart(): void {}
 
-  /** Releases what the subclass holds (an encoder); called once by close(). */
+  /** Releases what the subclass holds (a shared tone, say); called once by close(). */
   protected release(): void {}
 
   private schedule(): void {
