@@ -31,6 +31,17 @@ export interface RoundTrip {
 
 let nextConnectionId = 1;
 
+/**
+ * Resolves once Node has released the handles closed so far. werift's close awaits each dgram socket's 'close'
+ * event, which Node emits on the next tick after asking libuv to close the handle; libuv frees it, and Node
+ * drops it from `process.getActiveResourcesInfo()`, only in the loop's close phase, which comes after the check
+ * phase (setImmediate). Two setImmediate turns put a whole close phase behind us, whichever phase we start in.
+ * (The SFU's Transport waits the same way.)
+ */
+function handlesReleased(): Promise<void> {
+  return new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
+}
+
 /** The base of {@link WeriftPublishConnection} and {@link WeriftPlayConnection}. */
 export abstract class WeriftConnection<
   E extends EventMap<E> & MediaConnectionEvents,
@@ -78,7 +89,10 @@ export abstract class WeriftConnection<
     return this.wasConnected && !this._closed;
   }
 
-  /** Resolves when werift has released the sockets (after close()). */
+  /**
+   * After close(): resolves once werift has closed the sockets and Node has released their handles (they are
+   * gone from `process.getActiveResourcesInfo()`, see {@link handlesReleased}). Before close(): resolved.
+   */
   get released(): Promise<void> {
     return this.releasing ?? Promise.resolve();
   }
@@ -92,9 +106,12 @@ export abstract class WeriftConnection<
     this.ticker = null;
     for (const unsubscribe of this.pcUnsubscribers) unsubscribe();
     this.onClose();
-    this.releasing = this.pc.close().catch(() => {
-      // werift failed while tearing down; the sockets are gone either way.
-    });
+    this.releasing = this.pc
+      .close()
+      .catch(() => {
+        // werift failed while tearing down; the sockets are gone either way.
+      })
+      .then(handlesReleased);
     this.options.onClose?.();
     this.removeAllListeners();
   }
