@@ -16,6 +16,11 @@ import type { NativeEngine } from './native/NativeEngine.js';
 import { createNativeEngine, destroyNativeEngine, nativeInstance } from './native/nativeSingleton.js';
 import type { ZegoEngineProfile, ZegoEventHandler } from './native/nativeTypes.js';
 import { NodeWebSocket } from './nodeWebSocket.js';
+import {
+  nodeCapabilities,
+  type ZegoCapabilityDetection,
+  type ZegoCapabilityType,
+} from './systemRequirements.js';
 
 /** Options of the Node engine: the web face's, plus where its media connections take their candidates from. */
 export interface NodeEngineOptions extends WebFaceOptions<NodeLocalStream, FrameSink> {
@@ -54,6 +59,18 @@ export class ZegoExpressEngine extends WebFace<NodeLocalStream, FrameSink> {
       WebSocket: rest.WebSocket ?? NodeWebSocket,
       media: rest.media ?? new WeriftMediaBackend({ hostAddresses }),
     });
+  }
+
+  /**
+   * What this process can do (all capabilities, or the one `type` names): WebRTC through the media backend
+   * (werift), the synthetic camera and microphone, custom sources (any `TrackSource`, IVF and Ogg Opus files),
+   * the video codecs the backend sends (VP8), no screen sharing. Resolves, never rejects; `errInfo` says why a
+   * capability is false.
+   * @example
+   * const { webRTC, microphone, videoCodec } = await zg.checkSystemRequirements();
+   */
+  async checkSystemRequirements(type?: ZegoCapabilityType): Promise<ZegoCapabilityDetection> {
+    return nodeCapabilities(this.media, type);
   }
 
   /**

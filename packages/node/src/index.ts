@@ -136,4 +136,5 @@ export { NativeEngine, nativeCode } from './native/NativeEngine.js';
 export type * from './native/nativeTypes.js';
 export { SERVER_ENV } from './native/profile.js';
 export { NodeWebSocket } from './nodeWebSocket.js';
+export type { ZegoCapabilityDetection, ZegoCapabilityType } from './systemRequirements.js';
 export { ZegoExpressEngine, ZegoExpressEngine as default } from './ZegoExpressEngine.js';

@@ -55,6 +55,24 @@ export class NodeLocalStream extends TypedEmitter<NodeLocalStreamEvents> {
     return this._closed;
   }
 
+  /**
+   * The stream's sources, audio first, as the web SDK's `ZegoLocalStream.getTracks()` returns its MediaStream's
+   * tracks. A closed source stays listed (`closed` true), as an ended track stays in its MediaStream.
+   */
+  getTracks(): TrackSource[] {
+    return this.tracks;
+  }
+
+  /** The audio source, if the stream has one, in a list. */
+  getAudioTracks(): TrackSource[] {
+    return this.audio ? [this.audio] : [];
+  }
+
+  /** The video source, if the stream has one, in a list. */
+  getVideoTracks(): TrackSource[] {
+    return this.video ? [this.video] : [];
+  }
+
   /** True if the stream has a source of `kind` that is not closed. */
   has(kind: TrackKind): boolean {
     const track = kind === 'audio' ? this.audio : this.video;
