@@ -3,12 +3,19 @@
  * and werift as its media stack, plus the native face's statics (`createEngine`, `createEngineWithProfile`,
  * `instance`, `destroyEngine`).
  */
-import { ENGINE_VERSION, WebFace, type WebFaceOptions } from '@parley/engine';
+import {
+  consoleLogger,
+  ENGINE_VERSION,
+  type EngineLogger,
+  WebFace,
+  type WebFaceOptions,
+  type ZegoWebPublishOption,
+} from '@parley/engine';
 import { ErrorCode, ParleyError } from '@parley/protocol';
 import type { FrameSink } from './media/backend/FrameSink.js';
 import {
   createNodeLocalStream,
-  type NodeLocalStream,
+  NodeLocalStream,
   type NodeLocalStreamOptions,
 } from './media/backend/NodeLocalStream.js';
 import { WeriftMediaBackend } from './media/backend/WeriftMediaBackend.js';
@@ -16,6 +23,11 @@ import type { NativeEngine } from './native/NativeEngine.js';
 import { createNativeEngine, destroyNativeEngine, nativeInstance } from './native/nativeSingleton.js';
 import type { ZegoEngineProfile, ZegoEventHandler } from './native/nativeTypes.js';
 import { NodeWebSocket } from './nodeWebSocket.js';
+import {
+  nodeCapabilities,
+  type ZegoCapabilityDetection,
+  type ZegoCapabilityType,
+} from './systemRequirements.js';
 
 /** Options of the Node engine: the web face's, plus where its media connections take their candidates from. */
 export interface NodeEngineOptions extends WebFaceOptions<NodeLocalStream, FrameSink> {
@@ -46,14 +58,33 @@ export type ZegoNodeStreamConfig = NodeLocalStreamOptions & {
  */
 export class ZegoExpressEngine extends WebFace<NodeLocalStream, FrameSink> {
   private readonly localStreams = new Set<NodeLocalStream>();
+  /** Streams whose own track changes (mutes, sources that stopped) this engine passes on to their players. */
+  private readonly followed = new WeakSet<NodeLocalStream>();
+  /** The engine's logger, which its media backend and local streams log to as well. */
+  private readonly log: EngineLogger;
 
   constructor(appID: number, server: string, options: NodeEngineOptions = {}) {
     const { hostAddresses, ...rest } = options;
+    const logger = rest.logger ?? consoleLogger;
     super(appID, server, {
       ...rest,
+      logger,
       WebSocket: rest.WebSocket ?? NodeWebSocket,
-      media: rest.media ?? new WeriftMediaBackend({ hostAddresses }),
+      media: rest.media ?? new WeriftMediaBackend({ hostAddresses, logger }),
     });
+    this.log = logger;
+  }
+
+  /**
+   * What this process can do (all capabilities, or the one `type` names): WebRTC through the media backend
+   * (werift), the synthetic camera and microphone, custom sources (any `TrackSource`, IVF and Ogg Opus files),
+   * the video codecs the backend sends (VP8), no screen sharing. Resolves, never rejects; `errInfo` says why a
+   * capability is false.
+   * @example
+   * const { webRTC, microphone, videoCodec } = await zg.checkSystemRequirements();
+   */
+  async checkSystemRequirements(type?: ZegoCapabilityType): Promise<ZegoCapabilityDetection> {
+    return nodeCapabilities(this.media, type);
   }
 
   /**
@@ -71,13 +102,12 @@ export class ZegoExpressEngine extends WebFace<NodeLocalStream, FrameSink> {
     }
     let stream: NodeLocalStream;
     try {
-      stream = createNodeLocalStream(config);
+      stream = createNodeLocalStream({ ...config, logger: config.logger ?? this.log });
     } catch (err) {
       throw ParleyError.of(ErrorCode.INPUT_PARAMETER, err instanceof Error ? err.message : String(err));
     }
     this.localStreams.add(stream);
-    // A mute made on the stream itself reaches the players too.
-    stream.on('trackStateChange', () => this.core.sourceStateChanged(stream));
+    this.follow(stream);
     stream.once('close', () => this.localStreams.delete(stream));
     return stream;
   }
@@ -105,8 +135,31 @@ export class ZegoExpressEngine extends WebFace<NodeLocalStream, FrameSink> {
     this.core.assertAlive(kind === 'audio' ? 'mutePublishStreamAudio' : 'mutePublishStreamVideo');
     if (typeof mute !== 'boolean' || !stream?.has?.(kind)) return false;
     stream.setMuted(kind, mute);
-    if (!this.localStreams.has(stream)) this.core.sourceStateChanged(stream);
+    if (!this.followed.has(stream)) this.core.sourceStateChanged(stream);
     return true;
+  }
+
+  /**
+   * Publishes a local stream (see the web face); a stream the app made itself (`new NodeLocalStream(...)`) is
+   * followed like one from `createZegoStream`: its mutes and stopped sources reach the players.
+   */
+  override startPublishingStream(
+    streamID: string,
+    stream?: NodeLocalStream,
+    options: ZegoWebPublishOption = {},
+  ): boolean {
+    if (stream instanceof NodeLocalStream) this.follow(stream);
+    return super.startPublishingStream(streamID, stream, options);
+  }
+
+  /**
+   * Passes the stream's own track changes to the players of every stream it feeds: a mute made on the stream
+   * itself, or a source that stopped by itself (a failure shows as a muted track). Once per stream.
+   */
+  private follow(stream: NodeLocalStream): void {
+    if (this.followed.has(stream) || stream.closed) return;
+    this.followed.add(stream);
+    stream.on('trackStateChange', () => this.core.sourceStateChanged(stream));
   }
 
   /** Leaves every room, stops every play and publish, and closes the local streams this engine made. */

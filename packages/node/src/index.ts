@@ -1,7 +1,7 @@
 /**
  * @parley/node — the Express SDK for Node. `ZegoExpressEngine` offers the web face
  * (`new ZegoExpressEngine(appID, server)`) and the native face (`ZegoExpressEngine.createEngine(profile)`).
- * This release is signaling only: rooms, users, streams, messages; media arrives in a later release.
+ * Both publish and play real media (werift): synthetic camera and microphone, or IVF and Ogg Opus files.
  *
  * @example
  * import { ZegoExpressEngine } from '@parley/node';
@@ -65,6 +65,7 @@ export {
   type ProducedFrame,
   type ReceivedFrame,
   type RecordPaths,
+  type SourceOptions,
   SyntheticCameraSource,
   SyntheticMicrophoneSource,
   type TrackCodec,
@@ -136,4 +137,5 @@ export { NativeEngine, nativeCode } from './native/NativeEngine.js';
 export type * from './native/nativeTypes.js';
 export { SERVER_ENV } from './native/profile.js';
 export { NodeWebSocket } from './nodeWebSocket.js';
+export type { ZegoCapabilityDetection, ZegoCapabilityType } from './systemRequirements.js';
 export { ZegoExpressEngine, ZegoExpressEngine as default } from './ZegoExpressEngine.js';

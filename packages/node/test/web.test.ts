@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { RunningServer } from '@parley/server';
-import { silentLogger, ZegoExpressEngine } from '../src/index.js';
+import { type MediaBackend, silentLogger, ZegoExpressEngine } from '../src/index.js';
+import { nodeCapabilities } from '../src/systemRequirements.js';
 import { APP, startTestServer, token, uniqueRoom } from './support/fixtures.js';
 
 const AUDIO_ONLY = { camera: { audio: true, video: false } };
@@ -337,4 +338,55 @@ test('roomOnlineUserCountUpdate reports the room size periodically', async () =>
 test('getVersion is a version string', () => {
   assert.match(engine().getVersion(), /^\d+\.\d+\.\d+/);
   assert.equal(ZegoExpressEngine.getVersion(), engine().getVersion());
+});
+
+test("checkSystemRequirements tells what Node can do: werift's WebRTC, synthetic devices, VP8, no screen", async () => {
+  const zg = engine();
+  // Seed 001 §2.3 calls it before anything else and logs the result.
+  assert.deepEqual(await zg.checkSystemRequirements(), {
+    webRTC: true,
+    customCapture: true,
+    camera: true,
+    microphone: true,
+    screenSharing: false,
+    videoCodec: { H264: false, H265: false, VP8: true, VP9: false },
+    errInfo: { screenSharing: 'screen capture is not available in Node' },
+  });
+  // One capability alone, as in the web SDK: the others stay false.
+  const vp8 = await zg.checkSystemRequirements('VP8');
+  assert.deepEqual(vp8.videoCodec, { H264: false, H265: false, VP8: true, VP9: false });
+  assert.equal(vp8.webRTC, false);
+  assert.equal(vp8.camera, false);
+  const microphone = await zg.checkSystemRequirements('microphone');
+  assert.deepEqual([microphone.microphone, microphone.camera, microphone.webRTC], [true, false, false]);
+  // The capabilities follow the engine's media backend.
+  const signalingOnly = nodeCapabilities(null, 'webRTC');
+  assert.equal(signalingOnly.webRTC, false);
+  assert.deepEqual(signalingOnly.errInfo, {
+    webRTC: 'the engine was made without a media backend: signaling only',
+  });
+  const foreign = nodeCapabilities({} as MediaBackend, 'videoCodec');
+  assert.deepEqual(foreign.videoCodec, { H264: false, H265: false, VP8: false, VP9: false });
+  assert.match(foreign.errInfo['videoCodec'] ?? '', /not the werift one/);
+});
+
+test("a local stream lists its tracks like ZegoLocalStream's getTracks, getAudioTracks and getVideoTracks", async () => {
+  const zg = engine();
+  const both = await zg.createZegoStream();
+  const [audio, video] = both.getTracks();
+  assert.deepEqual([audio?.kind, video?.kind], ['audio', 'video']);
+  assert.deepEqual(both.getAudioTracks(), [audio]);
+  assert.deepEqual(both.getVideoTracks(), [video]);
+  assert.ok(both.getTracks().every((t) => !t.closed));
+  const audioOnly = await zg.createZegoStream(AUDIO_ONLY);
+  assert.deepEqual(
+    audioOnly.getTracks().map((t) => t.kind),
+    ['audio'],
+  );
+  assert.deepEqual(audioOnly.getVideoTracks(), []);
+  // As an ended track stays in its MediaStream, a destroyed stream still lists its (closed) sources.
+  zg.destroyStream(both);
+  assert.equal(both.getTracks().length, 2);
+  assert.ok(both.getTracks().every((t) => t.closed));
+  audioOnly.close();
 });

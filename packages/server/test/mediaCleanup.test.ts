@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ErrorCode, StreamDeleteReason } from '@parley/protocol';
 import { waitFor } from './sfu/support/waitFor.js';
+import { handleSnapshot, untilHandlesSettle } from './support/handles.js';
 import { startHarness } from './support/harness.js';
 import { health, ok, playMedia, publishMedia } from './support/mediaSignaling.js';
 import type { RawClient } from './support/RawClient.js';
@@ -28,13 +29,12 @@ type Ending = 'unpublish+stopPlay' | 'logout' | 'kickout' | 'cut';
 const ENDINGS: Ending[] = ['unpublish+stopPlay', 'logout', 'kickout', 'cut'];
 
 test(`${CYCLES} publish/play cycles leave no transport, stream, session or UDP socket behind`, async (t) => {
-  const socketsBeforeServer = udpSocketCount();
-  const handlesBeforeServer = udpHandleCount();
+  const beforeServer = handleSnapshot(['UDPWrap']);
   const h = await startHarness({ rooms: { reconnectGraceMs: GRACE_MS } });
   t.after(() => h.close());
-  const socketsAtStart = udpSocketCount();
-  const handlesAtStart = udpHandleCount();
-  if (socketsAtStart === null) t.diagnostic('no /proc here: UDP sockets are counted by their handles only');
+  const atStart = handleSnapshot(['UDPWrap']);
+  if (atStart.udpSockets === null)
+    t.diagnostic('no /proc here: UDP sockets are counted by their handles only');
   let peakSockets = 0;
 
   /** One cycle, in its own room with its own users. */
@@ -153,31 +153,19 @@ test(`${CYCLES} publish/play cycles leave no transport, stream, session or UDP s
   assert.equal(after.streams, 0, 'streams');
   assert.equal(after.sessions, 0, 'sessions');
   assert.equal(after.rooms, 0, 'rooms');
-  // werift releases a socket a moment after its close() resolves; wait for the counts to settle.
-  await waitFor(
-    () => udpSocketCount() === socketsAtStart && udpHandleCount() === handlesAtStart,
-    () =>
-      `UDP sockets back to ${socketsAtStart} (handles ${handlesAtStart}), ` +
-      `have ${udpSocketCount()} (handles ${udpHandleCount()})`,
-    5000,
-  );
+  // The clients' werift peers release their sockets a moment after they close, unawaited by the server.
+  await untilHandlesSettle(atStart);
   const settledMs = performance.now() - started - cyclesMs;
   await h.close();
-  await waitFor(
-    () => udpSocketCount() === socketsBeforeServer && udpHandleCount() === handlesBeforeServer,
-    () =>
-      `UDP sockets back to ${socketsBeforeServer} (handles ${handlesBeforeServer}) after the server closed, ` +
-      `have ${udpSocketCount()} (handles ${udpHandleCount()})`,
-    5000,
-  );
+  await untilHandlesSettle(beforeServer);
 
   const sorted = [...durations].sort((a, b) => a - b);
   const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!.toFixed(0);
   t.diagnostic(
     `${CYCLES} cycles in ${LANES} lanes: ${(cyclesMs / 1000).toFixed(1)} s ` +
       `(one cycle: median ${pct(0.5)} ms, p90 ${pct(0.9)} ms, max ${pct(1)} ms); ` +
-      `settled ${settledMs.toFixed(0)} ms later; UDP sockets: ${socketsBeforeServer} before the server, ` +
-      `${socketsAtStart} with it (${handlesAtStart} handles), peak ${peakSockets}, ` +
+      `settled ${settledMs.toFixed(0)} ms later; UDP sockets: ${beforeServer.udpSockets} before the server, ` +
+      `${atStart.udpSockets} with it (${atStart.handles.length} handles), peak ${peakSockets}, ` +
       `${udpSocketCount()} after it closed`,
   );
 });

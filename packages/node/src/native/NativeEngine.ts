@@ -3,7 +3,14 @@
  * numeric enums, `loginRoom(roomID, user, config)` that resolves `{errorCode}` instead of rejecting,
  * `renewToken(roomID, token)`, one published stream per channel, and AppSign logins.
  */
-import { codeOf, ENGINE_VERSION, type EngineCore, type Listener, TypedEmitter } from '@parley/engine';
+import {
+  codeOf,
+  consoleLogger,
+  ENGINE_VERSION,
+  type EngineCore,
+  type Listener,
+  TypedEmitter,
+} from '@parley/engine';
 import {
   ErrorCode,
   errorMessage,
@@ -73,9 +80,9 @@ export class NativeEngine {
     private readonly profile: CheckedProfile,
     handler?: ZegoEventHandler,
   ) {
-    const log = profile.parley.logger;
+    const log = profile.parley.logger ?? consoleLogger;
     this.events = new TypedEmitter<ZegoNativeEvents>((err, event) =>
-      log?.error('an event listener threw', { event, err: err instanceof Error ? err.message : String(err) }),
+      log.error('an event listener threw', { event, err: err instanceof Error ? err.message : String(err) }),
     );
     if (handler) this.setEventHandler(handler);
     this.bridgeCoreEvents();
@@ -257,7 +264,7 @@ export class NativeEngine {
   /** The engine's publish source, made (synthetic camera and microphone) on first use. */
   private captureSource(): NodeLocalStream {
     if (this.source && !this.source.closed) return this.source;
-    const stream = createNodeLocalStream();
+    const stream = createNodeLocalStream({ logger: this.profile.parley.logger ?? consoleLogger });
     this.source = stream;
     this.sourceIsOwn = true;
     this.adopt(stream);

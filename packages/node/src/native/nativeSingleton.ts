@@ -2,7 +2,7 @@
  * The one native engine of the process, as in the Express SDKs: `createEngine` makes it, `instance()` returns
  * it, `destroyEngine()` ends it (after which a new one may be created).
  */
-import { EngineCore } from '@parley/engine';
+import { consoleLogger, EngineCore } from '@parley/engine';
 import { ParleyError } from '@parley/protocol';
 import { WeriftMediaBackend } from '../media/backend/WeriftMediaBackend.js';
 import { NodeWebSocket } from '../nodeWebSocket.js';
@@ -32,14 +32,15 @@ export function createNativeEngine(profile: ZegoEngineProfile, handler?: ZegoEve
     if (err instanceof ParleyError) handler?.onDebugError(err.code, 'createEngine', err.msg);
     throw err;
   }
+  const logger = checked.parley.logger ?? consoleLogger;
   const core = new EngineCore({
     appID: checked.appID,
     url: checked.url,
     WebSocket: NodeWebSocket,
     reconnectPolicy: checked.parley.reconnectPolicy,
     requestTimeoutMs: checked.parley.requestTimeoutMs,
-    logger: checked.parley.logger,
-    media: new WeriftMediaBackend({ hostAddresses: checked.parley.hostAddresses }),
+    logger,
+    media: new WeriftMediaBackend({ hostAddresses: checked.parley.hostAddresses, logger }),
     mediaTiming: checked.parley.mediaTiming,
     qualityIntervalMs: checked.parley.qualityIntervalMs,
   });

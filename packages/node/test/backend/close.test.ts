@@ -3,6 +3,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { handleSnapshot, untilHandlesSettle } from '@parley/server/test/handles';
 import { createNodeLocalStream, WeriftMediaBackend } from '../../src/media/backend/index.js';
 import { type LoopbackStun, startLoopbackStun } from './support/loopbackStun.js';
 import { once, play, publish, until } from './support/media.js';
@@ -15,8 +16,7 @@ before(async () => {
 after(() => stun.close());
 
 test('close() frees everything: the SFU sees every transport go, no socket or timer is left', async (t) => {
-  const handles = () => process.getActiveResourcesInfo().filter((r) => r === 'UDPWrap' || r === 'Timeout');
-  const baseline = handles();
+  const baseline = handleSnapshot(['UDPWrap', 'Timeout']);
   // werift sends no DTLS close alert: the SFU learns of a closed client from its silence (no STUN, RTP, RTCP).
   // A client that kept anything running would keep its transport alive.
   const router = new SfuRouterClass({ inactivityTimeoutMs: 1500 });
@@ -52,6 +52,8 @@ test('close() frees everything: the SFU sees every transport go, no socket or ti
     `the SFU dropped the silent transports ${(performance.now() - closedAt).toFixed(0)} ms after close`,
   );
   await router.close();
-  // What werift left behind would show here (unref'd timers do not: they cannot keep the process alive).
-  assert.deepEqual(handles(), baseline, `handles left: ${process.getActiveResourcesInfo()}`);
+  // What werift left behind would show here (unref'd timers do not: they cannot keep the process alive). The
+  // connections' `released` and the router's close() resolve once the handles are gone; the wait covers what
+  // nobody awaits, and fails with what is left over.
+  await untilHandlesSettle(baseline);
 });

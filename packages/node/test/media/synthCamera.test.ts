@@ -6,6 +6,7 @@ import { type TestContext, test } from 'node:test';
 import { type IvfFrame, parseIvf, writeIvf } from '../../src/media/ivf.js';
 import { RtpClockRate, RtpSequencer } from '../../src/media/RtpSequencer.js';
 import { flatPictureToI420, sampleI420Macroblocks } from '../../src/media/synth/FlatPicture.js';
+import { SharedFrames } from '../../src/media/synth/SharedFrames.js';
 import {
   type EncodedVideoFrame,
   readSyntheticFrameNumber,
@@ -90,6 +91,49 @@ test('key frames come first, on request and every keyframeInterval frames; the h
     keys.map((f) => f.index),
     [0, 10, 20],
   );
+});
+
+test('cameras share the frames they draw, each getting a copy of its own', () => {
+  const a = new SyntheticCamera({ width: 48, height: 32 });
+  const b = new SyntheticCamera({ width: 48, height: 32 });
+  const first = Array.from({ length: 20 }, () => a.nextFrame());
+  b.nextFrame();
+  b.requestKeyframe();
+  const second = Array.from({ length: 19 }, () => b.nextFrame());
+  assert.equal(second[0]?.keyframe, true, 'a requested key frame');
+  assert.equal(first[1]?.keyframe, false);
+  assert.ok(
+    !second[0]?.data.equals(first[1]!.data),
+    'a key frame is not the cached delta frame of its number',
+  );
+  for (let i = 2; i < 20; i++) assert.deepEqual(second[i - 1]?.data, first[i]?.data, `frame ${i}`);
+  // A consumer that writes into its frame changes no other camera's.
+  first[5]!.data.fill(0);
+  const c = new SyntheticCamera({ width: 48, height: 32 });
+  const again = Array.from({ length: 6 }, () => c.nextFrame());
+  assert.equal(readSyntheticFrameNumber(again[5]!.data), 5);
+});
+
+test('the shared frames stay within their byte budget, dropping the least recently used first', () => {
+  const frames = new SharedFrames(1000);
+  let made = 0;
+  const make = (fill: number) => () => {
+    made += 1;
+    return Buffer.alloc(300, fill);
+  };
+  frames.get('a', make(1));
+  frames.get('b', make(2));
+  frames.get('c', make(3));
+  assert.deepEqual([frames.count, frames.size, made], [3, 900, 3]);
+  assert.deepEqual(frames.get('a', make(9)), Buffer.alloc(300, 1), 'a hit returns the frame made first');
+  assert.equal(made, 3);
+  frames.get('d', make(4)); // 1200 bytes: 'b', the least recently used, goes
+  assert.deepEqual([frames.count, frames.size], [3, 900]);
+  frames.get('b', make(5));
+  assert.equal(made, 5, "'b' was made again");
+  frames.get('huge', () => Buffer.alloc(2000));
+  assert.deepEqual([frames.count, frames.size], [3, 900], 'a frame larger than the budget is not kept');
+  assert.throws(() => new SharedFrames(-1), TypeError);
 });
 
 test('bad camera options are TypeErrors', () => {

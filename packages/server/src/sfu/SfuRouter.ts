@@ -66,6 +66,12 @@ export class SfuRouter extends TypedEmitter<SfuRouterEvents> {
   private readonly playersByStream = new Map<string, Set<SubscriberTransport>>();
   /** Transports being negotiated count against the limit too. */
   private pending = 0;
+  /**
+   * What close() must await besides the transports it closes itself: the close promises of transports that
+   * closed on their own and are still releasing their sockets, and negotiations in progress.
+   */
+  private readonly releasing = new Set<Promise<void>>();
+  private isClosed = false;
   private closing: Promise<void> | null = null;
 
   constructor(options: SfuRouterOptions = {}) {
@@ -92,7 +98,7 @@ export class SfuRouter extends TypedEmitter<SfuRouterEvents> {
   }
 
   get closed(): boolean {
-    return this.closing !== null;
+    return this.isClosed;
   }
 
   /** Open transports (publishers and players), negotiations in progress excluded. */
@@ -123,7 +129,7 @@ export class SfuRouter extends TypedEmitter<SfuRouterEvents> {
     checkKey(streamKey, 'streamKey');
     const replaced = this.publishers.get(streamKey);
     this.reserve(replaced ? 1 : 0);
-    const created = await this.negotiated(
+    return this.negotiated(
       PublisherTransport.create({
         key: streamKey,
         offerSdp,
@@ -131,19 +137,20 @@ export class SfuRouter extends TypedEmitter<SfuRouterEvents> {
         producerOptions: this.producerOptions,
         timeouts: this.timeouts,
       }),
+      ({ transport }) => {
+        const previous = this.publishers.get(streamKey);
+        this.publishers.set(streamKey, transport);
+        this.own(transport, () => {
+          if (this.publishers.get(streamKey) === transport) this.publishers.delete(streamKey);
+        });
+        // Switch the players before closing the old publisher, so they never see its producers close.
+        for (const player of this.playersByStream.get(streamKey) ?? [])
+          player.switchProducers(transport.producerList);
+        // The old publisher's close joins `releasing` through its 'close' event: close() awaits it.
+        if (previous) void previous.close('replaced');
+        this.emit('transport', transport);
+      },
     );
-    const { transport } = created;
-    const previous = this.publishers.get(streamKey);
-    this.publishers.set(streamKey, transport);
-    transport.once('close', () => {
-      if (this.publishers.get(streamKey) === transport) this.publishers.delete(streamKey);
-    });
-    // Switch the players before closing the old publisher, so they never see its producers close.
-    for (const player of this.playersByStream.get(streamKey) ?? [])
-      player.switchProducers(transport.producerList);
-    if (previous) void previous.close('replaced');
-    this.emit('transport', transport);
-    return created;
   }
 
   /**
@@ -167,7 +174,7 @@ export class SfuRouter extends TypedEmitter<SfuRouterEvents> {
     }
     this.reserve(replaced ? 1 : 0);
     const consumerOptions = this.consumerOptions;
-    const created = await this.negotiated(
+    return this.negotiated(
       SubscriberTransport.create({
         key: playerKey,
         streamKey,
@@ -177,36 +184,70 @@ export class SfuRouter extends TypedEmitter<SfuRouterEvents> {
         reports: this.reports,
         consumerOptions: consumerOptions ? (kind) => consumerOptions(playerKey, kind) : undefined,
       }),
+      ({ transport }) => {
+        const previous = this.players.get(playerKey);
+        this.players.set(playerKey, transport);
+        let set = this.playersByStream.get(streamKey);
+        if (!set) {
+          set = new Set();
+          this.playersByStream.set(streamKey, set);
+        }
+        set.add(transport);
+        this.own(transport, () => this.forgetPlayer(transport));
+        // The publisher may have been replaced while we negotiated: follow the current one.
+        const current = this.publishers.get(streamKey);
+        if (current && current !== publisher) transport.switchProducers(current.producerList);
+        if (previous) void previous.close('replaced');
+        this.emit('transport', transport);
+      },
     );
-    const { transport } = created;
-    const previous = this.players.get(playerKey);
-    this.players.set(playerKey, transport);
-    let set = this.playersByStream.get(streamKey);
-    if (!set) {
-      set = new Set();
-      this.playersByStream.set(streamKey, set);
-    }
-    set.add(transport);
-    transport.once('close', () => this.forgetPlayer(transport));
-    // The publisher may have been replaced while we negotiated: follow the current one.
-    const current = this.publishers.get(streamKey);
-    if (current && current !== publisher) transport.switchProducers(current.producerList);
-    if (previous) void previous.close('replaced');
-    this.emit('transport', transport);
-    return created;
   }
 
-  /** Closes every transport and the router. Idempotent. */
+  /**
+   * Closes every transport and the router. Idempotent. Resolves once nothing the router started holds a
+   * socket any more: the transports it closes now, those that closed earlier on their own (timeout, failure,
+   * inactivity, replaced, closed by their owner) and are still releasing, and negotiations in progress.
+   */
   close(): Promise<void> {
     if (this.closing) return this.closing;
-    const all: Transport[] = [...this.players.values(), ...this.publishers.values()];
-    this.closing = Promise.all(all.map((t) => t.close('routerClosed'))).then(() => undefined);
+    this.isClosed = true;
+    // Each transport joins `releasing` through its 'close' event.
+    for (const transport of [...this.players.values(), ...this.publishers.values()]) {
+      void transport.close('routerClosed');
+    }
     this.reports.close();
     this.players.clear();
     this.publishers.clear();
     this.playersByStream.clear();
     this.emit('close');
-    return this.closing.finally(() => this.removeAllListeners());
+    this.closing = this.settled().finally(() => this.removeAllListeners());
+    return this.closing;
+  }
+
+  /** Resolves once `releasing` is empty (what settles may add more, e.g. a negotiation closing its transport). */
+  private async settled(): Promise<void> {
+    while (this.releasing.size > 0) await Promise.all(this.releasing);
+  }
+
+  /**
+   * Makes `transport` the router's child: when it closes, for whatever reason, `forget` drops it from the maps
+   * and its close promise (resolved once its sockets are released) is kept until it resolves, for close().
+   */
+  private own(transport: Transport, forget: () => void): void {
+    transport.once('close', () => {
+      forget();
+      this.keep(transport.close());
+    });
+  }
+
+  /** Keeps `work` among what close() awaits until it settles. */
+  private keep(work: Promise<unknown>): void {
+    const done = work.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.releasing.add(done);
+    void done.then(() => this.releasing.delete(done));
   }
 
   private forgetPlayer(transport: SubscriberTransport): void {
@@ -217,25 +258,34 @@ export class SfuRouter extends TypedEmitter<SfuRouterEvents> {
     if (set.size === 0) this.playersByStream.delete(transport.streamKey);
   }
 
-  /** Reserves one transport slot (`freed` slots will be released by a replacement), or throws. */
   /**
-   * Awaits a transport being negotiated (which counts against the limits until then) and refuses it if the
-   * router closed in the meantime.
+   * Awaits a transport being negotiated (it counts against the limits until then) and hands it to `adopt` in
+   * the same turn, or closes it and refuses if the router closed in the meantime. close() awaits negotiations
+   * in progress, so no transport it has not seen outlives it.
    */
-  private async negotiated<T extends { transport: Transport }>(creating: Promise<T>): Promise<T> {
-    let created: T;
-    try {
-      created = await creating;
-    } finally {
-      this.pending -= 1;
-    }
-    if (this.closing) {
-      await created.transport.close('routerClosed');
-      throw SfuError.closed('the SFU router');
-    }
-    return created;
+  private negotiated<T extends { transport: Transport }>(
+    creating: Promise<T>,
+    adopt: (created: T) => void,
+  ): Promise<T> {
+    const outcome = (async () => {
+      let created: T;
+      try {
+        created = await creating;
+      } finally {
+        this.pending -= 1;
+      }
+      if (this.isClosed) {
+        await created.transport.close('routerClosed');
+        throw SfuError.closed('the SFU router');
+      }
+      adopt(created);
+      return created;
+    })();
+    this.keep(outcome);
+    return outcome;
   }
 
+  /** Reserves one transport slot (`freed` slots will be released by a replacement), or throws. */
   private reserve(freed: number): void {
     if (this.transportCount + this.pending - freed >= this.maxTransports) {
       throw SfuError.transportLimit(this.maxTransports);
@@ -244,7 +294,7 @@ export class SfuRouter extends TypedEmitter<SfuRouterEvents> {
   }
 
   private checkOpen(): void {
-    if (this.closing) throw SfuError.closed('the SFU router');
+    if (this.isClosed) throw SfuError.closed('the SFU router');
   }
 }
 

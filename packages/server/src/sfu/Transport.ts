@@ -61,6 +61,16 @@ const SRTP_PROFILE_PREFERENCE = [SRTP_AES128_CM_HMAC_SHA1_80, SRTP_AEAD_AES_128_
 
 let nextTransportId = 1;
 
+/**
+ * Resolves once Node has released the handles closed so far. werift's close awaits each dgram socket's 'close'
+ * event, which Node emits on the next tick after asking libuv to close the handle; libuv frees it, and Node
+ * drops it from `process.getActiveResourcesInfo()`, only in the loop's close phase, which comes after the check
+ * phase (setImmediate). Two setImmediate turns put a whole close phase behind us, whichever phase we start in.
+ */
+function handlesReleased(): Promise<void> {
+  return new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
+}
+
 /** The base of {@link PublisherTransport} and {@link SubscriberTransport}. */
 export abstract class Transport extends TypedEmitter<TransportEvents> {
   readonly id = `transport-${nextTransportId++}`;
@@ -122,7 +132,8 @@ export abstract class Transport extends TypedEmitter<TransportEvents> {
 
   /**
    * Closes the children (producers or consumers), then the peer connection. Idempotent: every call returns
-   * the same promise, resolved once werift has released its sockets.
+   * the same promise, resolved once werift has closed its sockets and Node has released their handles (they
+   * are gone from `process.getActiveResourcesInfo()`; see {@link handlesReleased}).
    */
   close(reason: TransportCloseReason = 'closed'): Promise<void> {
     if (this.closing) return this.closing;
@@ -133,9 +144,12 @@ export abstract class Transport extends TypedEmitter<TransportEvents> {
     this.watchdog = null;
     for (const unsubscribe of this.unsubscribers) unsubscribe();
     this.closeChildren();
-    this.closing = this.pc.close().catch(() => {
-      // werift failed while tearing down; the sockets are gone either way.
-    });
+    this.closing = this.pc
+      .close()
+      .catch(() => {
+        // werift failed while tearing down; the sockets are gone either way.
+      })
+      .then(handlesReleased);
     this.emit('close', reason);
     this.removeAllListeners();
     return this.closing;

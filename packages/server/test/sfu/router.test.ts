@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { RTCRtpCodecParameters } from 'werift';
 import { SfuError, SfuRouter, sfuCodecs } from '../../src/sfu/index.js';
+import { handleSnapshot } from '../support/handles.js';
 import { closeAll, TestPlayer, TestPublisher } from './support/clients.js';
 import { type LoopbackStun, startLoopbackStun } from './support/loopbackStun.js';
 import { waitFor } from './support/waitFor.js';
@@ -148,8 +149,7 @@ test('a publisher that vanishes is detected; its players idle, then resume on a 
 
 test('close() frees every peer connection and socket', async () => {
   const udpSockets = () => process.getActiveResourcesInfo().filter((r) => r === 'UDPWrap').length;
-  // Sockets close asynchronously after pc.close(); in the end only this file's STUN responder may remain, so
-  // this also checks that the earlier tests released theirs.
+  // In the end only this file's STUN responder may remain, so this also checks that the earlier tests released theirs.
   const baseline = 1;
   const ownStun = await startLoopbackStun();
   const router = new SfuRouter();
@@ -174,4 +174,24 @@ test('close() frees every peer connection and socket', async () => {
   await rejectsWith(router.publish('s', 'v=0'), 'CLOSED');
   await Promise.all([pub.close(), ...players.map((p) => p.close()), ownStun.close()]);
   await waitFor(() => udpSockets() === baseline, `UDP sockets back to ${baseline} (now ${udpSockets()})`);
+});
+
+test('close() resolves once the sockets are released, those of transports that closed on their own too', async (t) => {
+  const before = handleSnapshot(['UDPWrap']);
+  const router = new SfuRouter({ inactivityTimeoutMs: 300 });
+  const gone = new TestPublisher(stun);
+  t.after(() => closeAll(router, gone));
+  const transport = await gone.publish(router, 's');
+  const stop = gone.pump(2);
+  await waitFor(() => transport.connectionState === 'connected', 'the publisher connected');
+  stop();
+  await gone.close(); // vanishes: the transport closes itself once it has heard nothing for 300 ms
+  // Closing the router in the very turn the transport closes itself, before werift has closed its socket: the
+  // router no longer lists the transport, and must still await its release.
+  await new Promise<void>((resolve) => {
+    transport.once('close', () => resolve(router.close()));
+  });
+  assert.equal(transport.closedBecause, 'inactive');
+  // The client's sockets went hundreds of loop turns ago; the SFU's must be gone now, not a moment later.
+  assert.deepEqual(handleSnapshot(['UDPWrap']), before);
 });

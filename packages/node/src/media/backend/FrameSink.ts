@@ -2,7 +2,9 @@
  * What `startPlayingStream` returns in Node: the received stream as complete encoded frames. It belongs to the
  * play, not to one connection: when the engine retries a play, the next connection feeds the same sink.
  */
+import { consoleLogger, type EngineLogger } from '@parley/engine';
 import { TypedEmitter } from '@parley/protocol';
+import { logListenerErrors } from '../../guarded.js';
 import { FrameRecorder, type RecordPaths } from './FrameRecorder.js';
 
 /** One received frame. */
@@ -56,8 +58,9 @@ export class FrameSink extends TypedEmitter<FrameSinkEvents> {
   private closing: Promise<void> | null = null;
   private feeder: object | null = null;
 
-  constructor(streamID: string) {
-    super();
+  /** `log` receives what the sink's listeners (the app's) throw; default the console. */
+  constructor(streamID: string, log: EngineLogger = consoleLogger) {
+    super(logListenerErrors(log, `the frame sink of ${streamID}`));
     this.streamID = streamID;
   }
 

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { type IvfFrame, parseIvf } from '../ivf.js';
 import { MediaFormatError } from '../MediaFormatError.js';
 import { isVp8Keyframe } from '../vp8Rtp.js';
-import { PacedTrackSource, type ProducedFrame } from './TrackSource.js';
+import { PacedTrackSource, type ProducedFrame, type SourceOptions } from './TrackSource.js';
 
 /**
  * Plays the VP8 frames of an IVF file in a loop; each frame lasts until the next one's pts (the last one as
@@ -28,8 +28,8 @@ export class IvfFileSource extends PacedTrackSource {
   private keyframeWanted = true;
 
   /** `bytes`: a whole IVF file with fourcc VP80. Throws MediaFormatError if it is not one. */
-  constructor(bytes: Uint8Array) {
-    super('video');
+  constructor(bytes: Uint8Array, options: SourceOptions = {}) {
+    super('video', options);
     const { header, frames } = parseIvf(bytes);
     if (header.fourcc !== 'VP80') {
       throw new MediaFormatError('unsupported', `IVF fourcc ${header.fourcc} is not VP80`);
@@ -51,8 +51,8 @@ export class IvfFileSource extends PacedTrackSource {
   }
 
   /** Reads the file at `path` (synchronously: sample files are small). */
-  static fromFile(path: string): IvfFileSource {
-    return new IvfFileSource(readFileSync(path));
+  static fromFile(path: string, options: SourceOptions = {}): IvfFileSource {
+    return new IvfFileSource(readFileSync(path), options);
   }
 
   /** Frames in the file. */

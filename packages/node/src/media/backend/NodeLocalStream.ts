@@ -2,7 +2,9 @@
  * The Node counterpart of the web SDK's ZegoLocalStream: what `startPublishingStream` is given in Node. It holds
  * at most one audio and one video source and may be published under several stream IDs at once.
  */
+import { consoleLogger, type EngineLogger } from '@parley/engine';
 import { TypedEmitter } from '@parley/protocol';
+import { logListenerErrors } from '../../guarded.js';
 import type { SyntheticCameraOptions } from '../synth/SyntheticCamera.js';
 import type { SyntheticMicrophoneOptions } from '../synth/SyntheticMicrophone.js';
 import { IvfFileSource } from './IvfFileSource.js';
@@ -13,7 +15,10 @@ import type { TrackKind, TrackSource } from './TrackSource.js';
 
 /** Events of a {@link NodeLocalStream}. */
 export type NodeLocalStreamEvents = {
-  /** A track was muted or unmuted (the SDK tells the players of every stream this one feeds). */
+  /**
+   * A track was muted or unmuted, or its source stopped by itself (closed, or failed: see its `error`), which
+   * counts as muted. The SDK tells the players of every stream this one feeds.
+   */
   trackStateChange: [kind: TrackKind, muted: boolean];
   close: [];
 };
@@ -30,8 +35,12 @@ export class NodeLocalStream extends TypedEmitter<NodeLocalStreamEvents> {
   private _closed = false;
   private readonly unsubscribers: (() => void)[] = [];
 
-  constructor(tracks: { audio?: TrackSource | undefined; video?: TrackSource | undefined }) {
-    super();
+  /** `logger` receives what the stream's listeners throw; default the console. */
+  constructor(
+    tracks: { audio?: TrackSource | undefined; video?: TrackSource | undefined },
+    options: { logger?: EngineLogger | undefined } = {},
+  ) {
+    super(logListenerErrors(options.logger ?? consoleLogger, 'a local stream'));
     const { audio, video } = tracks;
     if (audio && audio.kind !== 'audio') throw new TypeError('the audio track source must be of kind audio');
     if (video && video.kind !== 'video') throw new TypeError('the video track source must be of kind video');
@@ -41,8 +50,16 @@ export class NodeLocalStream extends TypedEmitter<NodeLocalStreamEvents> {
       const onMute = (muted: boolean): void => {
         this.emit('trackStateChange', track.kind, muted);
       };
+      // A source that stops by itself (a failure, or closed by whoever holds it) sends nothing any more.
+      const onClose = (): void => {
+        this.emit('trackStateChange', track.kind, true);
+      };
       track.on('mute', onMute);
-      this.unsubscribers.push(() => track.off('mute', onMute));
+      track.on('close', onClose);
+      this.unsubscribers.push(
+        () => track.off('mute', onMute),
+        () => track.off('close', onClose),
+      );
     }
   }
 
@@ -53,6 +70,24 @@ export class NodeLocalStream extends TypedEmitter<NodeLocalStreamEvents> {
 
   get closed(): boolean {
     return this._closed;
+  }
+
+  /**
+   * The stream's sources, audio first, as the web SDK's `ZegoLocalStream.getTracks()` returns its MediaStream's
+   * tracks. A closed source stays listed (`closed` true), as an ended track stays in its MediaStream.
+   */
+  getTracks(): TrackSource[] {
+    return this.tracks;
+  }
+
+  /** The audio source, if the stream has one, in a list. */
+  getAudioTracks(): TrackSource[] {
+    return this.audio ? [this.audio] : [];
+  }
+
+  /** The video source, if the stream has one, in a list. */
+  getVideoTracks(): TrackSource[] {
+    return this.video ? [this.video] : [];
   }
 
   /** True if the stream has a source of `kind` that is not closed. */
@@ -91,6 +126,8 @@ export interface NodeLocalStreamOptions {
   audioFile?: string;
   /** An IVF (VP8) file to loop as the video track (replaces the synthetic camera). */
   videoFile?: string;
+  /** Where the stream and its sources log what went wrong; default the console. The engines pass theirs. */
+  logger?: EngineLogger | undefined;
 }
 
 /**
@@ -102,23 +139,27 @@ export interface NodeLocalStreamOptions {
  */
 export function createNodeLocalStream(options: NodeLocalStreamOptions = {}): NodeLocalStream {
   const camera = options.camera ?? {};
+  const logger = options.logger;
   const made: TrackSource[] = [];
   try {
     let audio: TrackSource | undefined;
     let video: TrackSource | undefined;
-    if (options.audioFile !== undefined) audio = OggOpusFileSource.fromFile(options.audioFile);
+    if (options.audioFile !== undefined) audio = OggOpusFileSource.fromFile(options.audioFile, { logger });
     else if (camera.audio !== false) {
-      audio = new SyntheticMicrophoneSource(typeof camera.audio === 'object' ? camera.audio : {});
+      audio = new SyntheticMicrophoneSource({
+        ...(typeof camera.audio === 'object' ? camera.audio : {}),
+        logger,
+      });
     }
     if (audio) made.push(audio);
-    if (options.videoFile !== undefined) video = IvfFileSource.fromFile(options.videoFile);
+    if (options.videoFile !== undefined) video = IvfFileSource.fromFile(options.videoFile, { logger });
     else if (camera.video !== false) {
       const v = typeof camera.video === 'object' ? camera.video : {};
-      video = new SyntheticCameraSource({ width: 320, height: 240, fps: 15, ...v });
+      video = new SyntheticCameraSource({ width: 320, height: 240, fps: 15, ...v, logger });
     }
-    return new NodeLocalStream({ audio, video });
+    return new NodeLocalStream({ audio, video }, { logger });
   } catch (err) {
-    // A file that failed to load must not leave the other source's encoder behind.
+    // A file that failed to load must not leave the other source behind.
     for (const track of made) track.close();
     throw err;
   }

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { MediaFormatError } from '../MediaFormatError.js';
 import { readOggOpus } from '../oggOpus.js';
 import { opusPacketSamples } from '../opusToc.js';
-import { PacedTrackSource, type ProducedFrame } from './TrackSource.js';
+import { PacedTrackSource, type ProducedFrame, type SourceOptions } from './TrackSource.js';
 
 /**
  * Plays the Opus packets of an Ogg Opus file in a loop, each lasting what its TOC byte says (usually 20 ms).
@@ -21,8 +21,8 @@ export class OggOpusFileSource extends PacedTrackSource {
   private next = 0;
 
   /** `bytes`: a whole Ogg Opus file. Throws MediaFormatError if it is not one or holds no audio. */
-  constructor(bytes: Uint8Array) {
-    super('audio');
+  constructor(bytes: Uint8Array, options: SourceOptions = {}) {
+    super('audio', options);
     const { packets } = readOggOpus(bytes);
     if (packets.length === 0) throw new MediaFormatError('bad-structure', 'the Ogg Opus file holds no audio');
     this.packets = packets.map((p) => Buffer.from(p));
@@ -30,8 +30,8 @@ export class OggOpusFileSource extends PacedTrackSource {
   }
 
   /** Reads the file at `path` (synchronously: sample files are small). */
-  static fromFile(path: string): OggOpusFileSource {
-    return new OggOpusFileSource(readFileSync(path));
+  static fromFile(path: string, options: SourceOptions = {}): OggOpusFileSource {
+    return new OggOpusFileSource(readFileSync(path), options);
   }
 
   /** Packets in the file. */

@@ -3,7 +3,7 @@
  * paced in real time.
  */
 import { SyntheticCamera, type SyntheticCameraOptions } from '../synth/SyntheticCamera.js';
-import { PacedTrackSource, type ProducedFrame } from './TrackSource.js';
+import { PacedTrackSource, type ProducedFrame, type SourceOptions } from './TrackSource.js';
 
 /**
  * A {@link SyntheticCamera} behind a timer at its frame rate. Key frame requests are served on the very next
@@ -15,8 +15,8 @@ import { PacedTrackSource, type ProducedFrame } from './TrackSource.js';
 export class SyntheticCameraSource extends PacedTrackSource {
   readonly camera: SyntheticCamera;
 
-  constructor(options: SyntheticCameraOptions = {}) {
-    super('video');
+  constructor(options: SyntheticCameraOptions & SourceOptions = {}) {
+    super('video', options);
     this.camera = new SyntheticCamera(options);
   }
 

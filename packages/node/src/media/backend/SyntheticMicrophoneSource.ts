@@ -3,11 +3,11 @@
  * paced in real time.
  */
 import { SyntheticMicrophone, type SyntheticMicrophoneOptions } from '../synth/SyntheticMicrophone.js';
-import { PacedTrackSource, type ProducedFrame } from './TrackSource.js';
+import { PacedTrackSource, type ProducedFrame, type SourceOptions } from './TrackSource.js';
 
 /**
  * A {@link SyntheticMicrophone} behind a 20 ms timer. Each packet carries its number (read it with
- * `readSyntheticPacketNumber`). Closing the source frees the encoder.
+ * `readSyntheticPacketNumber`). Closing the source lets go of the shared tone.
  *
  * @example
  * const audio = new SyntheticMicrophoneSource({ frequency: 440 });
@@ -15,8 +15,8 @@ import { PacedTrackSource, type ProducedFrame } from './TrackSource.js';
 export class SyntheticMicrophoneSource extends PacedTrackSource {
   readonly microphone: SyntheticMicrophone;
 
-  constructor(options: SyntheticMicrophoneOptions = {}) {
-    super('audio');
+  constructor(options: SyntheticMicrophoneOptions & SourceOptions = {}) {
+    super('audio', options);
     this.microphone = new SyntheticMicrophone(options);
   }
 

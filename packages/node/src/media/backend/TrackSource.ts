@@ -3,7 +3,9 @@
  * real time, like a camera or a microphone with an encoder behind it. One source may feed several published
  * streams at once, so it runs while at least one of them has started it (reference counting).
  */
+import { consoleLogger, type EngineLogger } from '@parley/engine';
 import { TypedEmitter } from '@parley/protocol';
+import { guarded, logListenerErrors } from '../../guarded.js';
 import { isVp8Keyframe } from '../vp8Rtp.js';
 
 export type TrackKind = 'audio' | 'video';
@@ -32,8 +34,16 @@ export interface EncodedFrame {
 export type TrackSourceEvents = {
   frame: [frame: EncodedFrame];
   mute: [muted: boolean];
+  /** Making a frame failed: the source logged the error and closes right after (`close` follows). */
+  error: [error: Error];
   close: [];
 };
+
+/** Options every source of the SDK takes. */
+export interface SourceOptions {
+  /** Where the source logs what went wrong (a frame that could not be made, a listener that threw); default the console. */
+  logger?: EngineLogger | undefined;
+}
 
 /** A producer of encoded frames of one kind. */
 export interface TrackSource extends TypedEmitter<TrackSourceEvents> {
@@ -45,6 +55,8 @@ export interface TrackSource extends TypedEmitter<TrackSourceEvents> {
   /** True while at least one user has started it. */
   readonly running: boolean;
   readonly closed: boolean;
+  /** Why the source stopped by itself (making a frame failed); null while it runs or after a plain close(). */
+  readonly error: Error | null;
   /** Video frame size when known. */
   readonly width?: number | undefined;
   readonly height?: number | undefined;
@@ -99,12 +111,28 @@ export abstract class PacedTrackSource extends TypedEmitter<TrackSourceEvents> i
   private nextDue = 0;
   private lastTimestamp = -1;
   private emitted = 0;
+  private _error: Error | null = null;
+  /** The timer's callback: a frame that cannot be made fails the source instead of the process. */
+  private readonly onTimer: () => void;
+  protected readonly log: EngineLogger;
 
-  protected constructor(kind: TrackKind) {
-    super();
+  protected constructor(kind: TrackKind, options: SourceOptions = {}) {
+    const log = options.logger ?? consoleLogger;
+    super(logListenerErrors(log, `the ${kind} source`));
+    this.log = log;
     this.kind = kind;
     this.codec = kind === 'audio' ? 'opus' : 'VP8';
     this.clockRate = kind === 'audio' ? 48_000 : 90_000;
+    this.onTimer = guarded(
+      log,
+      `the ${kind} source's frame timer`,
+      () => this.tick(),
+      (error) => this.fail(error),
+    );
+  }
+
+  get error(): Error | null {
+    return this._error;
   }
 
   get muted(): boolean {
@@ -158,18 +186,26 @@ export abstract class PacedTrackSource extends TypedEmitter<TrackSourceEvents> i
     this.removeAllListeners();
   }
 
+  /** Making a frame threw (already logged): the source stops for good, saying why. */
+  private fail(error: Error): void {
+    if (this._closed) return;
+    this._error = error;
+    this.emit('error', error);
+    this.close();
+  }
+
   /** The next frame, or null when there is none right now (the source tries again 20 ms later). */
   protected abstract produce(): ProducedFrame | null;
 
   /** Called when the source (re)starts after having no users. */
   protected onStart(): void {}
 
-  /** Releases what the subclass holds (an encoder); called once by close(). */
+  /** Releases what the subclass holds (a shared tone, say); called once by close(). */
   protected release(): void {}
 
   private schedule(): void {
     const wait = Math.max(0, this.nextDue - performance.now());
-    this.timer = setTimeout(() => this.tick(), wait);
+    this.timer = setTimeout(this.onTimer, wait);
     this.timer.unref();
   }
 

@@ -3,9 +3,10 @@
  * (non-trickle) local descriptions, `connected` / `failed` from the connection state with a grace period for
  * `disconnected`, the round-trip time werift measures, and an idempotent close.
  */
-import type { MediaConnectionEvents } from '@parley/engine';
+import type { EngineLogger, MediaConnectionEvents } from '@parley/engine';
 import { type EventMap, TypedEmitter } from '@parley/protocol';
 import { RTCPeerConnection, type RTCStatsReport } from 'werift';
+import { guarded, logListenerErrors } from '../../guarded.js';
 import { type ClientIceOptions, clientPeerConfig } from './clientPeerConfig.js';
 import { startDtlsWithoutDelay } from './dtlsStart.js';
 
@@ -17,6 +18,8 @@ export interface ConnectionOptions {
    * the SFU this long after having heard from it; default 5000 ms.
    */
   disconnectedTimeoutMs: number;
+  /** Where the connection logs what its timers and werift's events threw (the connection fails instead). */
+  log: EngineLogger;
   /** Called once when the connection closes (the backend forgets it). */
   onClose?: (() => void) | undefined;
 }
@@ -30,6 +33,17 @@ export interface RoundTrip {
 }
 
 let nextConnectionId = 1;
+
+/**
+ * Resolves once Node has released the handles closed so far. werift's close awaits each dgram socket's 'close'
+ * event, which Node emits on the next tick after asking libuv to close the handle; libuv frees it, and Node
+ * drops it from `process.getActiveResourcesInfo()`, only in the loop's close phase, which comes after the check
+ * phase (setImmediate). Two setImmediate turns put a whole close phase behind us, whichever phase we start in.
+ * (The SFU's Transport waits the same way.)
+ */
+function handlesReleased(): Promise<void> {
+  return new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
+}
 
 /** The base of {@link WeriftPublishConnection} and {@link WeriftPlayConnection}. */
 export abstract class WeriftConnection<
@@ -49,6 +63,7 @@ export abstract class WeriftConnection<
   private wasConnected = false;
   private _closed = false;
   private releasing: Promise<void> | null = null;
+  protected readonly log: EngineLogger;
 
   /** Throws (ParleyError 1100001) if the server gave no STUN URL: see {@link clientPeerConfig}. */
   protected constructor(
@@ -56,16 +71,21 @@ export abstract class WeriftConnection<
     options: ConnectionOptions,
     tickMs: number,
   ) {
-    super();
+    super(logListenerErrors(options.log, `the media connection of ${info.streamID}`));
     this.streamID = info.streamID;
     this.options = options;
+    this.log = options.log;
     this.tickMs = tickMs;
     this.pc = new RTCPeerConnection(clientPeerConfig(info, options.ice));
-    const states = this.pc.connectionStateChange.subscribe((state) => this.handleState(state));
-    const ice = this.pc.iceConnectionStateChange.subscribe((state) => {
-      if (state === 'connected' || state === 'completed') this.clearDisconnectTimer();
-      else if (state === 'disconnected') this.startDisconnectTimer();
-    });
+    const states = this.pc.connectionStateChange.subscribe(
+      this.guard('its connection state handler', (state: string) => this.handleState(state)),
+    );
+    const ice = this.pc.iceConnectionStateChange.subscribe(
+      this.guard('its ICE state handler', (state: string) => {
+        if (state === 'connected' || state === 'completed') this.clearDisconnectTimer();
+        else if (state === 'disconnected') this.startDisconnectTimer();
+      }),
+    );
     this.pcUnsubscribers.push(states.unSubscribe, ice.unSubscribe);
   }
 
@@ -78,7 +98,10 @@ export abstract class WeriftConnection<
     return this.wasConnected && !this._closed;
   }
 
-  /** Resolves when werift has released the sockets (after close()). */
+  /**
+   * After close(): resolves once werift has closed the sockets and Node has released their handles (they are
+   * gone from `process.getActiveResourcesInfo()`, see {@link handlesReleased}). Before close(): resolved.
+   */
   get released(): Promise<void> {
     return this.releasing ?? Promise.resolve();
   }
@@ -92,9 +115,12 @@ export abstract class WeriftConnection<
     this.ticker = null;
     for (const unsubscribe of this.pcUnsubscribers) unsubscribe();
     this.onClose();
-    this.releasing = this.pc.close().catch(() => {
-      // werift failed while tearing down; the sockets are gone either way.
-    });
+    this.releasing = this.pc
+      .close()
+      .catch(() => {
+        // werift failed while tearing down; the sockets are gone either way.
+      })
+      .then(handlesReleased);
     this.options.onClose?.();
     this.removeAllListeners();
   }
@@ -108,6 +134,16 @@ export abstract class WeriftConnection<
   /** Called every `tickMs` while connected. */
   protected onTick(_now: number): void {}
 
+  /**
+   * `fn` made safe for a timer or a werift event (see guarded.ts): what it throws is logged and fails the
+   * connection, which the engine reports (publisher or player state) and retries, as for a network failure.
+   */
+  protected guard<A extends unknown[]>(what: string, fn: (...args: A) => void): (...args: A) => void {
+    return guarded(this.log, `the media connection of ${this.streamID}: ${what}`, fn, (error) =>
+      this.fail(`${what} threw: ${error.message}`),
+    );
+  }
+
   /** Emits `failed` once and closes. */
   protected fail(reason: string): void {
     if (this._closed) return;
@@ -119,7 +155,7 @@ export abstract class WeriftConnection<
   protected async completeLocalDescription(type: 'offer' | 'answer'): Promise<string> {
     const description = type === 'offer' ? await this.pc.createOffer() : await this.pc.createAnswer();
     await this.pc.setLocalDescription(description);
-    this.pcUnsubscribers.push(...startDtlsWithoutDelay(this.pc));
+    this.pcUnsubscribers.push(...startDtlsWithoutDelay(this.pc, this.log));
     // werift gathers inside setLocalDescription; wait anyway should a later version return earlier.
     if (this.pc.iceGatheringState !== 'complete') {
       await this.pc.iceGatheringStateChange.watch((state) => state === 'complete');
@@ -189,35 +225,41 @@ export abstract class WeriftConnection<
    * reports), so silence from it for `disconnectedTimeoutMs` means it is gone.
    */
   private startTicker(): void {
-    const heard = (): void => {
+    const heard = this.guard('its packet clock', () => {
       this.lastHeardAt = performance.now();
-    };
+    });
     for (const dtls of new Set(this.pc.getTransceivers().map((t) => t.dtlsTransport))) {
       this.pcUnsubscribers.push(
         dtls.onRtp.subscribe(heard).unSubscribe,
         dtls.onRtcp.subscribe(heard).unSubscribe,
       );
     }
-    this.ticker = setInterval(() => {
-      if (this._closed) return;
-      const now = performance.now();
-      const silence = this.lastHeardAt === null ? 0 : now - this.lastHeardAt;
-      if (silence > this.options.disconnectedTimeoutMs) {
-        this.fail(`nothing heard from the SFU for ${Math.round(silence)} ms`);
-        return;
-      }
-      this.onTick(now);
-    }, this.tickMs);
+    this.ticker = setInterval(
+      this.guard('its timer', () => {
+        if (this._closed) return;
+        const now = performance.now();
+        const silence = this.lastHeardAt === null ? 0 : now - this.lastHeardAt;
+        if (silence > this.options.disconnectedTimeoutMs) {
+          this.fail(`nothing heard from the SFU for ${Math.round(silence)} ms`);
+          return;
+        }
+        this.onTick(now);
+      }),
+      this.tickMs,
+    );
     this.ticker.unref();
   }
 
   private startDisconnectTimer(): void {
     if (this.disconnectTimer || this._closed) return;
     const ms = this.options.disconnectedTimeoutMs;
-    this.disconnectTimer = setTimeout(() => {
-      this.disconnectTimer = null;
-      this.fail(`disconnected for more than ${ms} ms`);
-    }, ms);
+    this.disconnectTimer = setTimeout(
+      this.guard('its disconnect timer', () => {
+        this.disconnectTimer = null;
+        this.fail(`disconnected for more than ${ms} ms`);
+      }),
+      ms,
+    );
     this.disconnectTimer.unref();
   }
 

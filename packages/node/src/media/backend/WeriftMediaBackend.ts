@@ -3,12 +3,14 @@
  * delivering to {@link FrameSink}s.
  */
 import { isIP } from 'node:net';
-import type {
-  MediaBackend,
-  PlayConnection,
-  PlayMediaInfo,
-  PublishConnection,
-  PublishMediaInfo,
+import {
+  consoleLogger,
+  type EngineLogger,
+  type MediaBackend,
+  type PlayConnection,
+  type PlayMediaInfo,
+  type PublishConnection,
+  type PublishMediaInfo,
 } from '@parley/engine';
 import { ErrorCode } from '@parley/protocol';
 import type { ClientIceOptions } from './clientPeerConfig.js';
@@ -29,6 +31,11 @@ export interface WeriftMediaBackendOptions {
   disconnectedTimeoutMs?: number | undefined;
   /** Tuning of the receive side (reorder wait, PLI interval). */
   receive?: ReceivedTrackOptions | undefined;
+  /**
+   * Where the connections and sinks log what went wrong in their timers and event handlers (which never throw
+   * into the app); default the console. The engines pass their own logger.
+   */
+  logger?: EngineLogger | undefined;
 }
 
 /**
@@ -41,6 +48,7 @@ export class WeriftMediaBackend implements MediaBackend<NodeLocalStream, FrameSi
   private readonly ice: ClientIceOptions;
   private readonly disconnectedTimeoutMs: number;
   private readonly receive: ReceivedTrackOptions | undefined;
+  private readonly log: EngineLogger;
   private readonly connections = new Set<PublishConnection | PlayConnection>();
   private readonly outputs = new Set<FrameSink>();
   private _closed = false;
@@ -57,6 +65,7 @@ export class WeriftMediaBackend implements MediaBackend<NodeLocalStream, FrameSi
     this.disconnectedTimeoutMs = options.disconnectedTimeoutMs ?? 5000;
     if (!(this.disconnectedTimeoutMs > 0)) throw new TypeError('disconnectedTimeoutMs must be positive');
     this.receive = options.receive;
+    this.log = options.logger ?? consoleLogger;
   }
 
   get closed(): boolean {
@@ -103,7 +112,7 @@ export class WeriftMediaBackend implements MediaBackend<NodeLocalStream, FrameSi
 
   createOutput(streamID: string): FrameSink {
     this.checkOpen();
-    const sink = new FrameSink(streamID);
+    const sink = new FrameSink(streamID, this.log);
     this.outputs.add(sink);
     sink.once('end', () => this.outputs.delete(sink));
     return sink;
@@ -137,7 +146,7 @@ export class WeriftMediaBackend implements MediaBackend<NodeLocalStream, FrameSi
   }
 
   private connectionOptions(onClose: () => void) {
-    return { ice: this.ice, disconnectedTimeoutMs: this.disconnectedTimeoutMs, onClose };
+    return { ice: this.ice, disconnectedTimeoutMs: this.disconnectedTimeoutMs, log: this.log, onClose };
   }
 
   private checkOpen(): void {

@@ -12,7 +12,8 @@ import type {
 } from '@parley/engine';
 import { MediaBreakWatch, SdpExchange } from '@parley/engine';
 import { ErrorCode, ParleyError } from '@parley/protocol';
-import type { MediaStreamTrack, RTCRtpTransceiver } from 'werift';
+import type { MediaStreamTrack, RTCRtpTransceiver, RtpPacket } from 'werift';
+import { guarded } from '../../guarded.js';
 import { FrameSink, type ReceivedFrame } from './FrameSink.js';
 import { ReceivedTrack, type ReceivedTrackOptions } from './ReceivedTrack.js';
 import { type ConnectionOptions, WeriftConnection } from './WeriftConnection.js';
@@ -65,7 +66,11 @@ export class WeriftPlayConnection extends WeriftConnection<PlayConnectionEvents>
     this.output = info.output;
     this.wanted = { audio: info.audio, video: info.video };
     this.trackOptions = options.track;
-    this.unsubscribers.push(this.pc.onTrack.subscribe((track) => this.attach(track)).unSubscribe);
+    this.unsubscribers.push(
+      this.pc.onTrack.subscribe(
+        this.guard('its track handler', (track: MediaStreamTrack) => this.attach(track)),
+      ).unSubscribe,
+    );
   }
 
   async acceptOffer(sdp: string): Promise<string> {
@@ -130,17 +135,22 @@ export class WeriftPlayConnection extends WeriftConnection<PlayConnectionEvents>
     );
     this.tracks.set(kind, received);
     this.unsubscribers.push(
-      track.onReceiveRtp.subscribe((packet) => {
-        if (this.closed) return;
-        ssrc = packet.header.ssrc;
-        received.push(packet, performance.now());
-      }).unSubscribe,
+      track.onReceiveRtp.subscribe(
+        // A packet the depacketizer chokes on is logged and dropped (a gap it then treats as a loss), not fatal.
+        guarded(this.log, `the ${kind} receiver of ${this.streamID}`, (packet: RtpPacket) => {
+          if (this.closed) return;
+          ssrc = packet.header.ssrc;
+          received.push(packet, performance.now());
+        }),
+      ).unSubscribe,
     );
     if (receiver) {
       // werift's receiver NACKs lost video packets by itself; it tells us each time it does.
-      const nacks = receiver.onPacketLost.subscribe(() => {
-        received.nackCount += 1;
-      });
+      const nacks = receiver.onPacketLost.subscribe(
+        this.guard('its NACK counter', () => {
+          received.nackCount += 1;
+        }),
+      );
       this.unsubscribers.push(nacks.unSubscribe);
     }
   }

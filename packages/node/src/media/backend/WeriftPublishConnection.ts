@@ -19,6 +19,7 @@ import {
   RtcpSrPacket,
   type RtpPacket,
 } from 'werift';
+import { guarded } from '../../guarded.js';
 import { RtpSequencer } from '../RtpSequencer.js';
 import { Vp8RtpPacketizer } from '../vp8Rtp.js';
 import type { NodeLocalStream } from './NodeLocalStream.js';
@@ -163,20 +164,37 @@ export class WeriftPublishConnection
       });
       if (t.kind === 'video') t.vp8 = new Vp8RtpPacketizer({ maxPayloadSize: 1200, pictureId: true });
       this.unsubscribers.push(
-        sender.onPictureLossIndication.subscribe(() => this.keyframeRequested(t)).unSubscribe,
-        sender.onGenericNack.subscribe(() => {
-          t.nackCount += 1;
-        }).unSubscribe,
-        sender.onRtcp.subscribe((packet) => this.receiverReport(t, packet)).unSubscribe,
+        sender.onPictureLossIndication.subscribe(
+          this.guard('its PLI handler', () => this.keyframeRequested(t)),
+        ).unSubscribe,
+        sender.onGenericNack.subscribe(
+          this.guard('its NACK counter', () => {
+            t.nackCount += 1;
+          }),
+        ).unSubscribe,
+        sender.onRtcp.subscribe(
+          this.guard('its receiver report handler', (packet: RtcpPacket) => this.receiverReport(t, packet)),
+        ).unSubscribe,
       );
-      t.onFrame = (frame) => this.send(t, frame);
+      // A source closed between the publish and now (a failure, or the app) has nothing to send.
+      if (t.source.closed) continue;
+      // A frame that cannot be sent (a custom source's malformed VP8, say) is logged and dropped; the next may be
+      // fine. The source's emitter would swallow the error silently.
+      t.onFrame = guarded(this.log, `the ${t.kind} sender of ${this.streamID}`, (frame: EncodedFrame) =>
+        this.send(t, frame),
+      );
       t.source.on('frame', t.onFrame);
       t.source.start();
       t.started = true;
       if (t.kind === 'video') t.source.requestKeyframe();
     }
     const dtls = this.tracks[0]?.transceiver.dtlsTransport;
-    if (dtls) this.unsubscribers.push(dtls.onRtcp.subscribe((packet) => this.firFromSfu(packet)).unSubscribe);
+    if (dtls) {
+      this.unsubscribers.push(
+        dtls.onRtcp.subscribe(this.guard('its FIR handler', (packet: RtcpPacket) => this.firFromSfu(packet)))
+          .unSubscribe,
+      );
+    }
   }
 
   protected onClose(): void {

@@ -28,6 +28,7 @@ export {
   OPUS_SILENCE,
   PacedTrackSource,
   type ProducedFrame,
+  type SourceOptions,
   type TrackCodec,
   type TrackKind,
   type TrackSource,

@@ -1,4 +1,5 @@
 import { MB_SIZE } from './FlatPicture.js';
+import { SharedFrames } from './SharedFrames.js';
 import { appendSyntheticTag, readSyntheticTag, SYNTHETIC_TAG_SIZE } from './syntheticTag.js';
 import { drawTestPattern } from './testPattern.js';
 import { encodeFlatVp8Frame, VP8_MAX_DIMENSION } from './vp8FlatEncoder.js';
@@ -26,6 +27,12 @@ export interface EncodedVideoFrame {
   height: number;
 }
 
+/**
+ * Frames every camera of the process shares: 16 MiB hold about half a minute of 30 fps 320x240 frames
+ * (about 500 bytes each), so cameras started that far apart still draw and encode each frame once.
+ */
+const sharedFrames = new SharedFrames(16 * 1024 * 1024);
+
 function dimension(name: string, value: number): number {
   if (!Number.isInteger(value) || value < MB_SIZE || value % MB_SIZE !== 0 || value > VP8_MAX_DIMENSION) {
     throw new TypeError(`SyntheticCamera ${name} must be a multiple of 16 from 16 to 16368, got ${value}`);
@@ -37,6 +44,8 @@ function dimension(name: string, value: number): number {
  * A virtual camera, like Chromium's fake capture device: it draws a moving test pattern (scrolling
  * colour bars, a bouncing square and the frame number in big digits) and encodes it as VP8 with a
  * small built-in encoder. It is a pure generator with no timers; the caller paces it at `fps`.
+ * A frame depends only on its size, number and type, so cameras share what they drew recently: thousands
+ * of cameras running together cost about what one does, plus a copy per frame.
  *
  * Each frame ends in a tag carrying its number, which decoders ignore and
  * {@link readSyntheticFrameNumber} reads without decoding. Decoded, the picture is exactly the pattern.
@@ -84,10 +93,15 @@ export class SyntheticCamera {
     const keyframe =
       this.keyframeRequested || (this.keyframeInterval !== undefined && index % this.keyframeInterval === 0);
     this.keyframeRequested = false;
-    const picture = drawTestPattern(index, this.width / MB_SIZE, this.height / MB_SIZE);
-    const vp8 = encodeFlatVp8Frame(picture, { keyframe });
+    const data = sharedFrames.get(
+      `${this.width}x${this.height}/${index}/${keyframe ? 'key' : 'delta'}`,
+      () => {
+        const picture = drawTestPattern(index, this.width / MB_SIZE, this.height / MB_SIZE);
+        return appendSyntheticTag(encodeFlatVp8Frame(picture, { keyframe }), index >>> 0);
+      },
+    );
     return {
-      data: appendSyntheticTag(vp8, index >>> 0),
+      data,
       keyframe,
       index,
       width: this.width,
