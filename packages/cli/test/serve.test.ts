@@ -4,10 +4,10 @@ import { get } from 'node:https';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { makeTestCa } from '@parley/server/test/testCa';
 import { verifyToken04 } from '@parley/token';
 import { main, readDevApp } from '../src/index.js';
 import { capture, SECRET, SIGN, tempDir, writeJson } from './support/cli.js';
-import { makeTestCa } from './support/testCa.js';
 
 const LAST_LINE = 'Press Ctrl+C to stop.';
 

@@ -33,6 +33,8 @@ const PASSING = new Set<number>([
   ErrorCode.LOGIN_TIMEOUT,
   ErrorCode.SERVER_DRAINING,
   ErrorCode.MESSAGE_TOO_FREQUENT,
+  // The server limits logins per client address; after a restart a whole office behind one NAT logs in at once.
+  ErrorCode.LOGIN_TOO_FREQUENT,
 ]);
 
 /**

@@ -4,32 +4,11 @@
  * camera and microphone are the synthetic devices (always there) or files, and a custom source is any
  * `TrackSource` the app writes. Screen capture has no Node equivalent.
  */
-import type { MediaBackend } from '@parley/engine';
+import type { MediaBackend, ZegoCapabilityDetection, ZegoCapabilityType } from '@parley/engine';
 import { clientCodecs } from './media/backend/clientPeerConfig.js';
 import { WeriftMediaBackend } from './media/backend/WeriftMediaBackend.js';
 
-/** The result of `checkSystemRequirements` (ZEGO's ZegoCapabilityDetection), as the web SDK returns it. */
-export interface ZegoCapabilityDetection {
-  webRTC: boolean;
-  customCapture: boolean;
-  camera: boolean;
-  microphone: boolean;
-  screenSharing: boolean;
-  videoCodec: { H264: boolean; H265: boolean; VP8: boolean; VP9: boolean };
-  /** Why a capability is false, by name. */
-  errInfo: Record<string, string>;
-}
-
-/** The capabilities `checkSystemRequirements(type)` may be asked for alone. */
-export type ZegoCapabilityType =
-  | 'webRTC'
-  | 'customCapture'
-  | 'camera'
-  | 'microphone'
-  | 'screenSharing'
-  | 'videoCodec'
-  | 'H264'
-  | 'VP8';
+export type { ZegoCapabilityDetection, ZegoCapabilityType };
 
 /**
  * The capabilities of an engine whose media backend is `media` (all of them, or only the one `type` names, the

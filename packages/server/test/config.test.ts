@@ -37,6 +37,7 @@ describe('the settings schema', () => {
       port: 0,
       apps: [APP],
       logLevel: 'info',
+      drainTimeoutMs: 30_000,
       signaling: {
         heartbeatIntervalMs: 5000,
         heartbeatTimeoutMs: 15_000,
@@ -143,8 +144,8 @@ describe('the settings schema', () => {
       'media has an unknown key "ice" (allowed: announcedAddresses, bindAddress, portRange, stunPort, ' +
         'maxTransports, maxPlayersPerStream, keyframeRequestIntervalMs, retransmissionBufferSize, ' +
         'connectTimeoutMs, inactivityTimeoutMs)',
-      'unknown key "prot" (allowed: host, port, apps, devAppID, logLevel, signaling, rooms, media, tls, turn, ' +
-        'limits, http)',
+      'unknown key "prot" (allowed: host, port, apps, devAppID, logLevel, drainTimeoutMs, signaling, rooms, media, ' +
+        'tls, turn, limits, http)',
     ]);
     assert.deepEqual(problems({ apps: [], media: 5 }), ['media must be an object of settings']);
   });

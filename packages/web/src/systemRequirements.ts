@@ -2,29 +2,9 @@
  * `checkSystemRequirements`: what this browser can do, detected, not assumed — WebRTC, capture of a custom
  * source, a camera and a microphone present, screen sharing, and the video codecs its WebRTC stack sends.
  */
+import type { ZegoCapabilityDetection, ZegoCapabilityType } from '@parley/engine';
 
-/** The result of `checkSystemRequirements` (ZEGO's ZegoCapabilityDetection). */
-export interface ZegoCapabilityDetection {
-  webRTC: boolean;
-  customCapture: boolean;
-  camera: boolean;
-  microphone: boolean;
-  screenSharing: boolean;
-  videoCodec: { H264: boolean; H265: boolean; VP8: boolean; VP9: boolean };
-  /** Why a capability is false, by name, when the browser told us. */
-  errInfo: Record<string, string>;
-}
-
-/** The capabilities `checkSystemRequirements(type)` may be asked for alone. */
-export type ZegoCapabilityType =
-  | 'webRTC'
-  | 'customCapture'
-  | 'camera'
-  | 'microphone'
-  | 'screenSharing'
-  | 'videoCodec'
-  | 'H264'
-  | 'VP8';
+export type { ZegoCapabilityDetection, ZegoCapabilityType };
 
 /**
  * Detects the capabilities (all of them, or the one `type` names; the others are then false).

@@ -10,11 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { RunningServer } from '@parley/server';
+import { makeTestCa, type TestCa } from '@parley/server/test/testCa';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, newPage, receivedMedia, skipWithoutBrowser } from './support/browser.js';
 import { APP, startTestServer, TEST_PAGES_DIR, token, unique, until } from './support/fixtures.js';
 import { type Seen, seedPage } from './support/seedPage.js';
-import { makeTestCa, type TestCa } from './support/testCa.js';
 
 /** The host name the pages are loaded from: not localhost, resolved to 127.0.0.1 by Chromium alone. */
 const HOST = 'parley.test';

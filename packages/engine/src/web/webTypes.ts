@@ -124,3 +124,26 @@ export type ZegoWebEvents = {
 };
 
 export type ZegoWebEventName = keyof ZegoWebEvents;
+
+/** The result of `checkSystemRequirements` (ZEGO's ZegoCapabilityDetection), in the browser and in Node. */
+export interface ZegoCapabilityDetection {
+  webRTC: boolean;
+  customCapture: boolean;
+  camera: boolean;
+  microphone: boolean;
+  screenSharing: boolean;
+  videoCodec: { H264: boolean; H265: boolean; VP8: boolean; VP9: boolean };
+  /** Why a capability is false, by name, where the platform says. */
+  errInfo: Record<string, string>;
+}
+
+/** The capabilities `checkSystemRequirements(type)` may be asked for alone. */
+export type ZegoCapabilityType =
+  | 'webRTC'
+  | 'customCapture'
+  | 'camera'
+  | 'microphone'
+  | 'screenSharing'
+  | 'videoCodec'
+  | 'H264'
+  | 'VP8';
