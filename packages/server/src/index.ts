@@ -18,3 +18,5 @@ export {
   type TransportStats,
 } from './sfu/index.js';
 export { startServer } from './startServer.js';
+export { type TurnCredentials, turnCredentials } from './turn/turnCredentials.js';
+export { type TurnLog, type TurnServerConfigOptions, turnServerConfig } from './turn/turnServerConfig.js';
