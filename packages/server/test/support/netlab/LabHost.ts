@@ -18,14 +18,19 @@ const TERM_GRACE_MS = 2000;
 
 /**
  * The namespace's first process brings `lo` up, turns IPv6 off (the lab is IPv4 only, so no link-local
- * addresses appear as ICE candidates) and sets forwarding, then says "ready" and waits for its stdin to close.
+ * addresses turn up as ICE candidates; best effort) and sets forwarding (a new namespace may inherit the
+ * machine's setting), then says "ready" and waits for its stdin to close. A router cannot work without
+ * forwarding, so there a read-only /proc/sys (an unprivileged container) is an error.
  */
 const INIT_SCRIPT = `set -e
 ip link set lo up
-for f in /proc/sys/net/ipv6/conf/all/disable_ipv6 /proc/sys/net/ipv6/conf/default/disable_ipv6; do
-  if [ -e "$f" ]; then echo 1 > "$f"; fi
+for conf in all default; do
+  echo 1 2>/dev/null > /proc/sys/net/ipv6/conf/$conf/disable_ipv6 || true
 done
-echo "$1" > /proc/sys/net/ipv4/ip_forward
+if ! echo "$1" 2>/dev/null > /proc/sys/net/ipv4/ip_forward && [ "$1" = 1 ]; then
+  echo "cannot turn IPv4 forwarding on: /proc/sys is read-only here (a privileged container is needed)" >&2
+  exit 1
+fi
 echo ready
 read -r _ || true
 `;
@@ -85,7 +90,8 @@ export class LabHost {
 
   /**
    * Starts a long-lived process inside the host. It is killed when the host closes, and by the kernel if this
-   * process dies first (parent-death signal), so no test leaves it behind.
+   * process dies first (parent-death signal), so no test leaves it behind. As with `spawn`, its stdio are pipes
+   * unless `options.stdio` says otherwise: read them (e.g. with JsonLines) or a chatty process stalls.
    */
   spawn(command: string, args: readonly string[] = [], options: SpawnOptions = {}): ChildProcess {
     const child = spawn(
@@ -95,8 +101,8 @@ export class LabHost {
     );
     this.#children.add(child);
     child.once('exit', () => this.#children.delete(child));
-    // A spawn error (e.g. nsenter missing) surfaces as the child's 'error' event for the caller; keep the
-    // bookkeeping straight even if the caller does not listen.
+    // A child that could not start (nsenter missing) emits 'error' and never 'exit': forget it, or close()
+    // would wait for it. The caller sees the same 'error' event.
     child.once('error', () => this.#children.delete(child));
     return child;
   }

@@ -175,7 +175,7 @@ export class NetLab {
     await writeFile(
       path,
       `#!/bin/sh
-# Runs ${executable} inside the network lab's host ${host}.
+# Runs the program below inside the network lab's host ${host}, while the lab is open.
 if [ "$(readlink ${nsPath})" != ${quote(labHost.netns)} ]; then
   echo "the network lab's host ${host} is gone" >&2
   exit 1

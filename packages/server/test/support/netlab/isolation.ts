@@ -4,7 +4,7 @@
  * namespace has nothing but `lo` (as `.ci/run` makes with `unshare -n`), as root, with the tools it drives.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { accessSync, constants, readFileSync } from 'node:fs';
 
 /** The commands the lab runs: util-linux (unshare, nsenter, setpriv), iproute2 and iptables. */
 export const LAB_TOOLS = [
@@ -70,6 +70,11 @@ const PACKAGE_OF: Record<string, string> = {
 export function missingForLab(extraTools: readonly string[] = []): string | null {
   if (process.platform !== 'linux') return 'the network lab needs Linux network namespaces';
   if (process.getuid?.() !== 0) return 'the network lab needs root (CAP_SYS_ADMIN and CAP_NET_ADMIN)';
+  try {
+    accessSync('/proc/sys/net/ipv4/ip_forward', constants.W_OK);
+  } catch {
+    return 'the network lab needs a writable /proc/sys for its routers (an unprivileged container has none)';
+  }
   const missing = [...LAB_TOOLS, ...extraTools].filter((tool) => !hasCommand(tool));
   if (missing.length === 0) return null;
   const packages = [...new Set(missing.map((tool) => PACKAGE_OF[tool] ?? tool))];
