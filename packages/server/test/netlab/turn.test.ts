@@ -129,31 +129,29 @@ describe('TURN through coturn in the lab', { skip: labSkip(['turnserver', 'opens
         credential,
       });
     const good = turnCredentials(SECRET, 'good', 600);
-    const allocated = await allocate(good.username, good.credential);
+    const wrong = turnCredentials('not-the-secret', 'mallory', 600);
+    const expired = turnCredentials(SECRET, 'late', 60, Date.now() - 3600_000);
+    const tls = turnCredentials(SECRET, 'tls', 600);
+    const [allocated, refused, stale, overTls] = await Promise.all([
+      allocate(good.username, good.credential),
+      allocate(wrong.username, wrong.credential),
+      allocate(expired.username, expired.credential),
+      // The TLS port answers the same way (the firewalled client's only way to coturn).
+      allocateRelay(lab, 'firewalled', {
+        url: coturn.iceServer('tls', tls.username, tls.credential).urls,
+        username: tls.username,
+        credential: tls.credential,
+        ca: coturn.certificate.cert,
+      }),
+    ]);
     assert.equal(allocated['event'], 'allocated');
     assert.equal((allocated['relayed'] as string[])[0], lab.address('server'));
-
-    const wrong = turnCredentials('not-the-secret', 'mallory', 600);
-    assert.deepEqual(await allocate(wrong.username, wrong.credential), {
-      event: 'refused',
-      error: '401 Unauthorized',
-    });
-    await coturn.untilLog(new RegExp(`user <${wrong.username}>: incoming packet .* error 401: Unauthorized`));
-
-    const expired = turnCredentials(SECRET, 'late', 60, Date.now() - 3600_000);
-    assert.deepEqual(await allocate(expired.username, expired.credential), {
-      event: 'refused',
-      error: '401 Unauthorized',
-    });
-
-    // The TLS port answers the same way (the firewalled client's only way to coturn).
-    const tls = turnCredentials(SECRET, 'tls', 600);
-    const overTls = await allocateRelay(lab, 'firewalled', {
-      url: coturn.iceServer('tls', tls.username, tls.credential).urls,
-      username: tls.username,
-      credential: tls.credential,
-      ca: coturn.certificate.cert,
-    });
+    assert.deepEqual(refused, { event: 'refused', error: '401 Unauthorized' });
+    assert.deepEqual(stale, { event: 'refused', error: '401 Unauthorized' });
     assert.equal(overTls['event'], 'allocated');
+    await coturn.untilLog(new RegExp(`user <${wrong.username}>: incoming packet .* error 401: Unauthorized`));
+    await coturn.untilLog(
+      new RegExp(`user <${expired.username}>: incoming packet .* error 401: Unauthorized`),
+    );
   });
 });

@@ -36,14 +36,18 @@ describe('turnCredentials', () => {
   });
 
   it('agrees with openssl for varied secrets and userIDs', { skip: opensslSkip }, () => {
-    const secrets = ['s', 'a'.repeat(64), 'b'.repeat(65), 'sécret-ünïcode', 'with spaces and = signs'];
-    const userIDs = ['u', 'user:with:colons', 'ユーザー', 'x'.repeat(64), '!#$%&()*+,-./;<=>?@[]^_`{|}~'];
-    for (const secret of secrets)
-      for (const userID of userIDs) {
-        const { username, credential } = turnCredentials(secret, userID, 86_400, 1_234_567_890_123);
-        assert.equal(username, `1234654290:${userID}`);
-        assert.equal(credential, opensslHmac(secret, username), `${secret} / ${userID}`);
-      }
+    const cases = [
+      ['s', 'u'],
+      ['a'.repeat(64), 'user:with:colons'],
+      ['b'.repeat(65), 'ユーザー'],
+      ['sécret-ünïcode', 'x'.repeat(64)],
+      ['with spaces and = signs', '!#$%&()*+,-./;<=>?@[]^_`{|}~'],
+    ];
+    for (const [secret = '', userID = ''] of cases) {
+      const { username, credential } = turnCredentials(secret, userID, 86_400, 1_234_567_890_123);
+      assert.equal(username, `1234654290:${userID}`);
+      assert.equal(credential, opensslHmac(secret, username), `${secret} / ${userID}`);
+    }
   });
 
   it('expires ttlSeconds after now, counted in whole seconds', () => {
