@@ -68,15 +68,17 @@ export class NetLab {
     const made: LabHost[] = [];
     const dir = await mkdtemp(join(tmpdir(), 'parley-netlab-'));
     try {
-      const create = async (name: string, forwarding: boolean) => {
-        const host = await LabHost.create(name, { forwarding });
-        made.push(host);
-        return host;
-      };
-      const [bridge, ...list] = await Promise.all([
-        create('bridge', false),
-        ...HOST_NAMES.map((name) => create(name, name === 'natRouter' || name === 'fwRouter')),
+      // All settle before a failure is thrown, so every namespace that was made is closed again below.
+      const settled = await Promise.allSettled([
+        LabHost.create('bridge'),
+        ...HOST_NAMES.map((name) =>
+          LabHost.create(name, { forwarding: name === 'natRouter' || name === 'fwRouter' }),
+        ),
       ]);
+      for (const result of settled) if (result.status === 'fulfilled') made.push(result.value);
+      const failed = settled.find((result) => result.status === 'rejected');
+      if (failed) throw failed.reason;
+      const [bridge, ...list] = made as [LabHost, ...LabHost[]];
       const hosts = new Map(HOST_NAMES.map((name, i) => [name, list[i]!]));
       const get = (name: HostName) => hosts.get(name)!;
       const namespacesDone = performance.now();
