@@ -82,17 +82,16 @@ export function missingForLab(extraTools: readonly string[] = []): string | null
 }
 
 /**
- * The `skip` option of a lab test (false: run). Outside a loopback-only namespace the test always skips, so it
- * never touches a real network (CI runs `npm test` under `unshare -n`, so there it runs). A missing tool or
- * missing root skips it too, except with PARLEY_REQUIRE_ALL_TESTS=1 (CI), where they are failures: this throws
- * while the test file loads. `extraTools` names tools the test needs beyond the lab's own (e.g. `turnserver`).
+ * The `skip` option of a lab test (false: run). Outside a loopback-only namespace the test never builds a lab,
+ * so it never touches a real network: it skips, or, with PARLEY_REQUIRE_ALL_TESTS=1 (CI, which runs `npm test`
+ * under `unshare -n`), it fails, so that a CI whose namespace were not isolated cannot pass by skipping. A
+ * missing tool or missing root is treated the same way: this throws while the test file loads. `extraTools`
+ * names tools the test needs beyond the lab's own (e.g. `turnserver`).
  */
 export function labSkip(extraTools: readonly string[] = []): string | false {
-  const outside = isolationProblem();
-  if (outside !== null) return outside;
-  const missing = missingForLab(extraTools);
-  if (missing === null) return false;
+  const problem = isolationProblem() ?? missingForLab(extraTools);
+  if (problem === null) return false;
   if (process.env['PARLEY_REQUIRE_ALL_TESTS'] === '1')
-    throw new Error(`required network-lab test cannot run: ${missing}`);
-  return missing;
+    throw new Error(`required network-lab test cannot run: ${problem}`);
+  return problem;
 }
