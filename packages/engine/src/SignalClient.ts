@@ -264,6 +264,9 @@ export class SignalClient extends TypedEmitter<SignalClientEvents> {
       return Promise.reject(ParleyError.of(ErrorCode.NETWORK_TIMEOUT, 'sync: not connected'));
     }
     this.sendHeartbeat();
+    // A socket whose send threw is dropped by now: there is no answer to wait for.
+    if (this.isClosed)
+      return Promise.reject(ParleyError.of(ErrorCode.NETWORK_TIMEOUT, 'sync: connection closed'));
     return new Promise<void>((resolve, reject) => {
       const waiter: SyncWaiter = {
         answers: this.heartbeatsSent,

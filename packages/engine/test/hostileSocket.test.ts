@@ -114,6 +114,12 @@ test('a request on a socket whose send throws fails with 1100002 and drops the s
     ['error'],
   );
   await assert.rejects(c.sync(), { code: 1100002 });
+
+  // sync() writes a heartbeat: on a socket whose send throws it fails at once, not after its timeout.
+  const other = await connected();
+  other.ws.sendError = new Error('socket gone');
+  await assert.rejects(other.c.sync(), { code: 1100002, message: /connection closed/ });
+  assert.equal(other.c.isClosed, true);
   await escaped.none();
 });
 
