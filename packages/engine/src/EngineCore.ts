@@ -15,8 +15,9 @@ import {
 } from '@parley/protocol';
 import type { CallResult, CoreEvents } from './coreTypes.js';
 import { streamDeleteExtendedData } from './extendedData.js';
+import { guarded } from './guarded.js';
 import { checkLoginInput, wireUser } from './inputChecks.js';
-import { consoleLogger, type EngineLogger } from './Logger.js';
+import { consoleLogger, type EngineLogger, safeLogger } from './Logger.js';
 import type { MediaBackend } from './MediaBackend.js';
 import { DEFAULT_MEDIA_TIMING, type MediaTiming } from './mediaRetry.js';
 import { Player, type PlayOptions, type PlayStart } from './Player.js';
@@ -75,7 +76,8 @@ export class EngineCore extends TypedEmitter<CoreEvents> {
   private isDestroyed = false;
 
   constructor(private readonly options: EngineCoreOptions) {
-    const log = options.logger ?? consoleLogger;
+    // The app's logger is called from timers and socket callbacks: one that throws must not throw from there.
+    const log = safeLogger(options.logger ?? consoleLogger);
     super((err, event) => log.error('an event listener threw', { event, err: describe(err) }));
     this.appID = options.appID;
     this.log = log;
@@ -112,6 +114,7 @@ export class EngineCore extends TypedEmitter<CoreEvents> {
       { ...mediaHost, publisherState: (...args) => this.emit('publisherState', ...args) },
       options.media ?? null,
       timing,
+      log,
     );
     this.player = new Player(
       {
@@ -123,6 +126,7 @@ export class EngineCore extends TypedEmitter<CoreEvents> {
       },
       options.media ?? null,
       timing,
+      log,
     );
     this.quality = new QualityReports(
       {
@@ -139,6 +143,7 @@ export class EngineCore extends TypedEmitter<CoreEvents> {
       rooms: () => [...this.roomMap.values()],
       send: (type, fields) => this.link.send(type, fields),
       debugError: (...args) => this.emit('debugError', ...args),
+      log,
     });
   }
 
@@ -246,7 +251,7 @@ export class EngineCore extends TypedEmitter<CoreEvents> {
           .catch((err: unknown) =>
             this.log.debug('logout request failed', { roomID: room.roomID, err: describe(err) }),
           )
-          .finally(() => this.closeIfIdle());
+          .finally(guarded(this.log, 'closing the idle socket', () => this.closeIfIdle()));
       }
     }
     if (this.roomMap.size === 0) {

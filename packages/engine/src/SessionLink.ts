@@ -14,7 +14,8 @@ import {
   type ServerEvent,
   TypedEmitter,
 } from '@parley/protocol';
-import type { EngineLogger } from './Logger.js';
+import { guarded } from './guarded.js';
+import { type EngineLogger, safeLogger } from './Logger.js';
 import { Reconnector } from './Reconnector.js';
 import type { ReconnectPolicy } from './ReconnectPolicy.js';
 import { type RequestFields, type SessionKeys, SignalClient, type SignalCloseInfo } from './SignalClient.js';
@@ -83,8 +84,9 @@ export class SessionLink extends TypedEmitter<SessionLinkEvents> {
   private readonly log: EngineLogger;
 
   constructor(private readonly options: SessionLinkOptions) {
-    super((err, event) => options.logger.error('session link listener threw', { event, err: String(err) }));
-    this.log = options.logger;
+    const log = safeLogger(options.logger);
+    super((err, event) => log.error('session link listener threw', { event, err: String(err) }));
+    this.log = log;
   }
 
   get isReconnecting(): boolean {
@@ -212,15 +214,16 @@ export class SessionLink extends TypedEmitter<SessionLinkEvents> {
     this.reconnector = run;
     this.emit('reconnecting', info.cause === 'heartbeat' ? ErrorCode.HEARTBEAT_TIMEOUT : 0);
     // Registered before anyone else can wait on `done`: the rooms change state before waiting calls go on.
+    // The handlers run from a promise: what they throw is logged, not left as an unhandled rejection.
     run.done.then(
-      ({ roomIDs }) => {
+      guarded(this.log, 'the end of a reconnection', ({ roomIDs }: Resumed) => {
         if (this.reconnector !== run) return;
         this.reconnector = null;
         this.resumePoint = null;
         this.log.info('reconnected', { rooms: roomIDs });
         this.emit('reconnected', roomIDs);
-      },
-      (err: unknown) => {
+      }),
+      guarded(this.log, 'the end of a failed reconnection', (err: unknown) => {
         if (this.reconnector !== run) return;
         this.reconnector = null;
         this.resumePoint = null;
@@ -229,7 +232,7 @@ export class SessionLink extends TypedEmitter<SessionLinkEvents> {
         if (code === ErrorCode.KICKED_REPEAT_LOGIN || code === ErrorCode.KICKED_BY_SERVER)
           this.emit('kicked', code);
         else this.emit('reconnectFailed', err);
-      },
+      }),
     );
   }
 

@@ -14,8 +14,9 @@ export { type EventMap, type Listener, type ListenerErrorHook, TypedEmitter } fr
 export type { CallResult, CoreEvents } from './coreTypes.js';
 export { type AuthProvider, EngineCore, type EngineCoreOptions, type LoginParams } from './EngineCore.js';
 export { type StreamDeleteReasonEntry, streamDeleteExtendedData } from './extendedData.js';
+export { guarded, logListenerErrors } from './guarded.js';
 export { checkLoginInput, checkToken, wireUser } from './inputChecks.js';
-export { consoleLogger, type EngineLogger, silentLogger } from './Logger.js';
+export { consoleLogger, type EngineLogger, safeLogger, silentLogger } from './Logger.js';
 export type {
   ConnectionInfo,
   MediaBackend,

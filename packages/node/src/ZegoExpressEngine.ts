@@ -7,6 +7,7 @@ import {
   consoleLogger,
   ENGINE_VERSION,
   type EngineLogger,
+  safeLogger,
   WebFace,
   type WebFaceOptions,
   type ZegoWebPublishOption,
@@ -65,7 +66,9 @@ export class ZegoExpressEngine extends WebFace<NodeLocalStream, FrameSink> {
 
   constructor(appID: number, server: string, options: NodeEngineOptions = {}) {
     const { hostAddresses, ...rest } = options;
-    const logger = rest.logger ?? consoleLogger;
+    // The media backend and the local streams log from timers and werift's events: an app's logger that throws
+    // must not fail a connection or a source from there.
+    const logger = safeLogger(rest.logger ?? consoleLogger);
     super(appID, server, {
       ...rest,
       logger,
@@ -94,6 +97,7 @@ export class ZegoExpressEngine extends WebFace<NodeLocalStream, FrameSink> {
    * options it cannot satisfy (a screen, a missing file).
    * @example
    * const local = await zg.createZegoStream({ camera: { audio: true, video: false } });
+   * local.playAudio(); // as in seed 001; Node has no speaker (see NodeLocalStream.playAudio)
    */
   async createZegoStream(config: ZegoNodeStreamConfig = {}): Promise<NodeLocalStream> {
     this.core.assertAlive('createZegoStream');

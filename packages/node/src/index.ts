@@ -59,6 +59,7 @@ export {
   NodeLocalStream,
   type NodeLocalStreamEvents,
   type NodeLocalStreamOptions,
+  type NodePlayVideoOptions,
   OggOpusFileSource,
   OPUS_SILENCE,
   PacedTrackSource,

@@ -16,6 +16,7 @@ export {
   NodeLocalStream,
   type NodeLocalStreamEvents,
   type NodeLocalStreamOptions,
+  type NodePlayVideoOptions,
 } from './NodeLocalStream.js';
 export { OggOpusFileSource } from './OggOpusFileSource.js';
 export { ReceiveCounter } from './ReceiveCounter.js';
