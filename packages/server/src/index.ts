@@ -29,3 +29,5 @@ export {
 export type { LimitName, LimitStats } from './signaling/AddressLimits.js';
 export type { AddressLimitSettings, HttpTimeoutSettings } from './signaling/limitSettings.js';
 export { startServer } from './startServer.js';
+export { type TurnCredentials, turnCredentials } from './turn/turnCredentials.js';
+export { type TurnLog, type TurnServerConfigOptions, turnServerConfig } from './turn/turnServerConfig.js';

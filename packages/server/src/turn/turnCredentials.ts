@@ -27,7 +27,8 @@ export function turnCredentials(
   ttlSeconds: number,
   nowMs: number = Date.now(),
 ): TurnCredentials {
-  if (typeof secret !== 'string' || secret.length === 0) throw new TypeError('the TURN secret must not be empty');
+  if (typeof secret !== 'string' || secret.length === 0)
+    throw new TypeError('the TURN secret must not be empty');
   if (typeof userID !== 'string' || userID.length === 0) throw new TypeError('the userID must not be empty');
   if (!Number.isSafeInteger(ttlSeconds) || ttlSeconds <= 0)
     throw new TypeError(`ttlSeconds must be a positive integer, not ${String(ttlSeconds)}`);
