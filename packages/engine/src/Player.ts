@@ -215,8 +215,14 @@ export class Player {
         ...context,
       });
       local.conn = conn;
+      this.host.connectionMade(conn, context);
       const connected = whenConnected(conn, this.timing.connectTimeoutMs, ErrorCode.PLAY_NEGOTIATION_FAILED);
-      connected.catch(() => {}); // awaited below
+      // Awaited below. A connection that never connected tells the path ladder, which may send the retry
+      // through TURN.
+      const attempted = conn;
+      connected.catch(() => {
+        if (live(attempted)) this.host.connectFailed(context, local.streamID);
+      });
       const answer = await conn.acceptOffer(offer.sdp);
       if (!live(conn)) return;
       await this.host.send('playAnswer', { streamID: local.streamID, sdp: answer });

@@ -3,11 +3,12 @@
  * (non-trickle) local descriptions, `connected` / `failed` from the connection state with a grace period for
  * `disconnected`, the round-trip time werift measures, and an idempotent close.
  */
-import type { MediaConnectionEvents } from '@parley/engine';
+import type { ConnectionInfo, MediaConnectionEvents } from '@parley/engine';
 import { type EventMap, TypedEmitter } from '@parley/protocol';
 import { RTCPeerConnection, type RTCStatsReport } from 'werift';
-import { type ClientIceOptions, clientPeerConfig } from './clientPeerConfig.js';
+import { type ClientIceOptions, clientPeerConfig, turnServerOf } from './clientPeerConfig.js';
 import { startDtlsWithoutDelay } from './dtlsStart.js';
+import { probeTurn } from './turnProbe.js';
 
 /** Options every connection of a backend gets. */
 export interface ConnectionOptions {
@@ -27,6 +28,15 @@ export interface RoundTrip {
   rtcpMs?: number;
   /** From the ICE agent's connectivity and consent checks to the SFU. */
   iceMs?: number;
+}
+
+/** One end of an ICE candidate pair, as werift's statistics describe it. */
+export interface CandidateInfo {
+  /** `host`, `srflx`, `prflx` or `relay`. */
+  candidateType: string;
+  address: string;
+  port: number;
+  protocol: string;
 }
 
 let nextConnectionId = 1;
@@ -49,10 +59,12 @@ export abstract class WeriftConnection<
   private wasConnected = false;
   private _closed = false;
   private releasing: Promise<void> | null = null;
+  /** The TURN server werift was given, and the local address its UDP socket binds to. */
+  private readonly turn: (ReturnType<typeof turnServerOf> & { localAddress?: string | undefined }) | null;
 
   /** Throws (ParleyError 1100001) if the server gave no STUN URL: see {@link clientPeerConfig}. */
   protected constructor(
-    info: { streamID: string; iceServers: string[]; serverUrl: string },
+    info: Pick<ConnectionInfo, 'streamID' | 'iceServers' | 'iceTransportPolicy' | 'serverUrl'>,
     options: ConnectionOptions,
     tickMs: number,
   ) {
@@ -60,7 +72,10 @@ export abstract class WeriftConnection<
     this.streamID = info.streamID;
     this.options = options;
     this.tickMs = tickMs;
-    this.pc = new RTCPeerConnection(clientPeerConfig(info, options.ice));
+    const config = clientPeerConfig(info, options.ice);
+    const turn = turnServerOf(info.iceServers);
+    this.turn = turn && { ...turn, localAddress: config.iceInterfaceAddresses?.udp4 };
+    this.pc = new RTCPeerConnection(config);
     const states = this.pc.connectionStateChange.subscribe((state) => this.handleState(state));
     const ice = this.pc.iceConnectionStateChange.subscribe((state) => {
       if (state === 'connected' || state === 'completed') this.clearDisconnectTimer();
@@ -127,7 +142,52 @@ export abstract class WeriftConnection<
     this.checkOpen();
     const sdp = this.pc.localDescription?.sdp;
     if (!sdp) throw new Error(`werift produced no ${type}`);
+    if (this.turn && !/^a=candidate:.* typ relay/m.test(sdp)) this.diagnoseTurn(this.turn);
     return sdp;
+  }
+
+  /**
+   * The nominated ICE candidate pair, from werift's statistics: whether media goes directly (`host`) or through
+   * a TURN server (`relay`); null before ICE has chosen one, or once closed.
+   */
+  async selectedCandidates(): Promise<{ local: CandidateInfo; remote: CandidateInfo } | null> {
+    const report = await this.report();
+    if (!report) return null;
+    const stats = [...report.values()] as unknown as Record<string, unknown>[];
+    const pair = stats.find((s) => s['type'] === 'candidate-pair' && s['nominated'] === true);
+    if (!pair) return null;
+    const candidate = (id: unknown): CandidateInfo | null => {
+      const s = stats.find((c) => c['id'] === id);
+      if (!s) return null;
+      return {
+        candidateType: String(s['candidateType']),
+        address: String(s['address']),
+        port: Number(s['port']),
+        protocol: String(s['protocol']),
+      };
+    };
+    const local = candidate(pair['localCandidateId']);
+    const remote = candidate(pair['remoteCandidateId']);
+    return local && remote ? { local, remote } : null;
+  }
+
+  /**
+   * werift gathered no relay candidate from its TURN server and cannot say why (see turnProbe.ts): ask the
+   * server once more and report its answer as `iceServerError`, as a browser's `icecandidateerror` would.
+   */
+  private diagnoseTurn(turn: NonNullable<WeriftConnection<E>['turn']>): void {
+    probeTurn(turn.url, turn.username, turn.credential, {
+      tls: this.options.ice.turnTls,
+      localAddress: turn.localAddress,
+    })
+      .then((result) => {
+        if (result.ok || this._closed) return;
+        const error = { url: turn.url, code: result.code, text: result.text };
+        (this as unknown as TypedEmitter<MediaConnectionEvents>).emit('iceServerError', error);
+      })
+      .catch(() => {
+        // The probe reports what it can; a failure of its own leaves the connection as it is.
+      });
   }
 
   protected checkOpen(): void {

@@ -25,6 +25,11 @@ export interface WeriftMediaBackendOptions {
    * loopback address, else werift's interface scan).
    */
   hostAddresses?: string[] | undefined;
+  /**
+   * TLS options for the server's `turns:` TURN servers, e.g. `{ ca: readFileSync('ca.pem') }` when their
+   * certificate is of a private CA. Default Node's own checks.
+   */
+  turnTls?: ClientIceOptions['turnTls'];
   /** A connection `disconnected` this long is reported failed; default 5000 ms. */
   disconnectedTimeoutMs?: number | undefined;
   /** Tuning of the receive side (reorder wait, PLI interval). */
@@ -53,7 +58,7 @@ export class WeriftMediaBackend implements MediaBackend<NodeLocalStream, FrameSi
     ) {
       throw new TypeError('hostAddresses must be a non-empty list of IP addresses');
     }
-    this.ice = { hostAddresses: hosts };
+    this.ice = { hostAddresses: hosts, turnTls: options.turnTls };
     this.disconnectedTimeoutMs = options.disconnectedTimeoutMs ?? 5000;
     if (!(this.disconnectedTimeoutMs > 0)) throw new TypeError('disconnectedTimeoutMs must be positive');
     this.receive = options.receive;
