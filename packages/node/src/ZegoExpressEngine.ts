@@ -11,7 +11,7 @@ import {
   type NodeLocalStream,
   type NodeLocalStreamOptions,
 } from './media/backend/NodeLocalStream.js';
-import { WeriftMediaBackend } from './media/backend/WeriftMediaBackend.js';
+import { WeriftMediaBackend, type WeriftMediaBackendOptions } from './media/backend/WeriftMediaBackend.js';
 import type { NativeEngine } from './native/NativeEngine.js';
 import { createNativeEngine, destroyNativeEngine, nativeInstance } from './native/nativeSingleton.js';
 import type { ZegoEngineProfile, ZegoEventHandler } from './native/nativeTypes.js';
@@ -21,6 +21,8 @@ import { NodeWebSocket } from './nodeWebSocket.js';
 export interface NodeEngineOptions extends WebFaceOptions<NodeLocalStream, FrameSink> {
   /** Host addresses for the media connections' ICE candidates (default: loopback for a loopback server). */
   hostAddresses?: string[];
+  /** TLS options for the server's `turns:` TURN servers, e.g. `{ ca }` for a private CA (default Node's). */
+  turnTls?: WeriftMediaBackendOptions['turnTls'];
 }
 
 /** `createZegoStream`'s options in Node: the synthetic camera and microphone, or files to loop. */
@@ -48,11 +50,11 @@ export class ZegoExpressEngine extends WebFace<NodeLocalStream, FrameSink> {
   private readonly localStreams = new Set<NodeLocalStream>();
 
   constructor(appID: number, server: string, options: NodeEngineOptions = {}) {
-    const { hostAddresses, ...rest } = options;
+    const { hostAddresses, turnTls, ...rest } = options;
     super(appID, server, {
       ...rest,
       WebSocket: rest.WebSocket ?? NodeWebSocket,
-      media: rest.media ?? new WeriftMediaBackend({ hostAddresses }),
+      media: rest.media ?? new WeriftMediaBackend({ hostAddresses, turnTls }),
     });
   }
 

@@ -8,7 +8,7 @@ import { type EventMap, TypedEmitter } from '@parley/protocol';
 import { RTCPeerConnection, type RTCStatsReport } from 'werift';
 import { type ClientIceOptions, clientPeerConfig, turnServerOf } from './clientPeerConfig.js';
 import { startDtlsWithoutDelay } from './dtlsStart.js';
-import { probeTurn } from './turnProbe.js';
+import { probeTurn, type TurnChecks, type TurnProbeResult } from './turnProbe.js';
 
 /** Options every connection of a backend gets. */
 export interface ConnectionOptions {
@@ -20,6 +20,8 @@ export interface ConnectionOptions {
   disconnectedTimeoutMs: number;
   /** Called once when the connection closes (the backend forgets it). */
   onClose?: (() => void) | undefined;
+  /** The backend's checks of TURN credentials, shared by its connections; default one probe per connection. */
+  turnChecks?: TurnChecks | undefined;
 }
 
 /** Round-trip times werift knows, in ms. */
@@ -38,6 +40,9 @@ export interface CandidateInfo {
   port: number;
   protocol: string;
 }
+
+/** A TURN server with credentials, and the local address to reach it from. */
+type TurnEndpoint = NonNullable<ReturnType<typeof turnServerOf>> & { localAddress?: string | undefined };
 
 let nextConnectionId = 1;
 
@@ -59,8 +64,10 @@ export abstract class WeriftConnection<
   private wasConnected = false;
   private _closed = false;
   private releasing: Promise<void> | null = null;
-  /** The TURN server werift was given, and the local address its UDP socket binds to. */
-  private readonly turn: (ReturnType<typeof turnServerOf> & { localAddress?: string | undefined }) | null;
+  /** The connection's TURN server, and the local address the TURN client's UDP socket binds to. */
+  private readonly turn: TurnEndpoint | null;
+  /** werift was given the TURN server and gathers relay candidates only. */
+  private readonly relayOnly: boolean;
 
   /** Throws (ParleyError 1100001) if the server gave no STUN URL: see {@link clientPeerConfig}. */
   protected constructor(
@@ -75,7 +82,11 @@ export abstract class WeriftConnection<
     const config = clientPeerConfig(info, options.ice);
     const turn = turnServerOf(info.iceServers);
     this.turn = turn && { ...turn, localAddress: config.iceInterfaceAddresses?.udp4 };
+    this.relayOnly = config.iceTransportPolicy === 'relay';
     this.pc = new RTCPeerConnection(config);
+    // On the direct path werift is given no TURN server (see clientPeerConfig): the credentials are checked
+    // apart, once per backend, so that a TURN server refusing them is reported all the same.
+    if (this.turn && !this.relayOnly) this.checkTurn(this.turn, options.turnChecks);
     const states = this.pc.connectionStateChange.subscribe((state) => this.handleState(state));
     const ice = this.pc.iceConnectionStateChange.subscribe((state) => {
       if (state === 'connected' || state === 'completed') this.clearDisconnectTimer();
@@ -142,7 +153,7 @@ export abstract class WeriftConnection<
     this.checkOpen();
     const sdp = this.pc.localDescription?.sdp;
     if (!sdp) throw new Error(`werift produced no ${type}`);
-    if (this.turn && !/^a=candidate:.* typ relay/m.test(sdp)) this.diagnoseTurn(this.turn);
+    if (this.turn && this.relayOnly && !/^a=candidate:.* typ relay/m.test(sdp)) this.checkTurn(this.turn);
     return sdp;
   }
 
@@ -172,17 +183,19 @@ export abstract class WeriftConnection<
   }
 
   /**
-   * werift gathered no relay candidate from its TURN server and cannot say why (see turnProbe.ts): ask the
-   * server once more and report its answer as `iceServerError`, as a browser's `icecandidateerror` would.
+   * Asks the TURN server whether it takes the credentials (see turnProbe.ts: werift cannot tell why it got no
+   * relay candidate) and reports a refusal or silence as `iceServerError`, as a browser's `icecandidateerror`
+   * would. With `checks`, the answer is shared with the backend's other connections.
    */
-  private diagnoseTurn(turn: NonNullable<WeriftConnection<E>['turn']>): void {
-    probeTurn(turn.url, turn.username, turn.credential, {
-      tls: this.options.ice.turnTls,
-      localAddress: turn.localAddress,
-    })
-      .then((result) => {
-        if (result.ok || this._closed) return;
-        const error = { url: turn.url, code: result.code, text: result.text };
+  private checkTurn(turn: TurnEndpoint, checks?: TurnChecks): void {
+    const { url, username, credential, localAddress } = turn;
+    const result: Promise<TurnProbeResult> = checks
+      ? checks.check(url, username, credential, localAddress)
+      : probeTurn(url, username, credential, { tls: this.options.ice.turnTls, localAddress });
+    result
+      .then((r) => {
+        if (r.ok || this._closed) return;
+        const error = { url, code: r.code, text: r.text };
         (this as unknown as TypedEmitter<MediaConnectionEvents>).emit('iceServerError', error);
       })
       .catch(() => {

@@ -15,6 +15,7 @@ import type { ClientIceOptions } from './clientPeerConfig.js';
 import { FrameSink } from './FrameSink.js';
 import { NodeLocalStream } from './NodeLocalStream.js';
 import type { ReceivedTrackOptions } from './ReceivedTrack.js';
+import { TurnChecks } from './turnProbe.js';
 import { WeriftPlayConnection } from './WeriftPlayConnection.js';
 import { WeriftPublishConnection } from './WeriftPublishConnection.js';
 
@@ -44,6 +45,7 @@ export interface WeriftMediaBackendOptions {
  */
 export class WeriftMediaBackend implements MediaBackend<NodeLocalStream, FrameSink> {
   private readonly ice: ClientIceOptions;
+  private readonly turnChecks: TurnChecks;
   private readonly disconnectedTimeoutMs: number;
   private readonly receive: ReceivedTrackOptions | undefined;
   private readonly connections = new Set<PublishConnection | PlayConnection>();
@@ -59,6 +61,7 @@ export class WeriftMediaBackend implements MediaBackend<NodeLocalStream, FrameSi
       throw new TypeError('hostAddresses must be a non-empty list of IP addresses');
     }
     this.ice = { hostAddresses: hosts, turnTls: options.turnTls };
+    this.turnChecks = new TurnChecks(options.turnTls);
     this.disconnectedTimeoutMs = options.disconnectedTimeoutMs ?? 5000;
     if (!(this.disconnectedTimeoutMs > 0)) throw new TypeError('disconnectedTimeoutMs must be positive');
     this.receive = options.receive;
@@ -142,7 +145,12 @@ export class WeriftMediaBackend implements MediaBackend<NodeLocalStream, FrameSi
   }
 
   private connectionOptions(onClose: () => void) {
-    return { ice: this.ice, disconnectedTimeoutMs: this.disconnectedTimeoutMs, onClose };
+    return {
+      ice: this.ice,
+      disconnectedTimeoutMs: this.disconnectedTimeoutMs,
+      onClose,
+      turnChecks: this.turnChecks,
+    };
   }
 
   private checkOpen(): void {

@@ -108,10 +108,15 @@ export function clientPeerConfig(
     throw ParleyError.of(ErrorCode.INPUT_PARAMETER, 'relay only needs a TURN server with credentials');
   }
   const stun = iceServers.flatMap((s) => s.urls.filter((u) => /^stuns?:/i.test(u.trim())));
+  // `all` is the direct path: werift is given no TURN server then. It gathers inside setLocalDescription and
+  // waits for its TURN allocation there — seconds when the server is unreachable or refuses the credentials
+  // (see turnProbe.ts) — and would allocate a relay on every connection. The engine asks for `relay` once the
+  // direct path failed; the credentials are checked apart (WeriftConnection), so a wrong secret still shows.
+  const relay = policy === 'relay' && turn !== null;
   const config: Partial<PeerConfig> = {
     iceServers: [
       ...stun.map((url) => ({ urls: url })),
-      ...(turn ? [{ urls: turn.url, username: turn.username, credential: turn.credential }] : []),
+      ...(relay ? [{ urls: turn.url, username: turn.username, credential: turn.credential }] : []),
     ],
     bundlePolicy: 'max-bundle',
     rtcpMuxPolicy: 'require',

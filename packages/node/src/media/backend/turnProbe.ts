@@ -213,3 +213,30 @@ function streamChannel(target: TurnTarget, tls: TlsConnectionOptions | undefined
     },
   };
 }
+
+/** Results kept per TURN server and credentials before the oldest are forgotten. */
+const CHECKS_KEPT = 32;
+
+/**
+ * One probe per TURN server and credentials, shared by a backend's connections: the engine hands the same
+ * credentials to every connection until they are renewed, and one answer tells whether they work.
+ * @example
+ * const checks = new TurnChecks(tlsOptions);
+ * const result = await checks.check(url, username, credential, '127.0.0.1');
+ */
+export class TurnChecks {
+  private readonly results = new Map<string, Promise<TurnProbeResult>>();
+
+  constructor(private readonly tls: TlsConnectionOptions | undefined) {}
+
+  check(url: string, username: string, credential: string, localAddress?: string): Promise<TurnProbeResult> {
+    const key = JSON.stringify([url, username, credential]);
+    let result = this.results.get(key);
+    if (!result) {
+      result = probeTurn(url, username, credential, { tls: this.tls, localAddress });
+      if (this.results.size >= CHECKS_KEPT) this.results.delete(this.results.keys().next().value!);
+      this.results.set(key, result);
+    }
+    return result;
+  }
+}
