@@ -125,6 +125,8 @@ interface Channel {
 function udpChannel(target: TurnTarget, localAddress: string | undefined): Channel {
   const socket = createSocket(target.host.includes(':') ? 'udp6' : 'udp4');
   socket.on('error', () => {});
+  // A probe is a diagnosis: it must not keep an app alive that has closed everything else.
+  socket.unref();
   const bound = new Promise<void>((resolve) => socket.bind(0, localAddress, () => resolve()));
   let waiter: { id: string; resolve: (m: Message) => void } | null = null;
   socket.on('message', (data) => {
@@ -145,6 +147,8 @@ function udpChannel(target: TurnTarget, localAddress: string | undefined): Chann
         waiter = { id: request.transactionIdHex, resolve: finish };
         const resend = setInterval(() => send(request), UDP_RESEND_MS);
         const timer = setTimeout(() => finish(null), Math.max(0, deadline - Date.now()));
+        resend.unref();
+        timer.unref();
         send(request);
       });
     },
@@ -162,6 +166,7 @@ function streamChannel(target: TurnTarget, tls: TlsConnectionOptions | undefined
     target.transport === 'tls'
       ? tlsConnect({ ...tls, host: target.host, port: target.port })
       : tcpConnect({ host: target.host, port: target.port });
+  (socket as { unref?: () => void }).unref?.();
   let buffer = Buffer.alloc(0);
   let waiter: { id: string; resolve: (m: Message | null) => void } | null = null;
   let gone = false;
@@ -196,6 +201,7 @@ function streamChannel(target: TurnTarget, tls: TlsConnectionOptions | undefined
         };
         waiter = { id: request.transactionIdHex, resolve: finish };
         const timer = setTimeout(() => finish(null), Math.max(0, deadline - Date.now()));
+        timer.unref();
         socket.write(request.bytes);
       });
     },
