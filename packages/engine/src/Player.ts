@@ -244,13 +244,21 @@ export class Player {
         ...context,
       });
       local.conn = conn;
+      this.host.connectionMade(conn, context);
       const connected = whenConnected(
         conn,
         this.timing.connectTimeoutMs,
         ErrorCode.PLAY_NEGOTIATION_FAILED,
         this.log,
       );
-      connected.catch(() => {}); // awaited below
+      // Awaited below. A connection that never connected tells the path ladder, which may send the retry
+      // through TURN.
+      const attempted = conn;
+      connected.catch(
+        guarded(this.log, 'the path ladder', () => {
+          if (live(attempted)) this.host.connectFailed(context, local.streamID);
+        }),
+      );
       const answer = await conn.acceptOffer(offer.sdp);
       if (!live(conn)) return;
       await this.host.send('playAnswer', { streamID: local.streamID, sdp: answer });

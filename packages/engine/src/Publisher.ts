@@ -313,6 +313,7 @@ export class Publisher {
         ...context,
       });
       local.conn = conn;
+      this.host.connectionMade(conn, context);
       const offer = await conn.createOffer();
       if (!live() || local.conn !== conn) return;
       const tracks = media.trackStates(local.source);
@@ -336,7 +337,14 @@ export class Publisher {
       );
       // PUBLISHING means the others can see the stream: the server announces it when its media arrives.
       const flowing = this.whenFlowing(local.streamID, this.timing.connectTimeoutMs);
-      connected.catch(() => {}); // both awaited below; if setAnswer throws first, their rejections are not lost
+      // Both awaited below; if setAnswer throws first, their rejections are not lost. A connection that never
+      // connected tells the path ladder, which may send the retry through TURN.
+      const attempted = conn;
+      connected.catch(
+        guarded(this.log, 'the path ladder', () => {
+          if (live() && local.conn === attempted) this.host.connectFailed(context, local.streamID);
+        }),
+      );
       flowing.catch(() => {});
       await conn.setAnswer(reply.sdp);
       await connected;

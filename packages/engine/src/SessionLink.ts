@@ -12,6 +12,7 @@ import {
   ParleyError,
   type ReplyData,
   type ServerEvent,
+  type TurnServers,
   TypedEmitter,
 } from '@parley/protocol';
 import { guarded } from './guarded.js';
@@ -37,6 +38,8 @@ export type SessionLinkEvents = {
   kicked: [code: number];
   /** An error frame from the server, not tied to a request. */
   serverError: [code: number, msg: string];
+  /** A login or resume reply of the current socket carried the session's TURN servers. */
+  turn: [turn: TurnServers, from: 'login' | 'resume'];
 };
 
 export interface SessionLinkOptions {
@@ -190,6 +193,9 @@ export class SessionLink extends TypedEmitter<SessionLinkEvents> {
     });
     client.on('close', (info) => this.onClientClosed(client, info));
     client.on('serverError', (code, msg) => this.emit('serverError', code, msg));
+    client.on('turn', (turn, from) => {
+      if (client === this.client) this.emit('turn', turn, from);
+    });
     return client;
   }
 

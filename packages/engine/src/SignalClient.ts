@@ -15,6 +15,7 @@ import {
   type ReplyData,
   type ReplyFrame,
   type ServerEvent,
+  type TurnServers,
   TypedEmitter,
 } from '@parley/protocol';
 import { guarded } from './guarded.js';
@@ -55,6 +56,8 @@ export type SignalClientEvents = {
   serverError: [code: number, msg: string];
   /** The socket is gone; the client is finished. */
   close: [info: SignalCloseInfo];
+  /** A login or resume reply carried the session's TURN servers (emitted before the request resolves). */
+  turn: [turn: TurnServers, from: 'login' | 'resume'];
 };
 
 export interface SignalClientOptions {
@@ -386,6 +389,10 @@ export class SignalClient extends TypedEmitter<SignalClientEvents> {
         this.sessionKeys = { sessionID, resumeKey };
         this.seq = 0;
       }
+    }
+    if (p.type === 'login' || p.type === 'resume') {
+      const { turn } = data as ReplyData['login' | 'resume'];
+      if (turn !== undefined) this.emit('turn', turn, p.type);
     }
     p.resolve(data);
   }

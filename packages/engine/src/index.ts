@@ -19,6 +19,9 @@ export { checkLoginInput, checkToken, wireUser } from './inputChecks.js';
 export { consoleLogger, type EngineLogger, safeLogger, silentLogger } from './Logger.js';
 export type {
   ConnectionInfo,
+  IceServer,
+  IceServerError,
+  IceTransportPolicy,
   MediaBackend,
   MediaConnectionEvents,
   MediaKind,
@@ -33,6 +36,7 @@ export type {
   VideoCodecName,
 } from './MediaBackend.js';
 export { BREAK_THRESHOLD_MS, MediaBreakWatch } from './MediaBreakWatch.js';
+export { type MediaContext, MediaPaths, type TurnSource } from './MediaPaths.js';
 export { DEFAULT_MEDIA_TIMING, isRetryable, type MediaTiming } from './mediaRetry.js';
 export type { PlayOptions, PlayStart } from './Player.js';
 export { codeOf, type PublishOptions } from './Publisher.js';

@@ -64,8 +64,10 @@ function faultyHost(states: State[], onFinal: () => void): PlayerHost & Publishe
     roomFor: () => ({ roomID: 'r1' }),
     send: (type) =>
       Promise.resolve((type === 'play' ? { sdp: 'v=0', audio: 'OPEN', video: 'OPEN' } : {}) as never),
-    mediaContext: async () => ({ iceServers: [], serverUrl: 'ws://127.0.0.1/ws' }),
+    mediaContext: async () => ({ iceServers: [], iceTransportPolicy: 'all', serverUrl: 'ws://127.0.0.1/ws' }),
     connectionLive() {},
+    connectionMade() {},
+    connectFailed() {},
     debugError() {
       throw new Error('the host failed while reporting');
     },
