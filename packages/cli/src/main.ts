@@ -7,17 +7,18 @@ import type { Command } from './command.js';
 import { benchCommand } from './commands/bench.js';
 import { serveCommand } from './commands/serve.js';
 import { tokenCommand } from './commands/token.js';
+import { turnConfigCommand } from './commands/turnConfig.js';
 import { CliError, EXIT_FAILURE } from './errors.js';
 import { type CliIo, processIo } from './io.js';
 import { cliVersion } from './version.js';
 
-const COMMANDS: readonly Command[] = [serveCommand, tokenCommand, benchCommand];
+const COMMANDS: readonly Command[] = [serveCommand, tokenCommand, turnConfigCommand, benchCommand];
 
 /** The usage printed with top-level mistakes: the synopsis and the commands. */
 const USAGE = `Usage: parley <command> [options]
 
 Commands:
-${COMMANDS.map((c) => `  ${c.name.padEnd(8)}${c.summary}`).join('\n')}`;
+${COMMANDS.map((c) => `  ${c.name.padEnd(13)}${c.summary}`).join('\n')}`;
 
 const HELP = `Parley: self-hosted real-time audio and video, compatible with the ZEGO Express SDK.
 

@@ -15,9 +15,11 @@ import {
 } from '@parley/protocol';
 import type { CallResult, CoreEvents } from './coreTypes.js';
 import { streamDeleteExtendedData } from './extendedData.js';
+import { guarded } from './guarded.js';
 import { checkLoginInput, wireUser } from './inputChecks.js';
-import { consoleLogger, type EngineLogger } from './Logger.js';
-import type { MediaBackend } from './MediaBackend.js';
+import { consoleLogger, type EngineLogger, safeLogger } from './Logger.js';
+import type { MediaBackend, MediaConnectionEvents } from './MediaBackend.js';
+import { type MediaContext, MediaPaths } from './MediaPaths.js';
 import { DEFAULT_MEDIA_TIMING, type MediaTiming } from './mediaRetry.js';
 import { Player, type PlayOptions, type PlayStart } from './Player.js';
 import { codeOf, Publisher, type PublishOptions } from './Publisher.js';
@@ -70,15 +72,18 @@ export class EngineCore extends TypedEmitter<CoreEvents> {
   private readonly player: Player;
   private readonly link: SessionLink;
   private readonly quality: QualityReports;
+  private readonly paths: MediaPaths;
   private readonly log: EngineLogger;
   private loginsInFlight = 0;
   private isDestroyed = false;
 
   constructor(private readonly options: EngineCoreOptions) {
-    const log = options.logger ?? consoleLogger;
+    // The app's logger is called from timers and socket callbacks: one that throws must not throw from there.
+    const log = safeLogger(options.logger ?? consoleLogger);
     super((err, event) => log.error('an event listener threw', { event, err: describe(err) }));
     this.appID = options.appID;
     this.log = log;
+    this.paths = new MediaPaths(log);
     this.link = new SessionLink({
       url: options.url,
       WebSocket: options.WebSocket,
@@ -93,6 +98,7 @@ export class EngineCore extends TypedEmitter<CoreEvents> {
     this.link.on('reconnected', (roomIDs) => this.onReconnected(roomIDs));
     this.link.on('reconnectFailed', () => this.onReconnectFailed());
     this.link.on('kicked', (code) => this.onKicked(code));
+    this.link.on('turn', (turn, from) => this.paths.offer(turn, from));
     this.link.on('serverError', (code, msg) => {
       this.log.warn('server error', { code, msg });
       this.emit('debugError', code, 'signaling', msg);
@@ -103,8 +109,11 @@ export class EngineCore extends TypedEmitter<CoreEvents> {
       send: this.link.send.bind(this.link),
       mediaContext: async () => {
         const client = await this.link.ensureClient();
-        return { iceServers: client.hello?.iceServers ?? [], serverUrl: options.url };
+        return this.paths.context(client.hello?.iceServers ?? [], options.url);
       },
+      connectionMade: (conn: TypedEmitter<MediaConnectionEvents>, context: MediaContext) =>
+        conn.on('iceServerError', (error) => this.paths.iceServerError(context, error)),
+      connectFailed: (context: MediaContext, streamID: string) => this.paths.connectFailed(context, streamID),
       connectionLive: (conn: { stats(): Promise<unknown> }) => this.quality.connectionLive(conn),
       debugError: (...args: CoreEvents['debugError']) => this.emit('debugError', ...args),
     };
@@ -112,6 +121,7 @@ export class EngineCore extends TypedEmitter<CoreEvents> {
       { ...mediaHost, publisherState: (...args) => this.emit('publisherState', ...args) },
       options.media ?? null,
       timing,
+      log,
     );
     this.player = new Player(
       {
@@ -123,6 +133,7 @@ export class EngineCore extends TypedEmitter<CoreEvents> {
       },
       options.media ?? null,
       timing,
+      log,
     );
     this.quality = new QualityReports(
       {
@@ -139,6 +150,7 @@ export class EngineCore extends TypedEmitter<CoreEvents> {
       rooms: () => [...this.roomMap.values()],
       send: (type, fields) => this.link.send(type, fields),
       debugError: (...args) => this.emit('debugError', ...args),
+      log,
     });
   }
 
@@ -246,7 +258,7 @@ export class EngineCore extends TypedEmitter<CoreEvents> {
           .catch((err: unknown) =>
             this.log.debug('logout request failed', { roomID: room.roomID, err: describe(err) }),
           )
-          .finally(() => this.closeIfIdle());
+          .finally(guarded(this.log, 'closing the idle socket', () => this.closeIfIdle()));
       }
     }
     if (this.roomMap.size === 0) {
@@ -397,6 +409,8 @@ export class EngineCore extends TypedEmitter<CoreEvents> {
   private closeIfIdle(): void {
     if (this.roomMap.size > 0 || this.loginsInFlight > 0) return;
     this.link.closeIdle();
+    // The session is over: the next one starts on every path, with the TURN credentials it is given.
+    this.paths.reset();
   }
 
   // ---------------------------------------------------------------------------------------------------------
@@ -436,6 +450,10 @@ export class EngineCore extends TypedEmitter<CoreEvents> {
     }
     if (ev.type === 'streamMediaState') {
       this.player.remoteMediaState(ev.streamID, ev.audio, ev.video);
+      return;
+    }
+    if (ev.type === 'turnCredentials') {
+      this.paths.offer(ev.turn, 'renewal');
       return;
     }
     const room = this.roomMap.get(ev.roomID);

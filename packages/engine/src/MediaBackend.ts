@@ -62,12 +62,24 @@ export interface MediaStatsSnapshot<T> {
   rttMs?: number;
 }
 
+/**
+ * An ICE server refused or did not answer the connection (a browser's `icecandidateerror`): `code` is the
+ * STUN error code (401: the TURN server refused the credentials) or 701 (no answer).
+ */
+export interface IceServerError {
+  url: string;
+  code: number;
+  text: string;
+}
+
 /** Events every media connection has. */
 export type MediaConnectionEvents = {
   /** ICE/DTLS connected: media flows. */
   connected: [];
   /** The connection broke for good (ICE failed, DTLS failed, consent lost); the core retries with a new one. */
   failed: [reason: string];
+  /** A TURN server of the connection refused it or did not answer; the connection may still use other paths. */
+  iceServerError: [error: IceServerError];
 };
 
 /** Events of a play connection. */
@@ -95,14 +107,30 @@ export interface PlayConnection extends TypedEmitter<PlayConnectionEvents> {
   close(): void;
 }
 
+/** One ICE server, as RTCPeerConnection's configuration takes it. */
+export interface IceServer {
+  /** `stun:`, `turn:` or `turns:` URLs. */
+  urls: string[];
+  /** TURN only. */
+  username?: string;
+  /** TURN only. */
+  credential?: string;
+}
+
+/** `all`: every path (direct first); `relay`: only through a TURN server. */
+export type IceTransportPolicy = 'all' | 'relay';
+
 /** What every connection is told. */
 export interface ConnectionInfo {
   streamID: string;
   /**
-   * STUN URLs the server offers (`stun:host:port`, from its `hello`), to be the connection's only ICE servers.
-   * A stack must never fall back to a STUN server of its own choosing.
+   * The connection's only ICE servers: the server's STUN URLs (`stun:host:port`, from its `hello`) and, when the
+   * server offers TURN, its TURN servers with this session's credentials. A stack must never fall back to a
+   * STUN server of its own choosing.
    */
-  iceServers: string[];
+  iceServers: IceServer[];
+  /** `relay` once the direct path failed in this session and TURN is offered; else `all`. */
+  iceTransportPolicy: IceTransportPolicy;
   /** The signaling URL: a backend may choose its candidate addresses from its host (e.g. loopback). */
   serverUrl: string;
 }

@@ -6,6 +6,8 @@
  */
 import { checkStreamId, ErrorCode, ParleyError } from '@parley/protocol';
 import type { PlayerHost } from './coreTypes.js';
+import { guarded } from './guarded.js';
+import type { EngineLogger } from './Logger.js';
 import type { MediaBackend, MediaKind, PlayConnection } from './MediaBackend.js';
 import { isRetryable, type MediaTiming, RetrySchedule, whenConnected } from './mediaRetry.js';
 import { codeOf } from './Publisher.js';
@@ -60,6 +62,7 @@ export class Player {
     private readonly host: PlayerHost,
     private readonly media: MediaBackend | null,
     private readonly timing: MediaTiming,
+    private readonly log: EngineLogger,
   ) {}
 
   get streamIDs(): string[] {
@@ -99,7 +102,7 @@ export class Player {
       registered: false,
       conn: null,
       retryTimer: null,
-      schedule: new RetrySchedule(this.timing.retryPolicy),
+      schedule: new RetrySchedule(this.timing.retryPolicy, this.log),
       onlyNotFound: true,
       firstVideoFrame: false,
       remote: { audio: null, video: null },
@@ -110,7 +113,7 @@ export class Player {
     this.plays.set(streamID, local);
     const playing = this.waitPlaying(local);
     this.host.playerState(streamID, 'PLAY_REQUESTING', 0, '');
-    void this.attempt(local);
+    this.launch(local);
     return { code: 0, output: local.output, playing };
   }
 
@@ -139,8 +142,7 @@ export class Player {
       local.generation++;
       if (local.retryTimer) clearTimeout(local.retryTimer);
       local.retryTimer = null;
-      local.conn?.close();
-      local.conn = null;
+      this.closeConnection(local);
       // The new server holds no player transport for us until the next play request.
       local.registered = false;
       local.schedule.reset();
@@ -151,7 +153,7 @@ export class Player {
         local.state = 'requesting';
         this.host.playerState(local.streamID, 'PLAY_REQUESTING', code, '');
       }
-      void this.attempt(local);
+      this.launch(local);
     }
   }
 
@@ -168,7 +170,7 @@ export class Player {
     }
     clearTimeout(local.retryTimer);
     local.retryTimer = null;
-    void this.attempt(local);
+    this.launch(local);
   }
 
   /** Stops every play of `roomID` (the room ended locally). */
@@ -189,6 +191,33 @@ export class Player {
 
   private current(local: LocalPlay, conn?: PlayConnection | null): boolean {
     return this.plays.get(local.streamID) === local && (conn === undefined || local.conn === conn);
+  }
+
+  /**
+   * Starts an attempt, from a call or a timer. The attempt handles its own failures (retry, or NO_PLAY with
+   * their code); what still escapes it — a backend or policy that throws where nothing expects it — is logged
+   * and ends the play with NO_PLAY and the error's code (1100001 for an error without one), instead of becoming
+   * an unhandled rejection.
+   */
+  private launch(local: LocalPlay): void {
+    const generation = local.generation;
+    guarded(
+      this.log,
+      `a play attempt of ${local.streamID}`,
+      () => this.attempt(local),
+      (error) => this.attemptThrew(local, generation, error),
+    )();
+  }
+
+  private attemptThrew(local: LocalPlay, generation: number, error: Error): void {
+    if (this.current(local) && local.generation === generation) this.stop(local, codeOf(error), true);
+  }
+
+  /** Closes the play's media connection; a backend whose close() throws is logged, the play goes on. */
+  private closeConnection(local: LocalPlay): void {
+    const conn = local.conn;
+    local.conn = null;
+    if (conn) guarded(this.log, `closing the media connection of ${local.streamID}`, () => conn.close())();
   }
 
   private async attempt(local: LocalPlay): Promise<void> {
@@ -215,14 +244,27 @@ export class Player {
         ...context,
       });
       local.conn = conn;
-      const connected = whenConnected(conn, this.timing.connectTimeoutMs, ErrorCode.PLAY_NEGOTIATION_FAILED);
-      connected.catch(() => {}); // awaited below
+      this.host.connectionMade(conn, context);
+      const connected = whenConnected(
+        conn,
+        this.timing.connectTimeoutMs,
+        ErrorCode.PLAY_NEGOTIATION_FAILED,
+        this.log,
+      );
+      // Awaited below. A connection that never connected tells the path ladder, which may send the retry
+      // through TURN.
+      const attempted = conn;
+      connected.catch(
+        guarded(this.log, 'the path ladder', () => {
+          if (live(attempted)) this.host.connectFailed(context, local.streamID);
+        }),
+      );
       const answer = await conn.acceptOffer(offer.sdp);
       if (!live(conn)) return;
       await this.host.send('playAnswer', { streamID: local.streamID, sdp: answer });
       await connected;
       if (!live(conn)) return;
-      this.watch(local, conn);
+      this.watch(local, conn, generation);
       this.host.connectionLive(conn);
       local.state = 'playing';
       local.schedule.reset();
@@ -240,7 +282,7 @@ export class Player {
     }
   }
 
-  private watch(local: LocalPlay, conn: PlayConnection): void {
+  private watch(local: LocalPlay, conn: PlayConnection, generation: number): void {
     conn.on('firstFrame', (kind) => {
       if (kind !== 'video' || local.firstVideoFrame || !this.current(local, conn)) return;
       local.firstVideoFrame = true;
@@ -249,9 +291,17 @@ export class Player {
     conn.on('mediaBreak', (kind: MediaKind, broken: boolean) => {
       if (this.current(local, conn)) this.host.playerMediaBreak(local.streamID, kind, broken);
     });
-    conn.once('failed', (reason) => {
-      if (this.current(local, conn)) this.retry(local, ErrorCode.PLAY_NEGOTIATION_FAILED, reason);
-    });
+    conn.once(
+      'failed',
+      guarded(
+        this.log,
+        `the failure handler of ${local.streamID}`,
+        (reason: string) => {
+          if (this.current(local, conn)) this.retry(local, ErrorCode.PLAY_NEGOTIATION_FAILED, reason);
+        },
+        (error) => this.attemptThrew(local, generation, error),
+      ),
+    );
   }
 
   private updateRemote(local: LocalPlay, audio: 'OPEN' | 'MUTE', video: 'OPEN' | 'MUTE'): void {
@@ -267,8 +317,7 @@ export class Player {
 
   /** Back to PLAY_REQUESTING and a new attempt later, or NO_PLAY when the retry budget is spent. */
   private retry(local: LocalPlay, code: number, why: string): void {
-    local.conn?.close();
-    local.conn = null;
+    this.closeConnection(local);
     if (code !== ErrorCode.PLAY_STREAM_NOT_FOUND) local.onlyNotFound = false;
     let delay = local.schedule.nextDelay();
     // The stream was announced after this attempt asked for it: it is there now.
@@ -286,16 +335,17 @@ export class Player {
       this.host.playerState(local.streamID, 'PLAY_REQUESTING', code, '');
     }
     this.host.debugError(code, 'startPlayingStream', `retrying in ${delay} ms: ${why}`);
-    local.retryTimer = setTimeout(() => void this.attempt(local), delay);
+    local.retryTimer = setTimeout(() => this.launch(local), delay);
   }
 
   private stop(local: LocalPlay, errorCode: number, tellServer: boolean): void {
     this.plays.delete(local.streamID);
     if (local.retryTimer) clearTimeout(local.retryTimer);
     local.retryTimer = null;
-    local.conn?.close();
-    local.conn = null;
-    this.media?.closeOutput(local.output);
+    this.closeConnection(local);
+    const media = this.media;
+    if (media)
+      guarded(this.log, `closing the output of ${local.streamID}`, () => media.closeOutput(local.output))();
     if (tellServer && local.registered) {
       this.host.send('stopPlay', { streamID: local.streamID }).catch(() => {
         // Already gone on the server (never created, or the session ended): nothing to undo.

@@ -5,6 +5,8 @@
  */
 import { checkStreamExtraInfo, checkStreamId, ErrorCode, ParleyError } from '@parley/protocol';
 import type { CallResult, PublisherHost } from './coreTypes.js';
+import { guarded } from './guarded.js';
+import type { EngineLogger } from './Logger.js';
 import type { MediaBackend, PublishConnection, VideoCodecName } from './MediaBackend.js';
 import { isRetryable, type MediaTiming, RetrySchedule, whenConnected } from './mediaRetry.js';
 
@@ -59,6 +61,7 @@ export class Publisher {
     private readonly host: PublisherHost,
     private readonly media: MediaBackend | null,
     private readonly timing: MediaTiming,
+    private readonly log: EngineLogger,
   ) {}
 
   /** The IDs of the streams being published (or requested). */
@@ -115,13 +118,13 @@ export class Publisher {
       registered: false,
       conn: null,
       retryTimer: null,
-      schedule: new RetrySchedule(this.timing.retryPolicy),
+      schedule: new RetrySchedule(this.timing.retryPolicy, this.log),
       lastError: 0,
       generation: 0,
     };
     this.streams.set(streamID, local);
     this.host.publisherState(streamID, 'PUBLISH_REQUESTING', 0, '');
-    void this.attempt(local);
+    this.launch(local);
     return 0;
   }
 
@@ -184,10 +187,19 @@ export class Publisher {
   private whenFlowing(streamID: string, timeoutMs: number): Promise<void> {
     this.dropFlowWaiter(streamID);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        if (this.flowWaiters.get(streamID) === waiter) this.flowWaiters.delete(streamID);
-        reject(ParleyError.of(ErrorCode.PUBLISH_NEGOTIATION_TIMEOUT, 'the server received no media'));
-      }, timeoutMs);
+      const noMedia = ParleyError.of(ErrorCode.PUBLISH_NEGOTIATION_TIMEOUT, 'the server received no media');
+      const timer = setTimeout(
+        guarded(
+          this.log,
+          `the media wait of ${streamID}`,
+          () => {
+            if (this.flowWaiters.get(streamID) === waiter) this.flowWaiters.delete(streamID);
+            reject(noMedia);
+          },
+          () => reject(noMedia),
+        ),
+        timeoutMs,
+      );
       const waiter: FlowWaiter = {
         resolve: () => {
           clearTimeout(timer);
@@ -215,8 +227,7 @@ export class Publisher {
       local.generation++;
       if (local.retryTimer) clearTimeout(local.retryTimer);
       local.retryTimer = null;
-      local.conn?.close();
-      local.conn = null;
+      this.closeConnection(local);
       this.dropFlowWaiter(local.streamID);
       // The new server knows nothing of the stream until the next publish request.
       local.registered = false;
@@ -226,7 +237,7 @@ export class Publisher {
         local.state = 'requesting';
         this.host.publisherState(local.streamID, 'PUBLISH_REQUESTING', code, '');
       }
-      void this.attempt(local);
+      this.launch(local);
     }
   }
 
@@ -242,6 +253,36 @@ export class Publisher {
 
   private current(local: LocalStream): boolean {
     return this.streams.get(local.streamID) === local;
+  }
+
+  /**
+   * Starts an attempt, from a call or a timer. The attempt handles its own failures (retry, or NO_PUBLISH with
+   * their code); what still escapes it — a backend or policy that throws where nothing expects it — is logged
+   * and ends the stream with NO_PUBLISH and the error's code (1100001 for an error without one), instead of
+   * becoming an unhandled rejection.
+   */
+  private launch(local: LocalStream): void {
+    const generation = local.generation;
+    guarded(
+      this.log,
+      `a publish attempt of ${local.streamID}`,
+      () => this.attempt(local),
+      (error) => this.attemptThrew(local, generation, error),
+    )();
+  }
+
+  private attemptThrew(local: LocalStream, generation: number, error: Error): void {
+    if (!this.current(local) || local.generation !== generation) return;
+    const registered = local.registered;
+    this.stop(local, codeOf(error));
+    if (registered) this.host.send('unpublish', { streamID: local.streamID }).catch(() => {});
+  }
+
+  /** Closes the stream's media connection; a backend whose close() throws is logged, the stream goes on. */
+  private closeConnection(local: LocalStream): void {
+    const conn = local.conn;
+    local.conn = null;
+    if (conn) guarded(this.log, `closing the media connection of ${local.streamID}`, () => conn.close())();
   }
 
   /** One try at getting the stream's media up (or, without a backend, at registering it). */
@@ -272,6 +313,7 @@ export class Publisher {
         ...context,
       });
       local.conn = conn;
+      this.host.connectionMade(conn, context);
       const offer = await conn.createOffer();
       if (!live() || local.conn !== conn) return;
       const tracks = media.trackStates(local.source);
@@ -291,19 +333,35 @@ export class Publisher {
         conn,
         this.timing.connectTimeoutMs,
         ErrorCode.PUBLISH_NEGOTIATION_TIMEOUT,
+        this.log,
       );
       // PUBLISHING means the others can see the stream: the server announces it when its media arrives.
       const flowing = this.whenFlowing(local.streamID, this.timing.connectTimeoutMs);
-      connected.catch(() => {}); // both awaited below; if setAnswer throws first, their rejections are not lost
+      // Both awaited below; if setAnswer throws first, their rejections are not lost. A connection that never
+      // connected tells the path ladder, which may send the retry through TURN.
+      const attempted = conn;
+      connected.catch(
+        guarded(this.log, 'the path ladder', () => {
+          if (live() && local.conn === attempted) this.host.connectFailed(context, local.streamID);
+        }),
+      );
       flowing.catch(() => {});
       await conn.setAnswer(reply.sdp);
       await connected;
       await flowing;
       if (!live() || local.conn !== conn) return;
       const up = conn;
-      up.once('failed', (reason) => {
-        if (live() && local.conn === up) this.retry(local, ErrorCode.PUBLISH_NEGOTIATION_TIMEOUT, reason);
-      });
+      up.once(
+        'failed',
+        guarded(
+          this.log,
+          `the failure handler of ${local.streamID}`,
+          (reason: string) => {
+            if (live() && local.conn === up) this.retry(local, ErrorCode.PUBLISH_NEGOTIATION_TIMEOUT, reason);
+          },
+          (error) => this.attemptThrew(local, generation, error),
+        ),
+      );
       this.host.connectionLive(up);
       this.becomePublishing(local);
     } catch (err) {
@@ -329,8 +387,7 @@ export class Publisher {
 
   /** The connection failed: back to PUBLISH_REQUESTING and a new attempt later, or NO_PUBLISH 1103051. */
   private retry(local: LocalStream, code: number, why: string): void {
-    local.conn?.close();
-    local.conn = null;
+    this.closeConnection(local);
     local.lastError = code;
     const delay = local.schedule.nextDelay();
     if (delay === null) {
@@ -343,7 +400,7 @@ export class Publisher {
       this.host.publisherState(local.streamID, 'PUBLISH_REQUESTING', code, '');
     }
     this.host.debugError(code, 'startPublishingStream', `retrying in ${delay} ms: ${why}`);
-    local.retryTimer = setTimeout(() => void this.attempt(local), delay);
+    local.retryTimer = setTimeout(() => this.launch(local), delay);
   }
 
   private stop(local: LocalStream, errorCode: number): void {
@@ -351,8 +408,7 @@ export class Publisher {
     this.dropFlowWaiter(local.streamID);
     if (local.retryTimer) clearTimeout(local.retryTimer);
     local.retryTimer = null;
-    local.conn?.close();
-    local.conn = null;
+    this.closeConnection(local);
     this.host.publisherState(local.streamID, 'NO_PUBLISH', errorCode, '');
   }
 }

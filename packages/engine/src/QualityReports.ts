@@ -2,6 +2,7 @@
  * The periodic quality events of an engine: at every interval, the statistics of each live media connection,
  * turned into rates since the previous report of the same connection.
  */
+import { guarded } from './guarded.js';
 import type { EngineLogger } from './Logger.js';
 import type { MediaStatsSnapshot, PlayConnection, PublishConnection } from './MediaBackend.js';
 import { type PlayQuality, type PublishQuality, playQuality, publishQuality } from './quality.js';
@@ -32,18 +33,21 @@ export class QualityReports {
     intervalMs: number,
     private readonly log: EngineLogger,
   ) {
-    this.timer = setInterval(() => void this.report(), intervalMs);
+    this.timer = setInterval(
+      guarded(log, 'the quality report timer', () => this.report()),
+      intervalMs,
+    );
     (this.timer as { unref?: () => void }).unref?.();
   }
 
   /** A media connection is up: its first snapshot is what its first report's rates start from. */
   connectionLive(conn: { stats(): Promise<unknown> }): void {
-    conn
-      .stats()
-      .then((snapshot) => {
-        if (!this.lastStats.has(conn)) this.lastStats.set(conn, snapshot as MediaStatsSnapshot<never>);
-      })
-      .catch(() => {});
+    // Reports go on without a first snapshot (the first rates are then unknown): a backend whose stats() throws
+    // or rejects costs a log line, not the connection that just came up.
+    guarded(this.log, 'the first stats snapshot', async () => {
+      const snapshot = await conn.stats();
+      if (!this.lastStats.has(conn)) this.lastStats.set(conn, snapshot as MediaStatsSnapshot<never>);
+    })();
   }
 
   close(): void {

@@ -2,6 +2,7 @@
  * When to retry after the signaling socket dropped. Injected into the engine, so apps (and tests) choose
  * their own timing.
  */
+import type { EngineLogger } from './Logger.js';
 
 /** What the policy knows when it decides. */
 export interface ReconnectContext {
@@ -63,4 +64,32 @@ export class ExponentialBackoffPolicy implements ReconnectPolicy {
     const remaining = this.giveUpAfterMs - elapsedMs;
     return Math.min(delay, this.maxDelayMs, remaining);
   }
+}
+
+/**
+ * Asks `policy` for the next delay on behalf of the engine. The policy is the app's code, run from the engine's
+ * timers and failure handlers: a policy that throws, or answers something other than null or a finite number,
+ * gives up (logged as an error), the documented outcome of a policy that returns null. A negative delay is 0.
+ * @example
+ * const delay = nextRetryDelay(policy, { retryCount, elapsedMs }, log, 'the reconnect policy');
+ */
+export function nextRetryDelay(
+  policy: ReconnectPolicy,
+  context: ReconnectContext,
+  log: EngineLogger,
+  what: string,
+): number | null {
+  let delay: unknown;
+  try {
+    delay = policy.nextRetryDelayInMs(context);
+  } catch (err) {
+    log.error(`${what} threw; giving up`, { err: err instanceof Error ? err.message : String(err) });
+    return null;
+  }
+  if (delay === null) return null;
+  if (typeof delay !== 'number' || !Number.isFinite(delay)) {
+    log.error(`${what} answered neither null nor a finite number; giving up`, { delay: String(delay) });
+    return null;
+  }
+  return Math.max(0, delay);
 }

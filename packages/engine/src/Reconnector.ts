@@ -4,8 +4,9 @@
  * gives up, or the run is cancelled.
  */
 import { ErrorCode, ParleyError } from '@parley/protocol';
+import { guarded } from './guarded.js';
 import type { EngineLogger } from './Logger.js';
-import type { ReconnectPolicy } from './ReconnectPolicy.js';
+import { nextRetryDelay, type ReconnectPolicy } from './ReconnectPolicy.js';
 
 const FINAL_CODES = new Set<number>([
   ErrorCode.RECONNECT_FAILED,
@@ -49,20 +50,14 @@ export class Reconnector<T> {
   private async run(): Promise<T> {
     for (let retryCount = 0; ; retryCount++) {
       const elapsedMs = Date.now() - this.startedAt;
-      let delay: number | null;
-      try {
-        delay = this.policy.nextRetryDelayInMs({ retryCount, elapsedMs });
-      } catch (err) {
-        this.log.error('reconnect policy threw; giving up', { err: String(err) });
-        delay = null;
-      }
+      const delay = nextRetryDelay(this.policy, { retryCount, elapsedMs }, this.log, 'the reconnect policy');
       if (delay === null || this.cancelled) {
         throw ParleyError.of(
           ErrorCode.RECONNECT_FAILED,
           this.cancelled ? 'cancelled' : `gave up after ${retryCount} attempts`,
         );
       }
-      await this.sleep(Math.max(0, delay));
+      await this.sleep(delay);
       if (this.cancelled) throw ParleyError.of(ErrorCode.RECONNECT_FAILED, 'cancelled');
       try {
         return await this.attempt();
@@ -80,10 +75,14 @@ export class Reconnector<T> {
         this.wake = null;
         resolve();
       };
-      this.timer = setTimeout(() => {
-        this.timer = null;
-        this.wake?.();
-      }, ms);
+      // Waking the run is all the timer does; guarded all the same, as every timer of the engine is.
+      this.timer = setTimeout(
+        guarded(this.log, 'the reconnect back-off timer', () => {
+          this.timer = null;
+          this.wake?.();
+        }),
+        ms,
+      );
     });
   }
 }

@@ -12,7 +12,9 @@ import {
   type ReplyData,
 } from '@parley/protocol';
 import type { CallResult, CoreEvents } from './coreTypes.js';
+import { guarded } from './guarded.js';
 import { checkToken } from './inputChecks.js';
+import type { EngineLogger } from './Logger.js';
 import { codeOf } from './Publisher.js';
 import type { AuthProvider, RoomSession } from './RoomSession.js';
 import type { RequestFields } from './SignalClient.js';
@@ -22,6 +24,7 @@ export interface RoomMessagesHost {
   rooms(): RoomSession[];
   send<T extends ClientRequestType>(type: T, fields: RequestFields<T>): Promise<ReplyData[T]>;
   debugError(...args: CoreEvents['debugError']): void;
+  log: EngineLogger;
 }
 
 /** The result of a broadcast message: the room-wide message ID on success. */
@@ -91,17 +94,20 @@ export class RoomMessages {
       const previous = room.auth;
       const renewed: AuthProvider = () => ({ kind: 'token', token });
       room.auth = renewed;
-      this.host.send('renewToken', { roomID: room.roomID, token }).then(
-        (data) => {
-          room.tokenExpire = data.tokenExpire;
-        },
-        (err: unknown) => {
-          const code = codeOf(err);
-          // Only the server's verdict on the token counts; a renewal lost with the socket stays the newest.
-          if (code !== ErrorCode.NETWORK_TIMEOUT && room.auth === renewed) room.auth = previous;
-          this.host.debugError(code, 'renewToken', String(err));
-        },
-      );
+      // The outcome arrives after this call returned: what handling it throws is logged, not left unhandled.
+      guarded(this.host.log, `the token renewal of ${room.roomID}`, () =>
+        this.host.send('renewToken', { roomID: room.roomID, token }).then(
+          (data) => {
+            room.tokenExpire = data.tokenExpire;
+          },
+          (err: unknown) => {
+            const code = codeOf(err);
+            // Only the server's verdict on the token counts; a renewal lost with the socket stays the newest.
+            if (code !== ErrorCode.NETWORK_TIMEOUT && room.auth === renewed) room.auth = previous;
+            this.host.debugError(code, 'renewToken', String(err));
+          },
+        ),
+      )();
     }
     return 0;
   }

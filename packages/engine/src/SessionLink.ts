@@ -12,9 +12,11 @@ import {
   ParleyError,
   type ReplyData,
   type ServerEvent,
+  type TurnServers,
   TypedEmitter,
 } from '@parley/protocol';
-import type { EngineLogger } from './Logger.js';
+import { guarded } from './guarded.js';
+import { type EngineLogger, safeLogger } from './Logger.js';
 import { Reconnector } from './Reconnector.js';
 import type { ReconnectPolicy } from './ReconnectPolicy.js';
 import { type RequestFields, type SessionKeys, SignalClient, type SignalCloseInfo } from './SignalClient.js';
@@ -36,6 +38,8 @@ export type SessionLinkEvents = {
   kicked: [code: number];
   /** An error frame from the server, not tied to a request. */
   serverError: [code: number, msg: string];
+  /** A login or resume reply of the current socket carried the session's TURN servers. */
+  turn: [turn: TurnServers, from: 'login' | 'resume'];
 };
 
 export interface SessionLinkOptions {
@@ -83,8 +87,9 @@ export class SessionLink extends TypedEmitter<SessionLinkEvents> {
   private readonly log: EngineLogger;
 
   constructor(private readonly options: SessionLinkOptions) {
-    super((err, event) => options.logger.error('session link listener threw', { event, err: String(err) }));
-    this.log = options.logger;
+    const log = safeLogger(options.logger);
+    super((err, event) => log.error('session link listener threw', { event, err: String(err) }));
+    this.log = log;
   }
 
   get isReconnecting(): boolean {
@@ -188,6 +193,9 @@ export class SessionLink extends TypedEmitter<SessionLinkEvents> {
     });
     client.on('close', (info) => this.onClientClosed(client, info));
     client.on('serverError', (code, msg) => this.emit('serverError', code, msg));
+    client.on('turn', (turn, from) => {
+      if (client === this.client) this.emit('turn', turn, from);
+    });
     return client;
   }
 
@@ -212,15 +220,16 @@ export class SessionLink extends TypedEmitter<SessionLinkEvents> {
     this.reconnector = run;
     this.emit('reconnecting', info.cause === 'heartbeat' ? ErrorCode.HEARTBEAT_TIMEOUT : 0);
     // Registered before anyone else can wait on `done`: the rooms change state before waiting calls go on.
+    // The handlers run from a promise: what they throw is logged, not left as an unhandled rejection.
     run.done.then(
-      ({ roomIDs }) => {
+      guarded(this.log, 'the end of a reconnection', ({ roomIDs }: Resumed) => {
         if (this.reconnector !== run) return;
         this.reconnector = null;
         this.resumePoint = null;
         this.log.info('reconnected', { rooms: roomIDs });
         this.emit('reconnected', roomIDs);
-      },
-      (err: unknown) => {
+      }),
+      guarded(this.log, 'the end of a failed reconnection', (err: unknown) => {
         if (this.reconnector !== run) return;
         this.reconnector = null;
         this.resumePoint = null;
@@ -229,7 +238,7 @@ export class SessionLink extends TypedEmitter<SessionLinkEvents> {
         if (code === ErrorCode.KICKED_REPEAT_LOGIN || code === ErrorCode.KICKED_BY_SERVER)
           this.emit('kicked', code);
         else this.emit('reconnectFailed', err);
-      },
+      }),
     );
   }
 

@@ -15,10 +15,18 @@ import {
   type ReplyData,
   type ReplyFrame,
   type ServerEvent,
+  type TurnServers,
   TypedEmitter,
 } from '@parley/protocol';
-import type { EngineLogger } from './Logger.js';
-import { ReadyState, type WebSocketCtor, type WebSocketLike } from './WebSocketLike.js';
+import { guarded } from './guarded.js';
+import { type EngineLogger, safeLogger } from './Logger.js';
+import {
+  ReadyState,
+  type WebSocketCloseEventLike,
+  type WebSocketCtor,
+  type WebSocketLike,
+  type WebSocketMessageEventLike,
+} from './WebSocketLike.js';
 
 /** The fields of a request of type `T`, without the `t` and `id` the client adds. */
 export type RequestFields<T extends ClientRequestType> = Omit<Extract<ClientRequest, { t: T }>, 't' | 'id'>;
@@ -29,8 +37,11 @@ export interface SessionKeys {
   resumeKey: string;
 }
 
-/** Why the socket ended: closed by the server or network, declared dead by the heartbeat, or closed by us. */
-export type SignalCloseCause = 'remote' | 'heartbeat' | 'local';
+/**
+ * Why the socket ended: closed by the server or network, declared dead by the heartbeat, closed by us, or dropped
+ * by us because the socket failed under us (its `send` threw, or handling one of its callbacks threw).
+ */
+export type SignalCloseCause = 'remote' | 'heartbeat' | 'local' | 'error';
 
 export interface SignalCloseInfo {
   code: number;
@@ -45,6 +56,8 @@ export type SignalClientEvents = {
   serverError: [code: number, msg: string];
   /** The socket is gone; the client is finished. */
   close: [info: SignalCloseInfo];
+  /** A login or resume reply carried the session's TURN servers (emitted before the request resolves). */
+  turn: [turn: TurnServers, from: 'login' | 'resume'];
 };
 
 export interface SignalClientOptions {
@@ -102,8 +115,9 @@ export class SignalClient extends TypedEmitter<SignalClientEvents> {
   private readonly log: EngineLogger;
 
   constructor(private readonly options: SignalClientOptions) {
-    super((err, event) => options.logger.error('signal client listener threw', { event, err: String(err) }));
-    this.log = options.logger;
+    const log = safeLogger(options.logger);
+    super((err, event) => log.error('signal client listener threw', { event, err: String(err) }));
+    this.log = log;
     this.sessionKeys = options.continueSession?.keys ?? null;
     this.seq = options.continueSession?.lastSeq ?? 0;
   }
@@ -147,38 +161,71 @@ export class SignalClient extends TypedEmitter<SignalClientEvents> {
       this.ws = ws;
       const fail = (detail: string): void => {
         clearTimeout(timer);
-        this.shutdown({ code: 1006, reason: detail, cause: 'local' }, true);
-        reject(ParleyError.of(ErrorCode.NETWORK_TIMEOUT, `cannot connect to ${this.options.url}: ${detail}`));
+        try {
+          this.shutdown({ code: 1006, reason: detail, cause: 'local' }, true);
+        } finally {
+          reject(
+            ParleyError.of(ErrorCode.NETWORK_TIMEOUT, `cannot connect to ${this.options.url}: ${detail}`),
+          );
+        }
       };
-      const timer = setTimeout(() => fail('no hello in time'), this.options.requestTimeoutMs);
-      ws.onopen = () => this.log.debug('socket open', { url: this.options.url });
+      // What the socket's callbacks throw would go into the socket's own event dispatch (an uncaught exception
+      // in Node): it is logged, and the socket, whose state is unknown now, is dropped like a broken one.
+      const broken = (error: Error): void => {
+        if (this.state === 'connecting') fail(`handling the socket failed: ${error.message}`);
+        else this.drop(error);
+      };
+      const timer = setTimeout(
+        guarded(this.log, 'the hello timeout', () => fail('no hello in time'), broken),
+        this.options.requestTimeoutMs,
+      );
+      ws.onopen = guarded(this.log, 'the socket open handler', () =>
+        this.log.debug('socket open', { url: this.options.url }),
+      );
       // Errors always come with (or before) a close; the close handler decides. A listener must stay attached:
       // `ws` throws an 'error' event that nobody listens to.
       ws.onerror = () => {};
-      ws.onclose = (ev) => {
-        if (this.state === 'connecting') fail(`socket closed (${ev.code})`);
-        else this.shutdown({ code: ev.code, reason: ev.reason, cause: 'remote' }, false);
-      };
-      ws.onmessage = (ev) => {
-        const text = decode(ev.data);
-        if (text === null) {
-          this.log.warn('ignoring a binary frame from the server');
-          return;
-        }
-        if (this.state === 'connecting') {
-          const parsed = parseServerFrame(text);
-          if (parsed.ok && parsed.value.t === 'hello') {
-            clearTimeout(timer);
-            this.onHello(parsed.value);
-            resolve(parsed.value);
-          } else {
-            this.log.warn('expected hello first', { frame: text.slice(0, 100) });
-          }
-          return;
-        }
-        this.onText(text);
-      };
+      ws.onclose = guarded(
+        this.log,
+        'the socket close handler',
+        (ev: WebSocketCloseEventLike) => {
+          if (this.state === 'connecting') fail(`socket closed (${ev.code})`);
+          else this.shutdown({ code: ev.code, reason: ev.reason, cause: 'remote' }, false);
+        },
+        broken,
+      );
+      ws.onmessage = guarded(
+        this.log,
+        'handling a frame from the server',
+        (ev: WebSocketMessageEventLike) => this.onMessage(ev, timer, resolve),
+        broken,
+      );
     });
+  }
+
+  /** A frame arrived: the `hello` while connecting (which resolves `connect`), any frame after. */
+  private onMessage(
+    ev: WebSocketMessageEventLike,
+    helloTimer: ReturnType<typeof setTimeout>,
+    resolve: (hello: HelloFrame) => void,
+  ): void {
+    const text = decode(ev.data);
+    if (text === null) {
+      this.log.warn('ignoring a binary frame from the server');
+      return;
+    }
+    if (this.state === 'connecting') {
+      const parsed = parseServerFrame(text);
+      if (parsed.ok && parsed.value.t === 'hello') {
+        clearTimeout(helloTimer);
+        this.onHello(parsed.value);
+        resolve(parsed.value);
+      } else {
+        this.log.warn('expected hello first', { frame: text.slice(0, 100) });
+      }
+      return;
+    }
+    this.onText(text);
   }
 
   /**
@@ -192,15 +239,18 @@ export class SignalClient extends TypedEmitter<SignalClientEvents> {
     const id = this.nextId;
     this.nextId = this.nextId >= MAX_REQUEST_ID ? 1 : this.nextId + 1;
     return new Promise<ReplyData[T]>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(id);
-        reject(
-          ParleyError.of(
-            ErrorCode.NETWORK_TIMEOUT,
-            `no reply to ${type} in ${this.options.requestTimeoutMs} ms`,
-          ),
-        );
-      }, this.options.requestTimeoutMs);
+      const timer = setTimeout(
+        guarded(this.log, `the timeout of ${type}`, () => {
+          this.pending.delete(id);
+          reject(
+            ParleyError.of(
+              ErrorCode.NETWORK_TIMEOUT,
+              `no reply to ${type} in ${this.options.requestTimeoutMs} ms`,
+            ),
+          );
+        }),
+        this.options.requestTimeoutMs,
+      );
       this.pending.set(id, { type, resolve: resolve as (data: unknown) => void, reject, timer });
       this.sendFrame({ ...fields, t: type, id } as unknown as ClientFrame);
     });
@@ -217,20 +267,26 @@ export class SignalClient extends TypedEmitter<SignalClientEvents> {
       return Promise.reject(ParleyError.of(ErrorCode.NETWORK_TIMEOUT, 'sync: not connected'));
     }
     this.sendHeartbeat();
+    // A socket whose send threw is dropped by now: there is no answer to wait for.
+    if (this.isClosed)
+      return Promise.reject(ParleyError.of(ErrorCode.NETWORK_TIMEOUT, 'sync: connection closed'));
     return new Promise<void>((resolve, reject) => {
       const waiter: SyncWaiter = {
         answers: this.heartbeatsSent,
         resolve,
         reject,
-        timer: setTimeout(() => {
-          this.syncWaiters.delete(waiter);
-          reject(
-            ParleyError.of(
-              ErrorCode.NETWORK_TIMEOUT,
-              `no heartbeat answer in ${this.options.requestTimeoutMs} ms`,
-            ),
-          );
-        }, this.options.requestTimeoutMs),
+        timer: setTimeout(
+          guarded(this.log, 'the timeout of sync', () => {
+            this.syncWaiters.delete(waiter);
+            reject(
+              ParleyError.of(
+                ErrorCode.NETWORK_TIMEOUT,
+                `no heartbeat answer in ${this.options.requestTimeoutMs} ms`,
+              ),
+            );
+          }),
+          this.options.requestTimeoutMs,
+        ),
       };
       this.syncWaiters.add(waiter);
     });
@@ -246,14 +302,22 @@ export class SignalClient extends TypedEmitter<SignalClientEvents> {
     this.state = 'open';
     this.lastHeardAt = Date.now();
     const interval = hello.heartbeatIntervalMs > 0 ? hello.heartbeatIntervalMs : 5000;
-    this.heartbeatTimer = setInterval(() => this.sendHeartbeat(), interval);
+    this.heartbeatTimer = setInterval(
+      guarded(
+        this.log,
+        'the heartbeat timer',
+        () => this.sendHeartbeat(),
+        (error) => this.drop(error),
+      ),
+      interval,
+    );
     this.armWatchdog(2 * interval);
   }
 
   /** Declares the server dead when nothing (not even a heartbeat answer) arrived for `limitMs`. */
   private armWatchdog(limitMs: number): void {
     const wait = Math.max(1, this.lastHeardAt + limitMs - Date.now());
-    this.watchdogTimer = setTimeout(() => {
+    const check = (): void => {
       this.watchdogTimer = null;
       if (this.state !== 'open') return;
       if (Date.now() - this.lastHeardAt >= limitMs) {
@@ -262,7 +326,11 @@ export class SignalClient extends TypedEmitter<SignalClientEvents> {
       } else {
         this.armWatchdog(limitMs);
       }
-    }, wait);
+    };
+    this.watchdogTimer = setTimeout(
+      guarded(this.log, 'the heartbeat watchdog', check, (error) => this.drop(error)),
+      wait,
+    );
   }
 
   private onText(text: string): void {
@@ -322,13 +390,17 @@ export class SignalClient extends TypedEmitter<SignalClientEvents> {
         this.seq = 0;
       }
     }
+    if (p.type === 'login' || p.type === 'resume') {
+      const { turn } = data as ReplyData['login' | 'resume'];
+      if (turn !== undefined) this.emit('turn', turn, p.type);
+    }
     p.resolve(data);
   }
 
   private sendHeartbeat(): void {
     if (!this.ws || this.ws.readyState !== ReadyState.OPEN) return;
     this.heartbeatsSent++;
-    this.ws.send(JSON.stringify({ t: 'hb', ack: this.seq } satisfies ClientFrame));
+    this.write(this.ws, JSON.stringify({ t: 'hb', ack: this.seq } satisfies ClientFrame));
   }
 
   private onHeartbeatAnswer(): void {
@@ -342,7 +414,29 @@ export class SignalClient extends TypedEmitter<SignalClientEvents> {
   }
 
   private sendFrame(frame: ClientFrame): void {
-    if (this.ws && this.ws.readyState === ReadyState.OPEN) this.ws.send(JSON.stringify(frame));
+    if (this.ws && this.ws.readyState === ReadyState.OPEN) this.write(this.ws, JSON.stringify(frame));
+  }
+
+  /**
+   * Writes a frame. A socket whose `send` throws cannot carry the session any more: it is dropped (pending
+   * requests fail with 1100002, `close` follows with cause 'error', and the engine reconnects as after a drop).
+   */
+  private write(ws: WebSocketLike, text: string): void {
+    try {
+      ws.send(text);
+    } catch (err) {
+      this.drop(err instanceof Error ? err : new Error(String(err)));
+    }
+  }
+
+  /** The socket failed under us (a `send` or a callback of ours threw): it is dropped at once. */
+  private drop(error: Error): void {
+    if (this.state === 'closed') return;
+    this.log.warn('the socket failed, dropping it', { err: error.message });
+    this.shutdown(
+      { code: 1006, reason: `socket failed: ${error.message}`.slice(0, 100), cause: 'error' },
+      true,
+    );
   }
 
   private shutdown(info: SignalCloseInfo, abrupt: boolean): void {
@@ -354,19 +448,20 @@ export class SignalClient extends TypedEmitter<SignalClientEvents> {
     this.heartbeatTimer = null;
     this.watchdogTimer = null;
     const ws = this.ws;
+    // Detaching and closing a socket that misbehaves must not stop the pending requests from failing below.
     if (ws) {
-      ws.onopen = null;
-      ws.onmessage = null;
-      ws.onclose = null;
-      ws.onerror = () => {};
-      if (ws.readyState === ReadyState.CONNECTING || ws.readyState === ReadyState.OPEN) {
-        try {
+      try {
+        ws.onopen = null;
+        ws.onmessage = null;
+        ws.onclose = null;
+        ws.onerror = () => {};
+        if (ws.readyState === ReadyState.CONNECTING || ws.readyState === ReadyState.OPEN) {
           if (abrupt && ws.terminate) ws.terminate();
           else
             ws.close(info.code >= 3000 || info.code === 1000 ? info.code : 1000, info.reason.slice(0, 100));
-        } catch (err) {
-          this.log.debug('socket close threw', { err: String(err) });
         }
+      } catch (err) {
+        this.log.debug('closing the socket threw', { err: String(err) });
       }
     }
     for (const [id, p] of this.pending) {

@@ -2,6 +2,7 @@
 import type {
   ClientRequestType,
   ReplyData,
+  TypedEmitter,
   WireBroadcastMessage,
   WireRoomExtraInfo,
   WireStream,
@@ -12,7 +13,8 @@ import type {
   ZegoStreamStatusWeb,
   ZegoUpdateTypeWeb,
 } from '@parley/protocol';
-import type { MediaKind } from './MediaBackend.js';
+import type { MediaConnectionEvents, MediaKind } from './MediaBackend.js';
+import type { MediaContext } from './MediaPaths.js';
 import type { PlayQuality, PublishQuality } from './quality.js';
 import type { RequestFields } from './SignalClient.js';
 
@@ -57,8 +59,12 @@ export interface MediaHost {
   roomFor(roomID: string | undefined): { roomID: string } | number;
   /** Sends a request once a socket is available (waits out a reconnection). */
   send<T extends ClientRequestType>(type: T, fields: RequestFields<T>): Promise<ReplyData[T]>;
-  /** The server's STUN URLs (from its hello) and the signaling URL, for a new media connection. */
-  mediaContext(): Promise<{ iceServers: string[]; serverUrl: string }>;
+  /** The ICE servers (the server's STUN, the session's TURN), the path policy and the signaling URL. */
+  mediaContext(): Promise<MediaContext>;
+  /** A connection was made with `context`: the core hears of its TURN server errors. */
+  connectionMade(conn: TypedEmitter<MediaConnectionEvents>, context: MediaContext): void;
+  /** A connection made with `context` did not connect (the path ladder may switch to relay). */
+  connectFailed(context: MediaContext, streamID: string): void;
   /** A media connection is up: the core takes the first stats snapshot its quality reports start from. */
   connectionLive(conn: { stats(): Promise<unknown> }): void;
   /** Reports a background failure. */

@@ -14,10 +14,14 @@ export { type EventMap, type Listener, type ListenerErrorHook, TypedEmitter } fr
 export type { CallResult, CoreEvents } from './coreTypes.js';
 export { type AuthProvider, EngineCore, type EngineCoreOptions, type LoginParams } from './EngineCore.js';
 export { type StreamDeleteReasonEntry, streamDeleteExtendedData } from './extendedData.js';
+export { guarded, logListenerErrors } from './guarded.js';
 export { checkLoginInput, checkToken, wireUser } from './inputChecks.js';
-export { consoleLogger, type EngineLogger, silentLogger } from './Logger.js';
+export { consoleLogger, type EngineLogger, safeLogger, silentLogger } from './Logger.js';
 export type {
   ConnectionInfo,
+  IceServer,
+  IceServerError,
+  IceTransportPolicy,
   MediaBackend,
   MediaConnectionEvents,
   MediaKind,
@@ -32,6 +36,7 @@ export type {
   VideoCodecName,
 } from './MediaBackend.js';
 export { BREAK_THRESHOLD_MS, MediaBreakWatch } from './MediaBreakWatch.js';
+export { type MediaContext, MediaPaths, type TurnSource } from './MediaPaths.js';
 export { DEFAULT_MEDIA_TIMING, isRetryable, type MediaTiming } from './mediaRetry.js';
 export type { PlayOptions, PlayStart } from './Player.js';
 export { codeOf, type PublishOptions } from './Publisher.js';

@@ -3,8 +3,10 @@
  * connect within a deadline, telling retryable failures from final ones, and the retry schedule.
  */
 import { ErrorCode, ParleyError, type TypedEmitter } from '@parley/protocol';
+import { guarded } from './guarded.js';
+import type { EngineLogger } from './Logger.js';
 import type { MediaConnectionEvents } from './MediaBackend.js';
-import { ExponentialBackoffPolicy, type ReconnectPolicy } from './ReconnectPolicy.js';
+import { ExponentialBackoffPolicy, nextRetryDelay, type ReconnectPolicy } from './ReconnectPolicy.js';
 
 /** Timing of media connections. */
 export interface MediaTiming {
@@ -27,6 +29,7 @@ export function whenConnected(
   conn: TypedEmitter<MediaConnectionEvents>,
   timeoutMs: number,
   timeoutCode: number,
+  log: EngineLogger,
 ): Promise<void> {
   return new Promise((resolve, reject) => {
     const done = (): void => {
@@ -42,10 +45,20 @@ export function whenConnected(
       done();
       reject(ParleyError.of(timeoutCode, `media connection failed: ${reason}`));
     };
-    const timer = setTimeout(() => {
-      done();
-      reject(ParleyError.of(timeoutCode, `media connection not up within ${timeoutMs} ms`));
-    }, timeoutMs);
+    const timedOut = ParleyError.of(timeoutCode, `media connection not up within ${timeoutMs} ms`);
+    // Rejected even if detaching from a misbehaving connection throws: the attempt must not wait forever.
+    const timer = setTimeout(
+      guarded(
+        log,
+        'the media connect timeout',
+        () => {
+          done();
+          reject(timedOut);
+        },
+        () => reject(timedOut),
+      ),
+      timeoutMs,
+    );
     conn.on('connected', onConnected);
     conn.on('failed', onFailed);
   });
@@ -69,7 +82,10 @@ export class RetrySchedule {
   private outageStartedAt: number | null = null;
   private retries = 0;
 
-  constructor(private readonly policy: ReconnectPolicy) {}
+  constructor(
+    private readonly policy: ReconnectPolicy,
+    private readonly log: EngineLogger,
+  ) {}
 
   /** The connection is up: the next failure starts a new outage with a full budget. */
   reset(): void {
@@ -77,14 +93,16 @@ export class RetrySchedule {
     this.retries = 0;
   }
 
-  /** The delay before the next attempt, or null when the budget is spent. */
+  /** The delay before the next attempt, or null when the budget is spent (or the policy failed: see nextRetryDelay). */
   nextDelay(): number | null {
     const now = Date.now();
     this.outageStartedAt ??= now;
-    const delay = this.policy.nextRetryDelayInMs({
-      retryCount: this.retries,
-      elapsedMs: now - this.outageStartedAt,
-    });
+    const delay = nextRetryDelay(
+      this.policy,
+      { retryCount: this.retries, elapsedMs: now - this.outageStartedAt },
+      this.log,
+      'the media retry policy',
+    );
     this.retries += 1;
     return delay;
   }

@@ -7,6 +7,7 @@ import {
   consoleLogger,
   ENGINE_VERSION,
   type EngineLogger,
+  safeLogger,
   WebFace,
   type WebFaceOptions,
   type ZegoWebPublishOption,
@@ -18,7 +19,7 @@ import {
   NodeLocalStream,
   type NodeLocalStreamOptions,
 } from './media/backend/NodeLocalStream.js';
-import { WeriftMediaBackend } from './media/backend/WeriftMediaBackend.js';
+import { WeriftMediaBackend, type WeriftMediaBackendOptions } from './media/backend/WeriftMediaBackend.js';
 import type { NativeEngine } from './native/NativeEngine.js';
 import { createNativeEngine, destroyNativeEngine, nativeInstance } from './native/nativeSingleton.js';
 import type { ZegoEngineProfile, ZegoEventHandler } from './native/nativeTypes.js';
@@ -33,6 +34,8 @@ import {
 export interface NodeEngineOptions extends WebFaceOptions<NodeLocalStream, FrameSink> {
   /** Host addresses for the media connections' ICE candidates (default: loopback for a loopback server). */
   hostAddresses?: string[];
+  /** TLS options for the server's `turns:` TURN servers, e.g. `{ ca }` for a private CA (default Node's). */
+  turnTls?: WeriftMediaBackendOptions['turnTls'];
 }
 
 /** `createZegoStream`'s options in Node: the synthetic camera and microphone, or files to loop. */
@@ -64,13 +67,15 @@ export class ZegoExpressEngine extends WebFace<NodeLocalStream, FrameSink> {
   private readonly log: EngineLogger;
 
   constructor(appID: number, server: string, options: NodeEngineOptions = {}) {
-    const { hostAddresses, ...rest } = options;
-    const logger = rest.logger ?? consoleLogger;
+    const { hostAddresses, turnTls, ...rest } = options;
+    // The media backend and the local streams log from timers and werift's events: an app's logger that throws
+    // must not fail a connection or a source from there.
+    const logger = safeLogger(rest.logger ?? consoleLogger);
     super(appID, server, {
       ...rest,
       logger,
       WebSocket: rest.WebSocket ?? NodeWebSocket,
-      media: rest.media ?? new WeriftMediaBackend({ hostAddresses, logger }),
+      media: rest.media ?? new WeriftMediaBackend({ hostAddresses, turnTls, logger }),
     });
     this.log = logger;
   }
@@ -94,6 +99,7 @@ export class ZegoExpressEngine extends WebFace<NodeLocalStream, FrameSink> {
    * options it cannot satisfy (a screen, a missing file).
    * @example
    * const local = await zg.createZegoStream({ camera: { audio: true, video: false } });
+   * local.playAudio(); // as in seed 001; Node has no speaker (see NodeLocalStream.playAudio)
    */
   async createZegoStream(config: ZegoNodeStreamConfig = {}): Promise<NodeLocalStream> {
     this.core.assertAlive('createZegoStream');

@@ -59,6 +59,7 @@ export {
   NodeLocalStream,
   type NodeLocalStreamEvents,
   type NodeLocalStreamOptions,
+  type NodePlayVideoOptions,
   OggOpusFileSource,
   OPUS_SILENCE,
   PacedTrackSource,
@@ -75,6 +76,8 @@ export {
   WeriftMediaBackend,
   type WeriftMediaBackendOptions,
 } from './media/backend/index.js';
+// A media connection's chosen ICE path (direct or through TURN), for diagnostics.
+export type { CandidateInfo, WeriftConnection } from './media/backend/WeriftConnection.js';
 // Media containers and RTP payload formats (sources and sinks of the media plane build on these).
 export {
   type IvfFile,

@@ -84,10 +84,28 @@ export interface HeartbeatFrame {
 
 export type ClientFrame = ClientRequest | HeartbeatFrame;
 
+/**
+ * The TURN servers a session may relay its media through, with credentials of the TURN REST API scheme that
+ * coturn checks with `use-auth-secret`: the server and its TURN servers share a secret, and the credentials
+ * expire. The server renews them (`turnCredentials`) before they do.
+ */
+export interface TurnServers {
+  /** `turn:` / `turns:` URLs, e.g. `turn:turn.example.org:3478?transport=udp`, `turns:turn.example.org:443`. */
+  urls: string[];
+  /** `<expiry>:<userID>`: the TURN servers refuse it after the expiry (Unix seconds). */
+  username: string;
+  /** base64(HMAC-SHA1(secret, username)). */
+  credential: string;
+  /** The expiry in `username`, in Unix seconds. */
+  expiresAt: number;
+}
+
 /** What each request's successful reply carries in `data`. */
 export interface ReplyData {
-  login: { sessionID: string; resumeKey: string; tokenExpire: number | null };
-  resume: { roomIDs: string[] };
+  /** `turn`: the session's TURN servers; absent when the server offers none. */
+  login: { sessionID: string; resumeKey: string; tokenExpire: number | null; turn?: TurnServers };
+  /** `turn`: the session's newest TURN credentials; absent when the server offers none. */
+  resume: { roomIDs: string[]; turn?: TurnServers };
   logout: Record<string, never>;
   renewToken: { tokenExpire: number | null };
   /** `sdp`: the answer, when the request carried an offer. */
@@ -159,7 +177,9 @@ export type ServerEvent =
   /** A stream this session plays was muted or unmuted by its publisher. */
   | { type: 'streamMediaState'; streamID: string; audio: MediaTrackState; video: MediaTrackState }
   /** The server ended this room membership (code 1002050 repeat login, 1002055 by the server). */
-  | { type: 'kickout'; roomID: string; code: number; msg: string };
+  | { type: 'kickout'; roomID: string; code: number; msg: string }
+  /** New TURN credentials for this session, sent before the previous ones expire; they replace them. */
+  | { type: 'turnCredentials'; turn: TurnServers };
 
 export type ServerEventType = ServerEvent['type'];
 

@@ -57,9 +57,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     consumerOptions,
   });
   const stun = await StunResponder.start({ ...addresses.stun, port: media.stunPort });
+  const { turn } = config;
   const rooms = new RoomService({
     sfu,
     apps: config.apps,
+    // The schema requires the secret whenever URLs are given; without URLs nothing is offered.
+    turn:
+      turn.urls.length > 0 && turn.secret !== undefined
+        ? { urls: turn.urls, secret: turn.secret, ttlSeconds: turn.ttlSeconds }
+        : null,
     ...roomSettings,
     logger: logger.child('rooms'),
   });
@@ -158,6 +164,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     tls: tls !== null,
     apps: config.apps.map((a) => a.appID),
     announcedAddresses: addresses.announced,
+    turn: config.turn.urls,
   });
 
   let closing: Promise<void> | null = null;

@@ -1,7 +1,8 @@
 /**
  * What the browser's publish and play connections share: one RTCPeerConnection to the SFU configured with the
- * server's STUN URL as its only ICE server, max-bundle, rtcp-mux; complete (non-trickle) local descriptions;
- * `connected` / `failed` from the connection state; and reading the round-trip time from the stats.
+ * server's STUN URL and its TURN servers as the only ICE servers, the engine's transport policy, max-bundle,
+ * rtcp-mux; complete (non-trickle) local descriptions; `connected` / `failed` from the connection state; TURN
+ * servers' errors as `iceServerError`; and reading the round-trip time from the stats.
  */
 import type { ConnectionInfo, MediaConnectionEvents } from '@parley/engine';
 import { ErrorCode, type EventMap, ParleyError, TypedEmitter } from '@parley/protocol';
@@ -11,13 +12,27 @@ export const GATHER_TIMEOUT_MS = 3000;
 /** A connection `disconnected` this long (consent checks unanswered) is given up as failed. */
 export const DISCONNECTED_GRACE_MS = 5000;
 
-/** The server's STUN URLs, checked: a browser would otherwise gather no server-reflexive candidate. */
+/**
+ * The server's STUN URLs and TURN servers, checked (a malformed entry would make RTCPeerConnection throw), and
+ * the transport policy: `relay` sends media only through the TURN servers.
+ */
 export function peerConfiguration(info: ConnectionInfo): RTCConfiguration {
-  const urls = Array.isArray(info.iceServers)
-    ? info.iceServers.filter((u) => typeof u === 'string' && /^stuns?:/i.test(u))
-    : [];
+  const iceServers: RTCIceServer[] = [];
+  for (const entry of Array.isArray(info.iceServers) ? info.iceServers : []) {
+    const urls = Array.isArray(entry?.urls)
+      ? entry.urls.filter((u) => typeof u === 'string' && /^(stuns?|turns?):/i.test(u))
+      : [];
+    const turn = urls.filter((u) => /^turns?:/i.test(u));
+    const stun = urls.filter((u) => /^stuns?:/i.test(u));
+    if (stun.length > 0) iceServers.push({ urls: stun });
+    // A browser refuses a TURN URL without credentials outright.
+    if (turn.length > 0 && typeof entry.username === 'string' && typeof entry.credential === 'string')
+      iceServers.push({ urls: turn, username: entry.username, credential: entry.credential });
+  }
+  const relay = info.iceTransportPolicy === 'relay' && iceServers.some((s) => s.username !== undefined);
   return {
-    iceServers: urls.length > 0 ? [{ urls }] : [],
+    iceServers,
+    iceTransportPolicy: relay ? 'relay' : 'all',
     bundlePolicy: 'max-bundle',
     rtcpMuxPolicy: 'require',
   };
@@ -35,6 +50,8 @@ export abstract class BrowserConnection<
   private everConnected = false;
   private disconnectTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly onState = () => this.connectionStateChanged();
+  private readonly onCandidateError = (ev: Event) =>
+    this.candidateError(ev as RTCPeerConnectionIceErrorEvent);
 
   /** `onClosed` runs once when the connection closes (the backend forgets it). */
   constructor(
@@ -47,6 +64,7 @@ export abstract class BrowserConnection<
     }
     this.pc = new RTCPeerConnection(peerConfiguration(info));
     this.pc.addEventListener('connectionstatechange', this.onState);
+    this.pc.addEventListener('icecandidateerror', this.onCandidateError);
   }
 
   close(): void {
@@ -54,6 +72,7 @@ export abstract class BrowserConnection<
     this.closed = true;
     this.clearDisconnectTimer();
     this.pc.removeEventListener('connectionstatechange', this.onState);
+    this.pc.removeEventListener('icecandidateerror', this.onCandidateError);
     this.onClose();
     this.pc.close();
     this.removeAllListeners();
@@ -117,6 +136,12 @@ export abstract class BrowserConnection<
         DISCONNECTED_GRACE_MS,
       );
     }
+  }
+
+  /** A TURN server refused the credentials (401) or did not answer (701): the engine decides what follows. */
+  private candidateError(ev: RTCPeerConnectionIceErrorEvent): void {
+    if (this.closed || typeof ev.url !== 'string' || !/^turns?:/i.test(ev.url)) return;
+    this.emitEvent('iceServerError', { url: ev.url, code: ev.errorCode, text: ev.errorText });
   }
 
   private fail(reason: string): void {

@@ -233,6 +233,7 @@ test('a stream without tracks and a server without STUN URLs are refused', (t) =
         streamID: 's',
         source: stream,
         iceServers: [],
+        iceTransportPolicy: 'all',
         serverUrl: SERVER_URL,
       }),
     (err: unknown) =>

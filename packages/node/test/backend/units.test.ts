@@ -36,9 +36,40 @@ function holdEventLoop(t: { after(fn: () => void): void }): void {
   t.after(() => clearInterval(timer));
 }
 
+test('ICE config with TURN: relay only when the engine says so, through the first TURN URL with its credentials', () => {
+  const stun = { urls: ['stun:127.0.0.1:3478'] };
+  const turn = {
+    urls: ['turns:127.0.0.1:5349?transport=tcp', 'turn:127.0.0.1:3478?transport=udp'],
+    username: '1700000000:alice',
+    credential: 'c2VjcmV0',
+  };
+  const ca = '-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n';
+  // The direct path: werift gets no TURN server (it would wait out a broken one while gathering).
+  const all = clientPeerConfig({ iceServers: [stun, turn], serverUrl: WS }, { turnTls: { ca } });
+  assert.deepEqual(all.iceServers, [{ urls: 'stun:127.0.0.1:3478' }]);
+  assert.equal(all.iceTransportPolicy, 'all');
+  assert.deepEqual(all.turnTlsOptions, { ca });
+  const relay = clientPeerConfig({ iceServers: [stun, turn], iceTransportPolicy: 'relay', serverUrl: WS });
+  assert.equal(relay.iceTransportPolicy, 'relay');
+  assert.deepEqual(relay.iceServers, [
+    { urls: 'stun:127.0.0.1:3478' },
+    { urls: 'turns:127.0.0.1:5349?transport=tcp', username: turn.username, credential: turn.credential },
+  ]);
+  // Relay only without a TURN server would connect directly after all: refused.
+  assert.throws(
+    () => clientPeerConfig({ iceServers: [stun], iceTransportPolicy: 'relay', serverUrl: WS }),
+    (err: unknown) => err instanceof ParleyError && /TURN/.test(err.message),
+  );
+  assert.throws(
+    () => clientPeerConfig({ iceServers: [stun], iceTransportPolicy: 'direct', serverUrl: WS }),
+    TypeError,
+  );
+});
+
 test('ICE config: only the server STUN URLs, max-bundle, loopback candidates for a loopback server', () => {
-  const c = clientPeerConfig({ iceServers: ['stun:127.0.0.1:3478'], serverUrl: WS });
+  const c = clientPeerConfig({ iceServers: [{ urls: ['stun:127.0.0.1:3478'] }], serverUrl: WS });
   assert.deepEqual(c.iceServers, [{ urls: 'stun:127.0.0.1:3478' }]);
+  assert.equal(c.iceTransportPolicy, 'all');
   assert.equal(c.bundlePolicy, 'max-bundle');
   assert.equal(c.iceUseIpv4, false);
   assert.equal(c.iceUseIpv6, false);
@@ -52,28 +83,29 @@ test('ICE config: only the server STUN URLs, max-bundle, loopback candidates for
     [['audio/opus', 111, 48000, 2]],
   );
 
-  const remote = clientPeerConfig({
-    iceServers: ['stun:rtc.example.com:3478'],
-    serverUrl: 'wss://rtc.example.com/ws',
-  });
+  const stun = { urls: ['stun:rtc.example.com:3478'] };
+  const remote = clientPeerConfig({ iceServers: [stun], serverUrl: 'wss://rtc.example.com/ws' });
   assert.equal(remote.iceUseIpv4, undefined, "werift's own interface scan");
   assert.equal(remote.iceAdditionalHostAddresses, undefined);
   const pinned = clientPeerConfig(
-    { iceServers: ['stun:rtc.example.com:3478'], serverUrl: 'wss://rtc.example.com/ws' },
+    { iceServers: [stun], serverUrl: 'wss://rtc.example.com/ws' },
     { hostAddresses: ['10.1.2.3'] },
   );
   assert.deepEqual(pinned.iceAdditionalHostAddresses, ['10.1.2.3']);
   assert.equal(pinned.iceInterfaceAddresses, undefined);
 
-  for (const iceServers of [[], ['turn:relay.example.com:3478']]) {
+  // No STUN URL from the server, TURN or not: refused, so werift never falls back to a public STUN server.
+  const turn = { urls: ['turn:relay.example.com:3478'], username: '1:u', credential: 'c' };
+  for (const iceServers of [[], [turn]]) {
     assert.throws(
       () => clientPeerConfig({ iceServers, serverUrl: WS }),
       (err: unknown) => err instanceof ParleyError && err.code === ErrorCode.INPUT_PARAMETER,
     );
   }
   assert.throws(() => clientPeerConfig({ iceServers: 'stun:x' as unknown, serverUrl: WS }), TypeError);
+  assert.throws(() => clientPeerConfig({ iceServers: ['stun:x'], serverUrl: WS }), TypeError);
   assert.throws(
-    () => clientPeerConfig({ iceServers: ['stun:a:1'], serverUrl: WS }, { hostAddresses: ['x'] }),
+    () => clientPeerConfig({ iceServers: [{ urls: ['stun:a:1'] }], serverUrl: WS }, { hostAddresses: ['x'] }),
     TypeError,
   );
   for (const h of ['127.0.0.1', '127.8.9.1', 'localhost', '::1', '[::1]', '::ffff:127.0.0.1'])

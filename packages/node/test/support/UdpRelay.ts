@@ -5,7 +5,9 @@
  *
  * Every relay of a {@link RelayNetwork} follows the network's `mode`: `pass`, `drop` (nothing gets through:
  * the media path is down) or `dropUpstream` (the SFU hears nothing from the client, the client still hears
- * the SFU). Relays made while a mode is set start in it, so a `drop` also breaks every new connection.
+ * the SFU). Relays made while a mode is set start in it, so a `drop` also breaks every new connection. A
+ * network may also `admit` only some senders, like a firewall in front of the SFU that lets a TURN server's
+ * relay address through and nothing else.
  */
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 
@@ -14,6 +16,8 @@ export type RelayMode = 'pass' | 'drop' | 'dropUpstream';
 export class UdpRelay {
   /** Datagrams forwarded, per direction. */
   readonly forwarded = { upstream: 0, downstream: 0 };
+  /** Datagrams from senders the network does not admit. */
+  refused = 0;
 
   private client: RemoteInfo | null = null;
 
@@ -26,6 +30,10 @@ export class UdpRelay {
     target: { address: string; port: number },
   ) {
     front.on('message', (data, from) => {
+      if (!this.network.admit(from)) {
+        this.refused += 1;
+        return;
+      }
       this.client = from;
       if (this.network.mode !== 'pass') return;
       this.forwarded.upstream += 1;
@@ -72,6 +80,8 @@ export class UdpRelay {
 /** The relays of one test, and the mode they all follow. */
 export class RelayNetwork {
   mode: RelayMode = 'pass';
+  /** Which senders reach the SFU at all; default every one. */
+  admit: (from: RemoteInfo) => boolean = () => true;
   readonly relays: UdpRelay[] = [];
 
   /**

@@ -2,6 +2,9 @@
  * `@parley/server/config`: the server's settings schema and what reads it, without the rest of the server (no
  * werift, no sockets), so a command line can check a configuration before it loads the server.
  */
+
+// What `parley turn-config` prints: as light as the rest of this entry (no werift, no sockets).
+export { type TurnLog, type TurnServerConfigOptions, turnServerConfig } from '../turn/turnServerConfig.js';
 export { type AnnouncedOrigin, isLoopbackHost, type MediaAddresses, mediaAddresses } from './addresses.js';
 export { type AppConfig, appIdProblem, appSchema, appSignProblem, serverSecretProblem } from './apps.js';
 export { ConfigError, type ConfigProblem, describeProblem, formatPath, problemsOf } from './ConfigError.js';

@@ -16,6 +16,7 @@ import {
   type ReplyData,
   StreamDeleteReason,
   type StreamDeleteReasonCode,
+  type TurnServers,
 } from '@parley/protocol';
 import type { Logger } from '../log.js';
 import type { AppConfig } from '../options.js';
@@ -26,6 +27,7 @@ import { AppSpace } from './AppSpace.js';
 import { authorize, grantFromToken } from './Auth.js';
 import type { Room } from './Room.js';
 import { type DetachCause, type Membership, Session, type SessionTransport } from './Session.js';
+import { SessionTurn, type TurnSettings } from './SessionTurn.js';
 import { StreamMedia } from './StreamMedia.js';
 import { wireStream } from './StreamRecord.js';
 
@@ -43,6 +45,8 @@ export interface RoomServiceOptions {
   maxStreamsPerSession: number;
   /** The media plane; the service uses it, never closes it. */
   sfu: SfuRouter;
+  /** The TURN servers offered to every session (login and resume replies, renewed by events); null for none. */
+  turn: TurnSettings | null;
   logger: Logger;
   now?: () => number;
 }
@@ -142,7 +146,12 @@ export class RoomService {
     this.armTokenTimer(membership);
     this.log.info('login', { appID: req.appID, roomID, userID: user.userID, session: session.id });
 
-    reply({ sessionID: session.id, resumeKey: session.resumeKey, tokenExpire: grant.expire });
+    reply({
+      sessionID: session.id,
+      resumeKey: session.resumeKey,
+      tokenExpire: grant.expire,
+      ...turnOf(session),
+    });
     this.welcome(membership);
     return session;
   }
@@ -199,7 +208,7 @@ export class RoomService {
       session: session.id,
       lastSeq,
     });
-    reply({ roomIDs: [...session.memberships.keys()] });
+    reply({ roomIDs: [...session.memberships.keys()], ...turnOf(session) });
     for (const frame of session.outbox.after(lastSeq)) transport.send(frame);
     return session;
   }
@@ -408,6 +417,15 @@ export class RoomService {
       transport,
       this.options.outboxCapacity,
     );
+    const turn = this.options.turn;
+    if (turn) {
+      session.turn = new SessionTurn(
+        turn,
+        user.userID,
+        (servers) => session.push(encodeEvent({ type: 'turnCredentials', turn: servers })),
+        this.now,
+      );
+    }
     this.sessions.set(session.id, session);
     space.sessionsByUser.set(user.userID, session);
     return session;
@@ -454,6 +472,11 @@ function kickMessage(code: number): string {
   return code === ErrorCode.KICKED_REPEAT_LOGIN
     ? 'the same userID logged in elsewhere'
     : 'kicked out by the server';
+}
+
+/** The `turn` field of a login or resume reply: the session's newest TURN credentials, if it has TURN. */
+function turnOf(session: Session): { turn?: TurnServers } {
+  return session.turn ? { turn: session.turn.servers } : {};
 }
 
 function sameSecret(a: string, b: string): boolean {

@@ -8,6 +8,7 @@ import type { TokenBucket } from '../util/TokenBucket.js';
 import type { Grant } from './Auth.js';
 import { Outbox } from './Outbox.js';
 import type { Room } from './Room.js';
+import type { SessionTurn } from './SessionTurn.js';
 import type { StreamRecord } from './StreamRecord.js';
 
 /** What the rooms layer needs of a socket. The signaling layer implements it. */
@@ -42,6 +43,8 @@ export class Session {
   detachCause: DetachCause = 'closed';
   /** Ends the grace period early (cancel) while detached. */
   cancelGrace: Cancel | null = null;
+  /** The session's TURN servers and their renewal; null when the server offers none. */
+  turn: SessionTurn | null = null;
 
   constructor(
     readonly id: string,
@@ -83,13 +86,17 @@ export class Session {
     this.detachCause = cause;
   }
 
-  /** Marks the session closed and returns the transport it had, if any. Timers are the caller's to cancel. */
+  /**
+   * Marks the session closed and returns the transport it had, if any. The grace and TURN renewal timers stop
+   * here; the memberships' token timers are the caller's to cancel.
+   */
   markClosed(): SessionTransport | null {
     const t = this.transportRef;
     this.transportRef = null;
     this.state = 'closed';
     this.cancelGrace?.();
     this.cancelGrace = null;
+    this.turn?.close();
     return t;
   }
 }

@@ -1,13 +1,18 @@
 /**
  * The Node counterpart of the web SDK's ZegoLocalStream: what `startPublishingStream` is given in Node. It holds
- * at most one audio and one video source and may be published under several stream IDs at once.
+ * at most one audio and one video source and may be published under several stream IDs at once. Its preview
+ * methods (`playVideo`, `playAudio`, `stopVideo`, `stopAudio`, `setVolume`) keep the web SDK's names and
+ * states; since Node has no screen and no speaker, a preview goes to a {@link FrameSink} the app passes, or
+ * nowhere (see {@link NodeLocalStream.playAudio}).
  */
 import { consoleLogger, type EngineLogger } from '@parley/engine';
 import { TypedEmitter } from '@parley/protocol';
 import { logListenerErrors } from '../../guarded.js';
 import type { SyntheticCameraOptions } from '../synth/SyntheticCamera.js';
 import type { SyntheticMicrophoneOptions } from '../synth/SyntheticMicrophone.js';
+import { FrameSink } from './FrameSink.js';
 import { IvfFileSource } from './IvfFileSource.js';
+import { LocalPreview } from './LocalPreview.js';
 import { OggOpusFileSource } from './OggOpusFileSource.js';
 import { SyntheticCameraSource } from './SyntheticCameraSource.js';
 import { SyntheticMicrophoneSource } from './SyntheticMicrophoneSource.js';
@@ -23,6 +28,16 @@ export type NodeLocalStreamEvents = {
   close: [];
 };
 
+/** `playVideo`'s options, as in the web SDK (where they style the `<video>` element). */
+export interface NodePlayVideoOptions {
+  /** Mirror the picture. Node delivers the encoded frames as the source made them: this changes nothing. */
+  mirror?: boolean;
+  /** How the picture fills its element. Node has no element: this changes nothing. */
+  objectFit?: 'cover' | 'contain' | 'fill';
+}
+
+const OBJECT_FITS: readonly unknown[] = ['cover', 'contain', 'fill'];
+
 /**
  * A local stream: one optional audio and one optional video {@link TrackSource}. Closing it closes them.
  * @example
@@ -34,6 +49,8 @@ export class NodeLocalStream extends TypedEmitter<NodeLocalStreamEvents> {
   readonly video: TrackSource | null;
   private _closed = false;
   private readonly unsubscribers: (() => void)[] = [];
+  private readonly previews: Record<TrackKind, LocalPreview | null> = { audio: null, video: null };
+  private _volume = 100;
 
   /** `logger` receives what the stream's listeners throw; default the console. */
   constructor(
@@ -101,15 +118,114 @@ export class NodeLocalStream extends TypedEmitter<NodeLocalStreamEvents> {
     (kind === 'audio' ? this.audio : this.video)?.setMuted(muted);
   }
 
-  /** Closes the stream and its sources. Idempotent. */
+  /**
+   * Starts the local video preview (the web SDK shows it in an element). With a {@link FrameSink}, the video
+   * source's frames go to it as they are made — complete VP8 frames from the next key frame, as a played stream
+   * arrives — and the source runs for the preview even while nothing is published. Without one, Node having no
+   * screen, the call only records that the preview is on ({@link isPlaying}): nothing is produced or shown. A
+   * stream without video delivers nothing either. A second call replaces the first preview.
+   * @example
+   * const preview = new FrameSink('preview');
+   * local.playVideo(preview);
+   * preview.on('frame', (f) => console.log(f.kind, f.keyframe, f.data.length));
+   */
+  playVideo(sink?: FrameSink, options: NodePlayVideoOptions = {}): void {
+    this.assertOpen('playVideo');
+    checkSink('playVideo', sink);
+    if (typeof options !== 'object' || options === null)
+      throw new TypeError('playVideo: options must be an object');
+    if (options.mirror !== undefined && typeof options.mirror !== 'boolean')
+      throw new TypeError('playVideo: mirror must be a boolean');
+    if (options.objectFit !== undefined && !OBJECT_FITS.includes(options.objectFit))
+      throw new TypeError("playVideo: objectFit must be 'cover', 'contain' or 'fill'");
+    this.startPreview('video', sink ?? null);
+  }
+
+  /**
+   * Starts the local audio playback (the web SDK plays the microphone on the speaker). Node has no speaker:
+   * without a sink the call only records that the playback is on ({@link isPlaying}) and nothing is heard or
+   * produced; with a {@link FrameSink}, the audio source's Opus packets go to it as they are made (silence
+   * packets while muted). A second call replaces the first playback.
+   * @example
+   * local.playAudio();                      // seed 001, unchanged: records the state
+   * local.playAudio(new FrameSink('mic'));  // Node: receive what the microphone makes
+   */
+  playAudio(sink?: FrameSink): void {
+    this.assertOpen('playAudio');
+    checkSink('playAudio', sink);
+    this.startPreview('audio', sink ?? null);
+  }
+
+  /** Stops the video preview (the source goes on if a publish uses it). No-op without one. */
+  stopVideo(): void {
+    this.stopPreview('video');
+  }
+
+  /** Stops the audio playback (the source goes on if a publish uses it). No-op without one. */
+  stopAudio(): void {
+    this.stopPreview('audio');
+  }
+
+  /** True between `playVideo`/`playAudio` and `stopVideo`/`stopAudio` (or the close of its sink, or of the stream). */
+  isPlaying(kind: TrackKind): boolean {
+    return this.previews[kind] !== null;
+  }
+
+  /** The volume of the local audio playback, 0..100 (default 100). */
+  get volume(): number {
+    return this._volume;
+  }
+
+  /**
+   * Sets the volume of the local audio playback, 0..100; returns false (and changes nothing) for another value,
+   * as the web SDK does. Node has no speaker and does not decode audio: the value is kept ({@link volume}) but
+   * does not change the packets an audio sink receives, nor what is published.
+   */
+  setVolume(volume: number): boolean {
+    if (typeof volume !== 'number' || !Number.isFinite(volume) || volume < 0 || volume > 100) return false;
+    this._volume = volume;
+    return true;
+  }
+
+  /** Closes the stream and its sources (and stops its previews). Idempotent. */
   close(): void {
     if (this._closed) return;
     this._closed = true;
+    this.stopPreview('audio');
+    this.stopPreview('video');
     for (const unsubscribe of this.unsubscribers) unsubscribe();
     for (const track of this.tracks) track.close();
     this.emit('close');
     this.removeAllListeners();
   }
+
+  private startPreview(kind: TrackKind, sink: FrameSink | null): void {
+    this.stopPreview(kind);
+    const track = kind === 'audio' ? this.audio : this.video;
+    const preview: LocalPreview = new LocalPreview(kind, track, sink, this, () => {
+      // The app closed the sink: the preview has nowhere to go any more.
+      if (this.previews[kind] === preview) this.stopPreview(kind);
+    });
+    this.previews[kind] = preview;
+  }
+
+  private stopPreview(kind: TrackKind): void {
+    const preview = this.previews[kind];
+    this.previews[kind] = null;
+    preview?.stop();
+  }
+
+  private assertOpen(what: string): void {
+    if (this._closed) throw new Error(`${what}: the local stream is closed (destroyStream)`);
+  }
+}
+
+/** A preview's target in Node: nothing, or a frame sink that is still open. */
+function checkSink(what: string, sink: unknown): void {
+  if (sink === undefined) return;
+  if (!(sink instanceof FrameSink))
+    throw new TypeError(`${what} takes a FrameSink in Node (there is no screen or speaker), or nothing`);
+  if (sink.closed) throw new TypeError(`${what}: the frame sink is closed`);
 }
 
 /** What {@link createNodeLocalStream} makes. */

@@ -3,12 +3,13 @@
  * (non-trickle) local descriptions, `connected` / `failed` from the connection state with a grace period for
  * `disconnected`, the round-trip time werift measures, and an idempotent close.
  */
-import type { EngineLogger, MediaConnectionEvents } from '@parley/engine';
+import type { ConnectionInfo, EngineLogger, MediaConnectionEvents } from '@parley/engine';
 import { type EventMap, TypedEmitter } from '@parley/protocol';
 import { RTCPeerConnection, type RTCStatsReport } from 'werift';
 import { guarded, logListenerErrors } from '../../guarded.js';
-import { type ClientIceOptions, clientPeerConfig } from './clientPeerConfig.js';
+import { type ClientIceOptions, clientPeerConfig, turnServerOf } from './clientPeerConfig.js';
 import { startDtlsWithoutDelay } from './dtlsStart.js';
+import { probeTurn, type TurnChecks, type TurnProbeResult } from './turnProbe.js';
 
 /** Options every connection of a backend gets. */
 export interface ConnectionOptions {
@@ -22,6 +23,8 @@ export interface ConnectionOptions {
   log: EngineLogger;
   /** Called once when the connection closes (the backend forgets it). */
   onClose?: (() => void) | undefined;
+  /** The backend's checks of TURN credentials, shared by its connections; default one probe per connection. */
+  turnChecks?: TurnChecks | undefined;
 }
 
 /** Round-trip times werift knows, in ms. */
@@ -31,6 +34,18 @@ export interface RoundTrip {
   /** From the ICE agent's connectivity and consent checks to the SFU. */
   iceMs?: number;
 }
+
+/** One end of an ICE candidate pair, as werift's statistics describe it. */
+export interface CandidateInfo {
+  /** `host`, `srflx`, `prflx` or `relay`. */
+  candidateType: string;
+  address: string;
+  port: number;
+  protocol: string;
+}
+
+/** A TURN server with credentials, and the local address to reach it from. */
+type TurnEndpoint = NonNullable<ReturnType<typeof turnServerOf>> & { localAddress?: string | undefined };
 
 let nextConnectionId = 1;
 
@@ -64,10 +79,14 @@ export abstract class WeriftConnection<
   private _closed = false;
   private releasing: Promise<void> | null = null;
   protected readonly log: EngineLogger;
+  /** The connection's TURN server, and the local address the TURN client's UDP socket binds to. */
+  private readonly turn: TurnEndpoint | null;
+  /** werift was given the TURN server and gathers relay candidates only. */
+  private readonly relayOnly: boolean;
 
   /** Throws (ParleyError 1100001) if the server gave no STUN URL: see {@link clientPeerConfig}. */
   protected constructor(
-    info: { streamID: string; iceServers: string[]; serverUrl: string },
+    info: Pick<ConnectionInfo, 'streamID' | 'iceServers' | 'iceTransportPolicy' | 'serverUrl'>,
     options: ConnectionOptions,
     tickMs: number,
   ) {
@@ -76,7 +95,14 @@ export abstract class WeriftConnection<
     this.options = options;
     this.log = options.log;
     this.tickMs = tickMs;
-    this.pc = new RTCPeerConnection(clientPeerConfig(info, options.ice));
+    const config = clientPeerConfig(info, options.ice);
+    const turn = turnServerOf(info.iceServers);
+    this.turn = turn && { ...turn, localAddress: config.iceInterfaceAddresses?.udp4 };
+    this.relayOnly = config.iceTransportPolicy === 'relay';
+    this.pc = new RTCPeerConnection(config);
+    // On the direct path werift is given no TURN server (see clientPeerConfig): the credentials are checked
+    // apart, once per backend, so that a TURN server refusing them is reported all the same.
+    if (this.turn && !this.relayOnly) this.checkTurn(this.turn, options.turnChecks);
     const states = this.pc.connectionStateChange.subscribe(
       this.guard('its connection state handler', (state: string) => this.handleState(state)),
     );
@@ -163,7 +189,54 @@ export abstract class WeriftConnection<
     this.checkOpen();
     const sdp = this.pc.localDescription?.sdp;
     if (!sdp) throw new Error(`werift produced no ${type}`);
+    if (this.turn && this.relayOnly && !/^a=candidate:.* typ relay/m.test(sdp)) this.checkTurn(this.turn);
     return sdp;
+  }
+
+  /**
+   * The nominated ICE candidate pair, from werift's statistics: whether media goes directly (`host`) or through
+   * a TURN server (`relay`); null before ICE has chosen one, or once closed.
+   */
+  async selectedCandidates(): Promise<{ local: CandidateInfo; remote: CandidateInfo } | null> {
+    const report = await this.report();
+    if (!report) return null;
+    const stats = [...report.values()] as unknown as Record<string, unknown>[];
+    const pair = stats.find((s) => s['type'] === 'candidate-pair' && s['nominated'] === true);
+    if (!pair) return null;
+    const candidate = (id: unknown): CandidateInfo | null => {
+      const s = stats.find((c) => c['id'] === id);
+      if (!s) return null;
+      return {
+        candidateType: String(s['candidateType']),
+        address: String(s['address']),
+        port: Number(s['port']),
+        protocol: String(s['protocol']),
+      };
+    };
+    const local = candidate(pair['localCandidateId']);
+    const remote = candidate(pair['remoteCandidateId']);
+    return local && remote ? { local, remote } : null;
+  }
+
+  /**
+   * Asks the TURN server whether it takes the credentials (see turnProbe.ts: werift cannot tell why it got no
+   * relay candidate) and reports a refusal or silence as `iceServerError`, as a browser's `icecandidateerror`
+   * would. With `checks`, the answer is shared with the backend's other connections.
+   */
+  private checkTurn(turn: TurnEndpoint, checks?: TurnChecks): void {
+    const { url, username, credential, localAddress } = turn;
+    const result: Promise<TurnProbeResult> = checks
+      ? checks.check(url, username, credential, localAddress)
+      : probeTurn(url, username, credential, { tls: this.options.ice.turnTls, localAddress });
+    result
+      .then((r) => {
+        if (r.ok || this._closed) return;
+        const error = { url, code: r.code, text: r.text };
+        (this as unknown as TypedEmitter<MediaConnectionEvents>).emit('iceServerError', error);
+      })
+      .catch(() => {
+        // The probe reports what it can; a failure of its own leaves the connection as it is.
+      });
   }
 
   protected checkOpen(): void {

@@ -17,6 +17,7 @@ import type { ClientIceOptions } from './clientPeerConfig.js';
 import { FrameSink } from './FrameSink.js';
 import { NodeLocalStream } from './NodeLocalStream.js';
 import type { ReceivedTrackOptions } from './ReceivedTrack.js';
+import { TurnChecks } from './turnProbe.js';
 import { WeriftPlayConnection } from './WeriftPlayConnection.js';
 import { WeriftPublishConnection } from './WeriftPublishConnection.js';
 
@@ -27,6 +28,11 @@ export interface WeriftMediaBackendOptions {
    * loopback address, else werift's interface scan).
    */
   hostAddresses?: string[] | undefined;
+  /**
+   * TLS options for the server's `turns:` TURN servers, e.g. `{ ca: readFileSync('ca.pem') }` when their
+   * certificate is of a private CA. Default Node's own checks.
+   */
+  turnTls?: ClientIceOptions['turnTls'];
   /** A connection `disconnected` this long is reported failed; default 5000 ms. */
   disconnectedTimeoutMs?: number | undefined;
   /** Tuning of the receive side (reorder wait, PLI interval). */
@@ -46,6 +52,7 @@ export interface WeriftMediaBackendOptions {
  */
 export class WeriftMediaBackend implements MediaBackend<NodeLocalStream, FrameSink> {
   private readonly ice: ClientIceOptions;
+  private readonly turnChecks: TurnChecks;
   private readonly disconnectedTimeoutMs: number;
   private readonly receive: ReceivedTrackOptions | undefined;
   private readonly log: EngineLogger;
@@ -61,7 +68,8 @@ export class WeriftMediaBackend implements MediaBackend<NodeLocalStream, FrameSi
     ) {
       throw new TypeError('hostAddresses must be a non-empty list of IP addresses');
     }
-    this.ice = { hostAddresses: hosts };
+    this.ice = { hostAddresses: hosts, turnTls: options.turnTls };
+    this.turnChecks = new TurnChecks(options.turnTls);
     this.disconnectedTimeoutMs = options.disconnectedTimeoutMs ?? 5000;
     if (!(this.disconnectedTimeoutMs > 0)) throw new TypeError('disconnectedTimeoutMs must be positive');
     this.receive = options.receive;
@@ -146,7 +154,13 @@ export class WeriftMediaBackend implements MediaBackend<NodeLocalStream, FrameSi
   }
 
   private connectionOptions(onClose: () => void) {
-    return { ice: this.ice, disconnectedTimeoutMs: this.disconnectedTimeoutMs, log: this.log, onClose };
+    return {
+      ice: this.ice,
+      disconnectedTimeoutMs: this.disconnectedTimeoutMs,
+      log: this.log,
+      onClose,
+      turnChecks: this.turnChecks,
+    };
   }
 
   private checkOpen(): void {

@@ -1,8 +1,11 @@
 /**
- * The werift configuration of the Node SDK's peer connections: the server's STUN URLs and nothing else, one
- * bundled transport, the codecs the SFU forwards, and loopback-only candidates when the server is on loopback.
+ * The werift configuration of the Node SDK's peer connections: the server's STUN URLs and its TURN server and
+ * nothing else, the engine's transport policy (every path, or relay only), one bundled transport, the codecs
+ * the SFU forwards, and loopback-only candidates when the server is on loopback.
  */
 import { isIP } from 'node:net';
+import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
+import type { IceServer, IceTransportPolicy } from '@parley/engine';
 import { ErrorCode, OPUS, ParleyError, vp8 } from '@parley/protocol';
 import { type PeerConfig, RTCRtpCodecParameters } from 'werift';
 
@@ -13,6 +16,11 @@ export interface ClientIceOptions {
    * `['127.0.0.1']` when the signaling URL's host is a loopback address, else werift's scan of the interfaces.
    */
   hostAddresses?: string[] | undefined;
+  /**
+   * TLS options for `turns:` servers (e.g. `{ ca }` for a certificate of a private CA). Default Node's: the
+   * server's certificate must be valid for the URL's host and signed by a CA Node trusts.
+   */
+  turnTls?: TlsConnectionOptions | undefined;
 }
 
 /**
@@ -33,22 +41,48 @@ export function isLoopbackHost(host: string): boolean {
 }
 
 /**
- * Checks the server's ICE servers. werift falls back to a public STUN server whenever its
+ * Checks the ICE servers the engine gives a connection. werift falls back to a public STUN server whenever its
  * `iceServers` hold no STUN URL — even `[]` (werift/lib/ice/src/ice.js, `applyStunTurnServersFromOptions`) — and
  * a full ICE agent like ours then sends it binding requests. So a connection without a STUN URL from the server
- * is refused instead.
+ * is refused instead, TURN servers or not.
  */
-export function checkIceServers(iceServers: unknown): string[] {
-  if (!Array.isArray(iceServers) || !iceServers.every((u) => typeof u === 'string')) {
-    throw new TypeError('iceServers must be an array of URL strings');
+export function checkIceServers(iceServers: unknown): IceServer[] {
+  if (!Array.isArray(iceServers) || !iceServers.every(isIceServer)) {
+    throw new TypeError('iceServers must be a list of { urls: string[], username?, credential? }');
   }
-  if (!iceServers.some((u) => /^stuns?:[^?]+/i.test(u.trim()))) {
+  if (!iceServers.some((s) => s.urls.some((u) => /^stuns?:[^?]+/i.test(u.trim())))) {
     throw ParleyError.of(
       ErrorCode.INPUT_PARAMETER,
-      'the server offered no STUN URL (iceServers is empty); refusing to let werift fall back to a public STUN server',
+      'the server offered no STUN URL (iceServers has none); refusing to let werift fall back to a public STUN server',
     );
   }
-  return [...iceServers];
+  return iceServers.map((s) => ({ ...s, urls: [...s.urls] }));
+}
+
+function isIceServer(value: unknown): value is IceServer {
+  if (typeof value !== 'object' || value === null) return false;
+  const { urls, username, credential } = value as Record<string, unknown>;
+  return (
+    Array.isArray(urls) &&
+    urls.every((u) => typeof u === 'string') &&
+    (username === undefined || typeof username === 'string') &&
+    (credential === undefined || typeof credential === 'string')
+  );
+}
+
+/**
+ * The TURN server werift will use: the first `turn:`/`turns:` URL with credentials (werift takes one TURN
+ * server, the first it can parse), or null.
+ */
+export function turnServerOf(
+  iceServers: readonly IceServer[],
+): { url: string; username: string; credential: string } | null {
+  for (const s of iceServers) {
+    if (s.username === undefined || s.credential === undefined) continue;
+    const url = s.urls.find((u) => /^turns?:/i.test(u.trim()));
+    if (url !== undefined) return { url, username: s.username, credential: s.credential };
+  }
+  return null;
 }
 
 /** The host of a signaling URL, or null if it is not a URL. */
@@ -62,16 +96,34 @@ function hostOf(url: string): string | null {
 
 /** The peer configuration of one connection to the SFU at `serverUrl`. */
 export function clientPeerConfig(
-  info: { iceServers: unknown; serverUrl: string },
+  info: { iceServers: unknown; iceTransportPolicy?: unknown; serverUrl: string },
   options: ClientIceOptions = {},
 ): Partial<PeerConfig> {
-  const urls = checkIceServers(info.iceServers);
+  const iceServers = checkIceServers(info.iceServers);
+  const policy = (info.iceTransportPolicy ?? 'all') as IceTransportPolicy;
+  if (policy !== 'all' && policy !== 'relay')
+    throw new TypeError("iceTransportPolicy must be 'all' or 'relay'");
+  const turn = turnServerOf(iceServers);
+  if (policy === 'relay' && turn === null) {
+    throw ParleyError.of(ErrorCode.INPUT_PARAMETER, 'relay only needs a TURN server with credentials');
+  }
+  const stun = iceServers.flatMap((s) => s.urls.filter((u) => /^stuns?:/i.test(u.trim())));
+  // `all` is the direct path: werift is given no TURN server then. It gathers inside setLocalDescription and
+  // waits for its TURN allocation there — seconds when the server is unreachable or refuses the credentials
+  // (see turnProbe.ts) — and would allocate a relay on every connection. The engine asks for `relay` once the
+  // direct path failed; the credentials are checked apart (WeriftConnection), so a wrong secret still shows.
+  const relay = policy === 'relay' && turn !== null;
   const config: Partial<PeerConfig> = {
-    iceServers: urls.map((url) => ({ urls: url })),
+    iceServers: [
+      ...stun.map((url) => ({ urls: url })),
+      ...(relay ? [{ urls: turn.url, username: turn.username, credential: turn.credential }] : []),
+    ],
     bundlePolicy: 'max-bundle',
     rtcpMuxPolicy: 'require',
-    iceTransportPolicy: 'all',
+    // werift gathers no host or reflexive candidate for `relay` (its `forceTurn`).
+    iceTransportPolicy: policy,
     iceUseTcp: false,
+    turnTlsOptions: options.turnTls,
     codecs: clientCodecs(),
     // The SFU negotiates no header extensions; offering none keeps the SDP and the packets plain.
     headerExtensions: { audio: [], video: [] },

@@ -16,6 +16,7 @@ export {
   NodeLocalStream,
   type NodeLocalStreamEvents,
   type NodeLocalStreamOptions,
+  type NodePlayVideoOptions,
 } from './NodeLocalStream.js';
 export { OggOpusFileSource } from './OggOpusFileSource.js';
 export { ReceiveCounter } from './ReceiveCounter.js';
@@ -35,7 +36,12 @@ export {
   type TrackSourceEvents,
 } from './TrackSource.js';
 export { vp8FrameSize } from './vp8FrameSize.js';
-export { type ConnectionOptions, type RoundTrip, WeriftConnection } from './WeriftConnection.js';
+export {
+  type CandidateInfo,
+  type ConnectionOptions,
+  type RoundTrip,
+  WeriftConnection,
+} from './WeriftConnection.js';
 export { WeriftMediaBackend, type WeriftMediaBackendOptions } from './WeriftMediaBackend.js';
 export { type PlayConnectionOptions, WeriftPlayConnection } from './WeriftPlayConnection.js';
 export { WeriftPublishConnection } from './WeriftPublishConnection.js';

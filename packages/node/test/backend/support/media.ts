@@ -1,5 +1,11 @@
 /** Connecting the backend's connections to an SfuRouter directly (what the engine does over signaling). */
-import type { MediaConnectionEvents, MediaKind } from '@parley/engine';
+import type {
+  ConnectionInfo,
+  IceServer,
+  IceTransportPolicy,
+  MediaConnectionEvents,
+  MediaKind,
+} from '@parley/engine';
 import type { TypedEmitter } from '@parley/protocol';
 import {
   type FrameSink,
@@ -49,17 +55,34 @@ export function once<E extends Record<string, unknown[]>, K extends keyof E & st
 
 export { until } from '../../support/waitFor.js';
 
+/** TURN servers besides the loopback STUN responder, and the transport policy; default none and `all`. */
+export interface IceChoice {
+  turn?: IceServer;
+  iceTransportPolicy?: IceTransportPolicy;
+}
+
+function iceInfo(
+  stun: LoopbackStun,
+  ice: IceChoice,
+): Pick<ConnectionInfo, 'iceServers' | 'iceTransportPolicy'> {
+  return {
+    iceServers: [{ urls: [stun.url] }, ...(ice.turn ? [ice.turn] : [])],
+    iceTransportPolicy: ice.iceTransportPolicy ?? 'all',
+  };
+}
+
 export async function publish(
   backend: WeriftMediaBackend,
   router: SfuRouter,
   stun: LoopbackStun,
   streamID: string,
   source: NodeLocalStream,
+  ice: IceChoice = {},
 ): Promise<{ conn: WeriftPublishConnection; transport: PublisherTransport }> {
   const conn = backend.createPublishConnection({
     streamID,
     source,
-    iceServers: [stun.url],
+    ...iceInfo(stun, ice),
     serverUrl: SERVER_URL,
   }) as WeriftPublishConnection;
   const connected = once<MediaConnectionEvents, 'connected'>(conn, 'connected');
@@ -76,13 +99,14 @@ export async function play(
   playerKey: string,
   streamID: string,
   output: FrameSink,
+  ice: IceChoice = {},
 ): Promise<{ conn: WeriftPlayConnection; transport: SubscriberTransport }> {
   const conn = backend.createPlayConnection({
     streamID,
     output,
     audio: true,
     video: true,
-    iceServers: [stun.url],
+    ...iceInfo(stun, ice),
     serverUrl: SERVER_URL,
   }) as WeriftPlayConnection;
   const connected = once<MediaConnectionEvents, 'connected'>(conn, 'connected');
