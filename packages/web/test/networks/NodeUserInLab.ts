@@ -16,7 +16,7 @@ export class NodeUserInLab {
     readonly out: Lab.JsonLines,
   ) {}
 
-  /** Starts the user in `host`; `caFile` is the certificate its TLS connections trust. */
+  /** Starts the user in `host`; `caFile` holds the certificates its TLS connections trust. */
   static start(
     lab: Lab.NetLab,
     lab$: typeof Lab,

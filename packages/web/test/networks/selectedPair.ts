@@ -15,12 +15,17 @@ export interface PairEnd {
   relayProtocol?: string;
 }
 
-/** The selected pair: its two candidates and how many bytes it carried. */
-export interface SelectedPair {
+/** A candidate pair: its two candidates and how many bytes it carried. */
+export interface PairUse {
   local: PairEnd;
   remote: PairEnd;
   bytesSent: number;
   bytesReceived: number;
+}
+
+/** The selected pair, and the connection's other pairs that carried media before (ICE may switch pairs). */
+export interface SelectedPair extends PairUse {
+  earlier: PairUse[];
 }
 
 /** `stats` as the values of a stats report; null when no pair is selected yet. */
@@ -34,27 +39,36 @@ export function selectedPairOf(stats: readonly Record<string, unknown>[]): Selec
           (s) => s['type'] === 'candidate-pair' && s['nominated'] === true && s['state'] === 'succeeded',
         );
   if (pair === undefined) return null;
-  const end = (id: unknown): PairEnd | null => {
-    const c = byId.get(id);
-    if (c === undefined) return null;
-    const out: PairEnd = {
-      candidateType: String(c['candidateType']),
-      address: String(c['address'] ?? c['ip']),
-      port: Number(c['port']),
-      protocol: String(c['protocol']),
+  const use = (p: Record<string, unknown>): PairUse | null => {
+    const local = endOf(byId.get(p['localCandidateId']));
+    const remote = endOf(byId.get(p['remoteCandidateId']));
+    if (local === null || remote === null) return null;
+    return {
+      local,
+      remote,
+      bytesSent: Number(p['bytesSent'] ?? 0),
+      bytesReceived: Number(p['bytesReceived'] ?? 0),
     };
-    if (typeof c['relayProtocol'] === 'string') out.relayProtocol = c['relayProtocol'];
-    return out;
   };
-  const local = end(pair['localCandidateId']);
-  const remote = end(pair['remoteCandidateId']);
-  if (local === null || remote === null) return null;
-  return {
-    local,
-    remote,
-    bytesSent: Number(pair['bytesSent'] ?? 0),
-    bytesReceived: Number(pair['bytesReceived'] ?? 0),
+  const selected = use(pair);
+  if (selected === null) return null;
+  const earlier = stats
+    .filter((s) => s['type'] === 'candidate-pair' && s !== pair)
+    .map(use)
+    .filter((p): p is PairUse => p !== null && p.bytesSent + p.bytesReceived > 0);
+  return { ...selected, earlier };
+}
+
+function endOf(c: Record<string, unknown> | undefined): PairEnd | null {
+  if (c === undefined) return null;
+  const out: PairEnd = {
+    candidateType: String(c['candidateType']),
+    address: String(c['address'] ?? c['ip']),
+    port: Number(c['port']),
+    protocol: String(c['protocol']),
   };
+  if (typeof c['relayProtocol'] === 'string') out.relayProtocol = c['relayProtocol'];
+  return out;
 }
 
 /** The selected pairs of one side's newest publishing and playing connections. */
