@@ -3,8 +3,10 @@
  * a masquerading NAT, a firewall that drops all UDP and passes only TCP to Parley's HTTPS port and coturn's TLS
  * port. `parley serve` (HTTPS, WSS, a throw-away certificate made with openssl) and coturn run in the lab's
  * server host; Chromium loads the demo from it in one client host, the Node user runs in another. Each case
- * checks media both ways and the selected candidate pairs the browser (and werift) report, and prints the time
- * to first frame on each side. A Parley whose TURN secret is not coturn's must warn and still connect directly.
+ * checks media both ways and the selected candidate pairs the browser and werift report (each must carry its
+ * media), and prints the time to first frame on each side. Behind the firewall each SDK must reach relay by
+ * itself: the page at once (it gathers TURN candidates from the start), the Node user after its direct try
+ * fails. A Parley whose TURN secret is not coturn's must make both SDKs warn and still connect directly.
  *
  * Runs as root in a loopback-only namespace (`unshare -n`, as CI runs `npm test`); see
  * packages/server/test/support/netlab. Elsewhere it skips, or fails under PARLEY_REQUIRE_ALL_TESTS=1.
@@ -236,6 +238,29 @@ describe('real networks: the demo in Chromium calls a Node SDK user', { skip }, 
       `dropped by the firewall during the call: ${drops.udp - dropsBefore.udp} UDP, ${drops.tcp - dropsBefore.tcp} TCP packets`,
     );
     assert.ok(drops.udp > dropsBefore.udp, 'the page tried UDP, and the firewall dropped it');
+    await hangUp(result);
+  });
+
+  it('behind the firewall: the Node user (firewalled) relays through coturn over TLS once its direct try fails', async (t) => {
+    const dropsBefore = await lab.firewallDrops();
+    const relayed: PathExpectation = {
+      local: ['relay'],
+      localAddress: coturn.address,
+      remote: ['host'],
+      remoteAddress: lab.address('server'),
+    };
+    const result = await call({ page: 'lan', node: 'firewalled' }, { page: direct('lan'), node: relayed });
+    report(t, result);
+    const drops = await lab.firewallDrops();
+    t.diagnostic(
+      `dropped by the firewall during the call: ${drops.udp - dropsBefore.udp} UDP, ${drops.tcp - dropsBefore.tcp} TCP packets`,
+    );
+    assert.ok(drops.udp > dropsBefore.udp, 'the Node user tried UDP, and the firewall dropped it');
+    // The SDK chose: its first connection tried the direct path, then the session went to relay only.
+    assert.ok(
+      result.user.logged('info').some((msg) => /direct media path failed.*relay only/.test(msg)),
+      JSON.stringify(result.user.logged('info')),
+    );
     await hangUp(result);
   });
 

@@ -95,13 +95,13 @@ export class DemoInLab {
     const first = await until(
       'video decoded and audio heard in the page',
       () => receivedMedia(this.page),
-      (m) => m.framesDecoded >= 30 && m.audioPacketsReceived >= 50 && m.totalAudioEnergy > 0,
+      (m) => m.framesDecoded >= 20 && m.audioPacketsReceived >= 50 && m.totalAudioEnergy > 0,
       timeoutMs,
     );
     return until(
       'more frames decoded in the page',
       () => receivedMedia(this.page),
-      (m) => m.framesDecoded >= first.framesDecoded + 10,
+      (m) => m.framesDecoded >= first.framesDecoded + 5,
       timeoutMs,
     );
   }

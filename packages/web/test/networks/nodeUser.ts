@@ -31,7 +31,7 @@ export interface NodeUserConfig {
 }
 
 /** Frames of each kind that count as media flowing. */
-export const ENOUGH = { videoFrames: 30, audioFrames: 50 };
+export const ENOUGH = { videoFrames: 20, audioFrames: 50 };
 
 const print = (line: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(line)}\n`);
 
