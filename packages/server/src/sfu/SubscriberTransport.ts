@@ -85,6 +85,7 @@ export class SubscriberTransport extends Transport {
       if (transport.consumers.size === 0)
         throw SfuError.negotiationFailed('the stream has no track the SFU can offer');
       await pc.setLocalDescription(await pc.createOffer());
+      transport.followNominations();
       const offerSdp = pc.localDescription?.sdp;
       if (!offerSdp) throw SfuError.negotiationFailed('werift produced no offer');
       return { transport, offerSdp };

@@ -5,6 +5,7 @@
 
 import { TypedEmitter } from '@parley/protocol';
 import { type PeerConfig, type RTCDtlsTransport, RTCPeerConnection } from 'werift';
+import { followLatestNomination } from './followNomination.js';
 import { SRTP_AEAD_AES_128_GCM, SRTP_AES128_CM_HMAC_SHA1_80 } from './srtp/SrtpCryptoContext.js';
 import { fastSrtpOf, installFastSrtp } from './srtp/weriftSrtp.js';
 import { type RtpStreamStats, type TransportStats, transportStats } from './stats.js';
@@ -177,6 +178,14 @@ export abstract class Transport extends TypedEmitter<TransportEvents> {
       (dtls as unknown as { srtpProfiles: number[] }).srtpProfiles = [...SRTP_PROFILE_PREFERENCE];
       this.unsubscribers.push(installFastSrtp(dtls));
     }
+  }
+
+  /**
+   * Makes the ICE-lite agent follow the peer's newest nomination (see followNomination.ts). Called by the
+   * subclasses once the SFU's own description is set (its ICE transports exist), before checks can count.
+   */
+  protected followNominations(): void {
+    for (const dtls of this.dtlsTransports()) followLatestNomination(dtls.iceTransport.connection);
   }
 
   /** The peer connection's DTLS transports (one with max-bundle). */
