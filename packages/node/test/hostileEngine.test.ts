@@ -12,6 +12,7 @@ import type {
   PublishMediaInfo,
   WebSocketCtor,
 } from '@parley/engine';
+import { watchProcessErrors } from '@parley/engine/test/processErrors';
 import type { RunningServer } from '@parley/server';
 import WebSocket from 'ws';
 import {
@@ -26,7 +27,6 @@ import {
 } from '../src/index.js';
 import type { NodeEngineOptions } from '../src/ZegoExpressEngine.js';
 import { APP, startTestServer, token, uniqueRoom } from './support/fixtures.js';
-import { watchProcessErrors } from './support/processErrors.js';
 import { until, waitFor } from './support/waitFor.js';
 
 const AUDIO_ONLY = { camera: { audio: true, video: false } };

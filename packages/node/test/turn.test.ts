@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, test } from 'node:test';
 import type { PublishConnection, PublishMediaInfo } from '@parley/engine';
 import type { RunningServer } from '@parley/server';
+import { LoopbackCoturn, skipWithoutCoturn } from '@parley/server/test/coturn';
 import {
   type EngineLogger,
   type NodeLocalStream,
@@ -16,7 +17,6 @@ import {
   WeriftMediaBackend,
   ZegoExpressEngine,
 } from '../src/index.js';
-import { Coturn, skipWithoutCoturn } from './support/Coturn.js';
 import { startTestServer, token, uniqueRoom } from './support/fixtures.js';
 import { RelayedMediaBackend } from './support/RelayedMediaBackend.js';
 import { RelayNetwork } from './support/UdpRelay.js';
@@ -59,7 +59,7 @@ function recording<T extends WeriftMediaBackend>(backend: T): { backend: T; made
   return { backend, made };
 }
 
-async function startServerWithTurn(secret: string, coturn: Coturn): Promise<RunningServer> {
+async function startServerWithTurn(secret: string, coturn: LoopbackCoturn): Promise<RunningServer> {
   const server = await startTestServer({
     turn: { urls: [coturn.url('udp')], secret, ttlSeconds: 600 },
   });
@@ -99,7 +99,7 @@ async function localCandidateType(conn: WeriftConnection<any>): Promise<string> 
 
 describe('the path ladder', { skip }, () => {
   test('a publisher whose direct path is blocked ends up on relay by itself, and stays there', async (t) => {
-    const coturn = await Coturn.start({ secret: SECRET, transports: ['udp'] });
+    const coturn = await LoopbackCoturn.start({ secret: SECRET, transports: ['udp'] });
     closers.push(() => coturn.close());
     const server = await startServerWithTurn(SECRET, coturn);
     // A firewall in front of the SFU, as the publisher sees it: only coturn's relay address gets through.
@@ -166,7 +166,7 @@ describe('the path ladder', { skip }, () => {
 
 describe('a wrong TURN secret', { skip }, () => {
   test('the engine warns clearly, stops offering the refused credentials, and media goes direct', async (t) => {
-    const coturn = await Coturn.start({ secret: SECRET, transports: ['udp'] });
+    const coturn = await LoopbackCoturn.start({ secret: SECRET, transports: ['udp'] });
     closers.push(() => coturn.close());
     const server = await startServerWithTurn('not-coturns-secret', coturn);
     const log = new MemoryLogger();

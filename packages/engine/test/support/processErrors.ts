@@ -1,7 +1,8 @@
 /**
  * Records what reaches the process from a test's callbacks: uncaught exceptions and unhandled rejections. Node's
  * test runner reports them too, but only against whichever test runs at the time; this names the test that
- * caused them and lets it assert that there were none.
+ * caused them and lets it assert that there were none. The Node SDK's tests import it as
+ * `@parley/engine/test/processErrors`.
  */
 import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';

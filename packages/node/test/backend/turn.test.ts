@@ -7,12 +7,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { turnCredentials } from '@parley/server';
+import { LoopbackCoturn, skipWithoutCoturn, type TurnTransport } from '@parley/server/test/coturn';
 import {
   createNodeLocalStream,
   type WeriftConnection,
   WeriftMediaBackend,
 } from '../../src/media/backend/index.js';
-import { Coturn, skipWithoutCoturn, type TurnTransport } from '../support/Coturn.js';
 import { type LoopbackStun, startLoopbackStun } from './support/loopbackStun.js';
 import { once, play, publish, until } from './support/media.js';
 import { SfuRouterClass } from './support/sfu.js';
@@ -42,9 +42,9 @@ async function route(conn: WeriftConnection<any>) {
 describe('TURN with relay only', { skip }, () => {
   for (const transport of ['udp', 'tcp', 'tls'] as TurnTransport[]) {
     test(`publish and play through coturn over ${transport.toUpperCase()}`, async (t) => {
-      const coturn = await Coturn.start({ secret: SECRET, transports: [transport] });
+      const coturn = await LoopbackCoturn.start({ secret: SECRET, transports: [transport] });
       const router = new SfuRouterClass();
-      const backend = new WeriftMediaBackend({ turnTls: { ca: coturn.ca } });
+      const backend = new WeriftMediaBackend({ turnTls: { ca: coturn.certificate.cert } });
       const stream = createNodeLocalStream();
       t.after(async () => {
         backend.close();
@@ -82,7 +82,7 @@ describe('TURN with relay only', { skip }, () => {
 
 describe('TURN credentials coturn refuses', { skip }, () => {
   test('the connection reports 401 and connects directly all the same', async (t) => {
-    const coturn = await Coturn.start({ secret: SECRET, transports: ['udp'] });
+    const coturn = await LoopbackCoturn.start({ secret: SECRET, transports: ['udp'] });
     const router = new SfuRouterClass();
     const backend = new WeriftMediaBackend();
     const stream = createNodeLocalStream();

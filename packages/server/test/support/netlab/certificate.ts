@@ -1,6 +1,6 @@
 /**
- * Throw-away TLS certificates for lab servers (coturn's TLS port, Parley's HTTPS), made with openssl: Node can
- * sign with a key but cannot build an X.509 certificate.
+ * Throw-away TLS certificates for test servers (coturn's TLS port in the lab and on loopback, Parley's HTTPS in
+ * the lab), made with openssl: Node can sign with a key but cannot build an X.509 certificate.
  */
 import { createHash, X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -47,7 +47,7 @@ export async function makeCertificate(
     '-days',
     '1',
     '-subj',
-    '/CN=parley-netlab',
+    '/CN=parley-test',
     '-addext',
     `subjectAltName=${san}`,
     '-keyout',
