@@ -80,6 +80,7 @@ export {
   type WebSocketLike,
   type WebSocketMessageEventLike,
 } from './WebSocketLike.js';
+export { capabilityQuery } from './web/capabilities.js';
 export { resolveServerUrl } from './web/serverUrl.js';
 export { WebFace, type WebFaceOptions } from './web/WebFace.js';
 export type * from './web/webTypes.js';

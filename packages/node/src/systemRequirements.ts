@@ -4,7 +4,12 @@
  * camera and microphone are the synthetic devices (always there) or files, and a custom source is any
  * `TrackSource` the app writes. Screen capture has no Node equivalent.
  */
-import type { MediaBackend, ZegoCapabilityDetection, ZegoCapabilityType } from '@parley/engine';
+import {
+  capabilityQuery,
+  type MediaBackend,
+  type ZegoCapabilityDetection,
+  type ZegoCapabilityType,
+} from '@parley/engine';
 import { clientCodecs } from './media/backend/clientPeerConfig.js';
 import { WeriftMediaBackend } from './media/backend/WeriftMediaBackend.js';
 
@@ -21,18 +26,8 @@ export function nodeCapabilities<L, O>(
   media: MediaBackend<L, O> | null,
   type?: ZegoCapabilityType,
 ): ZegoCapabilityDetection {
-  const want = (name: ZegoCapabilityType) =>
-    type === undefined || type === name || (name === 'videoCodec' && (type === 'H264' || type === 'VP8'));
-  const errInfo: Record<string, string> = {};
-  const result: ZegoCapabilityDetection = {
-    webRTC: false,
-    customCapture: false,
-    camera: false,
-    microphone: false,
-    screenSharing: false,
-    videoCodec: { H264: false, H265: false, VP8: false, VP9: false },
-    errInfo,
-  };
+  const { result, want } = capabilityQuery(type);
+  const { errInfo } = result;
   if (want('webRTC')) {
     result.webRTC = media !== null;
     if (!media) errInfo['webRTC'] = 'the engine was made without a media backend: signaling only';

@@ -2,7 +2,7 @@
  * `checkSystemRequirements`: what this browser can do, detected, not assumed — WebRTC, capture of a custom
  * source, a camera and a microphone present, screen sharing, and the video codecs its WebRTC stack sends.
  */
-import type { ZegoCapabilityDetection, ZegoCapabilityType } from '@parley/engine';
+import { capabilityQuery, type ZegoCapabilityDetection, type ZegoCapabilityType } from '@parley/engine';
 
 export type { ZegoCapabilityDetection, ZegoCapabilityType };
 
@@ -12,18 +12,8 @@ export type { ZegoCapabilityDetection, ZegoCapabilityType };
  * const { webRTC, videoCodec } = await detectCapabilities();
  */
 export async function detectCapabilities(type?: ZegoCapabilityType): Promise<ZegoCapabilityDetection> {
-  const want = (name: ZegoCapabilityType) =>
-    type === undefined || type === name || (name === 'videoCodec' && (type === 'H264' || type === 'VP8'));
-  const errInfo: Record<string, string> = {};
-  const result: ZegoCapabilityDetection = {
-    webRTC: false,
-    customCapture: false,
-    camera: false,
-    microphone: false,
-    screenSharing: false,
-    videoCodec: { H264: false, H265: false, VP8: false, VP9: false },
-    errInfo,
-  };
+  const { result, want } = capabilityQuery(type);
+  const { errInfo } = result;
   const webRTC = typeof globalThis.RTCPeerConnection === 'function';
   if (want('webRTC')) {
     result.webRTC = webRTC;
