@@ -246,6 +246,27 @@ function checkTarget(t: { diagnostic(msg: string): void }, restartMs: number, to
   else t.diagnostic(`the restart took ${Math.round(restartMs)} ms (over 1 s): the 5 s target does not apply`);
 }
 
+/**
+ * Starts the successor and waits until every client is back: RECONNECTED, media flowing to every player, every
+ * room view complete, and the states a restart must show. Returns when the successor listened and how long media
+ * took from then.
+ */
+async function comeBack(
+  second: Awaited<ReturnType<typeof prepare>>,
+  call: Awaited<ReturnType<typeof startCall>>,
+  logs: ReturnType<typeof stateLogs>,
+): Promise<{ listeningAt: number; toMedia: number }> {
+  await second.listen();
+  const listeningAt = performance.now();
+  await allBack(call.engines);
+  const mediaAt = await mediaSince(call.players, listeningAt);
+  await call.viewsComplete();
+  assertRestartStates(call.room, logs);
+  const toMedia = mediaAt - listeningAt;
+  restartTimes.push(toMedia);
+  return { listeningAt, toMedia };
+}
+
 test('kill -9 and a restart on the same port: every client is back, publishing and playing, by itself', async (t) => {
   const first = await serve(0);
   const call = await startCall(first.url);
@@ -257,16 +278,7 @@ test('kill -9 and a restart on the same port: every client is back, publishing a
   const killedAt = performance.now();
   first.kill('SIGKILL');
   assert.deepEqual(await first.exited, { code: null, signal: 'SIGKILL' });
-  await second.listen();
-  const listeningAt = performance.now();
-
-  await allBack(call.engines);
-  const mediaAt = await mediaSince(call.players, listeningAt);
-  await call.viewsComplete();
-  assertRestartStates(call.room, logs);
-
-  const toMedia = mediaAt - listeningAt;
-  restartTimes.push(toMedia);
+  const { listeningAt, toMedia } = await comeBack(second, call, logs);
   t.diagnostic(
     `kill -9 → new server listening: ${Math.round(listeningAt - killedAt)} ms; listening → ` +
       `every engine RECONNECTED: ${Math.round((await back) - listeningAt)} ms, ` +
@@ -290,16 +302,7 @@ test('SIGTERM drains: the clients are told to reconnect, the server exits, and t
     first.stderr,
     /Stopping Parley: telling the clients to reconnect \(SIGTERM again to stop at once\)/,
   );
-  await second.listen();
-  const listeningAt = performance.now();
-
-  await allBack(call.engines);
-  const mediaAt = await mediaSince(call.players, listeningAt);
-  await call.viewsComplete();
-  assertRestartStates(call.room, logs);
-
-  const toMedia = mediaAt - listeningAt;
-  restartTimes.push(toMedia);
+  const { listeningAt, toMedia } = await comeBack(second, call, logs);
   t.diagnostic(
     `SIGTERM → old server exited: ${Math.round(exitedAt - stoppedAt)} ms, new one listening: ` +
       `${Math.round(listeningAt - stoppedAt)} ms; listening → every engine RECONNECTED: ` +

@@ -5,13 +5,14 @@
  * in, publishing and exchanging messages.
  */
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { CloseCode, ErrorCode } from '@parley/protocol';
 import { WebSocket } from 'ws';
 import { createLogger } from '../src/index.js';
 import type { LimitStats } from '../src/signaling/AddressLimits.js';
 import { waitFor } from './sfu/support/waitFor.js';
-import { type Harness, loginFrame, startHarness, token } from './support/harness.js';
+import { type Harness, loginFrame, token } from './support/harness.js';
+import { harnessesClosedAfterFile } from './support/harnessPool.js';
 import { ok, playMedia, publishMedia } from './support/mediaSignaling.js';
 import type { RawClient } from './support/RawClient.js';
 
@@ -19,16 +20,7 @@ const ATTACKER = '127.0.0.2';
 const VICTIM = '127.0.0.3';
 const NEIGHBOUR = '127.0.0.4';
 
-const harnesses: Harness[] = [];
-after(async () => {
-  await Promise.all(harnesses.map((h) => h.close()));
-});
-
-async function harness(options: Parameters<typeof startHarness>[0]): Promise<Harness> {
-  const h = await startHarness(options);
-  harnesses.push(h);
-  return h;
-}
+const harness = harnessesClosedAfterFile();
 
 async function healthOf(h: Harness): Promise<{ connections: number; limits: LimitStats }> {
   return (await (await fetch(`${h.server.httpUrl}/healthz`)).json()) as {

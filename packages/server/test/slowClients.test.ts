@@ -6,25 +6,17 @@
  */
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { CloseCode } from '@parley/protocol';
 import { createLogger, startServer } from '../src/index.js';
 import type { LimitStats } from '../src/signaling/AddressLimits.js';
-import { APP, type Harness, startHarness } from './support/harness.js';
+import { APP, type Harness } from './support/harness.js';
+import { harnessesClosedAfterFile } from './support/harnessPool.js';
 
 const ATTACKER = '127.0.0.2';
 const VICTIM = '127.0.0.3';
 
-const harnesses: Harness[] = [];
-after(async () => {
-  await Promise.all(harnesses.map((h) => h.close()));
-});
-
-async function harness(options: Parameters<typeof startHarness>[0]): Promise<Harness> {
-  const h = await startHarness(options);
-  harnesses.push(h);
-  return h;
-}
+const harness = harnessesClosedAfterFile();
 
 async function limitsOf(h: Harness): Promise<LimitStats> {
   return ((await (await fetch(`${h.server.httpUrl}/healthz`)).json()) as { limits: LimitStats }).limits;
