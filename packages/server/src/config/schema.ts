@@ -18,6 +18,7 @@ import {
   countOrOff,
   group,
   integer,
+  ipAddress,
   ipAddressList,
   ipv4Address,
   milliseconds,
@@ -204,6 +205,33 @@ export const httpSchema = group({
     .describe('How long an idle keep-alive connection is kept after a response.'),
 }).prefault({});
 
+/** The cluster: the shared state (Redis or this process's own) and the nodes' liveness and media pipes. */
+export const clusterSchema = group({
+  redis: text('redis://host:port[/db], rediss://… or unix:/path/redis.sock')
+    .optional()
+    .describe(
+      'Redis holding the shared state: every node with the same Redis is one Parley. Without it the state is ' +
+        "this process's own (a single node).",
+    ),
+  nodeID: text('name')
+    .optional()
+    .describe(
+      "This node's name in the cluster, unique among the live nodes. Default: host name, pid and a random part.",
+    ),
+  address: ipAddress()
+    .optional()
+    .describe(
+      'Address the other nodes send media pipes to (UDP). Default: the first announced media address.',
+    ),
+  heartbeatMs: milliseconds(100).default(1000).describe('How often a node tells the cluster it is alive.'),
+  nodeTimeoutMs: milliseconds(500)
+    .default(5000)
+    .describe('A node silent this long is dead: the others remove its users and streams and tell everyone.'),
+  pipeLingerMs: milliseconds(0)
+    .default(10_000)
+    .describe('How long a media pipe from another node stays open after its last player stopped.'),
+}).prefault({});
+
 /** Every setting of the server. */
 export const serverConfigSchema = group({
   host: text('host name or IP address')
@@ -232,6 +260,7 @@ export const serverConfigSchema = group({
   turn: turnSchema,
   limits: limitsSchema,
   http: httpSchema,
+  cluster: clusterSchema,
 }).superRefine((config, ctx) => {
   if (config.http.requestTimeoutMs < config.http.headersTimeoutMs) {
     ctx.addIssue({

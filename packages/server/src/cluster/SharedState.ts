@@ -1,0 +1,222 @@
+/**
+ * The state the nodes of a cluster share, and the bus between them: which session holds each userID, who is in
+ * each room, which stream is whose, each room's extra info and message counter, and which nodes are alive.
+ *
+ * Two implementations keep one contract (test/cluster/sharedStateContract.ts runs against both):
+ * - {@link MemoryState} (memory/MemoryState.ts): one process, the embedded default; several "nodes" can share
+ *   one MemoryHub, which is how the contract suite runs two nodes without Redis.
+ * - RedisState (redis/RedisState.ts): every node with the same Redis is one Parley.
+ *
+ * Rules every implementation keeps:
+ * - Every operation that changes a room publishes its {@link RoomEvent} on the room's channel atomically with the
+ *   change (Redis: in the same script), so every node sees a room's events in the order the changes happened.
+ *   An operation that changes nothing (a conditional removal whose owner moved on) publishes nothing.
+ * - Removals are conditional on the owner (`sessionID`), so a late removal by a replaced session never removes its
+ *   successor's entry.
+ * - Each node's entries are indexed by its nodeID, so a dead node's entries can be removed with their events
+ *   ({@link SharedState.reapDeadNodes}) and a node can restore its own entries after Redis lost them.
+ * - Operations reject with {@link SharedStateUnavailable} while the store cannot be reached.
+ */
+import type {
+  MediaTrackState,
+  StreamDeleteReasonCode,
+  TypedEmitter,
+  WireRoomExtraInfo,
+} from '@parley/protocol';
+
+/** A user in a room, as every node sees it. */
+export interface MemberEntry {
+  userID: string;
+  userName: string;
+  nodeID: string;
+  sessionID: string;
+}
+
+/** A stream of an AppID, as every node sees it. */
+export interface StreamEntry {
+  streamID: string;
+  roomID: string;
+  userID: string;
+  userName: string;
+  nodeID: string;
+  sessionID: string;
+  extraInfo: string;
+  /** 'none': signaling only; 'sfu': its media comes through the SFU of `nodeID` (the origin). */
+  media: 'none' | 'sfu';
+  /** The room has been told (its first packet arrived, or at once for 'none'); only announced streams are shown. */
+  announced: boolean;
+  audio: MediaTrackState;
+  video: MediaTrackState;
+}
+
+/** A room as it is now: what a new member (or a node's replica) starts from. */
+export interface RoomSnapshot {
+  /** Increases with every change of the room; events carry the value their change produced. */
+  seq: number;
+  members: MemberEntry[];
+  /** Announced and unannounced streams; only announced ones are shown to users. */
+  streams: StreamEntry[];
+  extraInfo: WireRoomExtraInfo[];
+}
+
+/** What a node publishes on a room's channel; `origin` is the nodeID whose operation produced it. */
+export type RoomEvent = { origin: string; seq: number } & (
+  | { kind: 'join'; member: MemberEntry; replaced: MemberEntry | null }
+  | { kind: 'leave'; member: MemberEntry; reason: StreamDeleteReasonCode }
+  | { kind: 'streamAdd'; streams: StreamEntry[] }
+  | { kind: 'streamUpdate'; streams: StreamEntry[] }
+  | { kind: 'streamDelete'; streams: StreamEntry[]; reason: StreamDeleteReasonCode }
+  | { kind: 'extraInfo'; info: WireRoomExtraInfo }
+  | {
+      kind: 'broadcast';
+      fromUser: { userID: string; userName: string };
+      message: string;
+      sendTime: number;
+      messageID: number;
+    }
+  | { kind: 'command'; fromUser: { userID: string; userName: string }; command: string; toUserIDs: string[] }
+);
+
+/** A room event before the store numbers it. */
+export type RoomEventBody = RoomEvent extends infer E
+  ? E extends RoomEvent
+    ? Omit<E, 'origin' | 'seq'>
+    : never
+  : never;
+
+/** What one node sends to another (a JSON value; the receiver validates what it reads). */
+export interface NodeMessage {
+  from: string;
+  body: unknown;
+}
+
+/** Who holds a userID of an AppID. */
+export interface UserHolder {
+  nodeID: string;
+  sessionID: string;
+}
+
+export type JoinResult =
+  | { ok: true; snapshot: RoomSnapshot; replaced: MemberEntry | null }
+  | { ok: false; reason: 'full' };
+
+export type ClaimStreamResult = { ok: true } | { ok: false; holder: StreamEntry };
+
+/** Everything a node holds, for {@link SharedState.restore}. */
+export interface NodeHoldings {
+  users: { appID: number; userID: string; holder: UserHolder }[];
+  members: { appID: number; roomID: string; maxMemberCount: number; member: MemberEntry }[];
+  streams: { appID: number; stream: StreamEntry }[];
+  extraInfo: { appID: number; roomID: string; info: WireRoomExtraInfo }[];
+}
+
+export interface SharedStateEvents {
+  /** An event of a room this node watches, in the room's order; includes this node's own events. */
+  roomEvent: [appID: number, roomID: string, event: RoomEvent];
+  /** A message sent to this node. */
+  nodeMessage: [message: NodeMessage];
+  /** The store is reachable again after an outage; `lost` when it lost this node's entries (restart, expiry). */
+  reconnected: [lost: boolean];
+  /** The store became unreachable. */
+  disconnected: [];
+}
+
+export interface SharedState extends TypedEmitter<SharedStateEvents> {
+  readonly nodeID: string;
+  /** Connects and registers this node as alive; heartbeats run until {@link close}. */
+  start(): Promise<void>;
+  /** Removes this node's entries (with their events), stops heartbeats and disconnects. */
+  close(): Promise<void>;
+  /** True while the store can be reached. */
+  readonly available: boolean;
+
+  /** Makes `holder` the session of `userID`; returns the holder it replaced (to be kicked), if any. */
+  claimUser(appID: number, userID: string, holder: UserHolder): Promise<UserHolder | null>;
+  /** Frees `userID` if `sessionID` still holds it. */
+  releaseUser(appID: number, userID: string, sessionID: string): Promise<void>;
+
+  /**
+   * Adds `member` to the room unless it is full (`maxMemberCount` > 0 members, not counting a member of the same
+   * userID, which this one replaces). The first member creates the room with its `maxMemberCount`.
+   * Publishes `join`. The snapshot is the room after the join.
+   */
+  joinRoom(appID: number, roomID: string, member: MemberEntry, maxMemberCount: number): Promise<JoinResult>;
+  /** Removes the member if `sessionID` is still its session; publishes `leave`; an empty room is forgotten. */
+  leaveRoom(
+    appID: number,
+    roomID: string,
+    userID: string,
+    sessionID: string,
+    reason: StreamDeleteReasonCode,
+  ): Promise<void>;
+  roomSnapshot(appID: number, roomID: string): Promise<RoomSnapshot>;
+
+  /**
+   * Registers a stream unless another session's stream has its streamID (that one is returned). A stream of the
+   * same userID from another session is taken over (the user logged in again; its old session is being kicked).
+   * Publishes `streamAdd` when `stream.announced`.
+   */
+  claimStream(appID: number, stream: StreamEntry): Promise<ClaimStreamResult>;
+  /**
+   * Changes a stream of `sessionID`. Publishes `streamAdd` when it becomes announced, `streamUpdate` when an
+   * announced stream's extra info changes; nothing for media states.
+   */
+  updateStream(
+    appID: number,
+    streamID: string,
+    sessionID: string,
+    patch: Partial<Pick<StreamEntry, 'extraInfo' | 'announced' | 'audio' | 'video'>>,
+  ): Promise<void>;
+  /** Removes those of the streams (all of one room) that `sessionID` still owns; publishes one `streamDelete` of the announced ones. */
+  removeStreams(
+    appID: number,
+    roomID: string,
+    streamIDs: string[],
+    sessionID: string,
+    reason: StreamDeleteReasonCode,
+  ): Promise<void>;
+  findStream(appID: number, streamID: string): Promise<StreamEntry | null>;
+
+  /** Sets one key of the room's extra info unless the room has `maxKeys` other keys; publishes `extraInfo`. */
+  setRoomExtraInfo(appID: number, roomID: string, info: WireRoomExtraInfo, maxKeys: number): Promise<boolean>;
+  /** Publishes a broadcast message with the room's next messageID (unique in the room while it exists). */
+  broadcast(
+    appID: number,
+    roomID: string,
+    message: Omit<Extract<RoomEventBody, { kind: 'broadcast' }>, 'kind' | 'messageID'>,
+  ): Promise<number>;
+  /** Publishes a room event that changes no state (custom commands). */
+  publishRoom(
+    appID: number,
+    roomID: string,
+    event: Extract<RoomEventBody, { kind: 'command' }>,
+  ): Promise<void>;
+
+  /** Starts delivering the room's events to this node (resolves once no later event can be missed). */
+  watchRoom(appID: number, roomID: string): Promise<void>;
+  unwatchRoom(appID: number, roomID: string): Promise<void>;
+  /** Sends a message to a node (dropped if it is not alive). */
+  sendToNode(nodeID: string, body: unknown): Promise<void>;
+  /** The nodes alive now. */
+  liveNodes(): Promise<string[]>;
+
+  /**
+   * Removes every entry of nodes that missed their heartbeats for longer than the timeout, publishing the
+   * `leave` and `streamDelete` events (reason HeartbeatTimeout) a clean exit would have. Any node may call it;
+   * each dead node is reaped once. Returns the reaped nodeIDs.
+   */
+  reapDeadNodes(): Promise<string[]>;
+  /**
+   * Writes back this node's entries after the store lost them (or part of them), publishing `join`/`streamAdd`
+   * for what was missing and removing entries of this node that `holdings` no longer has.
+   */
+  restore(holdings: NodeHoldings): Promise<void>;
+}
+
+/** The store cannot be reached; the operation did nothing. */
+export class SharedStateUnavailable extends Error {
+  constructor(message = 'the cluster state is unreachable') {
+    super(message);
+    this.name = 'SharedStateUnavailable';
+  }
+}
