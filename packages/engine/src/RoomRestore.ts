@@ -35,6 +35,8 @@ const PASSING = new Set<number>([
   ErrorCode.MESSAGE_TOO_FREQUENT,
   // The server limits logins per client address; after a restart a whole office behind one NAT logs in at once.
   ErrorCode.LOGIN_TOO_FREQUENT,
+  // The cluster's Redis is down or restarting: logins work again once it is back.
+  ErrorCode.CLUSTER_UNAVAILABLE,
 ]);
 
 /**

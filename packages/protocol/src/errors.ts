@@ -57,6 +57,8 @@ export const ErrorCode = {
   LOGIN_TOO_FREQUENT: 1002071,
   /** The server is shutting down gracefully: log in (or resume) again in a moment, to its successor. */
   SERVER_DRAINING: 1002098,
+  /** The cluster's shared state (Redis) cannot be reached: try again in a moment; calls in progress go on. */
+  CLUSTER_UNAVAILABLE: 1002099,
   MESSAGE_EMPTY: 1009001,
   MESSAGE_TOO_LONG: 1009002,
   MESSAGE_TOO_FREQUENT: 1009015,
@@ -117,6 +119,7 @@ const MESSAGES: Record<ErrorCodeValue, string> = {
   1000040: 'the media server has no capacity left',
   1002071: 'logins from this address are too frequent',
   1002098: 'the server is restarting; try again in a moment',
+  1002099: 'the cluster state is unreachable; try again in a moment',
   1009001: 'message is empty',
   1009002: 'message is too long',
   1009015: 'sent too often',

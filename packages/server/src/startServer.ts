@@ -8,6 +8,7 @@ import {
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { SIGNALING_PATH } from '@parley/protocol';
+import { createSharedState } from './cluster/createSharedState.js';
 import { mediaAddresses } from './config/addresses.js';
 import { resolveServerConfig } from './config/resolve.js';
 import { readTlsFiles } from './config/tlsFiles.js';
@@ -57,9 +58,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     consumerOptions,
   });
   const stun = await StunResponder.start({ ...addresses.stun, port: media.stunPort });
+  const state = await createSharedState(config.cluster, logger.child('cluster'));
   const { turn } = config;
   const rooms = new RoomService({
     sfu,
+    state,
+    resyncSettleMs: config.cluster.nodeTimeoutMs + config.cluster.heartbeatMs,
     apps: config.apps,
     // The schema requires the secret whenever URLs are given; without URLs nothing is offered.
     turn:
@@ -151,6 +155,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     // The port is taken (or the host unusable): release what was started before failing.
     await signaling.close();
     rooms.close();
+    await state.close();
     await sfu.close();
     await stun.close();
     limits.close();
@@ -172,6 +177,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     closing ??= (async () => {
       await signaling.close();
       rooms.close();
+      await state.close();
       await sfu.close();
       await stun.close();
       http.closeAllConnections();

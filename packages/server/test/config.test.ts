@@ -78,6 +78,7 @@ describe('the settings schema', () => {
         trustedProxies: [],
       },
       http: { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5000 },
+      cluster: { heartbeatMs: 1000, nodeTimeoutMs: 5000, pipeLingerMs: 10_000 },
     });
     const slow = resolveServerConfig({ apps: [], signaling: { heartbeatIntervalMs: 1000 } });
     assert.equal(slow.signaling.heartbeatTimeoutMs, 3000);
@@ -145,7 +146,7 @@ describe('the settings schema', () => {
         'maxTransports, maxPlayersPerStream, keyframeRequestIntervalMs, retransmissionBufferSize, ' +
         'connectTimeoutMs, inactivityTimeoutMs)',
       'unknown key "prot" (allowed: host, port, apps, devAppID, logLevel, drainTimeoutMs, signaling, rooms, media, ' +
-        'tls, turn, limits, http)',
+        'tls, turn, limits, http, cluster)',
     ]);
     assert.deepEqual(problems({ apps: [], media: 5 }), ['media must be an object of settings']);
   });

@@ -18,6 +18,15 @@ import {
   type StreamDeleteReasonCode,
   type TurnServers,
 } from '@parley/protocol';
+import {
+  type MemberEntry,
+  type NodeHoldings,
+  type NodeMessage,
+  type RoomEvent,
+  type SharedState,
+  SharedStateUnavailable,
+  type StreamEntry,
+} from '../cluster/SharedState.js';
 import type { Logger } from '../log.js';
 import type { AppConfig } from '../options.js';
 import type { SfuRouter } from '../sfu/index.js';
@@ -25,11 +34,13 @@ import { setTimeoutAt } from '../util/longTimeout.js';
 import { TokenBucket } from '../util/TokenBucket.js';
 import { AppSpace } from './AppSpace.js';
 import { authorize, grantFromToken } from './Auth.js';
+import { parseNodeMessage } from './NodeMessages.js';
 import type { Room } from './Room.js';
+import { RoomReplicas } from './RoomReplicas.js';
 import { type DetachCause, type Membership, Session, type SessionTransport } from './Session.js';
 import { SessionTurn, type TurnSettings } from './SessionTurn.js';
 import { StreamMedia } from './StreamMedia.js';
-import { wireStream } from './StreamRecord.js';
+import type { StreamRecord } from './StreamRecord.js';
 
 export interface RoomServiceOptions {
   apps: AppConfig[];
@@ -45,6 +56,10 @@ export interface RoomServiceOptions {
   maxStreamsPerSession: number;
   /** The media plane; the service uses it, never closes it. */
   sfu: SfuRouter;
+  /** The cluster's shared state (in memory for a single node); the service uses it, never closes it. */
+  state: SharedState;
+  /** How long after its store came back a node waits for the others to restore theirs before it resyncs for good. */
+  resyncSettleMs?: number;
   /** The TURN servers offered to every session (login and resume replies, renewed by events); null for none. */
   turn: TurnSettings | null;
   logger: Logger;
@@ -71,17 +86,45 @@ export class RoomService {
   private readonly now: () => number;
   private readonly onlineTimer: NodeJS.Timeout;
   private readonly media: StreamMedia;
+  /** The cluster's shared state (for the messaging functions of RoomMessaging.ts). */
+  readonly state: SharedState;
+  private readonly replicas: RoomReplicas;
+  private readonly unsubscribe: (() => void)[] = [];
   private closed = false;
 
   constructor(private readonly options: RoomServiceOptions) {
+    this.log = options.logger;
+    this.now = options.now ?? Date.now;
+    this.state = options.state;
     this.media = new StreamMedia(options.sfu, options.logger);
     for (const app of options.apps) {
       const space = new AppSpace(app, options.roomMessagesPerSecond);
-      space.streams.onRemove = (record) => this.media.unpublish(record);
+      space.streams.onRemove = (records, reason) => this.streamsRemoved(records, reason);
       this.spaces.set(app.appID, space);
     }
-    this.log = options.logger;
-    this.now = options.now ?? Date.now;
+    this.replicas = new RoomReplicas(
+      this.state.nodeID,
+      {
+        kickLocal: (appID, sessionID, code) => {
+          const session = this.sessions.get(sessionID);
+          if (session && session.appID === appID) this.kick(session, code, StreamDeleteReason.RepeatLogin);
+        },
+      },
+      this.log,
+    );
+    const onRoomEvent = (appID: number, roomID: string, event: RoomEvent): void => {
+      const space = this.spaces.get(appID);
+      if (space) this.replicas.apply(space, roomID, event);
+    };
+    const onNodeMessage = (message: NodeMessage): void => this.onNodeMessage(message.from, message.body);
+    const onReconnected = (): void => void this.rebuild();
+    this.state.on('roomEvent', onRoomEvent).on('nodeMessage', onNodeMessage).on('reconnected', onReconnected);
+    this.unsubscribe.push(() => {
+      this.state
+        .off('roomEvent', onRoomEvent)
+        .off('nodeMessage', onNodeMessage)
+        .off('reconnected', onReconnected);
+    });
     this.onlineTimer = setInterval(() => this.sendOnlineCounts(), options.onlineCountIntervalMs);
     this.onlineTimer.unref();
   }
@@ -98,15 +141,21 @@ export class RoomService {
 
   /**
    * Logs a user in to a room. `reply` is called with the reply data before the room's current users, streams
-   * and extra info are pushed to the new member, so the client sees LOGINED first.
+   * and extra info are pushed to the new member, so the client sees LOGINED first. The room's capacity and the
+   * userID are claimed in the cluster's shared state, so both hold across nodes.
    */
-  login(ctx: LoginContext, req: LoginRequest, reply: (data: ReplyData['login']) => void): Session {
+  async login(
+    ctx: LoginContext,
+    req: LoginRequest,
+    reply: (data: ReplyData['login']) => void,
+  ): Promise<Session> {
     const space = this.spaces.get(req.appID);
     if (!space) throw ParleyError.of(ErrorCode.APP_ID_INVALID, String(req.appID));
     const { roomID, user } = req;
+    const appID = req.appID;
     const existing = ctx.session;
     if (existing) {
-      if (existing.appID !== req.appID || existing.user.userID !== user.userID) {
+      if (existing.appID !== appID || existing.user.userID !== user.userID) {
         throw ParleyError.of(ErrorCode.INPUT_PARAMETER, 'one connection logs in one user of one AppID');
       }
       if (existing.memberships.has(roomID)) {
@@ -119,15 +168,57 @@ export class RoomService {
       { app: space.app, roomID, userID: user.userID, nonce: ctx.nonce, proof: req.auth },
       this.nowSeconds(),
     );
-    if (space.rooms.get(roomID)?.isFullFor(user.userID)) throw ParleyError.of(ErrorCode.ROOM_MEMBER_LIMIT);
+    if (!this.state.available) throw ParleyError.of(ErrorCode.CLUSTER_UNAVAILABLE);
 
-    // Everything is checked: a second login of the same userID now replaces the first.
-    const previous = space.sessionsByUser.get(user.userID);
-    if (previous && previous !== existing) {
-      this.kick(previous, ErrorCode.KICKED_REPEAT_LOGIN, StreamDeleteReason.RepeatLogin);
-    }
     const session = existing ?? this.createSession(space, user, ctx.transport);
-    const room = space.roomFor(roomID, req.config.maxMemberCount);
+    const entry: MemberEntry = {
+      userID: user.userID,
+      userName: user.userName,
+      nodeID: this.state.nodeID,
+      sessionID: session.id,
+    };
+    let joined: Awaited<ReturnType<SharedState['joinRoom']>> | null = null;
+    let previous: Awaited<ReturnType<SharedState['claimUser']>> = null;
+    this.replicas.beginJoin(appID, roomID);
+    try {
+      if (!space.rooms.has(roomID)) await this.state.watchRoom(appID, roomID);
+      joined = await this.state.joinRoom(appID, roomID, entry, req.config.maxMemberCount);
+      if (!joined.ok) throw ParleyError.of(ErrorCode.ROOM_MEMBER_LIMIT);
+      previous = await this.state.claimUser(appID, user.userID, {
+        nodeID: entry.nodeID,
+        sessionID: session.id,
+      });
+      if (session.isClosed)
+        throw ParleyError.of(ErrorCode.NOT_LOGGED_IN, 'the session ended while logging in');
+    } catch (err) {
+      const room = this.replicas.endJoin(space, roomID, null);
+      if (!room) void this.quietly(this.state.unwatchRoom(appID, roomID));
+      if (joined?.ok) {
+        void this.quietly(
+          this.state.leaveRoom(appID, roomID, user.userID, session.id, StreamDeleteReason.StoppedPublishing),
+        );
+      }
+      if (!existing) this.discardSession(space, session);
+      throw clusterError(err);
+    }
+    const room = this.replicas.endJoin(space, roomID, joined.snapshot) ?? space.roomFor(roomID);
+    if (room.members.size === 0) room.maxMemberCount = req.config.maxMemberCount;
+
+    // Everything is checked and claimed: a session of the same userID elsewhere is replaced (kicked) now.
+    const local = space.sessionsByUser.get(user.userID);
+    if (local && local !== session)
+      this.kick(local, ErrorCode.KICKED_REPEAT_LOGIN, StreamDeleteReason.RepeatLogin);
+    if (previous && previous.nodeID !== this.state.nodeID) {
+      void this.quietly(
+        this.state.sendToNode(previous.nodeID, {
+          kind: 'kick',
+          appID,
+          sessionID: previous.sessionID,
+          code: ErrorCode.KICKED_REPEAT_LOGIN,
+        }),
+      );
+    }
+    space.sessionsByUser.set(user.userID, session);
     const membership: Membership = {
       room,
       session,
@@ -136,6 +227,16 @@ export class RoomService {
       messageBucket: new TokenBucket(this.options.userMessagesPerSecond, this.options.userMessagesPerSecond),
       cancelTokenTimer: null,
     };
+    // A member of the same userID on another node was replaced: the others here see it leave, then come back.
+    const replacedRemote = room.remoteMembers.get(user.userID);
+    if (replacedRemote) {
+      room.remoteMembers.delete(user.userID);
+      room.pushToOthers(
+        session,
+        { type: 'userUpdate', roomID, updateType: 'DELETE', users: [user] },
+        (m) => m.userUpdate,
+      );
+    }
     room.pushToOthers(
       session,
       { type: 'userUpdate', roomID, updateType: 'ADD', users: [user] },
@@ -144,7 +245,7 @@ export class RoomService {
     room.members.set(user.userID, membership);
     session.memberships.set(roomID, membership);
     this.armTokenTimer(membership);
-    this.log.info('login', { appID: req.appID, roomID, userID: user.userID, session: session.id });
+    this.log.info('login', { appID, roomID, userID: user.userID, session: session.id });
 
     reply({
       sessionID: session.id,
@@ -160,15 +261,11 @@ export class RoomService {
   private welcome(m: Membership): void {
     const { room, session } = m;
     const roomID = room.roomID;
-    if (m.userUpdate && room.members.size > 1) {
-      const users = [...room.members.values()]
-        .filter((o) => o.session !== session)
-        .map((o) => o.session.user);
+    const users = room.usersBut(session);
+    if (m.userUpdate && users.length > 0) {
       session.push(encodeEvent({ type: 'userUpdate', roomID, updateType: 'ADD', users }));
     }
-    const streams = [...room.streams.values()]
-      .filter((s) => s.session !== session && s.announced)
-      .map(wireStream);
+    const streams = room.streamsBut(session);
     if (streams.length > 0)
       session.push(encodeEvent({ type: 'streamUpdate', roomID, updateType: 'ADD', streams }));
     if (room.extraInfo.size > 0) {
@@ -253,6 +350,7 @@ export class RoomService {
    */
   async publish(session: Session, req: PublishRequest): Promise<ReplyData['publish']> {
     const streams = this.space(session).streams;
+    const before = streams.get(req.streamID);
     const record = streams.publish(
       this.membership(session, req.roomID),
       req.streamID,
@@ -265,12 +363,16 @@ export class RoomService {
         maxPerSession: this.options.maxStreamsPerSession,
       },
     );
+    if (record !== before) await this.claimStream(record);
     if (req.sdp === undefined) return {};
     let negotiated: Awaited<ReturnType<StreamMedia['publish']>>;
     try {
       negotiated = await this.media.publish(record, req.sdp, () => {
         if (!streams.isCurrent(record)) return;
         streams.announce(record);
+        void this.quietly(
+          this.state.updateStream(session.appID, record.streamID, session.id, { announced: true }),
+        );
         session.push(encodeEvent({ type: 'publishMediaFlowing', streamID: record.streamID }));
       });
     } catch (err) {
@@ -285,6 +387,33 @@ export class RoomService {
       throw ParleyError.of(ErrorCode.STREAM_NOT_FOUND, `${req.streamID} was stopped`);
     }
     return { sdp: negotiated.answerSdp };
+  }
+
+  /**
+   * Claims a newly registered stream's ID in the cluster (unique per AppID on every node); a signaling-only
+   * stream is announced with it. If another user's stream has the ID, the registration is undone (1003028).
+   */
+  private async claimStream(record: StreamRecord): Promise<void> {
+    const { session } = record;
+    const streams = this.space(session).streams;
+    const announce = record.media === 'none';
+    let claimed: Awaited<ReturnType<SharedState['claimStream']>>;
+    try {
+      claimed = await this.state.claimStream(session.appID, {
+        ...entryOf(record, this.state.nodeID),
+        announced: announce,
+      });
+    } catch (err) {
+      streams.forget(record);
+      throw clusterError(err);
+    }
+    if (!claimed.ok) {
+      streams.forget(record);
+      throw ParleyError.of(ErrorCode.STREAM_ID_DUPLICATE);
+    }
+    if (!streams.isCurrent(record))
+      throw ParleyError.of(ErrorCode.STREAM_NOT_FOUND, `${record.streamID} was stopped`);
+    if (announce) streams.announce(record);
   }
 
   /** Starts (or restarts) playing a stream of the session's AppID: returns the SFU's offer. */
@@ -314,6 +443,12 @@ export class RoomService {
     const record = this.space(session).streams.owned(session, streamID);
     record.audio = audio ?? record.audio;
     record.video = video ?? record.video;
+    void this.quietly(
+      this.state.updateStream(session.appID, streamID, session.id, {
+        audio: record.audio,
+        video: record.video,
+      }),
+    );
     const json = encodeEvent({
       type: 'streamMediaState',
       streamID,
@@ -328,8 +463,22 @@ export class RoomService {
     streams.remove([streams.owned(session, streamID)], StreamDeleteReason.StoppedPublishing);
   }
 
-  setStreamExtraInfo(session: Session, streamID: string, extraInfo: string): void {
+  async setStreamExtraInfo(session: Session, streamID: string, extraInfo: string): Promise<void> {
     this.space(session).streams.setExtraInfo(session, streamID, extraInfo);
+    try {
+      await this.state.updateStream(session.appID, streamID, session.id, { extraInfo });
+    } catch (err) {
+      throw clusterError(err);
+    }
+  }
+
+  /** Awaits a shared-state operation, its unavailability as 1002099. */
+  async inCluster<T>(work: Promise<T>): Promise<T> {
+    try {
+      return await work;
+    } catch (err) {
+      throw clusterError(err);
+    }
   }
 
   /** The session's membership of `roomID`, or 1002002. */
@@ -370,6 +519,7 @@ export class RoomService {
     if (space?.sessionsByUser.get(session.user.userID) === session)
       space.sessionsByUser.delete(session.user.userID);
     this.sessions.delete(session.id);
+    void this.quietly(this.state.releaseUser(session.appID, session.user.userID, session.id));
     const transport = session.markClosed();
     if (close) transport?.close(close.code, close.reason);
   }
@@ -378,6 +528,7 @@ export class RoomService {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.onlineTimer);
+    for (const off of this.unsubscribe) off();
     for (const session of [...this.sessions.values()]) {
       this.media.endSession(session);
       session.markClosed();
@@ -395,6 +546,9 @@ export class RoomService {
     space.streams.removeSessionStreamsInRoom(session, room.roomID, reason);
     room.members.delete(session.user.userID);
     session.memberships.delete(room.roomID);
+    void this.quietly(
+      this.state.leaveRoom(session.appID, room.roomID, session.user.userID, session.id, reason),
+    );
     room.pushToOthers(
       session,
       { type: 'userUpdate', roomID: room.roomID, updateType: 'DELETE', users: [session.user] },
@@ -405,6 +559,7 @@ export class RoomService {
 
   private dropRoom(space: AppSpace, room: Room): void {
     space.rooms.delete(room.roomID);
+    void this.quietly(this.state.unwatchRoom(space.app.appID, room.roomID));
     this.log.debug('room removed', { appID: space.app.appID, roomID: room.roomID });
   }
 
@@ -427,8 +582,123 @@ export class RoomService {
       );
     }
     this.sessions.set(session.id, session);
-    space.sessionsByUser.set(user.userID, session);
     return session;
+  }
+
+  /** Forgets a session created for a login that failed (nobody was told of it). */
+  private discardSession(space: AppSpace, session: Session): void {
+    this.sessions.delete(session.id);
+    if (space.sessionsByUser.get(session.user.userID) === session)
+      space.sessionsByUser.delete(session.user.userID);
+    session.markClosed();
+  }
+
+  /** Streams left the registry: their media is released and their shared entries removed (with the room told). */
+  private streamsRemoved(records: StreamRecord[], reason: StreamDeleteReasonCode): void {
+    for (const r of records) this.media.unpublish(r);
+    const first = records[0];
+    if (!first) return;
+    const { session } = first;
+    void this.quietly(
+      this.state.removeStreams(
+        session.appID,
+        first.room.roomID,
+        records.map((r) => r.streamID),
+        session.id,
+        reason,
+      ),
+    );
+  }
+
+  /** A message from another node of the cluster. */
+  private onNodeMessage(from: string, body: unknown): void {
+    const message = parseNodeMessage(body);
+    if (!message) {
+      this.log.warn('unreadable node message', { from });
+      return;
+    }
+    switch (message.kind) {
+      case 'kick': {
+        const session = this.sessions.get(message.sessionID);
+        if (session && session.appID === message.appID)
+          this.kick(session, message.code, StreamDeleteReason.RepeatLogin);
+        return;
+      }
+    }
+  }
+
+  /**
+   * The shared state is reachable again after an outage (or lost this node's entries): this node writes back
+   * what it holds, then brings its room replicas in line, once at once and once more after the other nodes
+   * have had time to restore theirs (entries of nodes still missing then are of dead nodes).
+   */
+  private async rebuild(): Promise<void> {
+    try {
+      await this.state.restore(this.holdings());
+      await this.resyncReplicas(false);
+    } catch (err) {
+      this.log.warn('cluster rebuild failed', { error: String(err) });
+      return;
+    }
+    const settle = setTimeout(
+      () =>
+        void this.resyncReplicas(true).catch((err) =>
+          this.log.warn('cluster resync failed', { error: String(err) }),
+        ),
+      this.options.resyncSettleMs ?? 6000,
+    );
+    settle.unref();
+  }
+
+  private async resyncReplicas(final: boolean): Promise<void> {
+    const live = new Set(await this.state.liveNodes());
+    for (const space of this.spaces.values()) {
+      for (const room of [...space.rooms.values()]) {
+        const snapshot = await this.state.roomSnapshot(space.app.appID, room.roomID);
+        if (space.rooms.get(room.roomID) === room) this.replicas.resync(room, snapshot, live, final);
+      }
+    }
+  }
+
+  /** Everything this node holds in the shared state. */
+  private holdings(): NodeHoldings {
+    const nodeID = this.state.nodeID;
+    const holdings: NodeHoldings = { users: [], members: [], streams: [], extraInfo: [] };
+    for (const space of this.spaces.values()) {
+      const appID = space.app.appID;
+      for (const [userID, session] of space.sessionsByUser) {
+        holdings.users.push({ appID, userID, holder: { nodeID, sessionID: session.id } });
+      }
+      for (const room of space.rooms.values()) {
+        for (const m of room.members.values()) {
+          holdings.members.push({
+            appID,
+            roomID: room.roomID,
+            maxMemberCount: room.maxMemberCount,
+            member: {
+              userID: m.session.user.userID,
+              userName: m.session.user.userName,
+              nodeID,
+              sessionID: m.session.id,
+            },
+          });
+        }
+        for (const record of room.streams.values())
+          holdings.streams.push({ appID, stream: entryOf(record, nodeID) });
+        for (const info of room.extraInfo.values())
+          holdings.extraInfo.push({ appID, roomID: room.roomID, info });
+      }
+    }
+    return holdings;
+  }
+
+  /** Runs a shared-state write whose failure leaves nothing to undo: the next rebuild writes the truth back. */
+  private async quietly(work: Promise<unknown>): Promise<void> {
+    try {
+      await work;
+    } catch (err) {
+      this.log.debug('cluster write failed', { error: String(err) });
+    }
   }
 
   /** Schedules `tokenWillExpire` for a membership's token, replacing any earlier schedule. */
@@ -452,7 +722,7 @@ export class RoomService {
   private sendOnlineCounts(): void {
     for (const space of this.spaces.values()) {
       for (const room of space.rooms.values()) {
-        room.pushToOthers(null, { type: 'onlineCount', roomID: room.roomID, count: room.members.size });
+        room.pushToOthers(null, { type: 'onlineCount', roomID: room.roomID, count: room.memberCount });
       }
     }
   }
@@ -466,6 +736,28 @@ export class RoomService {
   private nowSeconds(): number {
     return Math.floor(this.now() / 1000);
   }
+}
+
+/** A shared-state failure as the client sees it; anything else as it is. */
+function clusterError(err: unknown): unknown {
+  return err instanceof SharedStateUnavailable ? ParleyError.of(ErrorCode.CLUSTER_UNAVAILABLE) : err;
+}
+
+/** A stream as the cluster's shared state holds it. */
+function entryOf(record: StreamRecord, nodeID: string): StreamEntry {
+  return {
+    streamID: record.streamID,
+    roomID: record.room.roomID,
+    userID: record.session.user.userID,
+    userName: record.session.user.userName,
+    nodeID,
+    sessionID: record.session.id,
+    extraInfo: record.extraInfo,
+    media: record.media,
+    announced: record.announced,
+    audio: record.audio,
+    video: record.video,
+  };
 }
 
 function kickMessage(code: number): string {

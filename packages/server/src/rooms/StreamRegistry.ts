@@ -16,8 +16,8 @@ export interface StreamMediaOptions {
 
 export class StreamRegistry {
   private readonly byID = new Map<string, StreamRecord>();
-  /** Called for every stream that leaves the registry (to release its media). */
-  onRemove: (record: StreamRecord) => void = () => {};
+  /** Called with the streams (of one room) that left the registry, to release their media and shared entries. */
+  onRemove: (records: StreamRecord[], reason: StreamDeleteReasonCode) => void = () => {};
 
   get size(): number {
     return this.byID.size;
@@ -28,8 +28,8 @@ export class StreamRegistry {
   }
 
   /**
-   * Registers a stream for `membership`'s session in its room (or returns the one it already publishes there)
-   * and, for a signaling-only stream, announces it to the others.
+   * Registers a stream for `membership`'s session in its room, or returns the one it already publishes there.
+   * Nobody is told yet: the caller claims the streamID in the cluster first, then {@link announce}s it.
    */
   publish(
     membership: Membership,
@@ -72,7 +72,6 @@ export class StreamRegistry {
     this.byID.set(streamID, record);
     session.streams.set(streamID, record);
     room.streams.set(streamID, record);
-    if (options.media === 'none') this.announce(record);
     return record;
   }
 
@@ -86,6 +85,14 @@ export class StreamRegistry {
       updateType: 'ADD',
       streams: [wireStream(record)],
     });
+  }
+
+  /** Forgets a stream nobody was told of (its claim in the cluster failed). */
+  forget(record: StreamRecord): void {
+    if (!this.isCurrent(record) || record.announced) return;
+    this.byID.delete(record.streamID);
+    record.session.streams.delete(record.streamID);
+    record.room.streams.delete(record.streamID);
   }
 
   /** True while `record` is the registered stream of its streamID. */
@@ -119,8 +126,8 @@ export class StreamRegistry {
       this.byID.delete(r.streamID);
       r.session.streams.delete(r.streamID);
       room.streams.delete(r.streamID);
-      this.onRemove(r);
     }
+    this.onRemove(records, reason);
     const announced = records.filter((r) => r.announced);
     if (announced.length === 0) return;
     room.pushToOthers(records[0]!.session, {

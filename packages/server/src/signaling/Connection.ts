@@ -55,6 +55,8 @@ export class Connection implements SessionTransport {
   private sessionRef: Session | null = null;
   /** True once a login or resume gave this socket a session; sockets that never get one are closed in time. */
   hadSession = false;
+  /** The socket's latest login request, which the next one waits for (see SignalingServer.handle). */
+  loginQueue: Promise<void> = Promise.resolve();
   readonly openedAt = Date.now();
   lastHeardAt = Date.now();
   private readonly bucket: TokenBucket;

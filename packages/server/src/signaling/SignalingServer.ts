@@ -123,19 +123,30 @@ export class SignalingServer implements ConnectionHandler {
     }
     if (frame.t === 'login') {
       const slot = this.connections.get(conn);
-      slot?.checkLogin();
-      try {
-        conn.session = rooms.login(
-          { session: conn.session, nonce: conn.nonce, transport: conn },
-          frame,
-          (data) => conn.reply<'login'>(frame.id, data),
+      // One login of a socket at a time: a second one waits, so it finds the session the first one made and
+      // the address limits count the first one's outcome.
+      const login = conn.loginQueue.then(() => {
+        slot?.checkLogin();
+        return rooms.login({ session: conn.session, nonce: conn.nonce, transport: conn }, frame, (data) =>
+          conn.reply<'login'>(frame.id, data),
         );
-      } catch (err) {
-        slot?.loginFailed(err);
-        throw err;
-      }
-      slot?.loginSucceeded();
-      return;
+      });
+      conn.loginQueue = login.then(
+        () => {},
+        () => {},
+      );
+      return login.then(
+        (session) => {
+          slot?.loginSucceeded();
+          conn.session = session;
+          // The socket closed while the cluster was asked: the session waits for a resume as after any drop.
+          if (conn.closed && session.transport === conn) rooms.detach(session, 'closed');
+        },
+        (err: unknown) => {
+          slot?.loginFailed(err);
+          throw err;
+        },
+      );
     }
     if (frame.t === 'resume') {
       if (conn.session) throw ParleyError.of(ErrorCode.INPUT_PARAMETER, 'this socket already has a session');

