@@ -1,3 +1,4 @@
+import type { SharedState } from './cluster/SharedState.js';
 import type { AnnouncedOrigin } from './config/addresses.js';
 import type { ServerConfigInput } from './config/schema.js';
 import type { StaticFilesOptions } from './http/StaticFiles.js';
@@ -15,6 +16,11 @@ export interface ServerExtras {
   web?: StaticFilesOptions | false;
   /** Structured logger; default logs JSON lines at `logLevel` to stderr. */
   logger?: Logger;
+  /**
+   * The cluster's shared state, made by the caller instead of from the `cluster` settings (e.g. several nodes
+   * of one process on one MemoryHub, in tests). The server starts it and closes it.
+   */
+  sharedState?: SharedState;
   /** Test hook: options given to every consumer a player gets, by player key (see the SFU). */
   consumerOptions?: SfuRouterOptions['consumerOptions'];
 }

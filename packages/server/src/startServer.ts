@@ -36,7 +36,7 @@ const REQUEST_TIMEOUT = 'HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nCo
  * await server.close();
  */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
-  const { web, logger: givenLogger, consumerOptions, ...settings } = options;
+  const { web, logger: givenLogger, consumerOptions, sharedState, ...settings } = options;
   const config = resolveServerConfig(settings);
   const tls = await readTlsFiles(config.tls);
   const { media, signaling: sig, rooms: roomSettings } = config;
@@ -58,7 +58,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     consumerOptions,
   });
   const stun = await StunResponder.start({ ...addresses.stun, port: media.stunPort });
-  const state = await createSharedState(config.cluster, logger.child('cluster'));
+  const state = await createSharedState(config.cluster, logger.child('cluster'), sharedState);
   const { turn } = config;
   const rooms = new RoomService({
     sfu,

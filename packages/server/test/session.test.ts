@@ -53,7 +53,7 @@ describe('sessions', () => {
       assert.equal((await b.request('publish', { roomID: 'resume', streamID: 'while-away' })).code, 0);
       assert.equal((await b.request('broadcast', { roomID: 'resume', message: 'hello?' })).code, 0);
 
-      const again = await h.connect();
+      const again = await h.reconnect(a.client);
       const reply = await again.request('resume', {
         sessionID: a.sessionID,
         resumeKey: a.resumeKey,
@@ -93,7 +93,7 @@ describe('sessions', () => {
       const a = await loginData(h, 'kick-away', 'twin-away');
       await a.client.cut();
       await h.login('kick-away', 'twin-away');
-      const again = await h.connect();
+      const again = await h.reconnect(a.client);
       const reply = await again.request('resume', {
         sessionID: a.sessionID,
         resumeKey: a.resumeKey,
@@ -118,7 +118,7 @@ describe('sessions', () => {
       const del = await b.waitEvent('streamUpdate', (e) => e.updateType === 'DELETE');
       assert.deepEqual(del.reasons, [{ stream_id: 'ga-cam', code: 5 }]);
       await b.waitEvent('userUpdate', (e) => e.updateType === 'DELETE' && e.users[0]?.userID === 'ga');
-      const again = await h.connect();
+      const again = await h.reconnect(a.client);
       const reply = await again.request('resume', {
         sessionID: a.sessionID,
         resumeKey: a.resumeKey,
@@ -175,7 +175,7 @@ describe('sessions', () => {
       await a.client.sync();
       await a.client.cut();
       await b.request('broadcast', { roomID: 'ack', message: 'two' });
-      const again = await h.connect();
+      const again = await h.reconnect(a.client);
       assert.equal(
         (await again.request('resume', { sessionID: a.sessionID, resumeKey: a.resumeKey, lastSeq: seen }))
           .code,

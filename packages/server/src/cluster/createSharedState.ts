@@ -18,7 +18,15 @@ export function defaultNodeID(): string {
 }
 
 /** Creates and starts the shared state; the caller closes it after the rooms layer. */
-export async function createSharedState(settings: ClusterSettings, logger: Logger): Promise<SharedState> {
+export async function createSharedState(
+  settings: ClusterSettings,
+  logger: Logger,
+  given?: SharedState,
+): Promise<SharedState> {
+  if (given) {
+    await given.start();
+    return given;
+  }
   const nodeID = settings.nodeID ?? defaultNodeID();
   const state: SharedState = new MemoryState({
     nodeID,

@@ -1,6 +1,7 @@
 /** Starts a real server on 127.0.0.1 port 0 with two test apps, and logs raw clients in. */
 import { appSignProof, generateToken04With, makePrivilegePayload } from '@parley/token';
 import { createLogger, type RunningServer, type ServerOptions, startServer } from '../../src/index.js';
+import { nodeOptions, spreadMode } from './clusterSpread.js';
 import { RawClient } from './RawClient.js';
 
 export const APP = {
@@ -15,10 +16,15 @@ export const OTHER_APP = {
 };
 
 export interface Harness {
+  /** The first node (the only one unless the file runs spread over a cluster, see clusterSpread.ts). */
   server: RunningServer;
+  /** Every node; clients connect to them in turn. */
+  servers: RunningServer[];
   clients: RawClient[];
-  /** Connects, from `from` (a local address such as 127.0.0.2) if given. */
+  /** Connects, from `from` (a local address such as 127.0.0.2) if given, to the next node in turn. */
   connect(from?: string): Promise<RawClient>;
+  /** Connects a new socket to the node `client` is connected to (where its session lives, for a resume). */
+  reconnect(client: RawClient): Promise<RawClient>;
   /** Connects and logs in; throws if the login is refused. */
   login(roomID: string, userID: string, opts?: LoginOptions): Promise<RawClient>;
   close(): Promise<void>;
@@ -76,19 +82,35 @@ export function appSignLoginFrame(client: RawClient, roomID: string, userID: str
 }
 
 export async function startHarness(options: Partial<ServerOptions> = {}): Promise<Harness> {
-  const server = await startServer({
-    apps: [APP, OTHER_APP],
-    logger: createLogger({ level: 'silent' }),
-    ...options,
-  });
+  const mode = spreadMode();
+  const perNode = mode === null ? [options] : await nodeOptions(mode, options);
+  const servers = await Promise.all(
+    perNode.map((o) =>
+      startServer({
+        apps: [APP, OTHER_APP],
+        logger: createLogger({ level: 'silent' }),
+        ...o,
+      }),
+    ),
+  );
   const clients: RawClient[] = [];
+  const nodeOf = new Map<RawClient, RunningServer>();
+  let next = 0;
+  const open = async (server: RunningServer, from?: string): Promise<RawClient> => {
+    const c = await RawClient.connect(server.url, from === undefined ? undefined : { localAddress: from });
+    clients.push(c);
+    nodeOf.set(c, server);
+    return c;
+  };
   const h: Harness = {
-    server,
+    server: servers[0]!,
+    servers,
     clients,
-    async connect(from) {
-      const c = await RawClient.connect(server.url, from === undefined ? undefined : { localAddress: from });
-      clients.push(c);
-      return c;
+    connect(from) {
+      return open(servers[next++ % servers.length]!, from);
+    },
+    reconnect(client) {
+      return open(nodeOf.get(client) ?? servers[0]!);
     },
     async login(roomID, userID, opts = {}) {
       const c = opts.client ?? (await h.connect(opts.from));
@@ -98,7 +120,7 @@ export async function startHarness(options: Partial<ServerOptions> = {}): Promis
     },
     async close() {
       await Promise.all(clients.map((c) => (c.isClosed ? undefined : c.cut())));
-      await server.close();
+      await Promise.all(servers.map((s) => s.close()));
     },
   };
   return h;

@@ -1,0 +1,3 @@
+/** streams.test.ts with its users spread over three nodes on one MemoryHub (see support/clusterSpread.ts). */
+process.env.PARLEY_TEST_SPREAD = 'memory';
+await import('../../streams.test.js');

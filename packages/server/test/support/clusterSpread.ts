@@ -1,0 +1,38 @@
+/**
+ * Runs a server test file with its users spread over three nodes of one cluster: set `PARLEY_TEST_SPREAD`
+ * (`memory`: three nodes of this process on one MemoryHub; `redis`: three nodes on a redis-server of their own)
+ * and the harness starts three nodes instead of one and connects its clients to them in turn.
+ * The wrapper files under test/cluster/spread/ set it and import a file of test/; whatever passes on one node
+ * must pass spread over three.
+ */
+import { MemoryHub } from '../../src/cluster/memory/MemoryHub.js';
+import { MemoryState } from '../../src/cluster/memory/MemoryState.js';
+import type { ServerOptions } from '../../src/index.js';
+
+export type SpreadMode = 'memory' | 'redis';
+
+export const NODES = 3;
+
+/** The spread the running file asked for, or null for one node. */
+export function spreadMode(): SpreadMode | null {
+  const mode = process.env.PARLEY_TEST_SPREAD;
+  if (mode === undefined || mode === '') return null;
+  if (mode !== 'memory' && mode !== 'redis')
+    throw new Error(`PARLEY_TEST_SPREAD must be memory or redis, not ${mode}`);
+  return mode;
+}
+
+/** The options of each of the cluster's nodes, from the options one node would have had. */
+export async function nodeOptions(
+  mode: SpreadMode,
+  options: Partial<ServerOptions>,
+): Promise<Partial<ServerOptions>[]> {
+  if (mode === 'memory') {
+    const hub = new MemoryHub();
+    return Array.from({ length: NODES }, (_, i) => ({
+      ...options,
+      sharedState: new MemoryState({ nodeID: `node-${i}`, hub, heartbeatMs: 200, nodeTimeoutMs: 1000 }),
+    }));
+  }
+  throw new Error(`spread mode ${mode} is not available`);
+}
