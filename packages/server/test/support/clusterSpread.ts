@@ -7,7 +7,7 @@
  */
 import { MemoryHub } from '../../src/cluster/memory/MemoryHub.js';
 import { MemoryState } from '../../src/cluster/memory/MemoryState.js';
-import type { ServerOptions } from '../../src/index.js';
+import type { SharedState } from '../../src/cluster/SharedState.js';
 
 export type SpreadMode = 'memory' | 'redis';
 
@@ -22,17 +22,20 @@ export function spreadMode(): SpreadMode | null {
   return mode;
 }
 
-/** The options of each of the cluster's nodes, from the options one node would have had. */
-export async function nodeOptions(
-  mode: SpreadMode,
-  options: Partial<ServerOptions>,
-): Promise<Partial<ServerOptions>[]> {
+/** A node's shared state as the spread tests use it: the test hook that stops it as `kill -9` would. */
+export type TestState = SharedState & { crash(): void };
+
+/** Heartbeats of the tests' nodes: a crashed node is reaped within about a second. */
+export const TEST_LIVENESS = { heartbeatMs: 200, nodeTimeoutMs: 1000 };
+
+/** The shared states of the cluster's nodes (each given to one node's server, which starts and closes it). */
+export async function nodeStates(mode: SpreadMode): Promise<TestState[]> {
   if (mode === 'memory') {
     const hub = new MemoryHub();
-    return Array.from({ length: NODES }, (_, i) => ({
-      ...options,
-      sharedState: new MemoryState({ nodeID: `node-${i}`, hub, heartbeatMs: 200, nodeTimeoutMs: 1000 }),
-    }));
+    return Array.from(
+      { length: NODES },
+      (_, i) => new MemoryState({ nodeID: `node-${i}`, hub, ...TEST_LIVENESS }),
+    );
   }
   throw new Error(`spread mode ${mode} is not available`);
 }

@@ -1,7 +1,7 @@
 /** Starts a real server on 127.0.0.1 port 0 with two test apps, and logs raw clients in. */
 import { appSignProof, generateToken04With, makePrivilegePayload } from '@parley/token';
 import { createLogger, type RunningServer, type ServerOptions, startServer } from '../../src/index.js';
-import { nodeOptions, spreadMode } from './clusterSpread.js';
+import { nodeStates, spreadMode, type TestState } from './clusterSpread.js';
 import { RawClient } from './RawClient.js';
 
 export const APP = {
@@ -20,9 +20,13 @@ export interface Harness {
   server: RunningServer;
   /** Every node; clients connect to them in turn. */
   servers: RunningServer[];
+  /** The nodes' shared states when spread over a cluster (empty on one node). */
+  states: TestState[];
   clients: RawClient[];
   /** Connects, from `from` (a local address such as 127.0.0.2) if given, to the next node in turn. */
   connect(from?: string): Promise<RawClient>;
+  /** The index in `servers` of the node `client` is connected to. */
+  nodeIndexOf(client: RawClient): number;
   /** Connects a new socket to the node `client` is connected to (where its session lives, for a resume). */
   reconnect(client: RawClient): Promise<RawClient>;
   /** Connects and logs in; throws if the login is refused. */
@@ -83,7 +87,8 @@ export function appSignLoginFrame(client: RawClient, roomID: string, userID: str
 
 export async function startHarness(options: Partial<ServerOptions> = {}): Promise<Harness> {
   const mode = spreadMode();
-  const perNode = mode === null ? [options] : await nodeOptions(mode, options);
+  const states = mode === null ? [] : await nodeStates(mode);
+  const perNode = mode === null ? [options] : states.map((sharedState) => ({ ...options, sharedState }));
   const servers = await Promise.all(
     perNode.map((o) =>
       startServer({
@@ -105,9 +110,13 @@ export async function startHarness(options: Partial<ServerOptions> = {}): Promis
   const h: Harness = {
     server: servers[0]!,
     servers,
+    states,
     clients,
     connect(from) {
       return open(servers[next++ % servers.length]!, from);
+    },
+    nodeIndexOf(client) {
+      return servers.indexOf(nodeOf.get(client) ?? servers[0]!);
     },
     reconnect(client) {
       return open(nodeOf.get(client) ?? servers[0]!);
