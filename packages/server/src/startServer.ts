@@ -87,6 +87,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     devApp,
     health: () => ({
       uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
+      cluster: {
+        nodeID: state.nodeID,
+        shared: config.cluster.redis === undefined ? 'memory' : 'redis',
+        available: state.available,
+      },
       connections: signaling.connectionCount,
       ...rooms.stats(),
       mediaTransports: sfu.transportCount,
