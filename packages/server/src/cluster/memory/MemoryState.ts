@@ -99,6 +99,8 @@ export class MemoryState extends TypedEmitter<SharedStateEvents> implements Shar
       }
     }
     const room = this.hub.roomOrCreate(appID, roomID, maxMemberCount);
+    // The first member makes the room (one kept only by a stream has no limit of its own yet).
+    if (room.members.size === 0) room.maxMemberCount = maxMemberCount;
     const previous = room.members.get(member.userID) ?? null;
     const replaced = previous && previous.sessionID !== member.sessionID ? previous : null;
     room.members.set(member.userID, { ...member });
