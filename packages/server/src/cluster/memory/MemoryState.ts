@@ -203,6 +203,8 @@ export class MemoryState extends TypedEmitter<SharedStateEvents> implements Shar
     const room = this.hub.roomOrCreate(appID, roomID, 0);
     const messageID = room.nextMessageID++;
     this.hub.publish(appID, roomID, room, this.nodeID, { kind: 'broadcast', ...message, messageID });
+    // A message to a room nobody is in reaches its watchers, but keeps no room alive.
+    this.hub.dropIfEmpty(appID, roomID);
     return messageID;
   }
 
