@@ -153,7 +153,8 @@ export class MemoryState extends TypedEmitter<SharedStateEvents> implements Shar
     if (!entry || entry.sessionID !== sessionID) return;
     const becomesAnnounced = patch.announced === true && !entry.announced;
     const extraChanged = patch.extraInfo !== undefined && patch.extraInfo !== entry.extraInfo;
-    Object.assign(entry, patch);
+    // A field given as undefined is one the patch leaves alone, as JSON (and so Redis) would.
+    for (const [k, v] of Object.entries(patch)) if (v !== undefined) Object.assign(entry, { [k]: v });
     const room = this.hub.room(appID, entry.roomID);
     if (!room) return;
     if (becomesAnnounced) {
