@@ -176,6 +176,19 @@ describe('RedisState details', { skip }, () => {
     assert.equal((await a.findStream(APP, 's'))!.extraInfo, 'ok \uD83D\uDE00');
   });
 
+  it('refuses bad options at once with a TypeError', () => {
+    const ok = { url: server.url, nodeID: 'n', heartbeatMs: 1000, nodeTimeoutMs: 5000 };
+    for (const bad of [
+      { ...ok, url: 'http://127.0.0.1' },
+      { ...ok, nodeID: '' },
+      { ...ok, heartbeatMs: 0 },
+      { ...ok, nodeTimeoutMs: Number.NaN },
+      { ...ok, commandTimeoutMs: -1 },
+    ]) {
+      assert.throws(() => new RedisState(bad), TypeError, JSON.stringify(bad));
+    }
+  });
+
   it('refuses to start, with SharedStateUnavailable, when Redis cannot be reached', async () => {
     const port = await closedPort();
     for (const url of [`redis://127.0.0.1:${port}`, 'unix:/nonexistent/redis.sock']) {

@@ -12,7 +12,6 @@
  * (`lost` when Redis no longer knows this node: its owner then calls {@link restore}).
  */
 import { type StreamDeleteReasonCode, TypedEmitter, type WireRoomExtraInfo } from '@parley/protocol';
-import type { z } from 'zod';
 import { createLogger, type Logger } from '../../log.js';
 import type {
   ClaimStreamResult,
@@ -30,13 +29,14 @@ import { Heartbeat, type HeartbeatHost } from './Heartbeat.js';
 import { RedisKeys } from './keys.js';
 import type { LuaScript } from './LuaScript.js';
 import { RedisLink } from './RedisLink.js';
+import { Subscriptions } from './Subscriptions.js';
 import * as scripts from './scripts.js';
 import {
+  holdingsToWire,
   memberEntry,
-  nodeMessage,
-  parseWire,
-  roomEvent,
-  roomExtraInfo,
+  readEntry,
+  readSnapshot,
+  type SnapshotReply,
   streamEntry,
   toWire,
   userHolder,
@@ -58,8 +58,6 @@ export interface RedisStateOptions {
   logger?: Logger;
 }
 
-type SnapshotReply = [seq: number, members: string[], streams: string[], extraInfo: string[]];
-
 export class RedisState extends TypedEmitter<SharedStateEvents> implements SharedState, HeartbeatHost {
   readonly nodeID: string;
   private readonly keys: RedisKeys;
@@ -67,9 +65,7 @@ export class RedisState extends TypedEmitter<SharedStateEvents> implements Share
   private readonly heartbeat: Heartbeat;
   private readonly log: Logger;
   private readonly nodeTimeoutMs: number;
-  private readonly nodeChannel: string;
-  /** The rooms this node watches, by channel. */
-  private readonly watched = new Map<string, { appID: number; roomID: string }>();
+  private readonly subscriptions: Subscriptions;
   private up = false;
   private started = false;
   /** close() or crash() was called: no more events. */
@@ -81,20 +77,37 @@ export class RedisState extends TypedEmitter<SharedStateEvents> implements Share
 
   constructor(options: RedisStateOptions) {
     super();
+    if (typeof options.nodeID !== 'string' || options.nodeID === '') {
+      throw new TypeError('nodeID must be a non-empty string');
+    }
+    for (const key of ['heartbeatMs', 'nodeTimeoutMs', 'commandTimeoutMs'] as const) {
+      const value = options[key];
+      if (value !== undefined && !(Number.isFinite(value) && value > 0)) {
+        throw new TypeError(`${key} must be a positive number of milliseconds (got ${value})`);
+      }
+    }
     this.nodeID = options.nodeID;
     this.keys = new RedisKeys(options.prefix ?? 'parley:');
     this.log = (options.logger ?? createLogger({ level: 'silent' })).child('cluster', {
       nodeID: this.nodeID,
     });
     this.nodeTimeoutMs = options.nodeTimeoutMs;
-    this.nodeChannel = this.keys.nodeChannel(this.nodeID);
     this.link = new RedisLink({
       url: options.url,
       name: `${this.keys.prefix}${this.nodeID}`,
       commandTimeoutMs: options.commandTimeoutMs ?? 2000,
       logger: this.log,
     });
-    this.link.on('message', (channel, text) => this.onMessage(channel, text));
+    this.subscriptions = new Subscriptions(
+      this.link,
+      this.keys,
+      this.nodeID,
+      {
+        roomEvent: (appID, roomID, event) => this.emit('roomEvent', appID, roomID, event),
+        nodeMessage: (message) => this.emit('nodeMessage', message),
+      },
+      this.log,
+    );
     this.link.on('down', () => this.onDown());
     this.link.on('up', () => void this.resume());
     this.heartbeat = new Heartbeat(this, options.heartbeatMs, this.log);
@@ -109,7 +122,7 @@ export class RedisState extends TypedEmitter<SharedStateEvents> implements Share
     this.started = true;
     await this.link.start();
     try {
-      await this.link.subscribe([this.nodeChannel]);
+      await this.subscriptions.resubscribe();
       const removed = (await this.run(scripts.REGISTER, [])) as number;
       if (removed > 0) this.log.warn('removed the entries an earlier run of this node left', { removed });
     } catch (error) {
@@ -125,6 +138,7 @@ export class RedisState extends TypedEmitter<SharedStateEvents> implements Share
       this.heartbeat.stop();
       const clean = this.started && !this.ended && this.up;
       this.ended = true;
+      this.subscriptions.stop();
       this.up = false;
       if (clean) {
         try {
@@ -147,6 +161,7 @@ export class RedisState extends TypedEmitter<SharedStateEvents> implements Share
   crash(): void {
     this.heartbeat.stop();
     this.ended = true;
+    this.subscriptions.stop();
     this.up = false;
     this.link.drop();
   }
@@ -159,7 +174,7 @@ export class RedisState extends TypedEmitter<SharedStateEvents> implements Share
   async claimUser(appID: number, userID: string, holder: UserHolder): Promise<UserHolder | null> {
     const holderJson = toWire({ nodeID: holder.nodeID, sessionID: holder.sessionID });
     const previous = (await this.run(scripts.CLAIM_USER, [appID, userID, holderJson])) as string;
-    return previous === '' ? null : this.parseEntry(userHolder, previous);
+    return previous === '' ? null : readEntry(userHolder, previous, this.log);
   }
 
   async releaseUser(appID: number, userID: string, sessionID: string): Promise<void> {
@@ -175,8 +190,8 @@ export class RedisState extends TypedEmitter<SharedStateEvents> implements Share
     const args = [appID, roomID, toWire(member), maxMemberCount];
     const reply = (await this.run(scripts.JOIN, args)) as [number, string?, SnapshotReply?];
     if (reply[0] === 0) return { ok: false, reason: 'full' };
-    const replaced = reply[1] ? this.parseEntry(memberEntry, reply[1]) : null;
-    return { ok: true, snapshot: this.parseSnapshot(reply[2]!), replaced };
+    const replaced = reply[1] ? readEntry(memberEntry, reply[1], this.log) : null;
+    return { ok: true, snapshot: readSnapshot(reply[2]!, this.log), replaced };
   }
 
   async leaveRoom(
@@ -190,13 +205,13 @@ export class RedisState extends TypedEmitter<SharedStateEvents> implements Share
   }
 
   async roomSnapshot(appID: number, roomID: string): Promise<RoomSnapshot> {
-    return this.parseSnapshot((await this.run(scripts.SNAPSHOT, [appID, roomID])) as SnapshotReply);
+    return readSnapshot((await this.run(scripts.SNAPSHOT, [appID, roomID])) as SnapshotReply, this.log);
   }
 
   async claimStream(appID: number, stream: StreamEntry): Promise<ClaimStreamResult> {
     const reply = (await this.run(scripts.CLAIM_STREAM, [appID, toWire(stream)])) as [number, string?];
     if (reply[0] === 1) return { ok: true };
-    const holder = this.parseEntry(streamEntry, reply[1]!);
+    const holder = readEntry(streamEntry, reply[1]!, this.log);
     if (!holder) throw new Error(`the holder of stream ${stream.streamID} is unreadable`);
     return { ok: false, holder };
   }
@@ -226,7 +241,7 @@ export class RedisState extends TypedEmitter<SharedStateEvents> implements Share
 
   async findStream(appID: number, streamID: string): Promise<StreamEntry | null> {
     const json = await this.link.call((redis) => redis.get(this.keys.stream(appID, streamID)));
-    return json === null ? null : this.parseEntry(streamEntry, json);
+    return json === null ? null : readEntry(streamEntry, json, this.log);
   }
 
   async setRoomExtraInfo(
@@ -256,28 +271,12 @@ export class RedisState extends TypedEmitter<SharedStateEvents> implements Share
     await this.run(scripts.PUBLISH_ROOM, [appID, roomID, toWire(event)]);
   }
 
-  async watchRoom(appID: number, roomID: string): Promise<void> {
-    const channel = this.keys.roomChannel(appID, roomID);
-    const room = { appID, roomID };
-    this.watched.set(channel, room);
-    try {
-      await this.link.subscribe([channel]);
-    } catch (error) {
-      // Unless an unwatch or another watch came meanwhile, the room is not watched.
-      if (this.watched.get(channel) === room) this.watched.delete(channel);
-      throw error;
-    }
+  watchRoom(appID: number, roomID: string): Promise<void> {
+    return this.subscriptions.watch(appID, roomID);
   }
 
-  async unwatchRoom(appID: number, roomID: string): Promise<void> {
-    const channel = this.keys.roomChannel(appID, roomID);
-    if (!this.watched.delete(channel)) return;
-    try {
-      await this.link.unsubscribe([channel]);
-    } catch (error) {
-      // Its events are dropped from now on, and a new connection subscribes only to watched rooms.
-      this.log.debug('unsubscribe failed', { channel, error: String(error) });
-    }
+  unwatchRoom(appID: number, roomID: string): Promise<void> {
+    return this.subscriptions.unwatch(appID, roomID);
   }
 
   async sendToNode(nodeID: string, body: unknown): Promise<void> {
@@ -301,14 +300,11 @@ export class RedisState extends TypedEmitter<SharedStateEvents> implements Share
   }
 
   async restore(holdings: NodeHoldings): Promise<void> {
-    const wire = {
-      u: holdings.users.map((u) => [String(u.appID), u.userID, toWire(u.holder)]),
-      m: holdings.members.map((m) => [String(m.appID), m.roomID, m.maxMemberCount, toWire(m.member)]),
-      s: holdings.streams.map((s) => [String(s.appID), toWire(s.stream)]),
-      x: holdings.extraInfo.map((x) => [String(x.appID), x.roomID, x.info.key, toWire(x.info)]),
-    };
     try {
-      const [written, removed] = (await this.run(scripts.RESTORE, [toWire(wire)])) as [number, number];
+      const [written, removed] = (await this.run(scripts.RESTORE, [holdingsToWire(holdings)])) as [
+        number,
+        number,
+      ];
       this.lostReported = false;
       this.log.info('restored this node in Redis', { written, removed });
     } catch (error) {
@@ -339,7 +335,7 @@ export class RedisState extends TypedEmitter<SharedStateEvents> implements Share
     if (this.up || this.ended || !this.link.ready) return Promise.resolve();
     this.resuming ??= (async () => {
       try {
-        await this.link.subscribe([this.nodeChannel, ...this.watched.keys()]);
+        await this.subscriptions.resubscribe();
         const registered = await this.beat();
         if (this.ended) return;
         this.up = true;
@@ -360,41 +356,7 @@ export class RedisState extends TypedEmitter<SharedStateEvents> implements Share
     this.emit('disconnected');
   }
 
-  private onMessage(channel: string, text: string): void {
-    if (this.ended) return;
-    if (channel === this.nodeChannel) {
-      const parsed = parseWire(nodeMessage, text);
-      if ('value' in parsed) this.emit('nodeMessage', parsed.value);
-      else this.log.warn('dropped a malformed node message', { error: parsed.error });
-      return;
-    }
-    const room = this.watched.get(channel);
-    if (!room) return;
-    const parsed = parseWire(roomEvent, text);
-    if ('value' in parsed) this.emit('roomEvent', room.appID, room.roomID, parsed.value);
-    else this.log.warn('dropped a malformed room event', { ...room, error: parsed.error });
-  }
-
   private run(script: LuaScript, args: readonly (string | number)[]): Promise<unknown> {
     return this.link.call((redis) => script.run(redis, [this.keys.prefix, this.nodeID, ...args]));
-  }
-
-  private parseSnapshot([seq, members, streams, extraInfo]: SnapshotReply): RoomSnapshot {
-    const all = <T>(schema: z.ZodType<T>, texts: string[]): T[] =>
-      texts.map((text) => this.parseEntry(schema, text)).filter((entry): entry is T => entry !== null);
-    return {
-      seq,
-      members: all(memberEntry, members),
-      streams: all(streamEntry, streams),
-      extraInfo: all(roomExtraInfo, extraInfo),
-    };
-  }
-
-  /** An entry read from Redis, or null (logged) if it is malformed. */
-  private parseEntry<T>(schema: z.ZodType<T>, text: string): T | null {
-    const parsed = parseWire(schema, text);
-    if ('value' in parsed) return parsed.value;
-    this.log.warn('dropped a malformed entry', { error: parsed.error });
-    return null;
   }
 }

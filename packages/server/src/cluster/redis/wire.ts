@@ -10,7 +10,16 @@ import {
   type WireRoomExtraInfo,
 } from '@parley/protocol';
 import { z } from 'zod';
-import type { MemberEntry, NodeMessage, RoomEvent, StreamEntry, UserHolder } from '../SharedState.js';
+import type { Logger } from '../../log.js';
+import type {
+  MemberEntry,
+  NodeHoldings,
+  NodeMessage,
+  RoomEvent,
+  RoomSnapshot,
+  StreamEntry,
+  UserHolder,
+} from '../SharedState.js';
 
 const reason: z.ZodType<StreamDeleteReasonCode> = z.literal(Object.values(StreamDeleteReason));
 const trackState: z.ZodType<MediaTrackState> = z.enum(['OPEN', 'MUTE']);
@@ -101,4 +110,37 @@ export function toWire(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
     typeof v === 'string' ? v.replace(LONE_SURROGATE, '\uFFFD') : v,
   );
+}
+
+/** An entry read from Redis, or null (logged) if it is malformed. */
+export function readEntry<T>(schema: z.ZodType<T>, text: string, log: Logger): T | null {
+  const parsed = parseWire(schema, text);
+  if ('value' in parsed) return parsed.value;
+  log.warn('dropped a malformed entry', { error: parsed.error });
+  return null;
+}
+
+/** What the snapshot script returns: the room's seq and its entries as JSON texts. */
+export type SnapshotReply = [seq: number, members: string[], streams: string[], extraInfo: string[]];
+
+/** A snapshot read from Redis; malformed entries are left out (and logged). */
+export function readSnapshot([seq, members, streams, extraInfo]: SnapshotReply, log: Logger): RoomSnapshot {
+  const all = <T>(schema: z.ZodType<T>, texts: string[]): T[] =>
+    texts.map((text) => readEntry(schema, text, log)).filter((entry): entry is T => entry !== null);
+  return {
+    seq,
+    members: all(memberEntry, members),
+    streams: all(streamEntry, streams),
+    extraInfo: all(roomExtraInfo, extraInfo),
+  };
+}
+
+/** A node's holdings as the restore script reads them (lua/restore.ts): arrays, appIDs as text, entries as JSON. */
+export function holdingsToWire(holdings: NodeHoldings): string {
+  return toWire({
+    u: holdings.users.map((u) => [String(u.appID), u.userID, toWire(u.holder)]),
+    m: holdings.members.map((m) => [String(m.appID), m.roomID, m.maxMemberCount, toWire(m.member)]),
+    s: holdings.streams.map((s) => [String(s.appID), toWire(s.stream)]),
+    x: holdings.extraInfo.map((x) => [String(x.appID), x.roomID, x.info.key, toWire(x.info)]),
+  });
 }
