@@ -247,6 +247,24 @@ describe('RedisState when Redis goes away', { skip }, () => {
     );
   });
 
+  it('a Redis that stops answering fails operations after the command timeout, and serves them again once it answers', async () => {
+    const cluster = await open(1);
+    const a = await cluster.addNode({ commandTimeoutMs: 100 });
+    await a.joinRoom(APP, 'r', member('u', a), 0);
+    await server.freeze();
+    try {
+      await assert.rejects(a.roomSnapshot(APP, 'r'), SharedStateUnavailable);
+      await assert.rejects(a.joinRoom(APP, 'r', member('v', a), 0), SharedStateUnavailable);
+    } finally {
+      server.thaw();
+    }
+    // A command that timed out may still be done once Redis runs again: the store, not the timeout, says what
+    // happened, and a later operation sees it.
+    assert.ok((await a.joinRoom(APP, 'r', member('w', a), 0)).ok);
+    const members = (await a.roomSnapshot(APP, 'r')).members.map((m) => m.userID).sort();
+    assert.deepEqual(members, ['u', 'v', 'w']);
+  });
+
   it('a dropped subscriber connection comes back with every watched room, and reports reconnected(lost=false)', async () => {
     const cluster = await open();
     const [a, b] = cluster.nodes as [RedisState, RedisState];

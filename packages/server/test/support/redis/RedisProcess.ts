@@ -1,7 +1,8 @@
 /**
  * Debian's `redis-server` on 127.0.0.1 for a test: a free port, a Unix socket and a working directory of its own
  * (a temporary folder, removed on close), nothing saved to disk. It can be stopped (SIGTERM), killed (SIGKILL) and
- * restarted on the same port, empty, as a Redis restart in production would leave it. The cluster tests use it,
+ * restarted on the same port, empty, as a Redis restart in production would leave it; it can be frozen (SIGSTOP)
+ * and thawed, as a hung Redis. The cluster tests use it,
  * and other packages import it as `@parley/server/test/redis`.
  *
  * Where `redis-server` is not installed the tests that need it skip — unless PARLEY_REQUIRE_ALL_TESTS=1 (CI),
@@ -15,7 +16,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -102,6 +103,29 @@ export class RedisProcess {
     return this.#signal('SIGKILL');
   }
 
+  /**
+   * Stops the process where it stands (SIGSTOP), as a hung or swapped-out Redis would: connections stay open and
+   * nothing is answered until {@link thaw}. Resolves once the process is stopped.
+   */
+  async freeze(): Promise<void> {
+    const child = this.#child;
+    if (!child?.pid) throw new Error('redis-server is not running');
+    child.kill('SIGSTOP');
+    // Linux shows a stopped process as state T in /proc/<pid>/stat (the field after the parenthesised name).
+    const stopped = async () =>
+      / T /.test((await readFile(`/proc/${child.pid}/stat`, 'utf8')).replace(/^.*\)/, ''));
+    const deadline = performance.now() + READY_TIMEOUT_MS;
+    while (!(await stopped())) {
+      if (performance.now() > deadline) throw new Error('redis-server did not stop on SIGSTOP');
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
+  /** Lets a frozen process go on (SIGCONT). */
+  thaw(): void {
+    this.#child?.kill('SIGCONT');
+  }
+
   /** Stops redis-server if it runs, then starts it again on the same port, empty. */
   async restart(): Promise<void> {
     if (this.#closed) throw new Error('redis-server was closed');
@@ -120,7 +144,11 @@ export class RedisProcess {
 
   async #signal(signal: NodeJS.Signals): Promise<void> {
     const child = this.#child;
-    if (child) child.kill(signal);
+    if (child) {
+      child.kill(signal);
+      // A frozen process takes its signal only once it runs again.
+      child.kill('SIGCONT');
+    }
     await this.#exited;
   }
 
