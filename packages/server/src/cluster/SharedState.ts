@@ -179,7 +179,10 @@ export interface SharedState extends TypedEmitter<SharedStateEvents> {
 
   /** Sets one key of the room's extra info unless the room has `maxKeys` other keys; publishes `extraInfo`. */
   setRoomExtraInfo(appID: number, roomID: string, info: WireRoomExtraInfo, maxKeys: number): Promise<boolean>;
-  /** Publishes a broadcast message with the room's next messageID (unique in the room while it exists). */
+  /**
+   * Publishes a broadcast message with the room's next messageID (unique in the room while it exists). A room
+   * nobody is in gets the message (its watchers see it) but is not kept for it.
+   */
   broadcast(
     appID: number,
     roomID: string,
@@ -208,7 +211,10 @@ export interface SharedState extends TypedEmitter<SharedStateEvents> {
   reapDeadNodes(): Promise<string[]>;
   /**
    * Writes back this node's entries after the store lost them (or part of them), publishing `join`/`streamAdd`
-   * for what was missing and removing entries of this node that `holdings` no longer has.
+   * for what was missing and removing entries of this node that `holdings` no longer has (with their events,
+   * reason StoppedPublishing: their sessions ended while the store was away). What another node holds now (a
+   * userID, membership or streamID claimed meanwhile) is left to it. A node that the store had lost is alive
+   * again (in {@link liveNodes}) once its restore is done.
    */
   restore(holdings: NodeHoldings): Promise<void>;
 }

@@ -99,7 +99,8 @@ export class MemoryHub {
     const target = this.nodes.get(to)?.node;
     if (!target) return;
     const json = JSON.stringify(body);
-    queueMicrotask(() => target.deliverNodeMessage(from, JSON.parse(json)));
+    // JSON.stringify(undefined) is undefined, which JSON.parse would throw on, out of any caller's reach.
+    queueMicrotask(() => target.deliverNodeMessage(from, json === undefined ? undefined : JSON.parse(json)));
   }
 }
 

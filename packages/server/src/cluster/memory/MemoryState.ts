@@ -99,6 +99,8 @@ export class MemoryState extends TypedEmitter<SharedStateEvents> implements Shar
       }
     }
     const room = this.hub.roomOrCreate(appID, roomID, maxMemberCount);
+    // The first member makes the room (one kept only by a stream has no limit of its own yet).
+    if (room.members.size === 0) room.maxMemberCount = maxMemberCount;
     const previous = room.members.get(member.userID) ?? null;
     const replaced = previous && previous.sessionID !== member.sessionID ? previous : null;
     room.members.set(member.userID, { ...member });
@@ -151,7 +153,8 @@ export class MemoryState extends TypedEmitter<SharedStateEvents> implements Shar
     if (!entry || entry.sessionID !== sessionID) return;
     const becomesAnnounced = patch.announced === true && !entry.announced;
     const extraChanged = patch.extraInfo !== undefined && patch.extraInfo !== entry.extraInfo;
-    Object.assign(entry, patch);
+    // A field given as undefined is one the patch leaves alone, as JSON (and so Redis) would.
+    for (const [k, v] of Object.entries(patch)) if (v !== undefined) Object.assign(entry, { [k]: v });
     const room = this.hub.room(appID, entry.roomID);
     if (!room) return;
     if (becomesAnnounced) {
@@ -201,6 +204,8 @@ export class MemoryState extends TypedEmitter<SharedStateEvents> implements Shar
     const room = this.hub.roomOrCreate(appID, roomID, 0);
     const messageID = room.nextMessageID++;
     this.hub.publish(appID, roomID, room, this.nodeID, { kind: 'broadcast', ...message, messageID });
+    // A message to a room nobody is in reaches its watchers, but keeps no room alive.
+    this.hub.dropIfEmpty(appID, roomID);
     return messageID;
   }
 
