@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from '../log.js';
 import { MemoryState } from './memory/MemoryState.js';
+import { RedisState } from './redis/RedisState.js';
 import type { SharedState } from './SharedState.js';
 
 export interface ClusterSettings {
@@ -28,12 +29,11 @@ export async function createSharedState(
     return given;
   }
   const nodeID = settings.nodeID ?? defaultNodeID();
-  const state: SharedState = new MemoryState({
-    nodeID,
-    heartbeatMs: settings.heartbeatMs,
-    nodeTimeoutMs: settings.nodeTimeoutMs,
-  });
-  void logger;
+  const liveness = { nodeID, heartbeatMs: settings.heartbeatMs, nodeTimeoutMs: settings.nodeTimeoutMs };
+  const state: SharedState =
+    settings.redis === undefined
+      ? new MemoryState(liveness)
+      : new RedisState({ ...liveness, url: settings.redis, logger });
   await state.start();
   return state;
 }

@@ -7,7 +7,9 @@
  */
 import { MemoryHub } from '../../src/cluster/memory/MemoryHub.js';
 import { MemoryState } from '../../src/cluster/memory/MemoryState.js';
+import { RedisState } from '../../src/cluster/redis/RedisState.js';
 import type { SharedState } from '../../src/cluster/SharedState.js';
+import { RedisProcess } from './redis/RedisProcess.js';
 
 export type SpreadMode = 'memory' | 'redis';
 
@@ -37,5 +39,27 @@ export async function nodeStates(mode: SpreadMode): Promise<TestState[]> {
       (_, i) => new MemoryState({ nodeID: `node-${i}`, hub, ...TEST_LIVENESS }),
     );
   }
-  throw new Error(`spread mode ${mode} is not available`);
+  const url = await sharedRedis();
+  // Each harness its own key prefix, so the clusters of one file never see each other in the one Redis.
+  const prefix = `t${++clusters}:`;
+  return Array.from(
+    { length: NODES },
+    (_, i) => new RedisState({ url, nodeID: `node-${i}`, prefix, ...TEST_LIVENESS }),
+  );
+}
+
+let clusters = 0;
+let redis: Promise<RedisProcess> | null = null;
+
+/** The file's one redis-server, started by its first cluster. */
+async function sharedRedis(): Promise<string> {
+  redis ??= RedisProcess.start();
+  return (await redis).url;
+}
+
+/** Stops the file's redis-server, if it started one (the spread wrapper files call it after their tests). */
+export async function closeSharedRedis(): Promise<void> {
+  const started = redis;
+  redis = null;
+  if (started) await (await started).close();
 }
