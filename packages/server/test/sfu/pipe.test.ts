@@ -235,6 +235,14 @@ test('packets lost on the pipe are NACKed to A and repaired, audio and video', a
   const stop = pub.pump(2);
   t.after(stop);
   await waitFor(() => lost.audio.size === 2 && lost.video.size === 3, 'losses on the pipe');
+  // A loss shows as a gap once a later packet arrives: keep the stream going past the last one.
+  const sentAfter = { ...pub.counter };
+  await waitFor(
+    () =>
+      player.received.audio.at(-1)!.counter > sentAfter.audio + 10 &&
+      player.received.video.at(-1)!.counter > sentAfter.video + 10,
+    'packets after the losses',
+  );
   stop();
   const last = { ...pub.counter };
   for (const kind of ['audio', 'video'] as const) {

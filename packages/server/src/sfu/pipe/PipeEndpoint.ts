@@ -69,6 +69,8 @@ export class PipeEndpoint {
   private handlers: PipeEndpointHandlers | null = null;
   private readonly inactivityMs: number;
   private readonly keepaliveMs: number;
+  private connecting = false;
+  private abortConnect: (() => void) | null = null;
   private remote: { address: string; port: number } | null = null;
   private heard = false;
   private lastHeard = 0;
@@ -111,15 +113,23 @@ export class PipeEndpoint {
    * liveness checks. Until then every datagram is dropped.
    */
   async connect(address: string, port: number, handlers: PipeEndpointHandlers): Promise<void> {
-    if (this.remote) throw new Error('the pipe endpoint is already connected');
-    this.remote = { address, port };
-    this.handlers = handlers;
+    if (this.connecting) throw new Error('the pipe endpoint is already connected');
+    this.connecting = true;
     await new Promise<void>((resolve, reject) => {
-      const fail = (err: Error): void => reject(SfuError.negotiationFailed(`pipe socket: ${err.message}`));
+      const fail = (err: Error): void => {
+        this.abortConnect = null;
+        reject(SfuError.negotiationFailed(`pipe socket: ${err.message}`));
+      };
+      // Node never calls back a connect whose socket closed meanwhile: close() rejects it instead.
+      this.abortConnect = () => {
+        this.abortConnect = null;
+        reject(SfuError.closed('the pipe'));
+      };
       this.socket.once('error', fail);
       try {
         this.socket.connect(port, address, () => {
           this.socket.off('error', fail);
+          this.abortConnect = null;
           resolve();
         });
       } catch (err) {
@@ -127,7 +137,9 @@ export class PipeEndpoint {
         fail(err as Error);
       }
     });
-    if (this.closing) return;
+    if (this.closing) throw SfuError.closed('the pipe');
+    this.remote = { address, port };
+    this.handlers = handlers;
     this.lastHeard = performance.now();
     this.tick();
   }
@@ -150,6 +162,7 @@ export class PipeEndpoint {
     if (this.closing) return this.closing;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    this.abortConnect?.();
     if (sayBye) this.sendRtcp(bye(this.ssrc));
     this.closing = new Promise<void>((resolve) => {
       try {
