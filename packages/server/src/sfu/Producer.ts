@@ -35,11 +35,38 @@ export interface ProducerOptions {
   retransmissionBufferSize: number;
 }
 
-/** Everything werift hands the producer: the remote track, its receiver, and the negotiated codec. */
+/**
+ * Where a producer's packets come from and where its keyframe requests go: a publisher's werift receiver
+ * ({@link weriftProducerSource}), or a media pipe from the publisher's node (pipe/PipeTrackSource.ts).
+ */
 export interface ProducerSource {
-  track: MediaStreamTrack;
-  receiver: RTCRtpReceiver;
-  codec: RTCRtpCodecParameters;
+  readonly kind: 'audio' | 'video';
+  /** The negotiated codec. */
+  readonly codec: RTCRtpCodecParameters;
+  /** Calls `listener` with each RTP packet received; returns the function that stops it. */
+  onRtp(listener: (packet: RtpPacket) => void): () => void;
+  /** Calls `listener` each time the source asks its sender again for lost packets (a NACK sent upstream). */
+  onNackSent(listener: () => void): () => void;
+  /** Asks the sender for a keyframe of stream `ssrc` (a PLI); rejects if the way back is closing. */
+  sendPli(ssrc: number): Promise<void>;
+}
+
+/** The source of a publisher's track: the remote track werift hands over, its receiver, the negotiated codec. */
+export function weriftProducerSource(
+  track: MediaStreamTrack,
+  receiver: RTCRtpReceiver,
+  codec: RTCRtpCodecParameters,
+): ProducerSource {
+  const kind = track.kind;
+  if (kind !== 'audio' && kind !== 'video') throw new TypeError(`unsupported track kind ${String(kind)}`);
+  return {
+    kind,
+    codec,
+    onRtp: (listener) => track.onReceiveRtp.subscribe(listener).unSubscribe,
+    // werift's receiver NACKs lost video packets upstream by itself (when `nack` is negotiated).
+    onNackSent: (listener) => receiver.onPacketLost.subscribe(() => listener()).unSubscribe,
+    sendPli: (ssrc) => receiver.sendRtcpPLI(ssrc),
+  };
 }
 
 let nextProducerId = 1;
@@ -75,21 +102,20 @@ export class Producer extends TypedEmitter<ProducerEvents> {
 
   constructor(source: ProducerSource, options: ProducerOptions) {
     super();
-    const kind = source.track.kind;
-    if (kind !== 'audio' && kind !== 'video') throw new TypeError(`unsupported track kind ${String(kind)}`);
-    this.kind = kind;
+    this.kind = source.kind;
     this.codec = source.codec;
     this.source = source;
     this.options = options;
     this.buffer = new RetransmissionBuffer(options.retransmissionBufferSize);
     this.counter = new IncomingStreamCounter(source.codec.clockRate);
     this.meter = new FrameMeter(source.codec.mimeType);
-    const rtp = source.track.onReceiveRtp.subscribe((packet) => this.handleRtp(packet));
-    // werift's receiver NACKs lost video packets upstream by itself (when `nack` is negotiated); we count them.
-    const nack = source.receiver.onPacketLost.subscribe(() => {
-      this.nacksSent += 1;
-    });
-    this.unsubscribers.push(rtp.unSubscribe, nack.unSubscribe);
+    this.unsubscribers.push(
+      source.onRtp((packet) => this.handleRtp(packet)),
+      // The source repairs upstream losses by itself; we count its NACKs.
+      source.onNackSent(() => {
+        this.nacksSent += 1;
+      }),
+    );
   }
 
   get closed(): boolean {
@@ -217,7 +243,7 @@ export class Producer extends TypedEmitter<ProducerEvents> {
     }
     this.lastPliAt = performance.now();
     this.plisSent += 1;
-    this.source.receiver.sendRtcpPLI(ssrc).catch(() => {
+    this.source.sendPli(ssrc).catch(() => {
       // The transport is closing; the next request will try again.
     });
   }

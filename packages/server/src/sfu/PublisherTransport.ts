@@ -3,7 +3,7 @@
  * track of each kind at most) and exposes each incoming track as a {@link Producer}.
  */
 import type { PeerConfig, RTCPeerConnection } from 'werift';
-import { Producer, type ProducerOptions } from './Producer.js';
+import { Producer, type ProducerOptions, weriftProducerSource } from './Producer.js';
 import { publisherPeerConfig } from './peerConfig.js';
 import { SfuError } from './SfuError.js';
 import type { RtpStreamStats } from './stats.js';
@@ -78,12 +78,11 @@ export class PublisherTransport extends Transport {
       for (const t of transceivers) {
         const codec = t.codecs[0];
         if (!codec) continue; // rejected: no codec in common
-        const kind = t.kind as 'audio' | 'video';
         const producer = new Producer(
-          { track: t.receiver.track, receiver: t.receiver, codec },
+          weriftProducerSource(t.receiver.track, t.receiver, codec),
           options.producerOptions,
         );
-        transport.producers.set(kind, producer);
+        transport.producers.set(producer.kind, producer);
       }
       if (transport.producers.size === 0)
         throw SfuError.negotiationFailed('no codec in common with the offer');

@@ -1,46 +1,35 @@
 /**
- * The root of the SFU: it owns every transport, knows which publisher transport serves which stream key,
- * which players play it, and enforces the limits. Keys are opaque strings: the SFU never sees tokens, rooms
- * or sockets.
+ * The root of the SFU: it owns every transport and pipe, knows which source (a local publisher, or a media
+ * pipe from the publisher's node) serves which stream key, which players play it, and enforces the limits.
+ * Keys are opaque strings: the SFU never sees tokens, rooms or sockets.
  */
 
 import { TypedEmitter } from '@parley/protocol';
-import type { PeerConfig } from 'werift';
-import type { ConsumerOptions } from './Consumer.js';
-import { SFU_DEFAULTS } from './defaults.js';
-import type { ProducerOptions } from './Producer.js';
 import { PublisherTransport } from './PublisherTransport.js';
-import { resolveIceOptions, type SfuIceOptions, sfuPeerConfig } from './peerConfig.js';
+import { PipeIn } from './pipe/PipeIn.js';
+import { PipeOut } from './pipe/PipeOut.js';
+import { type PipeAnswer, type PipeRequest, parsePipeRequest } from './pipe/pipeMessages.js';
+import { type ResolvedRouterOptions, resolveRouterOptions, type SfuRouterOptions } from './routerOptions.js';
 import { SenderReports } from './SenderReports.js';
 import { SfuError } from './SfuError.js';
+import type { StreamSource } from './StreamSource.js';
 import { SubscriberTransport } from './SubscriberTransport.js';
-import type { Transport, TransportTimeouts } from './Transport.js';
 
-/** Options of {@link SfuRouter}. Every field has a default ({@link SFU_DEFAULTS}; ICE: loopback only). */
-export interface SfuRouterOptions {
-  /** Candidate addresses and socket binding; default loopback only. */
-  ice?: Partial<SfuIceOptions>;
-  /** Publisher plus player transports, at most; default 500. */
-  maxTransports?: number;
-  /** Players of one stream, at most; default 100. */
-  maxPlayersPerStream?: number;
-  /** Minimum time between two keyframe requests to a publisher; default 500 ms. */
-  keyframeRequestIntervalMs?: number;
-  /** Packets kept per incoming track for NACK answers (power of two); default 1024. */
-  retransmissionBufferSize?: number;
-  /** Time a transport has from creation to connect before it closes; default 20 s. */
-  connectTimeoutMs?: number;
-  /** A connected transport that hears nothing from its peer (STUN, RTP, RTCP) this long closes (`inactive`); default 15 s. */
-  inactivityTimeoutMs?: number;
-  /** Test hook: options given to every consumer a player gets, by player key. */
-  consumerOptions?: (playerKey: string, kind: 'audio' | 'video') => ConsumerOptions;
-}
+export type { SfuRouterOptions } from './routerOptions.js';
 
 /** Events of {@link SfuRouter}. */
 export interface SfuRouterEvents {
   /** A transport was added (publish or play). */
   transport: [transport: PublisherTransport | SubscriberTransport];
+  /** A pipe end was added (openPipeIn, openPipeOut). */
+  pipe: [pipe: PipeIn | PipeOut];
   close: [];
+}
+
+/** What the router owns: a transport or a pipe end. */
+interface Child {
+  once(event: 'close', listener: () => void): unknown;
+  close(reason?: 'failed' | 'routerClosed'): Promise<void>;
 }
 
 /**
@@ -53,21 +42,20 @@ export interface SfuRouterEvents {
  * await router.close();
  */
 export class SfuRouter extends TypedEmitter<SfuRouterEvents> {
-  private readonly peerConfig: Partial<PeerConfig>;
-  private readonly maxTransports: number;
-  private readonly maxPlayersPerStream: number;
-  private readonly producerOptions: ProducerOptions;
-  private readonly timeouts: TransportTimeouts;
-  private readonly consumerOptions: SfuRouterOptions['consumerOptions'];
+  private readonly options: ResolvedRouterOptions;
   /** The RTCP sender reports of every consumer, from one timer. */
   private readonly reports = new SenderReports();
-  private readonly publishers = new Map<string, PublisherTransport>();
+  /** Every open transport and pipe end. */
+  private readonly children = new Set<Child>();
+  /** The current source of each stream key: a publisher transport or a connected pipe-in. */
+  private readonly sources = new Map<string, StreamSource>();
   private readonly players = new Map<string, SubscriberTransport>();
   private readonly playersByStream = new Map<string, Set<SubscriberTransport>>();
-  /** Transports being negotiated count against the limit too. */
+  private readonly pipesOut = new Map<string, PipeOut>();
+  /** Transports and pipes being set up count against the limit too. */
   private pending = 0;
   /**
-   * What close() must await besides the transports it closes itself: the close promises of transports that
+   * What close() must await besides the children it closes itself: the close promises of children that
    * closed on their own and are still releasing their sockets, and negotiations in progress.
    */
   private readonly releasing = new Set<Promise<void>>();
@@ -76,39 +64,27 @@ export class SfuRouter extends TypedEmitter<SfuRouterEvents> {
 
   constructor(options: SfuRouterOptions = {}) {
     super();
-    this.peerConfig = sfuPeerConfig(resolveIceOptions(options.ice));
-    const d = SFU_DEFAULTS;
-    this.maxTransports = positiveInt(options.maxTransports ?? d.maxTransports, 'maxTransports');
-    this.maxPlayersPerStream = positiveInt(
-      options.maxPlayersPerStream ?? d.maxPlayersPerStream,
-      'maxPlayersPerStream',
-    );
-    this.producerOptions = {
-      keyframeRequestIntervalMs: positiveInt(
-        options.keyframeRequestIntervalMs ?? d.keyframeRequestIntervalMs,
-        'keyframeRequestIntervalMs',
-      ),
-      retransmissionBufferSize: options.retransmissionBufferSize ?? d.retransmissionBufferSize,
-    };
-    this.timeouts = {
-      connectMs: positiveInt(options.connectTimeoutMs ?? d.connectTimeoutMs, 'connectTimeoutMs'),
-      inactivityMs: positiveInt(options.inactivityTimeoutMs ?? d.inactivityTimeoutMs, 'inactivityTimeoutMs'),
-    };
-    this.consumerOptions = options.consumerOptions;
+    this.options = resolveRouterOptions(options);
   }
 
   get closed(): boolean {
     return this.isClosed;
   }
 
-  /** Open transports (publishers and players), negotiations in progress excluded. */
+  /** Open transports (publishers and players) and pipe ends; those being set up excluded. */
   get transportCount(): number {
-    return this.publishers.size + this.players.size;
+    return this.children.size;
   }
 
-  /** The publisher transport of `streamKey`, if published. */
+  /** The publisher transport of `streamKey`, if published on this node. */
   publisher(streamKey: string): PublisherTransport | undefined {
-    return this.publishers.get(streamKey);
+    const source = this.sources.get(streamKey);
+    return source instanceof PublisherTransport ? source : undefined;
+  }
+
+  /** The source of `streamKey` (its publisher transport, or a connected pipe-in), if any. */
+  source(streamKey: string): StreamSource | undefined {
+    return this.sources.get(streamKey);
   }
 
   /** The player transport of `playerKey`, if playing. */
@@ -116,10 +92,15 @@ export class SfuRouter extends TypedEmitter<SfuRouterEvents> {
     return this.players.get(playerKey);
   }
 
+  /** The pipe-out of `pipeID`, if open. */
+  pipeOut(pipeID: string): PipeOut | undefined {
+    return this.pipesOut.get(pipeID);
+  }
+
   /**
    * Publishes `streamKey` from the client's offer. Publishing a key already published replaces the old
-   * publisher (a restart): its players move to the new tracks without renegotiating, and see one continuous
-   * stream.
+   * publisher (a restart): its players and pipe-outs move to the new tracks without renegotiating, and see
+   * one continuous stream.
    */
   async publish(
     streamKey: string,
@@ -127,28 +108,23 @@ export class SfuRouter extends TypedEmitter<SfuRouterEvents> {
   ): Promise<{ answerSdp: string; transport: PublisherTransport }> {
     this.checkOpen();
     checkKey(streamKey, 'streamKey');
-    const replaced = this.publishers.get(streamKey);
-    this.reserve(replaced ? 1 : 0);
+    this.reserve(this.sources.has(streamKey) ? 1 : 0);
+    const o = this.options;
     return this.negotiated(
       PublisherTransport.create({
         key: streamKey,
         offerSdp,
-        peerConfig: this.peerConfig,
-        producerOptions: this.producerOptions,
-        timeouts: this.timeouts,
+        peerConfig: o.peerConfig,
+        producerOptions: o.producerOptions,
+        timeouts: o.timeouts,
       }),
-      ({ transport }) => {
-        const previous = this.publishers.get(streamKey);
-        this.publishers.set(streamKey, transport);
-        this.own(transport, () => {
-          if (this.publishers.get(streamKey) === transport) this.publishers.delete(streamKey);
-        });
-        // Switch the players before closing the old publisher, so they never see its producers close.
-        for (const player of this.playersByStream.get(streamKey) ?? [])
-          player.switchProducers(transport.producerList);
-        // The old publisher's close joins `releasing` through its 'close' event: close() awaits it.
-        if (previous) void previous.close('replaced');
+      (created) => created.transport,
+      (created) => {
+        const { transport } = created;
+        this.own(transport, () => this.forgetSource(transport));
+        this.register(streamKey, transport);
         this.emit('transport', transport);
+        return created;
       },
     );
   }
@@ -164,27 +140,30 @@ export class SfuRouter extends TypedEmitter<SfuRouterEvents> {
     this.checkOpen();
     checkKey(playerKey, 'playerKey');
     checkKey(streamKey, 'streamKey');
-    const publisher = this.publishers.get(streamKey);
-    if (!publisher) throw SfuError.streamNotFound(streamKey);
+    const source = this.sources.get(streamKey);
+    if (!source) throw SfuError.streamNotFound(streamKey);
     const replaced = this.players.get(playerKey);
     const playersOfStream = this.playersByStream.get(streamKey)?.size ?? 0;
     const freed = replaced?.streamKey === streamKey ? 1 : 0;
-    if (playersOfStream - freed >= this.maxPlayersPerStream) {
-      throw SfuError.playerLimit(streamKey, this.maxPlayersPerStream);
+    const o = this.options;
+    if (playersOfStream - freed >= o.maxPlayersPerStream) {
+      throw SfuError.playerLimit(streamKey, o.maxPlayersPerStream);
     }
     this.reserve(replaced ? 1 : 0);
-    const consumerOptions = this.consumerOptions;
+    const consumerOptions = o.consumerOptions;
     return this.negotiated(
       SubscriberTransport.create({
         key: playerKey,
         streamKey,
-        producers: publisher.producerList,
-        peerConfig: this.peerConfig,
-        timeouts: this.timeouts,
+        producers: source.producerList,
+        peerConfig: o.peerConfig,
+        timeouts: o.timeouts,
         reports: this.reports,
         consumerOptions: consumerOptions ? (kind) => consumerOptions(playerKey, kind) : undefined,
       }),
-      ({ transport }) => {
+      (created) => created.transport,
+      (created) => {
+        const { transport } = created;
         const previous = this.players.get(playerKey);
         this.players.set(playerKey, transport);
         let set = this.playersByStream.get(streamKey);
@@ -194,31 +173,100 @@ export class SfuRouter extends TypedEmitter<SfuRouterEvents> {
         }
         set.add(transport);
         this.own(transport, () => this.forgetPlayer(transport));
-        // The publisher may have been replaced while we negotiated: follow the current one.
-        const current = this.publishers.get(streamKey);
-        if (current && current !== publisher) transport.switchProducers(current.producerList);
+        // The source may have been replaced while we negotiated: follow the current one.
+        const current = this.sources.get(streamKey);
+        if (current && current !== source) transport.switchProducers(current.producerList);
         if (previous) void previous.close('replaced');
+        this.playersChanged(streamKey);
         this.emit('transport', transport);
+        return created;
       },
     );
   }
 
   /**
-   * Closes every transport and the router. Idempotent. Resolves once nothing the router started holds a
-   * socket any more: the transports it closes now, those that closed earlier on their own (timeout, failure,
-   * inactivity, replaced, closed by their owner) and are still releasing, and negotiations in progress.
+   * On the node that wants to play a stream published on another node: binds a pipe socket and returns the
+   * pipe-in, whose `request` goes to the origin node (see {@link openPipeOut}). Once its answer is applied
+   * (`pipe.connect(answer)`) the pipe is the stream's source here, and {@link play} serves `streamKey` from it.
+   * `pipeID` names the pipe on both nodes: unique per pipe in the cluster (e.g. node ID and a counter).
+   */
+  async openPipeIn(streamKey: string, pipeID: string): Promise<PipeIn> {
+    this.checkOpen();
+    checkKey(streamKey, 'streamKey');
+    checkPipeID(pipeID);
+    this.reserve(0);
+    const o = this.options;
+    return this.negotiated(
+      PipeIn.open({
+        streamKey,
+        pipeID,
+        pipeAddress: o.pipeAddress,
+        endpoint: o.pipeEndpoint,
+        producerOptions: o.producerOptions,
+        connectTimeoutMs: o.timeouts.connectMs,
+      }),
+      (pipe) => pipe,
+      (pipe) => {
+        this.own(pipe, () => this.forgetSource(pipe));
+        pipe.once('connected', () => this.register(streamKey, pipe));
+        this.emit('pipe', pipe);
+        return pipe;
+      },
+    );
+  }
+
+  /**
+   * On the origin node: starts sending `streamKey` to the node that made `request` (see {@link openPipeIn}),
+   * each packet once, and returns the answer for that node with the pipe-out. A request with the pipe ID of
+   * an open pipe-out replaces it. Throws a TypeError for a malformed request, STREAM_NOT_FOUND if the stream
+   * has no source here.
+   */
+  async openPipeOut(streamKey: string, request: PipeRequest): Promise<{ answer: PipeAnswer; pipe: PipeOut }> {
+    this.checkOpen();
+    checkKey(streamKey, 'streamKey');
+    const valid = parsePipeRequest(request);
+    if (!this.sources.has(streamKey)) throw SfuError.streamNotFound(streamKey);
+    this.reserve(this.pipesOut.has(valid.pipeID) ? 1 : 0);
+    const o = this.options;
+    return this.negotiated(
+      PipeOut.open({ streamKey, request: valid, pipeAddress: o.pipeAddress, endpoint: o.pipeEndpoint }),
+      (pipe) => pipe,
+      (pipe) => {
+        // The stream may have ended while the socket was bound.
+        const source = this.sources.get(streamKey);
+        if (!source) throw SfuError.streamNotFound(streamKey);
+        const answer = pipe.attach(source.producerList);
+        const previous = this.pipesOut.get(pipe.pipeID);
+        this.pipesOut.set(pipe.pipeID, pipe);
+        this.own(pipe, () => {
+          if (this.pipesOut.get(pipe.pipeID) === pipe) this.pipesOut.delete(pipe.pipeID);
+        });
+        if (previous) void previous.close('replaced');
+        this.emit('pipe', pipe);
+        return { answer, pipe };
+      },
+    );
+  }
+
+  /**
+   * Closes every transport and pipe, and the router. Idempotent. Resolves once nothing the router started
+   * holds a socket any more: what it closes now, what closed earlier on its own (timeout, failure,
+   * inactivity, replaced, closed by its owner) and is still releasing, and negotiations in progress.
    */
   close(): Promise<void> {
     if (this.closing) return this.closing;
     this.isClosed = true;
-    // Each transport joins `releasing` through its 'close' event.
-    for (const transport of [...this.players.values(), ...this.publishers.values()]) {
-      void transport.close('routerClosed');
-    }
+    // Pipe-outs first, so they close as `routerClosed`, not because their source went. Each child joins
+    // `releasing` through its 'close' event.
+    for (const pipe of [...this.pipesOut.values()]) void pipe.close('routerClosed');
+    for (const player of [...this.players.values()]) void player.close('routerClosed');
+    for (const child of [...this.children]) void child.close('routerClosed');
     this.reports.close();
+    this.children.clear();
     this.players.clear();
-    this.publishers.clear();
+    this.sources.clear();
     this.playersByStream.clear();
+    this.pipesOut.clear();
     this.emit('close');
     this.closing = this.settled().finally(() => this.removeAllListeners());
     return this.closing;
@@ -230,13 +278,39 @@ export class SfuRouter extends TypedEmitter<SfuRouterEvents> {
   }
 
   /**
-   * Makes `transport` the router's child: when it closes, for whatever reason, `forget` drops it from the maps
-   * and its close promise (resolved once its sockets are released) is kept until it resolves, for close().
+   * Makes `source` the source of `streamKey`. Its players (idle, or playing the previous source) and its
+   * pipe-outs move to the new producers before the previous source closes, so they never see its producers
+   * close.
    */
-  private own(transport: Transport, forget: () => void): void {
-    transport.once('close', () => {
+  private register(streamKey: string, source: StreamSource): void {
+    const previous = this.sources.get(streamKey);
+    this.sources.set(streamKey, source);
+    for (const player of this.playersByStream.get(streamKey) ?? [])
+      player.switchProducers(source.producerList);
+    for (const pipe of this.pipesOut.values()) {
+      if (pipe.streamKey === streamKey) pipe.switchSource(source.producerList);
+    }
+    this.playersChanged(streamKey);
+    // The previous source's close joins `releasing` through its 'close' event: close() awaits it.
+    if (previous && previous !== source) void previous.close('replaced');
+  }
+
+  /** Tells the source of `streamKey` how many players it has here now. */
+  private playersChanged(streamKey: string): void {
+    if (this.isClosed) return;
+    this.sources.get(streamKey)?.setPlayerCount?.(this.playersByStream.get(streamKey)?.size ?? 0);
+  }
+
+  /**
+   * Makes `child` the router's: when it closes, for whatever reason, `forget` drops it from the maps and its
+   * close promise (resolved once its sockets are released) is kept until it resolves, for close().
+   */
+  private own(child: Child, forget: () => void): void {
+    this.children.add(child);
+    child.once('close', () => {
+      this.children.delete(child);
       forget();
-      this.keep(transport.close());
+      this.keep(child.close());
     });
   }
 
@@ -250,23 +324,29 @@ export class SfuRouter extends TypedEmitter<SfuRouterEvents> {
     void done.then(() => this.releasing.delete(done));
   }
 
+  private forgetSource(source: StreamSource): void {
+    if (this.sources.get(source.key) === source) this.sources.delete(source.key);
+  }
+
   private forgetPlayer(transport: SubscriberTransport): void {
     if (this.players.get(transport.key) === transport) this.players.delete(transport.key);
     const set = this.playersByStream.get(transport.streamKey);
     if (!set) return;
     set.delete(transport);
     if (set.size === 0) this.playersByStream.delete(transport.streamKey);
+    this.playersChanged(transport.streamKey);
   }
 
   /**
-   * Awaits a transport being negotiated (it counts against the limits until then) and hands it to `adopt` in
-   * the same turn, or closes it and refuses if the router closed in the meantime. close() awaits negotiations
-   * in progress, so no transport it has not seen outlives it.
+   * Awaits a child being set up (it counts against the limits until then) and hands it to `adopt` in the
+   * same turn, or closes it and refuses if the router closed in the meantime or `adopt` refuses it. close()
+   * awaits set-ups in progress, so no child it has not seen outlives it.
    */
-  private negotiated<T extends { transport: Transport }>(
+  private negotiated<T, R>(
     creating: Promise<T>,
-    adopt: (created: T) => void,
-  ): Promise<T> {
+    childOf: (created: T) => Child,
+    adopt: (created: T) => R,
+  ): Promise<R> {
     const outcome = (async () => {
       let created: T;
       try {
@@ -274,22 +354,26 @@ export class SfuRouter extends TypedEmitter<SfuRouterEvents> {
       } finally {
         this.pending -= 1;
       }
+      const child = childOf(created);
       if (this.isClosed) {
-        await created.transport.close('routerClosed');
+        await child.close('routerClosed');
         throw SfuError.closed('the SFU router');
       }
-      adopt(created);
-      return created;
+      try {
+        return adopt(created);
+      } catch (err) {
+        await child.close('failed');
+        throw err;
+      }
     })();
     this.keep(outcome);
     return outcome;
   }
 
-  /** Reserves one transport slot (`freed` slots will be released by a replacement), or throws. */
+  /** Reserves one slot (`freed` slots will be released by a replacement), or throws. */
   private reserve(freed: number): void {
-    if (this.transportCount + this.pending - freed >= this.maxTransports) {
-      throw SfuError.transportLimit(this.maxTransports);
-    }
+    const max = this.options.maxTransports;
+    if (this.transportCount + this.pending - freed >= max) throw SfuError.transportLimit(max);
     this.pending += 1;
   }
 
@@ -298,11 +382,12 @@ export class SfuRouter extends TypedEmitter<SfuRouterEvents> {
   }
 }
 
-function positiveInt(value: number, name: string): number {
-  if (!Number.isInteger(value) || value <= 0) throw new TypeError(`${name} must be a positive integer`);
-  return value;
-}
-
 function checkKey(key: unknown, name: string): void {
   if (typeof key !== 'string' || key.length === 0) throw new TypeError(`${name} must be a non-empty string`);
+}
+
+function checkPipeID(pipeID: unknown): void {
+  if (typeof pipeID !== 'string' || pipeID.length === 0 || pipeID.length > 256) {
+    throw new TypeError('pipeID must be a string of 1 to 256 characters');
+  }
 }

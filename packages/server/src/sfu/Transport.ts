@@ -68,7 +68,7 @@ let nextTransportId = 1;
  * drops it from `process.getActiveResourcesInfo()`, only in the loop's close phase, which comes after the check
  * phase (setImmediate). Two setImmediate turns put a whole close phase behind us, whichever phase we start in.
  */
-function handlesReleased(): Promise<void> {
+export function handlesReleased(): Promise<void> {
   return new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
 }
 

@@ -9,4 +9,5 @@ export const SFU_DEFAULTS = {
   retransmissionBufferSize: 1024,
   connectTimeoutMs: 20_000,
   inactivityTimeoutMs: 15_000,
+  pipeInactivityTimeoutMs: 10_000,
 } as const;
