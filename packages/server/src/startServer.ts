@@ -55,6 +55,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     retransmissionBufferSize: media.retransmissionBufferSize,
     connectTimeoutMs: media.connectTimeoutMs,
     inactivityTimeoutMs: media.inactivityTimeoutMs,
+    // Pipes to and from other nodes: at the cluster address, and given up when silent as long as a dead node is.
+    ...(config.cluster.address === undefined ? {} : { pipeAddress: config.cluster.address }),
+    pipeInactivityTimeoutMs: config.cluster.nodeTimeoutMs,
     consumerOptions,
   });
   const stun = await StunResponder.start({ ...addresses.stun, port: media.stunPort });
@@ -64,6 +67,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     sfu,
     state,
     resyncSettleMs: config.cluster.nodeTimeoutMs + config.cluster.heartbeatMs,
+    pipeLingerMs: config.cluster.pipeLingerMs,
     apps: config.apps,
     // The schema requires the secret whenever URLs are given; without URLs nothing is offered.
     turn:

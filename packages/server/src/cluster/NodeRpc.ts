@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { NodeMessage, SharedState } from './SharedState.js';
 
-const envelope = z.discriminatedUnion('rpc', [
+const envelope = z.union([
   z.object({ rpc: z.literal('req'), id: z.string(), body: z.unknown() }),
   z.object({ rpc: z.literal('res'), id: z.string(), ok: z.literal(true), body: z.unknown() }),
   z.object({

@@ -11,7 +11,18 @@ const kick = z.object({
   code: z.number().int(),
 });
 
-const nodeMessage = z.discriminatedUnion('kind', [kick]);
+const trackState = z.enum(['OPEN', 'MUTE']);
+
+/** A publisher muted or unmuted a track: the nodes its stream is piped to tell their players. */
+const streamMediaState = z.object({
+  kind: z.literal('streamMediaState'),
+  appID: z.number().int(),
+  streamID: z.string(),
+  audio: trackState,
+  video: trackState,
+});
+
+const nodeMessage = z.discriminatedUnion('kind', [kick, streamMediaState]);
 
 export type NodeMessageBody = z.infer<typeof nodeMessage>;
 

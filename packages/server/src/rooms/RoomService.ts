@@ -18,10 +18,10 @@ import {
   type StreamDeleteReasonCode,
   type TurnServers,
 } from '@parley/protocol';
+import { NodeRequestError, NodeRpc } from '../cluster/NodeRpc.js';
 import {
   type MemberEntry,
   type NodeHoldings,
-  type NodeMessage,
   type RoomEvent,
   type SharedState,
   SharedStateUnavailable,
@@ -39,7 +39,8 @@ import type { Room } from './Room.js';
 import { RoomReplicas } from './RoomReplicas.js';
 import { type DetachCause, type Membership, Session, type SessionTransport } from './Session.js';
 import { SessionTurn, type TurnSettings } from './SessionTurn.js';
-import { StreamMedia } from './StreamMedia.js';
+import { StreamMedia, splitStreamKey, streamKeyOf } from './StreamMedia.js';
+import { StreamPipes } from './StreamPipes.js';
 import type { StreamRecord } from './StreamRecord.js';
 
 export interface RoomServiceOptions {
@@ -58,6 +59,8 @@ export interface RoomServiceOptions {
   sfu: SfuRouter;
   /** The cluster's shared state (in memory for a single node); the service uses it, never closes it. */
   state: SharedState;
+  /** How long a media pipe from another node stays after its last player here stopped. */
+  pipeLingerMs?: number;
   /** How long after its store came back a node waits for the others to restore theirs before it resyncs for good. */
   resyncSettleMs?: number;
   /** The TURN servers offered to every session (login and resume replies, renewed by events); null for none. */
@@ -89,6 +92,8 @@ export class RoomService {
   /** The cluster's shared state (for the messaging functions of RoomMessaging.ts). */
   readonly state: SharedState;
   private readonly replicas: RoomReplicas;
+  private readonly rpc: NodeRpc;
+  private readonly pipes: StreamPipes;
   private readonly unsubscribe: (() => void)[] = [];
   private closed = false;
 
@@ -116,14 +121,30 @@ export class RoomService {
       const space = this.spaces.get(appID);
       if (space) this.replicas.apply(space, roomID, event);
     };
-    const onNodeMessage = (message: NodeMessage): void => this.onNodeMessage(message.from, message.body);
     const onReconnected = (): void => void this.rebuild();
-    this.state.on('roomEvent', onRoomEvent).on('nodeMessage', onNodeMessage).on('reconnected', onReconnected);
+    this.state.on('roomEvent', onRoomEvent).on('reconnected', onReconnected);
     this.unsubscribe.push(() => {
-      this.state
-        .off('roomEvent', onRoomEvent)
-        .off('nodeMessage', onNodeMessage)
-        .off('reconnected', onReconnected);
+      this.state.off('roomEvent', onRoomEvent).off('reconnected', onReconnected);
+    });
+    this.rpc = new NodeRpc({
+      state: this.state,
+      handle: (from, body) => this.pipes.handleOpen(from, body),
+      onMessage: (from, body) => this.onNodeMessage(from, body),
+      timeoutCode: ErrorCode.PLAY_NEGOTIATION_FAILED,
+    });
+    this.pipes = new StreamPipes({
+      sfu: options.sfu,
+      rpc: this.rpc,
+      nodeID: this.state.nodeID,
+      lingerMs: options.pipeLingerMs ?? 10_000,
+      requestTimeoutMs: 5000,
+      hasPlayers: (key) => this.media.hasAudience(key),
+      locate: async (key) => {
+        const { appID, streamID } = splitStreamKey(key);
+        const entry = await this.state.findStream(appID, streamID);
+        return entry && entry.media === 'sfu' && entry.nodeID !== this.state.nodeID ? entry.nodeID : null;
+      },
+      logger: this.log.child('pipes'),
     });
     this.onlineTimer = setInterval(() => this.sendOnlineCounts(), options.onlineCountIntervalMs);
     this.onlineTimer.unref();
@@ -416,13 +437,32 @@ export class RoomService {
     if (announce) streams.announce(record);
   }
 
-  /** Starts (or restarts) playing a stream of the session's AppID: returns the SFU's offer. */
+  /**
+   * Starts (or restarts) playing a stream of the session's AppID: returns the SFU's offer. A stream published on
+   * another node is piped here from its origin first (one pipe per stream and node, shared by its players here).
+   */
   async play(session: Session, streamID: string): Promise<ReplyData['play']> {
     if (session.memberships.size === 0) throw ParleyError.of(ErrorCode.NOT_LOGGED_IN);
     const record = this.space(session).streams.get(streamID);
-    if (!record) throw ParleyError.of(ErrorCode.PLAY_STREAM_NOT_FOUND, streamID);
-    const sdp = await this.media.play(session, record);
-    return { sdp, audio: record.audio, video: record.video };
+    if (record) {
+      const sdp = await this.media.play(session, record);
+      return { sdp, audio: record.audio, video: record.video };
+    }
+    const entry = await this.inCluster(this.state.findStream(session.appID, streamID));
+    if (!entry || entry.nodeID === this.state.nodeID)
+      throw ParleyError.of(ErrorCode.PLAY_STREAM_NOT_FOUND, streamID);
+    if (entry.media !== 'sfu') {
+      throw ParleyError.of(ErrorCode.PLAY_STREAM_NOT_FOUND, `stream ${streamID} carries no media here`);
+    }
+    const key = streamKeyOf(session.appID, streamID);
+    try {
+      await this.pipes.ensure(key, entry.nodeID);
+    } catch (err) {
+      if (err instanceof NodeRequestError) throw ParleyError.of(err.code, err.message);
+      throw clusterError(err);
+    }
+    const sdp = await this.media.playKey(session, streamID, key);
+    return { sdp, audio: entry.audio, video: entry.video };
   }
 
   async playAnswer(session: Session, streamID: string, sdp: string): Promise<void> {
@@ -456,6 +496,18 @@ export class RoomService {
       video: record.video,
     });
     for (const player of this.media.sessionsPlaying(session.appID, streamID)) player.push(json);
+    // The nodes this stream is piped to tell their own players.
+    for (const nodeID of this.pipes.nodesPiping(streamKeyOf(session.appID, streamID))) {
+      void this.quietly(
+        this.state.sendToNode(nodeID, {
+          kind: 'streamMediaState',
+          appID: session.appID,
+          streamID,
+          audio: record.audio,
+          video: record.video,
+        }),
+      );
+    }
   }
 
   unpublish(session: Session, streamID: string): void {
@@ -529,6 +581,8 @@ export class RoomService {
     this.closed = true;
     clearInterval(this.onlineTimer);
     for (const off of this.unsubscribe) off();
+    this.pipes.close();
+    this.rpc.close();
     for (const session of [...this.sessions.values()]) {
       this.media.endSession(session);
       session.markClosed();
@@ -622,6 +676,12 @@ export class RoomService {
         const session = this.sessions.get(message.sessionID);
         if (session && session.appID === message.appID)
           this.kick(session, message.code, StreamDeleteReason.RepeatLogin);
+        return;
+      }
+      case 'streamMediaState': {
+        const { appID, streamID, audio, video } = message;
+        const json = encodeEvent({ type: 'streamMediaState', streamID, audio, video });
+        for (const player of this.media.sessionsPlaying(appID, streamID)) player.push(json);
         return;
       }
     }

@@ -83,9 +83,17 @@ export class StreamMedia {
         `stream ${record.streamID} carries no media here`,
       );
     }
+    return this.playKey(session, record.streamID, streamKey(record));
+  }
+
+  /**
+   * Starts (or restarts) `session` playing the stream of `key` in the SFU — published here, or piped from its
+   * origin: returns the SFU's offer.
+   */
+  async playKey(session: Session, streamID: string, key: string): Promise<string> {
     let created: Awaited<ReturnType<SfuRouter['play']>>;
     try {
-      created = await this.router.play(playerKey(session, record.streamID), streamKey(record));
+      created = await this.router.play(playerKey(session, streamID), key);
     } catch (err) {
       throw expressError(err, PLAY_CODES);
     }
@@ -99,8 +107,7 @@ export class StreamMedia {
       mine = new Map();
       this.players.set(session, mine);
     }
-    mine.set(record.streamID, transport);
-    const key = streamKey(record);
+    mine.set(streamID, transport);
     let audience = this.audiences.get(key);
     if (!audience) {
       audience = new Set();
@@ -109,8 +116,8 @@ export class StreamMedia {
     audience.add(session);
     transport.once('close', () => {
       const current = this.players.get(session);
-      if (current?.get(record.streamID) !== transport) return;
-      current.delete(record.streamID);
+      if (current?.get(streamID) !== transport) return;
+      current.delete(streamID);
       if (current.size === 0) this.players.delete(session);
       const set = this.audiences.get(key);
       set?.delete(session);
@@ -147,6 +154,11 @@ export class StreamMedia {
     return [...(this.audiences.get(`${appID}/${streamID}`) ?? [])];
   }
 
+  /** True while a session plays the stream of `key` (an SFU stream key). */
+  hasAudience(key: string): boolean {
+    return (this.audiences.get(key)?.size ?? 0) > 0;
+  }
+
   /** Closes every player transport of a session that ended. */
   endSession(session: Session): void {
     const mine = this.players.get(session);
@@ -157,7 +169,18 @@ export class StreamMedia {
 }
 
 function streamKey(record: StreamRecord): string {
-  return `${record.session.appID}/${record.streamID}`;
+  return streamKeyOf(record.session.appID, record.streamID);
+}
+
+/** The AppID and streamID of an SFU stream key. */
+export function splitStreamKey(key: string): { appID: number; streamID: string } {
+  const slash = key.indexOf('/');
+  return { appID: Number(key.slice(0, slash)), streamID: key.slice(slash + 1) };
+}
+
+/** The SFU's key of a stream of an AppID. */
+export function streamKeyOf(appID: number, streamID: string): string {
+  return `${appID}/${streamID}`;
 }
 
 function playerKey(session: Session, streamID: string): string {

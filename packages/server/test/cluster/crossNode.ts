@@ -8,15 +8,20 @@ import { after, before, describe, it } from 'node:test';
 import { ErrorCode } from '@parley/protocol';
 import { waitFor } from '../sfu/support/waitFor.js';
 import { type Harness, loginFrame, startHarness } from '../support/harness.js';
+import { ok, playMedia, publishMedia } from '../support/mediaSignaling.js';
 import type { RawClient } from '../support/RawClient.js';
 
 describe('a room spread over three nodes', () => {
   let h: Harness;
+  const peers: { close(): Promise<void> }[] = [];
   before(async () => {
     h = await startHarness({ rooms: { onlineCountIntervalMs: 100 } });
     assert.equal(h.servers.length, 3, 'the file runs spread over three nodes');
   });
-  after(() => h.close());
+  after(async () => {
+    await Promise.all(peers.map((p) => p.close()));
+    await h.close();
+  });
 
   /** Connects the next `n` clients (so their nodes are known: the k-th of them is on node (start + k) mod 3). */
   const clients = (n: number): Promise<RawClient[]> =>
@@ -115,6 +120,45 @@ describe('a room spread over three nodes', () => {
     assert.deepEqual(streams.streams, [
       { streamID: 'late-cam', user: { userID: 'setter', userName: 'name-setter' }, extraInfo: 'e2' },
     ]);
+  });
+
+  it('pipes a stream to a player on another node: one pipe for all its players there, media in order', async () => {
+    const [publisherClient, p1, p2] = await clients(3);
+    const pub = publisherClient!;
+    // p1 and p2 on the two other nodes; a third player on p1's node shares its pipe.
+    const p3 = await h.reconnect(p1!);
+    for (const [i, c] of [pub, p1!, p2!, p3].entries()) {
+      assert.equal((await c.request('login', loginFrame('piped', `piped-${i}`))).code, 0);
+    }
+    const publisher = await publishMedia(pub, 'piped', 'piped-cam');
+    peers.push(publisher);
+    const stop = publisher.pump(5);
+    try {
+      await p1!.waitEvent('streamUpdate', (e) => e.updateType === 'ADD');
+      const players = [];
+      for (const c of [p1!, p2!, p3]) {
+        const { player, data } = await playMedia(c, 'piped-cam');
+        peers.push(player);
+        players.push(player);
+        assert.equal(data['audio'], 'OPEN');
+      }
+      for (const player of players) {
+        await waitFor(
+          () => player.received.audio.length > 20 && player.received.video.some((r) => r.keyframe),
+          'audio and a keyframe at every player',
+        );
+        const audio = player.received.audio.map((r) => r.counter);
+        for (let i = 1; i < audio.length; i++)
+          assert.equal(audio[i], audio[i - 1]! + 1, 'in order, none missing');
+      }
+      // A mute on the origin reaches the players on the other nodes.
+      ok(await pub.request('streamMediaState', { streamID: 'piped-cam', video: 'MUTE' }));
+      for (const c of [p1!, p2!, p3]) await c.waitEvent('streamMediaState', (e) => e.video === 'MUTE');
+    } finally {
+      stop();
+    }
+    ok(await pub.request('unpublish', { streamID: 'piped-cam' }));
+    await p2!.waitEvent('streamUpdate', (e) => e.updateType === 'DELETE');
   });
 
   it('removes the users and streams of a node that died, with reason 2, and keeps nothing of it', async () => {
