@@ -12,17 +12,8 @@ import { RedisProcess, skipWithoutRedis } from '@parley/server/test/redis';
 import { Redis } from 'ioredis';
 import { token, uniqueRoom } from './support/fixtures.js';
 import type { ParleyProcess } from './support/ParleyProcess.js';
-import {
-  allBack,
-  BOUND_MS,
-  closers,
-  mediaSince,
-  prepare,
-  serve,
-  startCall,
-  webEngine,
-} from './support/threeCall.js';
-import { until } from './support/waitFor.js';
+import { BOUND_MS, closers, mediaSince, prepare, serve, startCall, webEngine } from './support/threeCall.js';
+import { until, waitFor } from './support/waitFor.js';
 
 const LIVENESS = { heartbeatMs: 200, nodeTimeoutMs: 1000 };
 
@@ -105,9 +96,13 @@ test('a call spread over three nodes; kill -9 of one: its users are gone everywh
   );
 
   // Cat's engine reconnects to the successor (the same address), logs in again, republishes and plays again.
+  const catBack = Promise.all([
+    waitFor(call.engines.cat, 'publisherStateUpdate', (_s, state) => state === 2, BOUND_MS),
+    waitFor(call.engines.cat, 'playerStateUpdate', (_s, state) => state === 2, BOUND_MS),
+  ]);
   await successor.listen();
   const listeningAt = performance.now();
-  await allBack(call.engines);
+  await catBack;
   await mediaSince(call.players, listeningAt);
   await call.viewsComplete();
   t.diagnostic(
