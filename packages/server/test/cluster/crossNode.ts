@@ -8,14 +8,14 @@ import { after, before, describe, it } from 'node:test';
 import { ErrorCode } from '@parley/protocol';
 import { waitFor } from '../sfu/support/waitFor.js';
 import { type Harness, loginFrame, startHarness } from '../support/harness.js';
-import { ok, playMedia, publishMedia } from '../support/mediaSignaling.js';
+import { health, ok, playMedia, publishMedia } from '../support/mediaSignaling.js';
 import type { RawClient } from '../support/RawClient.js';
 
 describe('a room spread over three nodes', () => {
   let h: Harness;
   const peers: { close(): Promise<void> }[] = [];
   before(async () => {
-    h = await startHarness({ rooms: { onlineCountIntervalMs: 100 } });
+    h = await startHarness({ rooms: { onlineCountIntervalMs: 100 }, cluster: { pipeLingerMs: 300 } });
     assert.equal(h.servers.length, 3, 'the file runs spread over three nodes');
   });
   after(async () => {
@@ -154,6 +154,19 @@ describe('a room spread over three nodes', () => {
       // A mute on the origin reaches the players on the other nodes.
       ok(await pub.request('streamMediaState', { streamID: 'piped-cam', video: 'MUTE' }));
       for (const c of [p1!, p2!, p3]) await c.waitEvent('streamMediaState', (e) => e.video === 'MUTE');
+      // The origin holds the publisher and one pipe per other node, whatever the number of players there.
+      const origin = h.servers[h.nodeIndexOf(pub)]!;
+      assert.equal((await health(origin)).mediaTransports, 3);
+      // Once the last player of a node stops, its pipe goes after pipeLingerMs; the other node's stays.
+      ok(await p2!.request('stopPlay', { streamID: 'piped-cam' }));
+      await waitFor(
+        async () => (await health(origin)).mediaTransports === 2,
+        "the idle node's pipe to close",
+      );
+      ok(await p1!.request('stopPlay', { streamID: 'piped-cam' }));
+      assert.equal((await health(origin)).mediaTransports, 2, 'a node with a player left keeps its pipe');
+      ok(await p3.request('stopPlay', { streamID: 'piped-cam' }));
+      await waitFor(async () => (await health(origin)).mediaTransports === 1, 'the last pipe to close');
     } finally {
       stop();
     }
