@@ -19,21 +19,15 @@ import {
   type TurnServers,
 } from '@parley/protocol';
 import { NodeRequestError, NodeRpc } from '../cluster/NodeRpc.js';
-import {
-  type MemberEntry,
-  type NodeHoldings,
-  type RoomEvent,
-  type SharedState,
-  SharedStateUnavailable,
-  type StreamEntry,
-} from '../cluster/SharedState.js';
+import type { MemberEntry, NodeHoldings, RoomEvent, SharedState } from '../cluster/SharedState.js';
 import type { Logger } from '../log.js';
 import type { AppConfig } from '../options.js';
 import type { SfuRouter } from '../sfu/index.js';
 import { setTimeoutAt } from '../util/longTimeout.js';
 import { TokenBucket } from '../util/TokenBucket.js';
-import { AppSpace } from './AppSpace.js';
+import { AppSpace, spaceOf } from './AppSpace.js';
 import { authorize, grantFromToken } from './Auth.js';
+import { clusterError, inCluster, quietly } from './clusterCalls.js';
 import { parseNodeMessage } from './NodeMessages.js';
 import type { Room } from './Room.js';
 import { RoomReplicas } from './RoomReplicas.js';
@@ -41,7 +35,7 @@ import { type DetachCause, type Membership, Session, type SessionTransport } fro
 import { SessionTurn, type TurnSettings } from './SessionTurn.js';
 import { StreamMedia, splitStreamKey, streamKeyOf } from './StreamMedia.js';
 import { StreamPipes } from './StreamPipes.js';
-import type { StreamRecord } from './StreamRecord.js';
+import { entryOf, type StreamRecord } from './StreamRecord.js';
 
 export interface RoomServiceOptions {
   apps: AppConfig[];
@@ -213,9 +207,10 @@ export class RoomService {
         throw ParleyError.of(ErrorCode.NOT_LOGGED_IN, 'the session ended while logging in');
     } catch (err) {
       const room = this.replicas.endJoin(space, roomID, null);
-      if (!room) void this.quietly(this.state.unwatchRoom(appID, roomID));
+      if (!room) void quietly(this.log, this.state.unwatchRoom(appID, roomID));
       if (joined?.ok) {
-        void this.quietly(
+        void quietly(
+          this.log,
           this.state.leaveRoom(appID, roomID, user.userID, session.id, StreamDeleteReason.StoppedPublishing),
         );
       }
@@ -230,7 +225,8 @@ export class RoomService {
     if (local && local !== session)
       this.kick(local, ErrorCode.KICKED_REPEAT_LOGIN, StreamDeleteReason.RepeatLogin);
     if (previous && previous.nodeID !== this.state.nodeID) {
-      void this.quietly(
+      void quietly(
+        this.log,
         this.state.sendToNode(previous.nodeID, {
           kind: 'kick',
           appID,
@@ -359,7 +355,7 @@ export class RoomService {
 
   renewToken(session: Session, roomID: string, token: string): ReplyData['renewToken'] {
     const m = this.membership(session, roomID);
-    const space = this.space(session);
+    const space = spaceOf(this.spaces, session);
     m.grant = grantFromToken(space.app, roomID, session.user.userID, token, this.nowSeconds());
     this.armTokenTimer(m);
     return { tokenExpire: m.grant.expire };
@@ -370,7 +366,7 @@ export class RoomService {
    * packet arrives; a new offer for a stream already published restarts its media.
    */
   async publish(session: Session, req: PublishRequest): Promise<ReplyData['publish']> {
-    const streams = this.space(session).streams;
+    const streams = spaceOf(this.spaces, session).streams;
     const before = streams.get(req.streamID);
     const record = streams.publish(
       this.membership(session, req.roomID),
@@ -391,7 +387,8 @@ export class RoomService {
       negotiated = await this.media.publish(record, req.sdp, () => {
         if (!streams.isCurrent(record)) return;
         streams.announce(record);
-        void this.quietly(
+        void quietly(
+          this.log,
           this.state.updateStream(session.appID, record.streamID, session.id, { announced: true }),
         );
         session.push(encodeEvent({ type: 'publishMediaFlowing', streamID: record.streamID }));
@@ -416,7 +413,7 @@ export class RoomService {
    */
   private async claimStream(record: StreamRecord): Promise<void> {
     const { session } = record;
-    const streams = this.space(session).streams;
+    const streams = spaceOf(this.spaces, session).streams;
     const announce = record.media === 'none';
     let claimed: Awaited<ReturnType<SharedState['claimStream']>>;
     try {
@@ -443,12 +440,12 @@ export class RoomService {
    */
   async play(session: Session, streamID: string): Promise<ReplyData['play']> {
     if (session.memberships.size === 0) throw ParleyError.of(ErrorCode.NOT_LOGGED_IN);
-    const record = this.space(session).streams.get(streamID);
+    const record = spaceOf(this.spaces, session).streams.get(streamID);
     if (record) {
       const sdp = await this.media.play(session, record);
       return { sdp, audio: record.audio, video: record.video };
     }
-    const entry = await this.inCluster(this.state.findStream(session.appID, streamID));
+    const entry = await inCluster(this.state.findStream(session.appID, streamID));
     if (!entry || entry.nodeID === this.state.nodeID)
       throw ParleyError.of(ErrorCode.PLAY_STREAM_NOT_FOUND, streamID);
     if (entry.media !== 'sfu') {
@@ -480,10 +477,11 @@ export class RoomService {
     audio: MediaTrackState | undefined,
     video: MediaTrackState | undefined,
   ): void {
-    const record = this.space(session).streams.owned(session, streamID);
+    const record = spaceOf(this.spaces, session).streams.owned(session, streamID);
     record.audio = audio ?? record.audio;
     record.video = video ?? record.video;
-    void this.quietly(
+    void quietly(
+      this.log,
       this.state.updateStream(session.appID, streamID, session.id, {
         audio: record.audio,
         video: record.video,
@@ -498,7 +496,8 @@ export class RoomService {
     for (const player of this.media.sessionsPlaying(session.appID, streamID)) player.push(json);
     // The nodes this stream is piped to tell their own players.
     for (const nodeID of this.pipes.nodesPiping(streamKeyOf(session.appID, streamID))) {
-      void this.quietly(
+      void quietly(
+        this.log,
         this.state.sendToNode(nodeID, {
           kind: 'streamMediaState',
           appID: session.appID,
@@ -511,12 +510,12 @@ export class RoomService {
   }
 
   unpublish(session: Session, streamID: string): void {
-    const streams = this.space(session).streams;
+    const streams = spaceOf(this.spaces, session).streams;
     streams.remove([streams.owned(session, streamID)], StreamDeleteReason.StoppedPublishing);
   }
 
   async setStreamExtraInfo(session: Session, streamID: string, extraInfo: string): Promise<void> {
-    this.space(session).streams.setExtraInfo(session, streamID, extraInfo);
+    spaceOf(this.spaces, session).streams.setExtraInfo(session, streamID, extraInfo);
     try {
       await this.state.updateStream(session.appID, streamID, session.id, { extraInfo });
     } catch (err) {
@@ -525,19 +524,13 @@ export class RoomService {
   }
 
   /** Awaits a shared-state operation, its unavailability as 1002099. */
-  async inCluster<T>(work: Promise<T>): Promise<T> {
-    try {
-      return await work;
-    } catch (err) {
-      throw clusterError(err);
-    }
+  inCluster<T>(work: Promise<T>): Promise<T> {
+    return inCluster(work);
   }
 
   /** The session's membership of `roomID`, or 1002002. */
   membership(session: Session, roomID: string): Membership {
-    const m = session.memberships.get(roomID);
-    if (!m) throw ParleyError.of(ErrorCode.NOT_IN_ROOM, roomID);
-    return m;
+    return session.membership(roomID);
   }
 
   /** Ends a session by force: the client is told (kickout), its streams go with `reason`. */
@@ -571,7 +564,7 @@ export class RoomService {
     if (space?.sessionsByUser.get(session.user.userID) === session)
       space.sessionsByUser.delete(session.user.userID);
     this.sessions.delete(session.id);
-    void this.quietly(this.state.releaseUser(session.appID, session.user.userID, session.id));
+    void quietly(this.log, this.state.releaseUser(session.appID, session.user.userID, session.id));
     const transport = session.markClosed();
     if (close) transport?.close(close.code, close.reason);
   }
@@ -595,12 +588,13 @@ export class RoomService {
 
   private leave(m: Membership, reason: StreamDeleteReasonCode): void {
     const { room, session } = m;
-    const space = this.space(session);
+    const space = spaceOf(this.spaces, session);
     m.cancelTokenTimer?.();
     space.streams.removeSessionStreamsInRoom(session, room.roomID, reason);
     room.members.delete(session.user.userID);
     session.memberships.delete(room.roomID);
-    void this.quietly(
+    void quietly(
+      this.log,
       this.state.leaveRoom(session.appID, room.roomID, session.user.userID, session.id, reason),
     );
     room.pushToOthers(
@@ -613,7 +607,7 @@ export class RoomService {
 
   private dropRoom(space: AppSpace, room: Room): void {
     space.rooms.delete(room.roomID);
-    void this.quietly(this.state.unwatchRoom(space.app.appID, room.roomID));
+    void quietly(this.log, this.state.unwatchRoom(space.app.appID, room.roomID));
     this.log.debug('room removed', { appID: space.app.appID, roomID: room.roomID });
   }
 
@@ -653,7 +647,8 @@ export class RoomService {
     const first = records[0];
     if (!first) return;
     const { session } = first;
-    void this.quietly(
+    void quietly(
+      this.log,
       this.state.removeStreams(
         session.appID,
         first.room.roomID,
@@ -752,15 +747,6 @@ export class RoomService {
     return holdings;
   }
 
-  /** Runs a shared-state write whose failure leaves nothing to undo: the next rebuild writes the truth back. */
-  private async quietly(work: Promise<unknown>): Promise<void> {
-    try {
-      await work;
-    } catch (err) {
-      this.log.debug('cluster write failed', { error: String(err) });
-    }
-  }
-
   /** Schedules `tokenWillExpire` for a membership's token, replacing any earlier schedule. */
   private armTokenTimer(m: Membership): void {
     m.cancelTokenTimer?.();
@@ -787,37 +773,9 @@ export class RoomService {
     }
   }
 
-  private space(session: Session): AppSpace {
-    const space = this.spaces.get(session.appID);
-    if (!space) throw ParleyError.of(ErrorCode.APP_ID_INVALID);
-    return space;
-  }
-
   private nowSeconds(): number {
     return Math.floor(this.now() / 1000);
   }
-}
-
-/** A shared-state failure as the client sees it; anything else as it is. */
-function clusterError(err: unknown): unknown {
-  return err instanceof SharedStateUnavailable ? ParleyError.of(ErrorCode.CLUSTER_UNAVAILABLE) : err;
-}
-
-/** A stream as the cluster's shared state holds it. */
-function entryOf(record: StreamRecord, nodeID: string): StreamEntry {
-  return {
-    streamID: record.streamID,
-    roomID: record.room.roomID,
-    userID: record.session.user.userID,
-    userName: record.session.user.userName,
-    nodeID,
-    sessionID: record.session.id,
-    extraInfo: record.extraInfo,
-    media: record.media,
-    announced: record.announced,
-    audio: record.audio,
-    video: record.video,
-  };
 }
 
 function kickMessage(code: number): string {
