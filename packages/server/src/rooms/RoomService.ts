@@ -18,7 +18,7 @@ import {
   type StreamDeleteReasonCode,
   type TurnServers,
 } from '@parley/protocol';
-import { NodeRequestError, NodeRpc } from '../cluster/NodeRpc.js';
+import { NodeRequestError } from '../cluster/NodeRpc.js';
 import type { MemberEntry, NodeHoldings, RoomEvent, SharedState } from '../cluster/SharedState.js';
 import type { Logger } from '../log.js';
 import type { AppConfig } from '../options.js';
@@ -28,7 +28,7 @@ import { TokenBucket } from '../util/TokenBucket.js';
 import { AppSpace, spaceOf } from './AppSpace.js';
 import { authorize, grantFromToken } from './Auth.js';
 import { clusterError, inCluster, quietly } from './clusterCalls.js';
-import { parseNodeMessage } from './NodeMessages.js';
+import { NodeMessaging } from './NodeMessaging.js';
 import type { Room } from './Room.js';
 import { RoomReplicas } from './RoomReplicas.js';
 import { type DetachCause, type Membership, Session, type SessionTransport } from './Session.js';
@@ -86,7 +86,7 @@ export class RoomService {
   /** The cluster's shared state (for the messaging functions of RoomMessaging.ts). */
   readonly state: SharedState;
   private readonly replicas: RoomReplicas;
-  private readonly rpc: NodeRpc;
+  private readonly messaging: NodeMessaging;
   private readonly pipes: StreamPipes;
   private readonly unsubscribe: (() => void)[] = [];
   private closed = false;
@@ -104,10 +104,7 @@ export class RoomService {
     this.replicas = new RoomReplicas(
       this.state.nodeID,
       {
-        kickLocal: (appID, sessionID, code) => {
-          const session = this.sessions.get(sessionID);
-          if (session && session.appID === appID) this.kick(session, code, StreamDeleteReason.RepeatLogin);
-        },
+        kickLocal: (appID, sessionID, code) => this.kickLocal(appID, sessionID, code),
       },
       this.log,
     );
@@ -120,15 +117,21 @@ export class RoomService {
     this.unsubscribe.push(() => {
       this.state.off('roomEvent', onRoomEvent).off('reconnected', onReconnected);
     });
-    this.rpc = new NodeRpc({
-      state: this.state,
-      handle: (from, body) => this.pipes.handleOpen(from, body),
-      onMessage: (from, body) => this.onNodeMessage(from, body),
-      timeoutCode: ErrorCode.PLAY_NEGOTIATION_FAILED,
-    });
+    this.messaging = new NodeMessaging(
+      this.state,
+      {
+        request: (from, body) => this.pipes.handleOpen(from, body),
+        kick: (appID, sessionID, code) => this.kickLocal(appID, sessionID, code),
+        streamMediaState: (appID, streamID, audio, video) => {
+          const json = encodeEvent({ type: 'streamMediaState', streamID, audio, video });
+          for (const player of this.media.sessionsPlaying(appID, streamID)) player.push(json);
+        },
+      },
+      this.log,
+    );
     this.pipes = new StreamPipes({
       sfu: options.sfu,
-      rpc: this.rpc,
+      rpc: this.messaging.rpc,
       nodeID: this.state.nodeID,
       lingerMs: options.pipeLingerMs ?? 10_000,
       requestTimeoutMs: 5000,
@@ -227,7 +230,7 @@ export class RoomService {
     if (previous && previous.nodeID !== this.state.nodeID) {
       void quietly(
         this.log,
-        this.state.sendToNode(previous.nodeID, {
+        this.messaging.send(previous.nodeID, {
           kind: 'kick',
           appID,
           sessionID: previous.sessionID,
@@ -498,7 +501,7 @@ export class RoomService {
     for (const nodeID of this.pipes.nodesPiping(streamKeyOf(session.appID, streamID))) {
       void quietly(
         this.log,
-        this.state.sendToNode(nodeID, {
+        this.messaging.send(nodeID, {
           kind: 'streamMediaState',
           appID: session.appID,
           streamID,
@@ -551,6 +554,12 @@ export class RoomService {
     this.endSession(session, reason, { code: CloseCode.Kicked, reason: 'kicked out' });
   }
 
+  /** Kicks the local session `sessionID` of `appID`, if there is one: its user logged in on another node. */
+  private kickLocal(appID: number, sessionID: string, code: number): void {
+    const session = this.sessions.get(sessionID);
+    if (session && session.appID === appID) this.kick(session, code, StreamDeleteReason.RepeatLogin);
+  }
+
   /** Removes a session from every room and forgets it; closes its socket if `close` is given. */
   endSession(
     session: Session,
@@ -575,7 +584,7 @@ export class RoomService {
     clearInterval(this.onlineTimer);
     for (const off of this.unsubscribe) off();
     this.pipes.close();
-    this.rpc.close();
+    this.messaging.close();
     for (const session of [...this.sessions.values()]) {
       this.media.endSession(session);
       session.markClosed();
@@ -657,29 +666,6 @@ export class RoomService {
         reason,
       ),
     );
-  }
-
-  /** A message from another node of the cluster. */
-  private onNodeMessage(from: string, body: unknown): void {
-    const message = parseNodeMessage(body);
-    if (!message) {
-      this.log.warn('unreadable node message', { from });
-      return;
-    }
-    switch (message.kind) {
-      case 'kick': {
-        const session = this.sessions.get(message.sessionID);
-        if (session && session.appID === message.appID)
-          this.kick(session, message.code, StreamDeleteReason.RepeatLogin);
-        return;
-      }
-      case 'streamMediaState': {
-        const { appID, streamID, audio, video } = message;
-        const json = encodeEvent({ type: 'streamMediaState', streamID, audio, video });
-        for (const player of this.media.sessionsPlaying(appID, streamID)) player.push(json);
-        return;
-      }
-    }
   }
 
   /**
