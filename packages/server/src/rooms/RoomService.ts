@@ -18,7 +18,6 @@ import {
   type StreamDeleteReasonCode,
   type TurnServers,
 } from '@parley/protocol';
-import { NodeRequestError } from '../cluster/NodeRpc.js';
 import type { MemberEntry, NodeHoldings, RoomEvent, SharedState } from '../cluster/SharedState.js';
 import type { Logger } from '../log.js';
 import type { AppConfig } from '../options.js';
@@ -31,11 +30,10 @@ import { clusterError, inCluster, quietly } from './clusterCalls.js';
 import { NodeMessaging } from './NodeMessaging.js';
 import type { Room } from './Room.js';
 import { RoomReplicas } from './RoomReplicas.js';
+import { RoomStreams } from './RoomStreams.js';
 import { type DetachCause, type Membership, Session, type SessionTransport } from './Session.js';
 import { SessionTurn, type TurnSettings } from './SessionTurn.js';
-import { StreamMedia, splitStreamKey, streamKeyOf } from './StreamMedia.js';
-import { StreamPipes } from './StreamPipes.js';
-import { entryOf, type StreamRecord } from './StreamRecord.js';
+import { entryOf } from './StreamRecord.js';
 
 export interface RoomServiceOptions {
   apps: AppConfig[];
@@ -82,12 +80,11 @@ export class RoomService {
   private readonly log: Logger;
   private readonly now: () => number;
   private readonly onlineTimer: NodeJS.Timeout;
-  private readonly media: StreamMedia;
   /** The cluster's shared state (for the messaging functions of RoomMessaging.ts). */
   readonly state: SharedState;
   private readonly replicas: RoomReplicas;
   private readonly messaging: NodeMessaging;
-  private readonly pipes: StreamPipes;
+  private readonly streams: RoomStreams;
   private readonly unsubscribe: (() => void)[] = [];
   private closed = false;
 
@@ -95,11 +92,8 @@ export class RoomService {
     this.log = options.logger;
     this.now = options.now ?? Date.now;
     this.state = options.state;
-    this.media = new StreamMedia(options.sfu, options.logger);
     for (const app of options.apps) {
-      const space = new AppSpace(app, options.roomMessagesPerSecond);
-      space.streams.onRemove = (records, reason) => this.streamsRemoved(records, reason);
-      this.spaces.set(app.appID, space);
+      this.spaces.set(app.appID, new AppSpace(app, options.roomMessagesPerSecond));
     }
     this.replicas = new RoomReplicas(
       this.state.nodeID,
@@ -120,28 +114,23 @@ export class RoomService {
     this.messaging = new NodeMessaging(
       this.state,
       {
-        request: (from, body) => this.pipes.handleOpen(from, body),
+        request: (from, body) => this.streams.handlePipeRequest(from, body),
         kick: (appID, sessionID, code) => this.kickLocal(appID, sessionID, code),
-        streamMediaState: (appID, streamID, audio, video) => {
-          const json = encodeEvent({ type: 'streamMediaState', streamID, audio, video });
-          for (const player of this.media.sessionsPlaying(appID, streamID)) player.push(json);
-        },
+        streamMediaState: (appID, streamID, audio, video) =>
+          this.streams.tellPlayers(appID, streamID, audio, video),
       },
       this.log,
     );
-    this.pipes = new StreamPipes({
+    this.streams = new RoomStreams({
+      spaces: this.spaces,
       sfu: options.sfu,
+      state: this.state,
       rpc: this.messaging.rpc,
-      nodeID: this.state.nodeID,
-      lingerMs: options.pipeLingerMs ?? 10_000,
-      requestTimeoutMs: 5000,
-      hasPlayers: (key) => this.media.hasAudience(key),
-      locate: async (key) => {
-        const { appID, streamID } = splitStreamKey(key);
-        const entry = await this.state.findStream(appID, streamID);
-        return entry && entry.media === 'sfu' && entry.nodeID !== this.state.nodeID ? entry.nodeID : null;
-      },
-      logger: this.log.child('pipes'),
+      sender: this.messaging,
+      maxStreamsPerSession: options.maxStreamsPerSession,
+      pipeLingerMs: options.pipeLingerMs ?? 10_000,
+      logger: this.log,
+      now: this.now,
     });
     this.onlineTimer = setInterval(() => this.sendOnlineCounts(), options.onlineCountIntervalMs);
     this.onlineTimer.unref();
@@ -364,113 +353,22 @@ export class RoomService {
     return { tokenExpire: m.grant.expire };
   }
 
-  /**
-   * Publishes a stream. With an SDP offer, the SFU answers it and the room hears of the stream when its first
-   * packet arrives; a new offer for a stream already published restarts its media.
-   */
-  async publish(session: Session, req: PublishRequest): Promise<ReplyData['publish']> {
-    const streams = spaceOf(this.spaces, session).streams;
-    const before = streams.get(req.streamID);
-    const record = streams.publish(
-      this.membership(session, req.roomID),
-      req.streamID,
-      req.extraInfo,
-      this.nowSeconds(),
-      {
-        media: req.sdp === undefined ? 'none' : 'sfu',
-        audio: req.audio ?? 'OPEN',
-        video: req.video ?? 'OPEN',
-        maxPerSession: this.options.maxStreamsPerSession,
-      },
-    );
-    if (record !== before) await this.claimStream(record);
-    if (req.sdp === undefined) return {};
-    let negotiated: Awaited<ReturnType<StreamMedia['publish']>>;
-    try {
-      negotiated = await this.media.publish(record, req.sdp, () => {
-        if (!streams.isCurrent(record)) return;
-        streams.announce(record);
-        void quietly(
-          this.log,
-          this.state.updateStream(session.appID, record.streamID, session.id, { announced: true }),
-        );
-        session.push(encodeEvent({ type: 'publishMediaFlowing', streamID: record.streamID }));
-      });
-    } catch (err) {
-      // A stream that never carried media is forgotten; a restart that failed keeps the stream.
-      if (!record.announced && streams.isCurrent(record))
-        streams.remove([record], StreamDeleteReason.StoppedPublishing);
-      throw err;
-    }
-    if (!streams.isCurrent(record)) {
-      // Stopped (or the session ended) while negotiating.
-      negotiated.release();
-      throw ParleyError.of(ErrorCode.STREAM_NOT_FOUND, `${req.streamID} was stopped`);
-    }
-    return { sdp: negotiated.answerSdp };
+  /** Publishes a stream: see {@link RoomStreams.publish}. */
+  publish(session: Session, req: PublishRequest): Promise<ReplyData['publish']> {
+    return this.streams.publish(session, req);
   }
 
-  /**
-   * Claims a newly registered stream's ID in the cluster (unique per AppID on every node); a signaling-only
-   * stream is announced with it. If another user's stream has the ID, the registration is undone (1003028).
-   */
-  private async claimStream(record: StreamRecord): Promise<void> {
-    const { session } = record;
-    const streams = spaceOf(this.spaces, session).streams;
-    const announce = record.media === 'none';
-    let claimed: Awaited<ReturnType<SharedState['claimStream']>>;
-    try {
-      claimed = await this.state.claimStream(session.appID, {
-        ...entryOf(record, this.state.nodeID),
-        announced: announce,
-      });
-    } catch (err) {
-      streams.forget(record);
-      throw clusterError(err);
-    }
-    if (!claimed.ok) {
-      streams.forget(record);
-      throw ParleyError.of(ErrorCode.STREAM_ID_DUPLICATE);
-    }
-    if (!streams.isCurrent(record))
-      throw ParleyError.of(ErrorCode.STREAM_NOT_FOUND, `${record.streamID} was stopped`);
-    if (announce) streams.announce(record);
+  /** Starts (or restarts) playing a stream: see {@link RoomStreams.play}. */
+  play(session: Session, streamID: string): Promise<ReplyData['play']> {
+    return this.streams.play(session, streamID);
   }
 
-  /**
-   * Starts (or restarts) playing a stream of the session's AppID: returns the SFU's offer. A stream published on
-   * another node is piped here from its origin first (one pipe per stream and node, shared by its players here).
-   */
-  async play(session: Session, streamID: string): Promise<ReplyData['play']> {
-    if (session.memberships.size === 0) throw ParleyError.of(ErrorCode.NOT_LOGGED_IN);
-    const record = spaceOf(this.spaces, session).streams.get(streamID);
-    if (record) {
-      const sdp = await this.media.play(session, record);
-      return { sdp, audio: record.audio, video: record.video };
-    }
-    const entry = await inCluster(this.state.findStream(session.appID, streamID));
-    if (!entry || entry.nodeID === this.state.nodeID)
-      throw ParleyError.of(ErrorCode.PLAY_STREAM_NOT_FOUND, streamID);
-    if (entry.media !== 'sfu') {
-      throw ParleyError.of(ErrorCode.PLAY_STREAM_NOT_FOUND, `stream ${streamID} carries no media here`);
-    }
-    const key = streamKeyOf(session.appID, streamID);
-    try {
-      await this.pipes.ensure(key, entry.nodeID);
-    } catch (err) {
-      if (err instanceof NodeRequestError) throw ParleyError.of(err.code, err.message);
-      throw clusterError(err);
-    }
-    const sdp = await this.media.playKey(session, streamID, key);
-    return { sdp, audio: entry.audio, video: entry.video };
-  }
-
-  async playAnswer(session: Session, streamID: string, sdp: string): Promise<void> {
-    await this.media.answer(session, streamID, sdp);
+  playAnswer(session: Session, streamID: string, sdp: string): Promise<void> {
+    return this.streams.playAnswer(session, streamID, sdp);
   }
 
   stopPlay(session: Session, streamID: string): void {
-    this.media.stopPlay(session, streamID);
+    this.streams.stopPlay(session, streamID);
   }
 
   /** The publisher muted or unmuted a track: its players are told. */
@@ -480,50 +378,15 @@ export class RoomService {
     audio: MediaTrackState | undefined,
     video: MediaTrackState | undefined,
   ): void {
-    const record = spaceOf(this.spaces, session).streams.owned(session, streamID);
-    record.audio = audio ?? record.audio;
-    record.video = video ?? record.video;
-    void quietly(
-      this.log,
-      this.state.updateStream(session.appID, streamID, session.id, {
-        audio: record.audio,
-        video: record.video,
-      }),
-    );
-    const json = encodeEvent({
-      type: 'streamMediaState',
-      streamID,
-      audio: record.audio,
-      video: record.video,
-    });
-    for (const player of this.media.sessionsPlaying(session.appID, streamID)) player.push(json);
-    // The nodes this stream is piped to tell their own players.
-    for (const nodeID of this.pipes.nodesPiping(streamKeyOf(session.appID, streamID))) {
-      void quietly(
-        this.log,
-        this.messaging.send(nodeID, {
-          kind: 'streamMediaState',
-          appID: session.appID,
-          streamID,
-          audio: record.audio,
-          video: record.video,
-        }),
-      );
-    }
+    this.streams.setMediaState(session, streamID, audio, video);
   }
 
   unpublish(session: Session, streamID: string): void {
-    const streams = spaceOf(this.spaces, session).streams;
-    streams.remove([streams.owned(session, streamID)], StreamDeleteReason.StoppedPublishing);
+    this.streams.unpublish(session, streamID);
   }
 
-  async setStreamExtraInfo(session: Session, streamID: string, extraInfo: string): Promise<void> {
-    spaceOf(this.spaces, session).streams.setExtraInfo(session, streamID, extraInfo);
-    try {
-      await this.state.updateStream(session.appID, streamID, session.id, { extraInfo });
-    } catch (err) {
-      throw clusterError(err);
-    }
+  setStreamExtraInfo(session: Session, streamID: string, extraInfo: string): Promise<void> {
+    return this.streams.setExtraInfo(session, streamID, extraInfo);
   }
 
   /** Awaits a shared-state operation, its unavailability as 1002099. */
@@ -568,7 +431,7 @@ export class RoomService {
   ): void {
     if (session.state === 'closed') return;
     for (const m of [...session.memberships.values()]) this.leave(m, reason);
-    this.media.endSession(session);
+    this.streams.endSession(session);
     const space = this.spaces.get(session.appID);
     if (space?.sessionsByUser.get(session.user.userID) === session)
       space.sessionsByUser.delete(session.user.userID);
@@ -583,10 +446,10 @@ export class RoomService {
     this.closed = true;
     clearInterval(this.onlineTimer);
     for (const off of this.unsubscribe) off();
-    this.pipes.close();
+    this.streams.close();
     this.messaging.close();
     for (const session of [...this.sessions.values()]) {
-      this.media.endSession(session);
+      this.streams.endSession(session);
       session.markClosed();
       for (const m of session.memberships.values()) m.cancelTokenTimer?.();
     }
@@ -648,24 +511,6 @@ export class RoomService {
     if (space.sessionsByUser.get(session.user.userID) === session)
       space.sessionsByUser.delete(session.user.userID);
     session.markClosed();
-  }
-
-  /** Streams left the registry: their media is released and their shared entries removed (with the room told). */
-  private streamsRemoved(records: StreamRecord[], reason: StreamDeleteReasonCode): void {
-    for (const r of records) this.media.unpublish(r);
-    const first = records[0];
-    if (!first) return;
-    const { session } = first;
-    void quietly(
-      this.log,
-      this.state.removeStreams(
-        session.appID,
-        first.room.roomID,
-        records.map((r) => r.streamID),
-        session.id,
-        reason,
-      ),
-    );
   }
 
   /**
