@@ -18,7 +18,7 @@ import {
   type StreamDeleteReasonCode,
   type TurnServers,
 } from '@parley/protocol';
-import type { MemberEntry, NodeHoldings, RoomEvent, SharedState } from '../cluster/SharedState.js';
+import type { MemberEntry, RoomEvent, SharedState } from '../cluster/SharedState.js';
 import type { Logger } from '../log.js';
 import type { AppConfig } from '../options.js';
 import type { SfuRouter } from '../sfu/index.js';
@@ -28,12 +28,12 @@ import { AppSpace, spaceOf } from './AppSpace.js';
 import { authorize, grantFromToken } from './Auth.js';
 import { clusterError, inCluster, quietly } from './clusterCalls.js';
 import { NodeMessaging } from './NodeMessaging.js';
+import { NodeRestore } from './NodeRestore.js';
 import type { Room } from './Room.js';
 import { RoomReplicas } from './RoomReplicas.js';
 import { RoomStreams } from './RoomStreams.js';
 import { type DetachCause, type Membership, Session, type SessionTransport } from './Session.js';
 import { SessionTurn, type TurnSettings } from './SessionTurn.js';
-import { entryOf } from './StreamRecord.js';
 
 export interface RoomServiceOptions {
   apps: AppConfig[];
@@ -83,6 +83,7 @@ export class RoomService {
   /** The cluster's shared state (for the messaging functions of RoomMessaging.ts). */
   readonly state: SharedState;
   private readonly replicas: RoomReplicas;
+  private readonly restore: NodeRestore;
   private readonly messaging: NodeMessaging;
   private readonly streams: RoomStreams;
   private readonly unsubscribe: (() => void)[] = [];
@@ -106,10 +107,16 @@ export class RoomService {
       const space = this.spaces.get(appID);
       if (space) this.replicas.apply(space, roomID, event);
     };
-    const onReconnected = (): void => void this.rebuild();
-    this.state.on('roomEvent', onRoomEvent).on('reconnected', onReconnected);
+    this.state.on('roomEvent', onRoomEvent);
     this.unsubscribe.push(() => {
-      this.state.off('roomEvent', onRoomEvent).off('reconnected', onReconnected);
+      this.state.off('roomEvent', onRoomEvent);
+    });
+    this.restore = new NodeRestore({
+      spaces: this.spaces,
+      state: this.state,
+      replicas: this.replicas,
+      settleMs: options.resyncSettleMs ?? 6000,
+      logger: this.log,
     });
     this.messaging = new NodeMessaging(
       this.state,
@@ -446,6 +453,7 @@ export class RoomService {
     this.closed = true;
     clearInterval(this.onlineTimer);
     for (const off of this.unsubscribe) off();
+    this.restore.close();
     this.streams.close();
     this.messaging.close();
     for (const session of [...this.sessions.values()]) {
@@ -511,71 +519,6 @@ export class RoomService {
     if (space.sessionsByUser.get(session.user.userID) === session)
       space.sessionsByUser.delete(session.user.userID);
     session.markClosed();
-  }
-
-  /**
-   * The shared state is reachable again after an outage (or lost this node's entries): this node writes back
-   * what it holds, then brings its room replicas in line, once at once and once more after the other nodes
-   * have had time to restore theirs (entries of nodes still missing then are of dead nodes).
-   */
-  private async rebuild(): Promise<void> {
-    try {
-      await this.state.restore(this.holdings());
-      await this.resyncReplicas(false);
-    } catch (err) {
-      this.log.warn('cluster rebuild failed', { error: String(err) });
-      return;
-    }
-    const settle = setTimeout(
-      () =>
-        void this.resyncReplicas(true).catch((err) =>
-          this.log.warn('cluster resync failed', { error: String(err) }),
-        ),
-      this.options.resyncSettleMs ?? 6000,
-    );
-    settle.unref();
-  }
-
-  private async resyncReplicas(final: boolean): Promise<void> {
-    const live = new Set(await this.state.liveNodes());
-    for (const space of this.spaces.values()) {
-      for (const room of [...space.rooms.values()]) {
-        const snapshot = await this.state.roomSnapshot(space.app.appID, room.roomID);
-        if (space.rooms.get(room.roomID) === room) this.replicas.resync(room, snapshot, live, final);
-      }
-    }
-  }
-
-  /** Everything this node holds in the shared state. */
-  private holdings(): NodeHoldings {
-    const nodeID = this.state.nodeID;
-    const holdings: NodeHoldings = { users: [], members: [], streams: [], extraInfo: [] };
-    for (const space of this.spaces.values()) {
-      const appID = space.app.appID;
-      for (const [userID, session] of space.sessionsByUser) {
-        holdings.users.push({ appID, userID, holder: { nodeID, sessionID: session.id } });
-      }
-      for (const room of space.rooms.values()) {
-        for (const m of room.members.values()) {
-          holdings.members.push({
-            appID,
-            roomID: room.roomID,
-            maxMemberCount: room.maxMemberCount,
-            member: {
-              userID: m.session.user.userID,
-              userName: m.session.user.userName,
-              nodeID,
-              sessionID: m.session.id,
-            },
-          });
-        }
-        for (const record of room.streams.values())
-          holdings.streams.push({ appID, stream: entryOf(record, nodeID) });
-        for (const info of room.extraInfo.values())
-          holdings.extraInfo.push({ appID, roomID: room.roomID, info });
-      }
-    }
-    return holdings;
   }
 
   /** Schedules `tokenWillExpire` for a membership's token, replacing any earlier schedule. */
