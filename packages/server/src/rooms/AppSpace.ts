@@ -1,4 +1,5 @@
 /** Everything of one AppID on this node: its rooms, its users' sessions and its streams. Two AppSpaces never share state. */
+import { ErrorCode, ParleyError } from '@parley/protocol';
 import type { AppConfig } from '../options.js';
 import { Room } from './Room.js';
 import type { Session } from './Session.js';
@@ -25,4 +26,11 @@ export class AppSpace {
     }
     return room;
   }
+}
+
+/** The AppSpace of a session's AppID; 1001004 if this node has none (the service closed). */
+export function spaceOf(spaces: ReadonlyMap<number, AppSpace>, session: Session): AppSpace {
+  const space = spaces.get(session.appID);
+  if (!space) throw ParleyError.of(ErrorCode.APP_ID_INVALID);
+  return space;
 }

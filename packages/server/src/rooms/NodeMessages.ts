@@ -26,6 +26,11 @@ const nodeMessage = z.discriminatedUnion('kind', [kick, streamMediaState]);
 
 export type NodeMessageBody = z.infer<typeof nodeMessage>;
 
+/** Sends a node message of the kinds above: typed here, so a message the receiver would not read fails the build. */
+export interface NodeSender {
+  send(nodeID: string, message: NodeMessageBody): Promise<void>;
+}
+
 /** The message, or null if it is not one this node understands. */
 export function parseNodeMessage(body: unknown): NodeMessageBody | null {
   const parsed = nodeMessage.safeParse(body);

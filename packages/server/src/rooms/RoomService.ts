@@ -2,46 +2,36 @@
  * The rooms layer's entry point: sessions log in and out, resume after a dropped socket, publish streams and
  * exchange messages. It knows nothing of sockets: it talks to them through {@link SessionTransport}.
  * Every method throws a ParleyError with the Express code when it refuses.
+ *
+ * The service is the face of the layer and wires its parts: {@link Sessions} (session lifecycle),
+ * {@link RoomMembers} (login, logout, tokens), {@link RoomStreams} (publish and play, media pipes),
+ * {@link NodeMessaging} (the other nodes' messages and requests), {@link RoomReplicas} (the other nodes' room
+ * events) and {@link NodeRestore} (the rebuild after a store outage). The parts get the narrow views they need
+ * of each other, never the service.
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto';
-import {
-  CloseCode,
-  ErrorCode,
-  encodeEvent,
-  Limits,
-  type LoginRequest,
-  type MediaTrackState,
-  ParleyError,
-  type PublishRequest,
-  type ReplyData,
-  StreamDeleteReason,
-  type StreamDeleteReasonCode,
-  type TurnServers,
+import type {
+  LoginRequest,
+  MediaTrackState,
+  PublishRequest,
+  ReplyData,
+  StreamDeleteReasonCode,
 } from '@parley/protocol';
-import { NodeRequestError, NodeRpc } from '../cluster/NodeRpc.js';
-import {
-  type MemberEntry,
-  type NodeHoldings,
-  type RoomEvent,
-  type SharedState,
-  SharedStateUnavailable,
-  type StreamEntry,
-} from '../cluster/SharedState.js';
+import type { RoomEvent, SharedState } from '../cluster/SharedState.js';
 import type { Logger } from '../log.js';
 import type { AppConfig } from '../options.js';
 import type { SfuRouter } from '../sfu/index.js';
-import { setTimeoutAt } from '../util/longTimeout.js';
-import { TokenBucket } from '../util/TokenBucket.js';
 import { AppSpace } from './AppSpace.js';
-import { authorize, grantFromToken } from './Auth.js';
-import { parseNodeMessage } from './NodeMessages.js';
-import type { Room } from './Room.js';
+import { inCluster } from './clusterCalls.js';
+import { NodeMessaging } from './NodeMessaging.js';
+import { NodeRestore } from './NodeRestore.js';
+import { type LoginContext, RoomMembers } from './RoomMembers.js';
 import { RoomReplicas } from './RoomReplicas.js';
-import { type DetachCause, type Membership, Session, type SessionTransport } from './Session.js';
-import { SessionTurn, type TurnSettings } from './SessionTurn.js';
-import { StreamMedia, splitStreamKey, streamKeyOf } from './StreamMedia.js';
-import { StreamPipes } from './StreamPipes.js';
-import type { StreamRecord } from './StreamRecord.js';
+import { RoomStreams } from './RoomStreams.js';
+import type { DetachCause, Membership, Session, SessionTransport } from './Session.js';
+import { Sessions } from './Sessions.js';
+import type { TurnSettings } from './SessionTurn.js';
+
+export type { LoginContext } from './RoomMembers.js';
 
 export interface RoomServiceOptions {
   apps: AppConfig[];
@@ -69,85 +59,93 @@ export interface RoomServiceOptions {
   now?: () => number;
 }
 
-/** Who is logging in, on which socket. */
-export interface LoginContext {
-  /** The session this socket already has, if it logged in to another room before. */
-  session: Session | null;
-  nonce: string;
-  transport: SessionTransport;
-}
-
 export class RoomService {
   private readonly spaces = new Map<number, AppSpace>();
-  private readonly sessions = new Map<string, Session>();
-  /**
-   * Sessions kicked out while their socket was away, kept for the grace period: a client that comes back to
-   * resume one is told it was kicked (with the kick's code), not merely that the session is gone.
-   */
-  private readonly kicked = new Map<string, { resumeKey: string; code: number; untilMs: number }>();
-  private readonly log: Logger;
-  private readonly now: () => number;
-  private readonly onlineTimer: NodeJS.Timeout;
-  private readonly media: StreamMedia;
   /** The cluster's shared state (for the messaging functions of RoomMessaging.ts). */
   readonly state: SharedState;
+  private readonly sessions: Sessions;
+  private readonly members: RoomMembers;
+  private readonly streams: RoomStreams;
+  private readonly messaging: NodeMessaging;
   private readonly replicas: RoomReplicas;
-  private readonly rpc: NodeRpc;
-  private readonly pipes: StreamPipes;
+  private readonly restore: NodeRestore;
   private readonly unsubscribe: (() => void)[] = [];
   private closed = false;
 
-  constructor(private readonly options: RoomServiceOptions) {
-    this.log = options.logger;
-    this.now = options.now ?? Date.now;
+  constructor(options: RoomServiceOptions) {
+    const log = options.logger;
+    const now = options.now ?? Date.now;
     this.state = options.state;
-    this.media = new StreamMedia(options.sfu, options.logger);
     for (const app of options.apps) {
-      const space = new AppSpace(app, options.roomMessagesPerSecond);
-      space.streams.onRemove = (records, reason) => this.streamsRemoved(records, reason);
-      this.spaces.set(app.appID, space);
+      this.spaces.set(app.appID, new AppSpace(app, options.roomMessagesPerSecond));
     }
+    // The parts call each other through these arrows, so they may be made in any order.
+    this.sessions = new Sessions({
+      spaces: this.spaces,
+      state: this.state,
+      reconnectGraceMs: options.reconnectGraceMs,
+      outboxCapacity: options.outboxCapacity,
+      turn: options.turn,
+      onEnd: (session, reason) => {
+        this.members.leaveAll(session, reason);
+        this.streams.endSession(session);
+      },
+      logger: log,
+      now,
+    });
     this.replicas = new RoomReplicas(
       this.state.nodeID,
-      {
-        kickLocal: (appID, sessionID, code) => {
-          const session = this.sessions.get(sessionID);
-          if (session && session.appID === appID) this.kick(session, code, StreamDeleteReason.RepeatLogin);
-        },
-      },
-      this.log,
+      { kickLocal: (appID, sessionID, code) => this.sessions.kickLocal(appID, sessionID, code) },
+      log,
     );
     const onRoomEvent = (appID: number, roomID: string, event: RoomEvent): void => {
       const space = this.spaces.get(appID);
       if (space) this.replicas.apply(space, roomID, event);
     };
-    const onReconnected = (): void => void this.rebuild();
-    this.state.on('roomEvent', onRoomEvent).on('reconnected', onReconnected);
+    this.state.on('roomEvent', onRoomEvent);
     this.unsubscribe.push(() => {
-      this.state.off('roomEvent', onRoomEvent).off('reconnected', onReconnected);
+      this.state.off('roomEvent', onRoomEvent);
     });
-    this.rpc = new NodeRpc({
+    this.restore = new NodeRestore({
+      spaces: this.spaces,
       state: this.state,
-      handle: (from, body) => this.pipes.handleOpen(from, body),
-      onMessage: (from, body) => this.onNodeMessage(from, body),
-      timeoutCode: ErrorCode.PLAY_NEGOTIATION_FAILED,
+      replicas: this.replicas,
+      settleMs: options.resyncSettleMs ?? 6000,
+      logger: log,
     });
-    this.pipes = new StreamPipes({
-      sfu: options.sfu,
-      rpc: this.rpc,
-      nodeID: this.state.nodeID,
-      lingerMs: options.pipeLingerMs ?? 10_000,
-      requestTimeoutMs: 5000,
-      hasPlayers: (key) => this.media.hasAudience(key),
-      locate: async (key) => {
-        const { appID, streamID } = splitStreamKey(key);
-        const entry = await this.state.findStream(appID, streamID);
-        return entry && entry.media === 'sfu' && entry.nodeID !== this.state.nodeID ? entry.nodeID : null;
+    this.messaging = new NodeMessaging(
+      this.state,
+      {
+        request: (from, body) => this.streams.handlePipeRequest(from, body),
+        kick: (appID, sessionID, code) => this.sessions.kickLocal(appID, sessionID, code),
+        streamMediaState: (appID, streamID, audio, video) =>
+          this.streams.tellPlayers(appID, streamID, audio, video),
       },
-      logger: this.log.child('pipes'),
+      log,
+    );
+    this.streams = new RoomStreams({
+      spaces: this.spaces,
+      sfu: options.sfu,
+      state: this.state,
+      rpc: this.messaging.rpc,
+      sender: this.messaging,
+      maxStreamsPerSession: options.maxStreamsPerSession,
+      pipeLingerMs: options.pipeLingerMs ?? 10_000,
+      logger: log,
+      now,
     });
-    this.onlineTimer = setInterval(() => this.sendOnlineCounts(), options.onlineCountIntervalMs);
-    this.onlineTimer.unref();
+    this.members = new RoomMembers({
+      spaces: this.spaces,
+      state: this.state,
+      replicas: this.replicas,
+      sessions: this.sessions,
+      sender: this.messaging,
+      userMessagesPerSecond: options.userMessagesPerSecond,
+      tokenWarningSeconds: options.tokenWarningSeconds,
+      onlineCountIntervalMs: options.onlineCountIntervalMs,
+      logger: log,
+      now,
+    });
   }
 
   stats(): { apps: number; sessions: number; rooms: number; streams: number } {
@@ -160,138 +158,9 @@ export class RoomService {
     return { apps: this.spaces.size, sessions: this.sessions.size, rooms, streams };
   }
 
-  /**
-   * Logs a user in to a room. `reply` is called with the reply data before the room's current users, streams
-   * and extra info are pushed to the new member, so the client sees LOGINED first. The room's capacity and the
-   * userID are claimed in the cluster's shared state, so both hold across nodes.
-   */
-  async login(
-    ctx: LoginContext,
-    req: LoginRequest,
-    reply: (data: ReplyData['login']) => void,
-  ): Promise<Session> {
-    const space = this.spaces.get(req.appID);
-    if (!space) throw ParleyError.of(ErrorCode.APP_ID_INVALID, String(req.appID));
-    const { roomID, user } = req;
-    const appID = req.appID;
-    const existing = ctx.session;
-    if (existing) {
-      if (existing.appID !== appID || existing.user.userID !== user.userID) {
-        throw ParleyError.of(ErrorCode.INPUT_PARAMETER, 'one connection logs in one user of one AppID');
-      }
-      if (existing.memberships.has(roomID)) {
-        throw ParleyError.of(ErrorCode.INPUT_PARAMETER, `already logged in to room ${roomID}`);
-      }
-      if (existing.memberships.size >= Limits.roomsPerSession)
-        throw ParleyError.of(ErrorCode.ROOM_COUNT_EXCEEDED);
-    }
-    const grant = authorize(
-      { app: space.app, roomID, userID: user.userID, nonce: ctx.nonce, proof: req.auth },
-      this.nowSeconds(),
-    );
-    if (!this.state.available) throw ParleyError.of(ErrorCode.CLUSTER_UNAVAILABLE);
-
-    const session = existing ?? this.createSession(space, user, ctx.transport);
-    const entry: MemberEntry = {
-      userID: user.userID,
-      userName: user.userName,
-      nodeID: this.state.nodeID,
-      sessionID: session.id,
-    };
-    let joined: Awaited<ReturnType<SharedState['joinRoom']>> | null = null;
-    let previous: Awaited<ReturnType<SharedState['claimUser']>> = null;
-    this.replicas.beginJoin(appID, roomID);
-    try {
-      if (!space.rooms.has(roomID)) await this.state.watchRoom(appID, roomID);
-      joined = await this.state.joinRoom(appID, roomID, entry, req.config.maxMemberCount);
-      if (!joined.ok) throw ParleyError.of(ErrorCode.ROOM_MEMBER_LIMIT);
-      previous = await this.state.claimUser(appID, user.userID, {
-        nodeID: entry.nodeID,
-        sessionID: session.id,
-      });
-      if (session.isClosed)
-        throw ParleyError.of(ErrorCode.NOT_LOGGED_IN, 'the session ended while logging in');
-    } catch (err) {
-      const room = this.replicas.endJoin(space, roomID, null);
-      if (!room) void this.quietly(this.state.unwatchRoom(appID, roomID));
-      if (joined?.ok) {
-        void this.quietly(
-          this.state.leaveRoom(appID, roomID, user.userID, session.id, StreamDeleteReason.StoppedPublishing),
-        );
-      }
-      if (!existing) this.discardSession(space, session);
-      throw clusterError(err);
-    }
-    const room = this.replicas.endJoin(space, roomID, joined.snapshot) ?? space.roomFor(roomID);
-    if (room.members.size === 0) room.maxMemberCount = req.config.maxMemberCount;
-
-    // Everything is checked and claimed: a session of the same userID elsewhere is replaced (kicked) now.
-    const local = space.sessionsByUser.get(user.userID);
-    if (local && local !== session)
-      this.kick(local, ErrorCode.KICKED_REPEAT_LOGIN, StreamDeleteReason.RepeatLogin);
-    if (previous && previous.nodeID !== this.state.nodeID) {
-      void this.quietly(
-        this.state.sendToNode(previous.nodeID, {
-          kind: 'kick',
-          appID,
-          sessionID: previous.sessionID,
-          code: ErrorCode.KICKED_REPEAT_LOGIN,
-        }),
-      );
-    }
-    space.sessionsByUser.set(user.userID, session);
-    const membership: Membership = {
-      room,
-      session,
-      userUpdate: req.config.userUpdate,
-      grant,
-      messageBucket: new TokenBucket(this.options.userMessagesPerSecond, this.options.userMessagesPerSecond),
-      cancelTokenTimer: null,
-    };
-    // A member of the same userID on another node was replaced: the others here see it leave, then come back.
-    const replacedRemote = room.remoteMembers.get(user.userID);
-    if (replacedRemote) {
-      room.remoteMembers.delete(user.userID);
-      room.pushToOthers(
-        session,
-        { type: 'userUpdate', roomID, updateType: 'DELETE', users: [user] },
-        (m) => m.userUpdate,
-      );
-    }
-    room.pushToOthers(
-      session,
-      { type: 'userUpdate', roomID, updateType: 'ADD', users: [user] },
-      (m) => m.userUpdate,
-    );
-    room.members.set(user.userID, membership);
-    session.memberships.set(roomID, membership);
-    this.armTokenTimer(membership);
-    this.log.info('login', { appID, roomID, userID: user.userID, session: session.id });
-
-    reply({
-      sessionID: session.id,
-      resumeKey: session.resumeKey,
-      tokenExpire: grant.expire,
-      ...turnOf(session),
-    });
-    this.welcome(membership);
-    return session;
-  }
-
-  /** Pushes the room as it is now to a member who just joined. */
-  private welcome(m: Membership): void {
-    const { room, session } = m;
-    const roomID = room.roomID;
-    const users = room.usersBut(session);
-    if (m.userUpdate && users.length > 0) {
-      session.push(encodeEvent({ type: 'userUpdate', roomID, updateType: 'ADD', users }));
-    }
-    const streams = room.streamsBut(session);
-    if (streams.length > 0)
-      session.push(encodeEvent({ type: 'streamUpdate', roomID, updateType: 'ADD', streams }));
-    if (room.extraInfo.size > 0) {
-      session.push(encodeEvent({ type: 'roomExtraInfoUpdate', roomID, infos: [...room.extraInfo.values()] }));
-    }
+  /** Logs a user in to a room: see {@link RoomMembers.login}. */
+  login(ctx: LoginContext, req: LoginRequest, reply: (data: ReplyData['login']) => void): Promise<Session> {
+    return this.members.login(ctx, req, reply);
   }
 
   /** Re-attaches a session to a new socket and replays the events the client has not handled. */
@@ -302,49 +171,12 @@ export class RoomService {
     lastSeq: number,
     reply: (data: ReplyData['resume']) => void,
   ): Session {
-    const session = this.sessions.get(sessionID);
-    if (!session) {
-      const kicked = this.kicked.get(sessionID);
-      if (kicked && kicked.untilMs > this.now() && sameSecret(kicked.resumeKey, resumeKey)) {
-        this.kicked.delete(sessionID);
-        throw ParleyError.of(kicked.code);
-      }
-      throw ParleyError.of(ErrorCode.RECONNECT_FAILED);
-    }
-    if (!sameSecret(session.resumeKey, resumeKey)) throw ParleyError.of(ErrorCode.RECONNECT_FAILED);
-    if (!session.outbox.canReplayAfter(lastSeq)) {
-      this.endSession(session, StreamDeleteReason.Disconnected);
-      throw ParleyError.of(ErrorCode.RECONNECT_FAILED, 'missed events are no longer available');
-    }
-    // A half-open old socket may still be attached: the newer one wins.
-    session.transport?.close(CloseCode.Replaced, 'session resumed elsewhere');
-    session.attach(transport);
-    session.outbox.ack(lastSeq);
-    this.log.info('resume', {
-      appID: session.appID,
-      userID: session.user.userID,
-      session: session.id,
-      lastSeq,
-    });
-    reply({ roomIDs: [...session.memberships.keys()], ...turnOf(session) });
-    for (const frame of session.outbox.after(lastSeq)) transport.send(frame);
-    return session;
+    return this.sessions.resume(transport, sessionID, resumeKey, lastSeq, reply);
   }
 
   /** The socket of `session` went away: keep the session for the grace period, then end it. */
   detach(session: Session, cause: DetachCause): void {
-    if (session.state !== 'attached') return;
-    session.detach(cause);
-    this.log.info('session detached', { session: session.id, cause, graceMs: this.options.reconnectGraceMs });
-    session.cancelGrace = setTimeoutAt(this.now() + this.options.reconnectGraceMs, () => {
-      session.cancelGrace = null;
-      const reason =
-        session.detachCause === 'heartbeat'
-          ? StreamDeleteReason.HeartbeatTimeout
-          : StreamDeleteReason.Disconnected;
-      this.log.info('session expired', { session: session.id, cause: session.detachCause });
-      this.endSession(session, reason);
-    });
+    this.sessions.detach(session, cause);
   }
 
   ack(session: Session, seq: number): void {
@@ -352,125 +184,29 @@ export class RoomService {
   }
 
   logout(session: Session, roomID: string): void {
-    const m = this.membership(session, roomID);
-    this.leave(m, StreamDeleteReason.StoppedPublishing);
-    if (session.memberships.size === 0) this.endSession(session, StreamDeleteReason.StoppedPublishing);
+    this.members.logout(session, roomID);
   }
 
   renewToken(session: Session, roomID: string, token: string): ReplyData['renewToken'] {
-    const m = this.membership(session, roomID);
-    const space = this.space(session);
-    m.grant = grantFromToken(space.app, roomID, session.user.userID, token, this.nowSeconds());
-    this.armTokenTimer(m);
-    return { tokenExpire: m.grant.expire };
+    return this.members.renewToken(session, roomID, token);
   }
 
-  /**
-   * Publishes a stream. With an SDP offer, the SFU answers it and the room hears of the stream when its first
-   * packet arrives; a new offer for a stream already published restarts its media.
-   */
-  async publish(session: Session, req: PublishRequest): Promise<ReplyData['publish']> {
-    const streams = this.space(session).streams;
-    const before = streams.get(req.streamID);
-    const record = streams.publish(
-      this.membership(session, req.roomID),
-      req.streamID,
-      req.extraInfo,
-      this.nowSeconds(),
-      {
-        media: req.sdp === undefined ? 'none' : 'sfu',
-        audio: req.audio ?? 'OPEN',
-        video: req.video ?? 'OPEN',
-        maxPerSession: this.options.maxStreamsPerSession,
-      },
-    );
-    if (record !== before) await this.claimStream(record);
-    if (req.sdp === undefined) return {};
-    let negotiated: Awaited<ReturnType<StreamMedia['publish']>>;
-    try {
-      negotiated = await this.media.publish(record, req.sdp, () => {
-        if (!streams.isCurrent(record)) return;
-        streams.announce(record);
-        void this.quietly(
-          this.state.updateStream(session.appID, record.streamID, session.id, { announced: true }),
-        );
-        session.push(encodeEvent({ type: 'publishMediaFlowing', streamID: record.streamID }));
-      });
-    } catch (err) {
-      // A stream that never carried media is forgotten; a restart that failed keeps the stream.
-      if (!record.announced && streams.isCurrent(record))
-        streams.remove([record], StreamDeleteReason.StoppedPublishing);
-      throw err;
-    }
-    if (!streams.isCurrent(record)) {
-      // Stopped (or the session ended) while negotiating.
-      negotiated.release();
-      throw ParleyError.of(ErrorCode.STREAM_NOT_FOUND, `${req.streamID} was stopped`);
-    }
-    return { sdp: negotiated.answerSdp };
+  /** Publishes a stream: see {@link RoomStreams.publish}. */
+  publish(session: Session, req: PublishRequest): Promise<ReplyData['publish']> {
+    return this.streams.publish(session, req);
   }
 
-  /**
-   * Claims a newly registered stream's ID in the cluster (unique per AppID on every node); a signaling-only
-   * stream is announced with it. If another user's stream has the ID, the registration is undone (1003028).
-   */
-  private async claimStream(record: StreamRecord): Promise<void> {
-    const { session } = record;
-    const streams = this.space(session).streams;
-    const announce = record.media === 'none';
-    let claimed: Awaited<ReturnType<SharedState['claimStream']>>;
-    try {
-      claimed = await this.state.claimStream(session.appID, {
-        ...entryOf(record, this.state.nodeID),
-        announced: announce,
-      });
-    } catch (err) {
-      streams.forget(record);
-      throw clusterError(err);
-    }
-    if (!claimed.ok) {
-      streams.forget(record);
-      throw ParleyError.of(ErrorCode.STREAM_ID_DUPLICATE);
-    }
-    if (!streams.isCurrent(record))
-      throw ParleyError.of(ErrorCode.STREAM_NOT_FOUND, `${record.streamID} was stopped`);
-    if (announce) streams.announce(record);
+  /** Starts (or restarts) playing a stream: see {@link RoomStreams.play}. */
+  play(session: Session, streamID: string): Promise<ReplyData['play']> {
+    return this.streams.play(session, streamID);
   }
 
-  /**
-   * Starts (or restarts) playing a stream of the session's AppID: returns the SFU's offer. A stream published on
-   * another node is piped here from its origin first (one pipe per stream and node, shared by its players here).
-   */
-  async play(session: Session, streamID: string): Promise<ReplyData['play']> {
-    if (session.memberships.size === 0) throw ParleyError.of(ErrorCode.NOT_LOGGED_IN);
-    const record = this.space(session).streams.get(streamID);
-    if (record) {
-      const sdp = await this.media.play(session, record);
-      return { sdp, audio: record.audio, video: record.video };
-    }
-    const entry = await this.inCluster(this.state.findStream(session.appID, streamID));
-    if (!entry || entry.nodeID === this.state.nodeID)
-      throw ParleyError.of(ErrorCode.PLAY_STREAM_NOT_FOUND, streamID);
-    if (entry.media !== 'sfu') {
-      throw ParleyError.of(ErrorCode.PLAY_STREAM_NOT_FOUND, `stream ${streamID} carries no media here`);
-    }
-    const key = streamKeyOf(session.appID, streamID);
-    try {
-      await this.pipes.ensure(key, entry.nodeID);
-    } catch (err) {
-      if (err instanceof NodeRequestError) throw ParleyError.of(err.code, err.message);
-      throw clusterError(err);
-    }
-    const sdp = await this.media.playKey(session, streamID, key);
-    return { sdp, audio: entry.audio, video: entry.video };
-  }
-
-  async playAnswer(session: Session, streamID: string, sdp: string): Promise<void> {
-    await this.media.answer(session, streamID, sdp);
+  playAnswer(session: Session, streamID: string, sdp: string): Promise<void> {
+    return this.streams.playAnswer(session, streamID, sdp);
   }
 
   stopPlay(session: Session, streamID: string): void {
-    this.media.stopPlay(session, streamID);
+    this.streams.stopPlay(session, streamID);
   }
 
   /** The publisher muted or unmuted a track: its players are told. */
@@ -480,82 +216,30 @@ export class RoomService {
     audio: MediaTrackState | undefined,
     video: MediaTrackState | undefined,
   ): void {
-    const record = this.space(session).streams.owned(session, streamID);
-    record.audio = audio ?? record.audio;
-    record.video = video ?? record.video;
-    void this.quietly(
-      this.state.updateStream(session.appID, streamID, session.id, {
-        audio: record.audio,
-        video: record.video,
-      }),
-    );
-    const json = encodeEvent({
-      type: 'streamMediaState',
-      streamID,
-      audio: record.audio,
-      video: record.video,
-    });
-    for (const player of this.media.sessionsPlaying(session.appID, streamID)) player.push(json);
-    // The nodes this stream is piped to tell their own players.
-    for (const nodeID of this.pipes.nodesPiping(streamKeyOf(session.appID, streamID))) {
-      void this.quietly(
-        this.state.sendToNode(nodeID, {
-          kind: 'streamMediaState',
-          appID: session.appID,
-          streamID,
-          audio: record.audio,
-          video: record.video,
-        }),
-      );
-    }
+    this.streams.setMediaState(session, streamID, audio, video);
   }
 
   unpublish(session: Session, streamID: string): void {
-    const streams = this.space(session).streams;
-    streams.remove([streams.owned(session, streamID)], StreamDeleteReason.StoppedPublishing);
+    this.streams.unpublish(session, streamID);
   }
 
-  async setStreamExtraInfo(session: Session, streamID: string, extraInfo: string): Promise<void> {
-    this.space(session).streams.setExtraInfo(session, streamID, extraInfo);
-    try {
-      await this.state.updateStream(session.appID, streamID, session.id, { extraInfo });
-    } catch (err) {
-      throw clusterError(err);
-    }
+  setStreamExtraInfo(session: Session, streamID: string, extraInfo: string): Promise<void> {
+    return this.streams.setExtraInfo(session, streamID, extraInfo);
   }
 
   /** Awaits a shared-state operation, its unavailability as 1002099. */
-  async inCluster<T>(work: Promise<T>): Promise<T> {
-    try {
-      return await work;
-    } catch (err) {
-      throw clusterError(err);
-    }
+  inCluster<T>(work: Promise<T>): Promise<T> {
+    return inCluster(work);
   }
 
   /** The session's membership of `roomID`, or 1002002. */
   membership(session: Session, roomID: string): Membership {
-    const m = session.memberships.get(roomID);
-    if (!m) throw ParleyError.of(ErrorCode.NOT_IN_ROOM, roomID);
-    return m;
+    return session.membership(roomID);
   }
 
   /** Ends a session by force: the client is told (kickout), its streams go with `reason`. */
   kick(session: Session, code: number, reason: StreamDeleteReasonCode): void {
-    for (const roomID of session.memberships.keys()) {
-      session.push(encodeEvent({ type: 'kickout', roomID, code, msg: kickMessage(code) }));
-    }
-    this.log.info('session kicked', { session: session.id, userID: session.user.userID, code });
-    if (session.state === 'detached') {
-      const now = this.now();
-      for (const [id, k] of this.kicked) if (k.untilMs <= now) this.kicked.delete(id);
-      this.kicked.set(session.id, {
-        resumeKey: session.resumeKey,
-        code,
-        untilMs: now + this.options.reconnectGraceMs,
-      });
-    }
-    this.endSession(session, reason, { code: CloseCode.Kicked, reason: 'kicked out' });
+    this.sessions.kick(session, code, reason);
   }
 
   /** Removes a session from every room and forgets it; closes its socket if `close` is given. */
@@ -564,275 +248,19 @@ export class RoomService {
     reason: StreamDeleteReasonCode,
     close?: { code: number; reason: string },
   ): void {
-    if (session.state === 'closed') return;
-    for (const m of [...session.memberships.values()]) this.leave(m, reason);
-    this.media.endSession(session);
-    const space = this.spaces.get(session.appID);
-    if (space?.sessionsByUser.get(session.user.userID) === session)
-      space.sessionsByUser.delete(session.user.userID);
-    this.sessions.delete(session.id);
-    void this.quietly(this.state.releaseUser(session.appID, session.user.userID, session.id));
-    const transport = session.markClosed();
-    if (close) transport?.close(close.code, close.reason);
+    this.sessions.end(session, reason, close);
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    clearInterval(this.onlineTimer);
+    this.members.close();
     for (const off of this.unsubscribe) off();
-    this.pipes.close();
-    this.rpc.close();
-    for (const session of [...this.sessions.values()]) {
-      this.media.endSession(session);
-      session.markClosed();
-      for (const m of session.memberships.values()) m.cancelTokenTimer?.();
-    }
-    this.sessions.clear();
-    this.kicked.clear();
+    this.restore.close();
+    this.streams.close();
+    this.messaging.close();
+    for (const session of this.sessions.all()) this.streams.endSession(session);
+    this.sessions.close();
     this.spaces.clear();
   }
-
-  private leave(m: Membership, reason: StreamDeleteReasonCode): void {
-    const { room, session } = m;
-    const space = this.space(session);
-    m.cancelTokenTimer?.();
-    space.streams.removeSessionStreamsInRoom(session, room.roomID, reason);
-    room.members.delete(session.user.userID);
-    session.memberships.delete(room.roomID);
-    void this.quietly(
-      this.state.leaveRoom(session.appID, room.roomID, session.user.userID, session.id, reason),
-    );
-    room.pushToOthers(
-      session,
-      { type: 'userUpdate', roomID: room.roomID, updateType: 'DELETE', users: [session.user] },
-      (o) => o.userUpdate,
-    );
-    if (room.isEmpty) this.dropRoom(space, room);
-  }
-
-  private dropRoom(space: AppSpace, room: Room): void {
-    space.rooms.delete(room.roomID);
-    void this.quietly(this.state.unwatchRoom(space.app.appID, room.roomID));
-    this.log.debug('room removed', { appID: space.app.appID, roomID: room.roomID });
-  }
-
-  private createSession(space: AppSpace, user: Session['user'], transport: SessionTransport): Session {
-    const session = new Session(
-      randomBytes(12).toString('base64url'),
-      randomBytes(24).toString('base64url'),
-      space.app.appID,
-      user,
-      transport,
-      this.options.outboxCapacity,
-    );
-    const turn = this.options.turn;
-    if (turn) {
-      session.turn = new SessionTurn(
-        turn,
-        user.userID,
-        (servers) => session.push(encodeEvent({ type: 'turnCredentials', turn: servers })),
-        this.now,
-      );
-    }
-    this.sessions.set(session.id, session);
-    return session;
-  }
-
-  /** Forgets a session created for a login that failed (nobody was told of it). */
-  private discardSession(space: AppSpace, session: Session): void {
-    this.sessions.delete(session.id);
-    if (space.sessionsByUser.get(session.user.userID) === session)
-      space.sessionsByUser.delete(session.user.userID);
-    session.markClosed();
-  }
-
-  /** Streams left the registry: their media is released and their shared entries removed (with the room told). */
-  private streamsRemoved(records: StreamRecord[], reason: StreamDeleteReasonCode): void {
-    for (const r of records) this.media.unpublish(r);
-    const first = records[0];
-    if (!first) return;
-    const { session } = first;
-    void this.quietly(
-      this.state.removeStreams(
-        session.appID,
-        first.room.roomID,
-        records.map((r) => r.streamID),
-        session.id,
-        reason,
-      ),
-    );
-  }
-
-  /** A message from another node of the cluster. */
-  private onNodeMessage(from: string, body: unknown): void {
-    const message = parseNodeMessage(body);
-    if (!message) {
-      this.log.warn('unreadable node message', { from });
-      return;
-    }
-    switch (message.kind) {
-      case 'kick': {
-        const session = this.sessions.get(message.sessionID);
-        if (session && session.appID === message.appID)
-          this.kick(session, message.code, StreamDeleteReason.RepeatLogin);
-        return;
-      }
-      case 'streamMediaState': {
-        const { appID, streamID, audio, video } = message;
-        const json = encodeEvent({ type: 'streamMediaState', streamID, audio, video });
-        for (const player of this.media.sessionsPlaying(appID, streamID)) player.push(json);
-        return;
-      }
-    }
-  }
-
-  /**
-   * The shared state is reachable again after an outage (or lost this node's entries): this node writes back
-   * what it holds, then brings its room replicas in line, once at once and once more after the other nodes
-   * have had time to restore theirs (entries of nodes still missing then are of dead nodes).
-   */
-  private async rebuild(): Promise<void> {
-    try {
-      await this.state.restore(this.holdings());
-      await this.resyncReplicas(false);
-    } catch (err) {
-      this.log.warn('cluster rebuild failed', { error: String(err) });
-      return;
-    }
-    const settle = setTimeout(
-      () =>
-        void this.resyncReplicas(true).catch((err) =>
-          this.log.warn('cluster resync failed', { error: String(err) }),
-        ),
-      this.options.resyncSettleMs ?? 6000,
-    );
-    settle.unref();
-  }
-
-  private async resyncReplicas(final: boolean): Promise<void> {
-    const live = new Set(await this.state.liveNodes());
-    for (const space of this.spaces.values()) {
-      for (const room of [...space.rooms.values()]) {
-        const snapshot = await this.state.roomSnapshot(space.app.appID, room.roomID);
-        if (space.rooms.get(room.roomID) === room) this.replicas.resync(room, snapshot, live, final);
-      }
-    }
-  }
-
-  /** Everything this node holds in the shared state. */
-  private holdings(): NodeHoldings {
-    const nodeID = this.state.nodeID;
-    const holdings: NodeHoldings = { users: [], members: [], streams: [], extraInfo: [] };
-    for (const space of this.spaces.values()) {
-      const appID = space.app.appID;
-      for (const [userID, session] of space.sessionsByUser) {
-        holdings.users.push({ appID, userID, holder: { nodeID, sessionID: session.id } });
-      }
-      for (const room of space.rooms.values()) {
-        for (const m of room.members.values()) {
-          holdings.members.push({
-            appID,
-            roomID: room.roomID,
-            maxMemberCount: room.maxMemberCount,
-            member: {
-              userID: m.session.user.userID,
-              userName: m.session.user.userName,
-              nodeID,
-              sessionID: m.session.id,
-            },
-          });
-        }
-        for (const record of room.streams.values())
-          holdings.streams.push({ appID, stream: entryOf(record, nodeID) });
-        for (const info of room.extraInfo.values())
-          holdings.extraInfo.push({ appID, roomID: room.roomID, info });
-      }
-    }
-    return holdings;
-  }
-
-  /** Runs a shared-state write whose failure leaves nothing to undo: the next rebuild writes the truth back. */
-  private async quietly(work: Promise<unknown>): Promise<void> {
-    try {
-      await work;
-    } catch (err) {
-      this.log.debug('cluster write failed', { error: String(err) });
-    }
-  }
-
-  /** Schedules `tokenWillExpire` for a membership's token, replacing any earlier schedule. */
-  private armTokenTimer(m: Membership): void {
-    m.cancelTokenTimer?.();
-    m.cancelTokenTimer = null;
-    const expire = m.grant.expire;
-    if (expire === null) return;
-    const warnAtMs = (expire - this.options.tokenWarningSeconds) * 1000;
-    m.cancelTokenTimer = setTimeoutAt(
-      warnAtMs,
-      () => {
-        m.cancelTokenTimer = null;
-        const remainSeconds = Math.max(0, Math.round(expire - this.now() / 1000));
-        m.session.push(encodeEvent({ type: 'tokenWillExpire', roomID: m.room.roomID, remainSeconds }));
-      },
-      this.now,
-    );
-  }
-
-  private sendOnlineCounts(): void {
-    for (const space of this.spaces.values()) {
-      for (const room of space.rooms.values()) {
-        room.pushToOthers(null, { type: 'onlineCount', roomID: room.roomID, count: room.memberCount });
-      }
-    }
-  }
-
-  private space(session: Session): AppSpace {
-    const space = this.spaces.get(session.appID);
-    if (!space) throw ParleyError.of(ErrorCode.APP_ID_INVALID);
-    return space;
-  }
-
-  private nowSeconds(): number {
-    return Math.floor(this.now() / 1000);
-  }
-}
-
-/** A shared-state failure as the client sees it; anything else as it is. */
-function clusterError(err: unknown): unknown {
-  return err instanceof SharedStateUnavailable ? ParleyError.of(ErrorCode.CLUSTER_UNAVAILABLE) : err;
-}
-
-/** A stream as the cluster's shared state holds it. */
-function entryOf(record: StreamRecord, nodeID: string): StreamEntry {
-  return {
-    streamID: record.streamID,
-    roomID: record.room.roomID,
-    userID: record.session.user.userID,
-    userName: record.session.user.userName,
-    nodeID,
-    sessionID: record.session.id,
-    extraInfo: record.extraInfo,
-    media: record.media,
-    announced: record.announced,
-    audio: record.audio,
-    video: record.video,
-  };
-}
-
-function kickMessage(code: number): string {
-  return code === ErrorCode.KICKED_REPEAT_LOGIN
-    ? 'the same userID logged in elsewhere'
-    : 'kicked out by the server';
-}
-
-/** The `turn` field of a login or resume reply: the session's newest TURN credentials, if it has TURN. */
-function turnOf(session: Session): { turn?: TurnServers } {
-  return session.turn ? { turn: session.turn.servers } : {};
-}
-
-function sameSecret(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
 }

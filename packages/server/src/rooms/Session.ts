@@ -2,7 +2,7 @@
  * One logged-in user of one AppID, as seen by the server: its rooms, its streams, and the numbered events it
  * has been sent. A session outlives its socket for a grace period, so a client can resume it.
  */
-import type { EncodedEvent, WireUser } from '@parley/protocol';
+import { type EncodedEvent, ErrorCode, ParleyError, type WireUser } from '@parley/protocol';
 import type { Cancel } from '../util/longTimeout.js';
 import type { TokenBucket } from '../util/TokenBucket.js';
 import type { Grant } from './Auth.js';
@@ -64,6 +64,13 @@ export class Session {
 
   get transport(): SessionTransport | null {
     return this.transportRef;
+  }
+
+  /** The session's membership of `roomID`, or 1002002. */
+  membership(roomID: string): Membership {
+    const m = this.memberships.get(roomID);
+    if (!m) throw ParleyError.of(ErrorCode.NOT_IN_ROOM, roomID);
+    return m;
   }
 
   /** Numbers an event (encoded once by encodeEvent), keeps it for a resume, and sends it if a socket is attached. */

@@ -1,4 +1,5 @@
 import type { MediaTrackState, WireStream } from '@parley/protocol';
+import type { StreamEntry } from '../cluster/SharedState.js';
 import type { Room } from './Room.js';
 import type { Session } from './Session.js';
 
@@ -21,4 +22,21 @@ export interface StreamRecord {
 
 export function wireStream(s: StreamRecord): WireStream {
   return { streamID: s.streamID, user: s.session.user, extraInfo: s.extraInfo };
+}
+
+/** A stream as the cluster's shared state holds it. */
+export function entryOf(record: StreamRecord, nodeID: string): StreamEntry {
+  return {
+    streamID: record.streamID,
+    roomID: record.room.roomID,
+    userID: record.session.user.userID,
+    userName: record.session.user.userName,
+    nodeID,
+    sessionID: record.session.id,
+    extraInfo: record.extraInfo,
+    media: record.media,
+    announced: record.announced,
+    audio: record.audio,
+    video: record.video,
+  };
 }
