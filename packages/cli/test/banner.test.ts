@@ -10,6 +10,7 @@ const base = {
   wsUrl: 'ws://0.0.0.0:8080/ws',
   devApp: null,
   apps: [],
+  cluster: null,
 };
 
 describe('the banner and the help of parley serve', () => {
