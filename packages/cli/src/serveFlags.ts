@@ -39,7 +39,7 @@ export const SETTING_FLAGS: readonly SettingFlag[] = [
   {
     spec: '--redis <url>',
     path: 'cluster.redis',
-    help: 'Redis of the cluster (redis://host:port): every node with the same Redis is one Parley',
+    help: 'Redis of the cluster: nodes sharing it are one Parley',
   },
   { spec: '--node-id <name>', path: 'cluster.nodeID', help: "This node's name in the cluster, unique" },
   {
@@ -56,11 +56,11 @@ export const OTHER_FLAGS = [
   { spec: '-c, --config <file>', help: 'JSON config file (env PARLEY_CONFIG)' },
   {
     spec: '--data-dir <dir>',
-    help: 'Where the development app and the private Redis of --workers live (env PARLEY_DATA_DIR, default ./.parley)',
+    help: 'Holds the development app and the private Redis (env PARLEY_DATA_DIR, default ./.parley)',
   },
   {
     spec: '--workers <n>',
-    help: 'Run N node processes behind the one port, auto for one per core (env PARLEY_WORKERS)',
+    help: 'Run N nodes behind the one port; auto: one per core (env PARLEY_WORKERS)',
   },
 ] as const;
 
