@@ -28,10 +28,25 @@ export async function startNode(
   }
 }
 
-/** The message for a failure to listen on `host:port`, or null if `err` is another failure. */
+/**
+ * The message for a failure to listen on `host:port`, or null if `err` is another failure. A UDP socket that
+ * cannot bind (the STUN responder's, bound at the start) is named as such, not blamed on the TCP port.
+ */
 export function listenFailure(err: unknown, host: string, port: number): CliError | null {
+  const {
+    code,
+    syscall,
+    address,
+    port: errorPort,
+  } = err as NodeJS.ErrnoException & { address?: string; port?: number };
+  if (syscall === 'bind' && code === 'EADDRINUSE') {
+    return CliError.failure(
+      `UDP port ${errorPort} on ${address} is already in use; choose another media.stunPort ` +
+        '(PARLEY_MEDIA_STUN_PORT) or free that port',
+    );
+  }
   const where = `${host}:${port}`;
-  switch ((err as { code?: unknown }).code) {
+  switch (code) {
     case 'EADDRINUSE':
       return CliError.failure(`${where} is already in use; choose another port with --port or PARLEY_PORT`);
     case 'EADDRNOTAVAIL':

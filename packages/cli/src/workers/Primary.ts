@@ -181,7 +181,7 @@ export class Primary {
       );
       return;
     }
-    const when = delay === 0 ? 'now' : `in ${(delay / 1000).toFixed(1)} s`;
+    const when = delay === 0 ? 'now' : delay < 1000 ? `in ${delay} ms` : `in ${(delay / 1000).toFixed(1)} s`;
     this.say(`Worker ${slot.index} (pid ${pid}) ${how}${why}; starting a new one ${when}`);
     slot.restart = setTimeout(() => {
       slot.restart = null;
