@@ -88,7 +88,8 @@ export async function serveWorkers(run: WorkersRun): Promise<number> {
       ...(redis === null ? [] : [redis.gaveUp.then((error) => ({ error }))]),
     ]);
     if ('error' in outcome) {
-      io.stderr(`error: ${outcome.error.message}\nStopping Parley: telling the clients to reconnect…\n`);
+      // The reason is the command's error, printed last; the other workers drain first.
+      io.stderr('Stopping Parley, giving up: telling the clients to reconnect…\n');
       await primary.drain();
       throw outcome.error;
     }
