@@ -19,7 +19,7 @@ import { isAlive } from '../support/serveProcess.js';
 
 const APP = { appID: 9, appSign: SIGN, serverSecret: SECRET };
 
-/** Resolves with the match once `read()` matches `pattern`, checking whenever `onWrite` reports output. */
+/** Collects written text; `until(pattern)` resolves with the match once the text matches, checked on each write. */
 function lineWaiter() {
   let text = '';
   const waiters: Array<{ pattern: RegExp; resolve: (m: RegExpExecArray) => void }> = [];
