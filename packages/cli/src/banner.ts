@@ -27,6 +27,26 @@ export interface BannerInfo {
   devApp: { devApp: DevApp; sample: SampleToken } | null;
   /** The configured apps (config file, environment). Their secrets are not shown. */
   apps: readonly SourcedApp[];
+  /** The cluster this node or these workers are part of, or null for a single node on its own. */
+  cluster: ClusterBanner | null;
+}
+
+/** The cluster part of the banner. */
+export interface ClusterBanner {
+  /** `cluster.redis` (its password is not shown). */
+  redis: string;
+  /** True for the private Redis of `--workers`, which lives and dies with this process. */
+  privateRedis: boolean;
+  /** This node's ID, for a single node. */
+  nodeID?: string;
+  /** The workers of `--workers`, by index. */
+  workers?: ReadonlyArray<{
+    index: number;
+    pid: number;
+    nodeID: string;
+    portRange?: readonly [number, number] | undefined;
+    stunPort: number;
+  }>;
 }
 
 /** The last line of the banner; tests and scripts may wait for it. */
@@ -46,6 +66,7 @@ export function formatBanner(info: BannerInfo): string {
     `  Web SDK     ${info.httpUrl}/sdk/parley.mjs   (ES module; ${info.httpUrl}/sdk/parley.js for <script>)`,
     `  Health      ${info.httpUrl}/healthz`,
     ...mediaLines(info.media),
+    ...(info.cluster === null ? [] : clusterLines(info.cluster, info.httpUrl)),
     '',
   ];
   if (info.devApp !== null) lines.push(...devAppLines(info.devApp.devApp, info.devApp.sample), '');
@@ -74,6 +95,36 @@ function mediaLines(media: BannerInfo['media']): string[] {
         `              ${NAT_HINT}`,
       ];
   }
+}
+
+function clusterLines(cluster: ClusterBanner, httpUrl: string): string[] {
+  const redis = hidePassword(cluster.redis);
+  const lines = cluster.privateRedis
+    ? [`  Cluster     ${redis}   (private Redis of these workers, stopped with them)`]
+    : [`  Cluster     ${redis}   (every node with this Redis is one Parley)`];
+  if (cluster.nodeID !== undefined) lines.push(`  Node        ${cluster.nodeID}`);
+  if (cluster.workers !== undefined) {
+    const port = new URL(httpUrl).port;
+    const count = cluster.workers.length;
+    lines.push(`  Workers     ${count} node process${count === 1 ? '' : 'es'} sharing port ${port}:`);
+    for (const w of cluster.workers) {
+      const media = w.portRange === undefined ? 'any free ports' : `${w.portRange[0]}-${w.portRange[1]}`;
+      const stun = w.stunPort === 0 ? 'any free port' : String(w.stunPort);
+      lines.push(
+        `    worker ${w.index}   pid ${w.pid}   node ${w.nodeID}   media UDP ${media}, STUN ${stun}`,
+      );
+    }
+  }
+  return lines;
+}
+
+/** A Redis URL with its password replaced by `***`. */
+export function hidePassword(url: string): string {
+  if (!URL.canParse(url)) return url;
+  const parsed = new URL(url);
+  if (parsed.password === '') return url;
+  parsed.password = '***';
+  return parsed.toString();
 }
 
 function devAppLines(devApp: DevApp, sample: SampleToken): string[] {

@@ -4,15 +4,18 @@
  * settings schema (`@parley/server/config`). Apps add up instead: those of the config file, one from the
  * environment, and the development app.
  */
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { ConfigError, type ResolvedConfig, readTlsFiles, resolveServerConfig } from '@parley/server/config';
 import { envApp, envText, type SourcedApp } from './appValidation.js';
 import { type ConfigFile, loadConfigFile } from './configFile.js';
 import { envSource } from './envSettings.js';
+import { CliError } from './errors.js';
 import type { Env } from './io.js';
 import { parseServeArgs } from './serveFlags.js';
 import { SERVE_DEFAULTS, sourceSchema } from './settings.js';
 import { checkSource, type Origin, problemsError, type Source } from './sources.js';
+import { parseWorkerCount } from './workers/WorkerSettings.js';
 
 export type { Env } from './io.js';
 
@@ -29,6 +32,8 @@ export interface ServeConfig {
   devApp: boolean;
   /** Absolute path of the data directory (holds `dev-app.json`). */
   dataDir: string;
+  /** How many worker processes `--workers` (or `PARLEY_WORKERS`) asks for, or null for one process alone. */
+  workers: number | null;
   /** Absolute path of the config file read, or null. */
   configFile: string | null;
   /** Where each setting that was given came from, by key (`media.portRange` → `--port-range`). */
@@ -64,6 +69,7 @@ export async function resolveServeConfig(
     apps,
     devApp: typeof devApp === 'boolean' ? devApp : apps.length === 0,
     dataDir: resolveDataDir(flags.dataDir, env, cwd),
+    workers: resolveWorkers(flags.workers, env),
     configFile: file?.file ?? null,
     origins: merged.origins,
   };
@@ -102,6 +108,17 @@ function resolveServe(
 /** The data directory: `--data-dir`, else `PARLEY_DATA_DIR`, else `.parley`; absolute. */
 export function resolveDataDir(flag: string | undefined, env: Env, cwd: string): string {
   return resolve(cwd, flag ?? envText(env, 'PARLEY_DATA_DIR') ?? DEFAULT_DATA_DIR);
+}
+
+/** The worker count: `--workers`, else `PARLEY_WORKERS`, else null (one process, no workers). */
+export function resolveWorkers(flag: string | undefined, env: Env): number | null {
+  const [text, name] =
+    flag !== undefined ? [flag, '--workers'] : [envText(env, 'PARLEY_WORKERS'), 'PARLEY_WORKERS'];
+  if (text === undefined) return null;
+  const count = parseWorkerCount(text, availableParallelism());
+  if (typeof count === 'number') return count;
+  const message = `${name} ${count.reason} (got ${JSON.stringify(text)})`;
+  throw flag !== undefined ? CliError.usage(message, 'serve') : CliError.config(message);
 }
 
 /** Sources merged key by key, later ones winning; lists are replaced, not joined. */

@@ -1,7 +1,7 @@
 /**
  * The flags of `parley serve`, parsed by commander: the common settings (each named after its setting, mapped
  * onto the same keys as the config file and the environment), and the few flags that are not settings
- * (`--config`, `--data-dir`). A list setting's flag may be repeated.
+ * (`--config`, `--data-dir`, `--workers`). A list setting's flag may be repeated.
  */
 import { resolve } from 'node:path';
 import type { SettingKind } from '@parley/server/config';
@@ -37,6 +37,12 @@ export const SETTING_FLAGS: readonly SettingFlag[] = [
   { spec: '--turn-url <url>', path: 'turn.urls', help: 'TURN server offered to clients (repeatable)' },
   { spec: '--turn-secret <s>', path: 'turn.secret', help: 'Secret shared with the TURN servers' },
   {
+    spec: '--redis <url>',
+    path: 'cluster.redis',
+    help: 'Redis of the cluster: nodes sharing it are one Parley',
+  },
+  { spec: '--node-id <name>', path: 'cluster.nodeID', help: "This node's name in the cluster, unique" },
+  {
     spec: '--log-level <level>',
     path: 'logLevel',
     help: 'debug, info, warn, error or silent; logs go to stderr',
@@ -50,7 +56,11 @@ export const OTHER_FLAGS = [
   { spec: '-c, --config <file>', help: 'JSON config file (env PARLEY_CONFIG)' },
   {
     spec: '--data-dir <dir>',
-    help: 'Where the development app is kept (env PARLEY_DATA_DIR, default ./.parley)',
+    help: 'Holds the development app and the private Redis (env PARLEY_DATA_DIR, default ./.parley)',
+  },
+  {
+    spec: '--workers <n>',
+    help: 'Run N nodes behind the one port; auto: one per core (env PARLEY_WORKERS)',
   },
 ] as const;
 
@@ -58,6 +68,8 @@ export const OTHER_FLAGS = [
 export interface ServeArgs {
   config?: string;
   dataDir?: string;
+  /** `--workers`, as written. */
+  workers?: string;
   /** The settings given as flags. */
   source: Source;
 }
@@ -110,6 +122,7 @@ export function parseServeArgs(args: readonly string[], cwd: string): ServeArgs 
   const parsed: ServeArgs = { source };
   if (typeof values['config'] === 'string') parsed.config = values['config'];
   if (typeof values['dataDir'] === 'string') parsed.dataDir = values['dataDir'];
+  if (typeof values['workers'] === 'string') parsed.workers = values['workers'];
   return parsed;
 }
 

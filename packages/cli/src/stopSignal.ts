@@ -20,3 +20,38 @@ export function waitForStop(signal?: AbortSignal): Promise<string> {
     process.once('SIGTERM', stop);
   });
 }
+
+/** The first and the second request to stop, for a command whose graceful stop can be cut short. */
+export interface StopRequests {
+  /** Resolves on the first SIGINT or SIGTERM (or when `signal` aborts) with its name, or `abort`. */
+  first: Promise<string>;
+  /** Resolves on the second SIGINT or SIGTERM; never when stopped by `signal`. */
+  second: Promise<string>;
+  /** Removes the process listeners. */
+  dispose(): void;
+}
+
+/**
+ * Listens for two requests to stop: the first starts a graceful stop, the second cuts it short. From the third
+ * on, the signals are the process's again (their default ends it).
+ */
+export function stopRequests(signal?: AbortSignal): StopRequests {
+  if (signal !== undefined)
+    return { first: waitForStop(signal), second: new Promise(() => {}), dispose() {} };
+  const resolvers: Array<(name: string) => void> = [];
+  const first = new Promise<string>((resolve) => resolvers.push(resolve));
+  const second = new Promise<string>((resolve) => resolvers.push(resolve));
+  const dispose = (): void => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
+  let count = 0;
+  function onSignal(name: NodeJS.Signals): void {
+    resolvers[count]!(name);
+    count += 1;
+    if (count === resolvers.length) dispose();
+  }
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return { first, second, dispose };
+}

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { formatBanner, NAT_HINT } from '../src/banner.js';
+import { formatBanner, hidePassword, NAT_HINT } from '../src/banner.js';
 import { main } from '../src/index.js';
 import { capture } from './support/cli.js';
 
@@ -10,6 +10,7 @@ const base = {
   wsUrl: 'ws://0.0.0.0:8080/ws',
   devApp: null,
   apps: [],
+  cluster: null,
 };
 
 describe('the banner and the help of parley serve', () => {
@@ -31,6 +32,48 @@ describe('the banner and the help of parley serve', () => {
     assert.ok(!configured.includes(NAT_HINT));
   });
 
+  it('names the cluster: its Redis (password hidden) and this node, or each worker with its media ports', () => {
+    const media = { announcedAddresses: ['127.0.0.1'], origin: 'loopback' as const };
+    const node = formatBanner({
+      ...base,
+      media,
+      cluster: { redis: 'redis://:hunter2@10.0.0.5:6379/0', privateRedis: false, nodeID: 'edge-a' },
+    });
+    assert.ok(
+      node.includes(
+        '\n  Cluster     redis://:***@10.0.0.5:6379/0   (every node with this Redis is one Parley)\n' +
+          '  Node        edge-a\n',
+      ),
+      node,
+    );
+    assert.ok(!node.includes('hunter2'));
+    const workers = formatBanner({
+      ...base,
+      media,
+      cluster: {
+        redis: 'unix:/srv/.parley/redis/redis.sock',
+        privateRedis: true,
+        workers: [
+          { index: 0, pid: 101, nodeID: 'vm-9-w0-aaaaaa', portRange: [50000, 50499], stunPort: 3479 },
+          { index: 1, pid: 102, nodeID: 'vm-9-w1-bbbbbb', stunPort: 0 },
+        ],
+      },
+    });
+    assert.ok(
+      workers.includes(
+        [
+          '  Cluster     unix:/srv/.parley/redis/redis.sock   (private Redis of these workers, stopped with them)',
+          '  Workers     2 node processes sharing port 8080:',
+          '    worker 0   pid 101   node vm-9-w0-aaaaaa   media UDP 50000-50499, STUN 3479',
+          '    worker 1   pid 102   node vm-9-w1-bbbbbb   media UDP any free ports, STUN any free port',
+        ].join('\n'),
+      ),
+      workers,
+    );
+    assert.equal(hidePassword('redis://10.0.0.5:6379'), 'redis://10.0.0.5:6379');
+    assert.equal(hidePassword('rediss://user:pw@redis.lan:6380'), 'rediss://user:***@redis.lan:6380');
+  });
+
   it('lists every flag with its variable and default', async () => {
     const c = capture();
     assert.equal(await main(['serve', '--help'], c.io), 0);
@@ -48,6 +91,9 @@ describe('the banner and the help of parley serve', () => {
       ['--log-level LEVEL', /PARLEY_LOG_LEVEL, default info/],
       ['-c, --config FILE', /PARLEY_CONFIG/],
       ['--data-dir DIR', /PARLEY_DATA_DIR/],
+      ['--redis URL', /PARLEY_CLUSTER_REDIS/],
+      ['--node-id NAME', /PARLEY_CLUSTER_NODE_ID/],
+      ['--workers N', /PARLEY_WORKERS/],
       ['--no-dev-app', /development app/],
     ];
     for (const [flag, note] of expected) {

@@ -8,6 +8,7 @@ import { makeTestCa } from '@parley/server/test/testCa';
 import { verifyToken04 } from '@parley/token';
 import { main, readDevApp } from '../src/index.js';
 import { capture, SECRET, SIGN, tempDir, writeJson } from './support/cli.js';
+import { startTestRedis } from './support/redisServer.js';
 
 const LAST_LINE = 'Press Ctrl+C to stop.';
 
@@ -121,6 +122,38 @@ describe('parley serve', () => {
     assert.equal(health, 200);
     serve.stop.abort();
     assert.equal(await serve.exited, 0);
+  });
+
+  it('joins the cluster of --redis as one node, and the banner names the Redis and the node', async () => {
+    const dir = await tempDir();
+    const redis = await startTestRedis(join(dir, 'redis.sock'));
+    after(() => redis.stop());
+    const args = [
+      '--port',
+      '0',
+      '--data-dir',
+      dir,
+      '--redis',
+      `unix:${redis.socketPath}`,
+      '--node-id',
+      'edge-a',
+    ];
+    const serve = await startServe(args, dir);
+    assert.ok(
+      serve.banner.includes(
+        `\n  Cluster     unix:${redis.socketPath}   (every node with this Redis is one Parley)\n  Node        edge-a\n`,
+      ),
+      serve.banner,
+    );
+    serve.stop.abort();
+    assert.equal(await serve.exited, 0);
+    const unnamed = await startServe(
+      ['--port', '0', '--data-dir', dir, '--redis', `unix:${redis.socketPath}`],
+      dir,
+    );
+    assert.match(unnamed.banner, new RegExp(String.raw`\n {2}Node {8}\S+-${process.pid}-[0-9a-f]{6}\n`));
+    unnamed.stop.abort();
+    assert.equal(await unnamed.exited, 0);
   });
 
   it('exits with 2 naming the flag when a certificate file is missing, before anything listens', async () => {

@@ -4,19 +4,20 @@
  * `@parley/server/config` (the settings schema, without the media stack) before the server itself is loaded, so
  * configuration mistakes are reported the same way in every setup.
  */
-import type { RunningServer } from '@parley/server';
-import type { ResolvedConfig } from '@parley/server/config';
 import { generateToken04 } from '@parley/token';
 import type { SourcedApp } from '../appValidation.js';
-import { formatBanner, type SampleToken } from '../banner.js';
+import { type BannerInfo, type ClusterBanner, formatBanner, type SampleToken } from '../banner.js';
 import type { Command } from '../command.js';
 import { resolveServeConfig, resolveWithApps } from '../config.js';
 import { type DevApp, loadOrCreateDevApp } from '../devApp.js';
 import { CliError } from '../errors.js';
 import type { CliIo } from '../io.js';
 import { flagHelpLines } from '../serveFlags.js';
+import { startNode } from '../startNode.js';
 import { waitForStop } from '../stopSignal.js';
 import { cliVersion } from '../version.js';
+import { serveWorkers } from '../workers/serveWorkers.js';
+import { singleNodeID } from '../workers/WorkerSettings.js';
 
 /** The user of the token printed in the banner. */
 export const SAMPLE_USER_ID = 'user1';
@@ -24,7 +25,7 @@ export const SAMPLE_USER_ID = 'user1';
 export const SAMPLE_TOKEN_TTL_SECONDS = 24 * 3600;
 
 const SYNOPSIS = `Usage: parley serve [--host ADDR] [--port N] [--config FILE] [--announce IP]... [--tls-cert FILE --tls-key FILE]
-                    [options]`;
+                    [--redis URL] [--workers N|auto] [options]`;
 
 const HELP = `${SYNOPSIS}
 
@@ -44,6 +45,12 @@ configured (or when asked for).
 
 Media: with --host on loopback the SFU announces 127.0.0.1; otherwise, unless --announce says, every address of
 this machine's interfaces. Behind 1:1 NAT (a cloud VM) announce the public IP with --announce.
+
+Cluster: every node started with the same --redis is one Parley (same apps on each; a load balancer in front;
+any node serves any room). --workers N runs N node processes on this machine behind the one port, each with its
+own UDP media ports (a --port-range is split between them; worker i takes STUN port stunPort + i); without
+--redis they share a private redis-server (Debian's package) kept in the data directory and stopped on exit.
+A worker that dies is started again. See docs/cluster.md.
 
 Stop with Ctrl+C (SIGINT) or SIGTERM: the server drains — it tells every client to reconnect, refuses new
 logins, and exits once no client is connected (at most drainTimeoutMs later, default 30 s); the clients log in
@@ -73,18 +80,33 @@ export const serveCommand: Command = {
     }
     const settings = resolveWithApps(config, apps);
     if (devApp !== null) settings.devAppID = devApp.app.appID;
-    const server = await start(settings, io);
-    try {
+    const banner = (
+      ready: Pick<BannerInfo, 'httpUrl' | 'media'> & { url: string },
+      cluster: ClusterBanner | null,
+    ): void =>
       io.stdout(
         formatBanner({
           version: cliVersion(),
-          httpUrl: server.httpUrl,
-          wsUrl: server.url,
-          media: server.media,
+          httpUrl: ready.httpUrl,
+          wsUrl: ready.url,
+          media: ready.media,
           devApp: devApp === null ? null : { devApp, sample: sampleToken(devApp) },
           apps: config.apps,
+          cluster,
         }),
       );
+    if (config.workers !== null) {
+      const { dataDir, origins } = config;
+      return serveWorkers({ settings, count: config.workers, dataDir, origins, io, banner });
+    }
+    // In a cluster the node's ID is chosen here, as the server would choose it, so the banner can show it.
+    const { redis } = settings.cluster;
+    if (redis !== undefined) settings.cluster.nodeID ??= singleNodeID();
+    const server = await startNode(settings, (line) => io.stderr(line + '\n'));
+    try {
+      const cluster =
+        redis === undefined ? null : { redis, privateRedis: false, nodeID: settings.cluster.nodeID! };
+      banner(server, cluster);
       const stop = await waitForStop(io.signal);
       // A graceful stop, for restarts and deploys: the clients reconnect and log in again to the next server.
       // The signal listeners are gone by now, so a second Ctrl+C or SIGTERM ends the process at once.
@@ -97,31 +119,6 @@ export const serveCommand: Command = {
     return 0;
   },
 };
-
-/** Loads the server only now, and turns the usual listen failures into one-line messages. */
-async function start(settings: ResolvedConfig, io: CliIo): Promise<RunningServer> {
-  const { createLogger, startServer, tuneHeapForForwarding } = await import('@parley/server');
-  // The process is the server's: its garbage collector is set for forwarding (see heapTuning.ts).
-  tuneHeapForForwarding();
-  const logger = createLogger({ level: settings.logLevel, write: (line) => io.stderr(line + '\n') });
-  try {
-    return await startServer({ ...settings, logger });
-  } catch (err) {
-    const where = `${settings.host}:${settings.port}`;
-    switch ((err as { code?: unknown }).code) {
-      case 'EADDRINUSE':
-        throw CliError.failure(`${where} is already in use; choose another port with --port or PARLEY_PORT`);
-      case 'EADDRNOTAVAIL':
-        throw CliError.failure(
-          `cannot listen on ${where}: ${settings.host} is not an address of this machine`,
-        );
-      case 'EACCES':
-        throw CliError.failure(`not allowed to listen on ${where}; ports below 1024 need privileges`);
-      default:
-        throw err;
-    }
-  }
-}
 
 function sampleToken(devApp: DevApp): SampleToken {
   const { appID, serverSecret } = devApp.app;
