@@ -55,7 +55,11 @@ export class ParleyProcess {
    * running; resolves once it is loaded. {@link listen} starts the server. The config file lives in a temporary
    * directory removed when the process ends.
    */
-  static async prepare(port: number, settings: ServeSettings = {}): Promise<ParleyProcess> {
+  static async prepare(
+    port: number,
+    settings: ServeSettings = {},
+    args: string[] = [],
+  ): Promise<ParleyProcess> {
     const dir = await mkdtemp(join(tmpdir(), 'parley-serve-'));
     const config = join(dir, 'parley.json');
     await writeFile(config, JSON.stringify({ apps: [APP], logLevel: 'warn', ...settings }));
@@ -63,8 +67,18 @@ export class ParleyProcess {
     const env: Record<string, string> = {};
     for (const [key, value] of Object.entries(process.env))
       if (!key.startsWith('PARLEY_') && value !== undefined) env[key] = value;
-    const args = ['serve', '--config', config, '--port', String(port), '--no-dev-app', '--data-dir', dir];
-    const child = spawn(process.execPath, [CHILD, ...args], {
+    const serveArgs = [
+      'serve',
+      '--config',
+      config,
+      '--port',
+      String(port),
+      '--no-dev-app',
+      '--data-dir',
+      dir,
+      ...args,
+    ];
+    const child = spawn(process.execPath, [CHILD, ...serveArgs], {
       cwd: dir,
       env,
       stdio: ['pipe', 'pipe', 'pipe'],
@@ -101,6 +115,11 @@ export class ParleyProcess {
 
   get port(): number {
     return Number(new URL(this.url).port);
+  }
+
+  /** What the process wrote to stdout so far (its banner). */
+  get stdout(): string {
+    return this.stdoutText;
   }
 
   /** What the process wrote to stderr so far (its log lines and messages). */

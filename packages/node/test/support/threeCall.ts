@@ -21,14 +21,22 @@ afterEach(async () => {
 export const BOUND_MS = 20_000;
 
 /** `parley serve` loaded in a child process, not yet listening. */
-export async function prepare(port: number, settings: ServeSettings = {}): Promise<ParleyProcess> {
-  const server = await ParleyProcess.prepare(port, settings);
+export async function prepare(
+  port: number,
+  settings: ServeSettings = {},
+  args: string[] = [],
+): Promise<ParleyProcess> {
+  const server = await ParleyProcess.prepare(port, settings, args);
   closers.push(() => server.stop());
   return server;
 }
 
-export async function serve(port: number, settings: ServeSettings = {}): Promise<ParleyProcess> {
-  const server = await prepare(port, settings);
+export async function serve(
+  port: number,
+  settings: ServeSettings = {},
+  args: string[] = [],
+): Promise<ParleyProcess> {
+  const server = await prepare(port, settings, args);
   await server.listen();
   return server;
 }
