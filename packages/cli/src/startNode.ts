@@ -24,8 +24,16 @@ export async function startNode(
   try {
     return await startServer({ ...settings, logger });
   } catch (err) {
-    throw listenFailure(err, settings.host, settings.port) ?? err;
+    throw listenFailure(err, settings.host, settings.port) ?? clusterFailure(err) ?? err;
   }
+}
+
+/** The message for a Redis that cannot be reached at the start, or null if `err` is another failure. */
+function clusterFailure(err: unknown): CliError | null {
+  if ((err as Error | null)?.name !== 'SharedStateUnavailable') return null;
+  return CliError.failure(
+    `${(err as Error).message.replace(/\.$/, '')} (check --redis (cluster.redis, PARLEY_CLUSTER_REDIS) and that Redis is running)`,
+  );
 }
 
 /**

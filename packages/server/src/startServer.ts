@@ -60,8 +60,24 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     pipeInactivityTimeoutMs: config.cluster.nodeTimeoutMs,
     consumerOptions,
   });
-  const stun = await StunResponder.start({ ...addresses.stun, port: media.stunPort });
-  const state = await createSharedState(config.cluster, logger.child('cluster'), sharedState);
+  // What started before a failure (a taken STUN port, an unreachable Redis) is released before failing.
+  let stun: StunResponder;
+  let state: Awaited<ReturnType<typeof createSharedState>>;
+  try {
+    stun = await StunResponder.start({ ...addresses.stun, port: media.stunPort });
+  } catch (err) {
+    await sfu.close();
+    limits.close();
+    throw err;
+  }
+  try {
+    state = await createSharedState(config.cluster, logger.child('cluster'), sharedState);
+  } catch (err) {
+    await sfu.close();
+    await stun.close();
+    limits.close();
+    throw err;
+  }
   const { turn } = config;
   const rooms = new RoomService({
     sfu,
