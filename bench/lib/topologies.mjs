@@ -21,7 +21,7 @@ const SPECS = { audio: AUDIO, video: VIDEO };
  * `attempt()`, once more if it fails (a connection can time out on a busy machine); the second failure is
  * thrown. Every retry is counted in `retries.count` (reported with the results).
  */
-async function withRetry(retries, attempt) {
+export async function withRetry(retries, attempt) {
   try {
     return await attempt();
   } catch {
@@ -31,7 +31,7 @@ async function withRetry(retries, attempt) {
 }
 
 /** Runs `add(i)` for i = from..to-1 with at most `concurrency` at once, reporting each completion. */
-async function addAll(from, to, concurrency, add, onProgress) {
+export async function addAll(from, to, concurrency, add, onProgress) {
   let next = from;
   let done = from;
   const worker = async () => {
