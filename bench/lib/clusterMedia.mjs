@@ -43,15 +43,20 @@ export async function clusterFanout({ started, meter, pacer, concurrency }) {
       async (i) => {
         const node = started.layout.playerNode(i);
         const receiver = meter.receiver();
-        const { client, play } = await withRetry(t.retries, async () => {
-          const client = await login(started.nodes.get(node).url, ROOM, `player${i}`);
-          try {
-            return { client, play: await playSynthetic(client, { streamID: STREAM, receiver }) };
-          } catch (err) {
-            client.close();
-            throw err;
-          }
-        });
+        // Three attempts: the layouts of a run live side by side, so a busy machine times out more setups.
+        const { client, play } = await withRetry(
+          t.retries,
+          async () => {
+            const client = await login(started.nodes.get(node).url, ROOM, `player${i}`);
+            try {
+              return { client, play: await playSynthetic(client, { streamID: STREAM, receiver }) };
+            } catch (err) {
+              client.close();
+              throw err;
+            }
+          },
+          3,
+        );
         players.push({ client, play });
         t.playersOn.set(node, (t.playersOn.get(node) ?? 0) + 1);
         for (const track of pub.tracks) {
@@ -99,6 +104,19 @@ function processCpu(started, row) {
     voluntarySwitchesPerSecond: round(voluntarySwitches / seconds, 0),
     involuntarySwitchesPerSecond: round(involuntarySwitches / seconds, 0),
   }));
+}
+
+/**
+ * Transports the layout's nodes closed so far, by reason, summed over the nodes (`inactive`: silent for the
+ * SFU's inactivity timeout; `closed`: ended by their owner, e.g. a retried setup).
+ */
+function closesOf(stats) {
+  const out = {};
+  for (const node of Object.values(stats.nodes)) {
+    for (const [reason, n] of Object.entries(node.transportCloses ?? {}))
+      out[reason] = (out[reason] ?? 0) + n;
+  }
+  return out;
 }
 
 /** The remote node named in a pipe ID (`<nodeID>/<random>`: the node that asked for the pipe). */
@@ -183,6 +201,7 @@ export async function measureLayout({ run, meter, seconds, warmupSeconds, bystan
       onTick: (f) => progress.update(Math.round(f * 100)),
       detail: (s0, s1) => ({
         playersPerNode: Object.fromEntries(topology.playersOn),
+        transportClosesSoFar: closesOf(s1),
         ...(clustered ? { pipes: pipeCheck(s0, s1, started.layout, topology.playersOn) } : {}),
       }),
     });
@@ -304,6 +323,8 @@ export function mergeRounds(rows) {
     },
     serverFullGcs: sum((r) => r.serverFullGcs),
     playersPerNode: rows[0].playersPerNode,
+    transportClosesSoFar: rows[rows.length - 1].transportClosesSoFar,
+    mediaFlowingBeforeWindow: rows.every((r) => r.mediaFlowingBeforeWindow !== false),
     processCpu,
     ...(rows[0].pipes ? { pipes: mergePipes(rows.map((r) => r.pipes)) } : {}),
     perRound: rows,

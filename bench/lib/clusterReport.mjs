@@ -187,6 +187,17 @@ export function clusterNotes(rows, summary, layouts) {
     if (missing > 0) notes.push(`${name}: ${missing} room events never reached an observer within 5 s`);
     if (l.retries > 0) notes.push(`${name}: ${l.retries} connection(s) failed once and were tried again`);
     notes.push(...l.errors);
+    const last = l.rows.at(-1)?.row?.transportClosesSoFar ?? {};
+    const lost = Object.entries(last).filter(([reason]) => reason !== 'closed' && reason !== 'replaced');
+    if (lost.length > 0) {
+      notes.push(
+        `${name}: the SFU closed media transports during the run (${lost.map(([r, n]) => `${n} ${r}`).join(', ')}): ` +
+          'players that lost theirs count as loss from then on',
+      );
+    }
+    const dry = l.rows.filter((r) => r.row && !r.row.mediaFlowingBeforeWindow).map((r) => r.load);
+    if (dry.length > 0)
+      notes.push(`${name}: some players had no media before the window at ${dry.join(', ')} players`);
   }
   return notes;
 }

@@ -3,14 +3,14 @@
  * in argv[2] (JSON; with `cluster` settings it is one node of a cluster), prints `{ url, httpUrl, pid }` as one
  * line, then answers commands on stdin (one JSON line each): `stats` (packets and payload bytes the SFU handed
  * to werift for its players, counted by the consumers' per-packet hook; memory; garbage-collection pauses:
- * total, and the longest since the last `stats`; full collections; the counters of the node's media pipes,
- * lib/pipeWatch.mjs), `health` (what /healthz says: sessions, rooms, transports) and `gc` (a full garbage
+ * total, and the longest since the last `stats`; full collections; the counters of the node's media pipes
+ * and its transports closed by reason, lib/routerWatch.mjs), `health` (what /healthz says: sessions, rooms, transports) and `gc` (a full garbage
  * collection, when the process runs with --expose-gc).
  */
 import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
-import { watchPipes } from './pipeWatch.mjs';
+import { watchRouter } from './routerWatch.mjs';
 
 // PARLEY_BENCH_SERVER_ROOT: a checkout of another commit (built), to measure its server instead (before/after).
 const root = process.env.PARLEY_BENCH_SERVER_ROOT;
@@ -47,7 +47,7 @@ new PerformanceObserver((list) => {
   }
 }).observe({ entryTypes: ['gc'] });
 
-const pipes = watchPipes(SfuRouter);
+const router = watchRouter(SfuRouter);
 const server = await startServer({ ...options, logger: createLogger({ level: 'warn' }) });
 process.stdout.write(`${JSON.stringify({ url: server.url, httpUrl: server.httpUrl, pid: process.pid })}\n`);
 
@@ -67,7 +67,8 @@ async function answer(line) {
       gcTotalMs: gc.totalMs,
       gcMaxMs,
       gcFull: gc.full,
-      pipes: pipes.stats(),
+      pipes: router.pipes(),
+      transportCloses: router.transportCloses(),
     };
   }
   if (cmd === 'health') return (await fetch(`${server.httpUrl}/healthz`)).json();

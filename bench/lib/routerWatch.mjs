@@ -1,22 +1,26 @@
 /**
- * The media pipes of a cluster node, seen from inside its server process (lib/serverMain.mjs), for the
- * cluster-fanout benchmark: every pipe-out (this node is a stream's origin and sends one copy of each packet
- * to another node) and every pipe-in (this node plays a stream of another node through a pipe) the SFU router
- * opens, through the router's own `pipe` event, and their `stats()` counters.
+ * The SFU router of a server process (lib/serverMain.mjs), seen from inside it, for the cluster-fanout
+ * benchmark: every pipe-out (this node is a stream's origin and sends one copy of each packet to another node)
+ * and every pipe-in (this node plays a stream of another node through a pipe) the router opens, through its
+ * own `pipe` event, with their `stats()` counters; and every transport it opens (its `transport` event) that
+ * closed, by reason — a player's transport closed for silence (`inactive`) during a run means it lost its media.
  *
  * startServer keeps its router to itself and has no hook for it (the bench adds none to the server): the bench
- * finds the router the first time it opens a pipe, by wrapping the two public methods that do
- * (`SfuRouter.prototype.openPipeIn` / `openPipeOut`) in this process only. The wrapper subscribes to the
- * router's `pipe` event before the method runs, so the first pipe is seen too; nothing runs per packet.
+ * finds the router the first time it publishes, plays or opens a pipe, by wrapping those public methods
+ * (`SfuRouter.prototype.publish`, `play`, `openPipeIn`, `openPipeOut`) in this process only. The wrapper
+ * subscribes to the router's events before the method runs, so the first transport or pipe is seen too;
+ * nothing runs per packet.
  */
 
 /**
- * Starts watching the pipes of every router of `SfuRouter` (the class of the server under test; absent in a
- * server from before media pipes, which then reports none). Returns `{ stats() }`.
+ * Starts watching every router of `SfuRouter` (the class of the server under test; a server from before media
+ * pipes reports none). Returns `{ stats() }`.
  */
-export function watchPipes(SfuRouter) {
+export function watchRouter(SfuRouter) {
   /** Every pipe end seen, closed ones included, so a window's counters can be told from a replaced pipe's. */
   const seen = [];
+  /** Transports closed so far, by reason (`inactive`, `failed`, `closed`, …). */
+  const transportCloses = {};
   const routers = new Set();
   const watch = (router) => {
     if (routers.has(router)) return;
@@ -25,8 +29,13 @@ export function watchPipes(SfuRouter) {
       // A pipe-out counts packets sent, a pipe-in packets received: the two ends differ only in their stats.
       seen.push({ pipe, router, kind: 'packetsSent' in pipe.stats() ? 'out' : 'in' });
     });
+    router.on('transport', (transport) => {
+      transport.once('close', (reason) => {
+        transportCloses[reason] = (transportCloses[reason] ?? 0) + 1;
+      });
+    });
   };
-  for (const method of ['openPipeIn', 'openPipeOut']) {
+  for (const method of ['publish', 'play', 'openPipeIn', 'openPipeOut']) {
     const original = SfuRouter?.prototype?.[method];
     if (typeof original !== 'function') continue;
     SfuRouter.prototype[method] = function watched(...args) {
@@ -35,12 +44,14 @@ export function watchPipes(SfuRouter) {
     };
   }
   return {
+    /** Transports closed so far, by reason. */
+    transportCloses: () => ({ ...transportCloses }),
     /**
      * `{ outs, ins }`: per pipe-out its counters and, read at the same moment, the packets the stream's
      * source on this node has received (`sourcePackets`: distinct packets, as its producers count them), so
      * the two can be compared exactly; per pipe-in its counters and its players on this node.
      */
-    stats() {
+    pipes() {
       const outs = [];
       const ins = [];
       for (const { pipe, router, kind } of seen) {
