@@ -34,7 +34,29 @@ function costModel(rows) {
       .filter(Boolean)
       .map((r) => ({ x: r.packetsReceived / r.windowSeconds, y: r.cpuMs / r.windowSeconds })),
   );
-  return fit && { fixedCpuPercent: round(fit.a / 10, 2), marginalMicrosPerPacket: round(fit.b * 1000, 2) };
+  return fit && { fixedCpuPercent: round(fit.a / 10, 2), marginalMicrosPerPacket: round(fit.b * 1000, 2), fit };
+}
+
+/**
+ * Where the two cost models cross the target: the players per stream from which a cluster's modeled CPU per
+ * delivered packet is at most TARGET_RATIO × one node's (F + m·x against F₁ + m₁·x, x delivered packets per
+ * second). `always` when it holds at every load, `never` when at none; an extrapolation beyond the measured
+ * steps is only as good as the straight line.
+ */
+function targetFrom(one, cluster, rows) {
+  if (!one || !cluster) return null;
+  const perPlayer = rows
+    .filter(Boolean)
+    .map((r) => r.packetsReceived / r.windowSeconds / Object.values(r.playersPerNode).reduce((a, b) => a + b, 0));
+  if (perPlayer.length === 0) return null;
+  const rate = perPlayer.reduce((a, b) => a + b, 0) / perPlayer.length;
+  const gap = TARGET_RATIO * one.fit.a - cluster.fit.a;
+  const slope = cluster.fit.b - TARGET_RATIO * one.fit.b;
+  if (slope === 0) return gap >= 0 ? 'always' : 'never';
+  const x = gap / slope;
+  // Below x the fixed parts decide, above it the slopes: which side holds depends on the signs.
+  if (slope < 0) return x <= 0 ? 'always' : { fromPlayers: Math.ceil(x / rate) };
+  return x <= 0 ? 'never' : { upToPlayers: Math.floor(x / rate) };
 }
 
 /**
@@ -111,6 +133,7 @@ export function clusterSummary(steps, layouts) {
       stepsFailing: perStep.filter((s) => s.ratio !== null && s.ratio > TARGET_RATIO).map((s) => s.players),
     };
   }
+  const models = Object.fromEntries(names.map((n) => [n, costModel(layouts[n].rows.map((r) => r.row))]));
   const checks = names.flatMap((n) =>
     layouts[n].rows
       .filter((r) => r.row?.pipes)
@@ -128,7 +151,13 @@ export function clusterSummary(steps, layouts) {
         checks: checks.length,
         failing: checks.filter((c) => !c.holds).map((c) => `${c.layout} at ${c.players} players`),
       },
-      costModel: Object.fromEntries(names.map((n) => [n, costModel(layouts[n].rows.map((r) => r.row))])),
+      costModel: models,
+      /** From the cost models: the players per stream from which each cluster layout meets the target. */
+      modeledTarget: Object.fromEntries(
+        names
+          .filter((n) => n !== 'one-node')
+          .map((n) => [n, targetFrom(models['one-node'], models[n], layouts[n].rows.map((r) => r.row))]),
+      ),
       idle: Object.fromEntries(names.map((n) => [n, layouts[n].idle])),
       signaling: Object.fromEntries(names.map((n) => [n, layouts[n].signaling])),
       stepsHoldingCapacityRule: Object.fromEntries(
@@ -202,6 +231,13 @@ export function clusterNotes(rows, summary, layouts) {
   return notes;
 }
 
+/** A modeled target crossing in words. */
+function modeled(t) {
+  if (t === null || t === undefined) return '—';
+  if (typeof t === 'string') return t === 'always' ? 'at every load' : 'at no load';
+  return t.fromPlayers !== undefined ? `from ${t.fromPlayers} players` : `up to ${t.upToPlayers} players`;
+}
+
 const v = (x, suffix = '') => (x === null || x === undefined ? '—' : `${x}${suffix}`);
 
 /** The Markdown tables: media per step, where the extra CPU goes, signaling. */
@@ -267,7 +303,9 @@ export function clusterTables(result) {
       })
       .join(
         '; ',
-      )}. Idle (no clients): ${names.map((n) => `${n} ${v(s.idle[n]?.cpuPercent, ' %')}`).join(', ')}.`,
+      )}. Idle (no clients): ${names.map((n) => `${n} ${v(s.idle[n]?.cpuPercent, ' %')}`).join(', ')}. ` +
+      `Where the models cross ${TARGET_RATIO}×: ${clusters.map((n) => `${n} ${modeled(s.modeledTarget[n])}`).join(', ')} ` +
+      '(a straight-line extrapolation past the last step).',
   );
   lines.push('', ...signalingTable(s.signaling));
   return lines.join('\n');
