@@ -195,6 +195,15 @@ export function clusterNotes(rows, summary, layouts) {
         'CPU per packet is each process’s own, but latency and loss are inflated where they did',
     );
   }
+  const bystanders = Object.entries(layouts)
+    .map(([name, l]) => [name, Math.max(0, ...l.rows.map((r) => r.row?.bystanderCpuPercent ?? 0))])
+    .filter(([, x]) => x > 0);
+  if (bystanders.length > 0) {
+    notes.push(
+      `the paused layouts' processes (their players' consent checks and reports, timers) took up to ` +
+        `${bystanders.map(([n, x]) => `${x} % of CPU 0 while ${n} was measured`).join(', ')}`,
+    );
+  }
   const busy = measured.filter((r) => r.benchCpuPercent > 85).length;
   if (busy > 0) notes.push(`the load generator used over 85 % of its CPU in ${busy} window(s)`);
   if (summary.oneCopyPerPacket.holds === false) {
