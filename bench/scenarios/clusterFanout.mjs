@@ -12,14 +12,9 @@
 
 import { clusterFanout, growLayout, measureLayout, mergeRounds } from '../lib/clusterMedia.mjs';
 import { LAYOUTS, startLayout } from '../lib/clusterNodes.mjs';
-import {
-  clusterChart,
-  clusterHeadline,
-  clusterNotes,
-  clusterSummary,
-  clusterTables,
-} from '../lib/clusterReport.mjs';
+import { clusterNotes, clusterSummary } from '../lib/clusterReport.mjs';
 import { measureSignaling } from '../lib/clusterSignaling.mjs';
+import { clusterChart, clusterHeadline, clusterTables } from '../lib/clusterTables.mjs';
 import { describeRow } from '../lib/mediaBench.mjs';
 import { Meter } from '../lib/meter.mjs';
 import { UsageError } from '../lib/options.mjs';
