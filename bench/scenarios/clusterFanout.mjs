@@ -36,13 +36,19 @@ function nodeOptions(maxPlayers) {
   };
 }
 
-/** The layouts of `--layouts`, checked: known names, one-node first (the reference), no repeats. */
+/**
+ * The layouts of `--layouts`, checked: known names, no repeats, one-node (the reference of every ratio) and at
+ * least one cluster layout; one-node first.
+ */
 function parseLayouts(text) {
   const names = [...new Set(text.split(',').map((s) => s.trim()))];
   for (const n of names) {
     if (!(n in LAYOUTS)) {
       throw new UsageError(`--layouts: unknown layout '${n}' (known: ${Object.keys(LAYOUTS).join(', ')})`);
     }
+  }
+  if (!names.includes('one-node') || names.length < 2) {
+    throw new UsageError('--layouts must name one-node (the reference) and at least one cluster layout');
   }
   return names.sort((a, b) => (a === 'one-node' ? -1 : b === 'one-node' ? 1 : 0));
 }
