@@ -18,13 +18,23 @@ import { createProgress } from './lib/progress.mjs';
 import { readLatest, writeResults } from './lib/results.mjs';
 import audioFanout from './scenarios/audioFanout.mjs';
 import browserFirstFrame from './scenarios/browserFirstFrame.mjs';
+import clusterFanout from './scenarios/clusterFanout.mjs';
 import firstFrame from './scenarios/firstFrame.mjs';
 import join from './scenarios/join.mjs';
 import meeting from './scenarios/meeting.mjs';
 import signalingScale from './scenarios/signalingScale.mjs';
 import videoFanout from './scenarios/videoFanout.mjs';
 
-const SCENARIOS = [audioFanout, videoFanout, meeting, join, firstFrame, browserFirstFrame, signalingScale];
+const SCENARIOS = [
+  audioFanout,
+  videoFanout,
+  meeting,
+  join,
+  firstFrame,
+  browserFirstFrame,
+  signalingScale,
+  clusterFanout,
+];
 const SELF = fileURLToPath(import.meta.url);
 const BUILT = fileURLToPath(new URL('../packages/server/dist/src/index.js', import.meta.url));
 

@@ -24,7 +24,11 @@ export async function settle(pairs, timeoutMs = 15_000) {
 /**
  * Measures one window. `target` is the forwarder: `{ cpuMs(), stats() }` (stats resolves with
  * `{ sentPackets }`); `pinned`: it runs on CPU 0 and the bench on CPU 1, so other processes' share of those
- * CPUs can be told apart. Returns the step's row (figures rounded; null where nothing could be measured).
+ * CPUs can be told apart. `detail(stats0, stats1)`, if given, adds its fields to the row, from the forwarder's
+ * stats read just before and just after the window (e.g. a cluster's pipe counters). `bystanders`, if given
+ * (`{ cpuMs() }`), are the bench's other processes on the forwarder's CPU that the window does not measure (a
+ * paused layout's servers): their CPU is reported apart and not counted as other processes' load. Returns the
+ * step's row (figures rounded; null where nothing could be measured).
  */
 export async function measureWindow({
   meter,
@@ -35,6 +39,8 @@ export async function measureWindow({
   warmupSeconds = 1,
   drainMs = 600,
   onTick,
+  detail,
+  bystanders,
 }) {
   // Steady state first: the JIT has compiled the forwarding path and fresh connections have settled. The
   // bench's own garbage from the setup is collected now rather than during the window (with --expose-gc).
@@ -51,6 +57,7 @@ export async function measureWindow({
   const bench0 = process.cpuUsage();
   const t0 = performance.now();
   const cpu0 = target.cpuMs();
+  const bystanders0 = bystanders?.cpuMs() ?? 0;
   const otherLoad = watchOtherLoad();
   meter.begin(tracks);
   const ms = seconds * 1000;
@@ -60,11 +67,12 @@ export async function measureWindow({
   }
   meter.end(tracks);
   const cpu1 = target.cpuMs();
+  const bystanderMs = (bystanders?.cpuMs() ?? 0) - bystanders0;
   const t1 = performance.now();
   const bench = process.cpuUsage(bench0);
   const benchMs = (bench.user + bench.system) / 1000;
   // What else ran on the two CPUs meanwhile (other processes of the machine): noise in these figures.
-  const other = pinned ? otherLoad(cpu1 - cpu0, benchMs) : { cpu0: null, cpu1: null };
+  const other = pinned ? otherLoad(cpu1 - cpu0 + bystanderMs, benchMs) : { cpu0: null, cpu1: null };
   loopDelay.disable();
   gcObserver.disconnect();
   const stats1 = await target.stats();
@@ -75,6 +83,7 @@ export async function measureWindow({
   const latency = summarize(latencies);
   const prepared = summarize(preparation);
   const serverCounted = stats1.sentPackets - stats0.sentPackets;
+  const extra = detail?.(stats0, stats1) ?? {};
   return {
     windowSeconds: round(windowMs / 1000, 3),
     packetsSentBySources: sent,
@@ -110,6 +119,7 @@ export async function measureWindow({
     benchCpuPercent: round((benchMs / windowMs) * 100, 1),
     /** CPU time other processes took on CPU 0 (the forwarder's) and CPU 1 (the bench's), % of the window. */
     otherLoadPercent: other,
+    ...(bystanders ? { bystanderCpuPercent: round((bystanderMs / windowMs) * 100, 1) } : {}),
     /** How late the bench's event loop ran (a late loop receives late: the latency includes it). */
     benchLoopDelayMs: { p99: round(loopDelay.percentile(99) / 1e6, 1), max: round(loopDelay.max / 1e6, 1) },
     /** The forwarder's garbage-collection pauses in the window (null for the baseline relay, not measured). */
@@ -126,6 +136,7 @@ export async function measureWindow({
       ),
       max: round(Math.max(0, ...gcPauses), 1),
     },
+    ...extra,
   };
 }
 

@@ -29,6 +29,17 @@ export function rssBytes(pid) {
   return Number(m[1]) * 1024;
 }
 
+/**
+ * Context switches of process `pid`'s main thread (where Node's event loop runs) so far, from
+ * /proc/<pid>/status: `voluntary` (it waited: an idle event loop) and `involuntary` (the kernel preempted it to
+ * run something else on its CPU).
+ */
+export function contextSwitches(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const field = (name) => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? Number.NaN);
+  return { voluntary: field('voluntary_ctxt_switches'), involuntary: field('nonvoluntary_ctxt_switches') };
+}
+
 /** True if `taskset` can pin processes here. */
 export function hasTaskset() {
   return spawnSync('taskset', ['-V']).status === 0;

@@ -1,18 +1,20 @@
 /**
  * The server side of a benchmark, run as its own process by serverProcess.mjs: starts Parley with the options
- * in argv[2] (JSON), prints `{ url, httpUrl, pid }` as one line, then answers commands on stdin (one JSON line
- * each): `stats` (packets and payload bytes the SFU handed to werift for its players, counted by the
- * consumers' per-packet hook; memory; garbage-collection pauses: total, and the longest since the last
- * `stats`; full collections), `health` (what /healthz says: sessions, rooms, transports) and `gc` (a full
- * garbage collection, when the process runs with --expose-gc).
+ * in argv[2] (JSON; with `cluster` settings it is one node of a cluster), prints `{ url, httpUrl, pid }` as one
+ * line, then answers commands on stdin (one JSON line each): `stats` (packets and payload bytes the SFU handed
+ * to werift for its players, counted by the consumers' per-packet hook; memory; garbage-collection pauses:
+ * total, and the longest since the last `stats`; full collections; the counters of the node's media pipes
+ * and its transports closed by reason, lib/routerWatch.mjs), `health` (what /healthz says: sessions, rooms, transports) and `gc` (a full garbage
+ * collection, when the process runs with --expose-gc).
  */
 import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
+import { watchRouter } from './routerWatch.mjs';
 
 // PARLEY_BENCH_SERVER_ROOT: a checkout of another commit (built), to measure its server instead (before/after).
 const root = process.env.PARLEY_BENCH_SERVER_ROOT;
-const { createLogger, startServer, tuneHeapForForwarding } = await import(
+const { createLogger, SfuRouter, startServer, tuneHeapForForwarding } = await import(
   root
     ? pathToFileURL(`${root}/packages/server/dist/src/index.js`).href
     : '../../packages/server/dist/src/index.js'
@@ -45,6 +47,7 @@ new PerformanceObserver((list) => {
   }
 }).observe({ entryTypes: ['gc'] });
 
+const router = watchRouter(SfuRouter);
 const server = await startServer({ ...options, logger: createLogger({ level: 'warn' }) });
 process.stdout.write(`${JSON.stringify({ url: server.url, httpUrl: server.httpUrl, pid: process.pid })}\n`);
 
@@ -64,6 +67,8 @@ async function answer(line) {
       gcTotalMs: gc.totalMs,
       gcMaxMs,
       gcFull: gc.full,
+      pipes: router.pipes(),
+      transportCloses: router.transportCloses(),
     };
   }
   if (cmd === 'health') return (await fetch(`${server.httpUrl}/healthz`)).json();

@@ -97,6 +97,21 @@ export class SyntheticTrack {
     this.keyframeWanted = true;
   }
 
+  /**
+   * Drops the units due by `now` unsent: the track was paused (out of the pacer) and resumes at `now` as a
+   * sender that stopped for a while does — its clock (the RTP timestamps) went on, its sequence numbers and
+   * packet numbers continue without a gap, and video starts again with a keyframe. Without it the pacer's next
+   * pump would send every unit of the pause at once.
+   */
+  skipTo(now) {
+    if (this.startedAt === null) return;
+    const due = Math.floor(((now - this.startedAt) / 1000) * this.spec.unitsPerSecond);
+    this.units = Math.max(this.units, due);
+    this.queue.length = 0;
+    this.bucketEmptyAt = Number.NEGATIVE_INFINITY;
+    if (this.spec.kind === 'video') this.keyframeWanted = true;
+  }
+
   /** Sends every packet due by `now` (ms, performance.now()): the units due, paced if the spec says so. */
   pump(now) {
     this.startedAt ??= now;

@@ -18,20 +18,22 @@ import { AUDIO, VIDEO } from './synthRtp.mjs';
 const SPECS = { audio: AUDIO, video: VIDEO };
 
 /**
- * `attempt()`, once more if it fails (a connection can time out on a busy machine); the second failure is
- * thrown. Every retry is counted in `retries.count` (reported with the results).
+ * `attempt()`, again if it fails (a connection can time out on a busy machine), `attempts` times in all; the
+ * last failure is thrown. Every retry is counted in `retries.count` (reported with the results).
  */
-async function withRetry(retries, attempt) {
-  try {
-    return await attempt();
-  } catch {
-    retries.count += 1;
-    return attempt();
+export async function withRetry(retries, attempt, attempts = 2) {
+  for (let i = 1; ; i++) {
+    try {
+      return await attempt();
+    } catch (err) {
+      if (i >= attempts) throw err;
+      retries.count += 1;
+    }
   }
 }
 
 /** Runs `add(i)` for i = from..to-1 with at most `concurrency` at once, reporting each completion. */
-async function addAll(from, to, concurrency, add, onProgress) {
+export async function addAll(from, to, concurrency, add, onProgress) {
   let next = from;
   let done = from;
   const worker = async () => {

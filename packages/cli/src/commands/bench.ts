@@ -20,6 +20,7 @@ export const BENCH_SCENARIOS: readonly string[] = [
   'first-frame',
   'browser-first-frame',
   'signaling-scale',
+  'cluster-fanout',
   'all',
 ];
 

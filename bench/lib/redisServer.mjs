@@ -1,0 +1,109 @@
+/**
+ * A redis-server of the benchmark's own for a cluster of Parley nodes: on 127.0.0.1 at a free port, nothing
+ * saved to disk, in a temporary folder removed when it stops; pinned to the servers' CPU like the nodes, so its
+ * CPU time (from /proc) is counted with theirs and kept out of the other processes' load.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { cpuMs, pinnedCommand } from './procStat.mjs';
+
+/** What redis-server logs once it serves clients. */
+const READY = /Ready to accept connections/;
+const READY_TIMEOUT_MS = 15_000;
+
+/** A TCP port that was free a moment ago (another process may take it before redis-server binds it). */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** Runs redis-server once on `port`; resolves when it is ready, rejects if it exits or is slow to start. */
+function runOnce(port, dir, cpu) {
+  const { command, args, pinned } = pinnedCommand(cpu, [
+    'redis-server',
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--dir',
+    dir,
+  ]);
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const log = [];
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(
+        new Error(`redis-server did not start within ${READY_TIMEOUT_MS} ms: ${log.slice(-3).join(' | ')}`),
+      );
+    }, READY_TIMEOUT_MS);
+    child.once('error', (err) => {
+      clearTimeout(timer);
+      reject(
+        err.code === 'ENOENT'
+          ? new Error('redis-server is not installed (apt-get install redis-server)')
+          : err,
+      );
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`redis-server exited with ${code}: ${log.slice(-3).join(' | ')}`));
+    });
+    for (const stream of [child.stdout, child.stderr]) {
+      createInterface({ input: stream }).on('line', (line) => {
+        if (log.length < 200) log.push(line);
+        if (READY.test(line)) {
+          clearTimeout(timer);
+          child.removeAllListeners('exit');
+          resolve({ child, pinned });
+        }
+      });
+    }
+  });
+}
+
+/**
+ * Starts redis-server pinned to `cpu`. Resolves with `url`, `pid`, `pinned`, `cpuMs()` and `stop()`.
+ * taskset runs the command in its own process (exec), so the child's pid is redis-server's.
+ */
+export async function startRedisServer({ cpu = 0 } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'parley-bench-redis-'));
+  let lastError;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const port = await freePort();
+    try {
+      const { child, pinned } = await runOnce(port, dir, cpu);
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      return {
+        url: `redis://127.0.0.1:${port}`,
+        pid: child.pid,
+        pinned,
+        cpuMs: () => cpuMs(child.pid),
+        async stop() {
+          if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+          await exited;
+          rmSync(dir, { recursive: true, force: true });
+        },
+      };
+    } catch (err) {
+      lastError = err;
+      if (/not installed/.test(err.message)) break;
+    }
+  }
+  rmSync(dir, { recursive: true, force: true });
+  throw lastError;
+}
