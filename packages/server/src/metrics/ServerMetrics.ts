@@ -25,12 +25,21 @@ export interface MetricsSources {
 /** The content type of the text format, for the response header. */
 export const METRICS_CONTENT_TYPE = Registry.PROMETHEUS_CONTENT_TYPE;
 
+const MISNAMED = [
+  'nodejs_active_handles_total',
+  'nodejs_active_requests_total',
+  'nodejs_active_resources_total',
+];
+
 /** The process metrics, registered once per process (each registration would add its own GC observer). */
 let processRegistry: Registry | null = null;
 function processMetrics(): Registry {
   if (!processRegistry) {
     processRegistry = new Registry();
     collectDefaultMetrics({ register: processRegistry });
+    // prom-client names three gauges `…_total`, which promtool rejects (the suffix is for counters); the same
+    // counts stay in `nodejs_active_handles`, `nodejs_active_requests` and `nodejs_active_resources`, by type.
+    for (const name of MISNAMED) processRegistry.removeSingleMetric(name);
   }
   return processRegistry;
 }
