@@ -12,9 +12,11 @@ import { createSharedState } from './cluster/createSharedState.js';
 import { mediaAddresses } from './config/addresses.js';
 import { resolveServerConfig } from './config/resolve.js';
 import { readTlsFiles } from './config/tlsFiles.js';
+import { AdminAccess } from './http/adminAccess.js';
 import { handleHttp } from './http/HttpRoutes.js';
 import { StaticFiles } from './http/StaticFiles.js';
 import { createLogger } from './log.js';
+import { METRICS_CONTENT_TYPE, ServerMetrics } from './metrics/ServerMetrics.js';
 import type { RunningServer, ServerOptions } from './options.js';
 import { RoomService } from './rooms/RoomService.js';
 import { SfuRouter, StunResponder } from './sfu/index.js';
@@ -25,7 +27,7 @@ import { SignalingServer } from './signaling/SignalingServer.js';
 const REQUEST_TIMEOUT = 'HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n';
 
 /**
- * Starts a Parley server on one port: the signaling WebSocket (`/ws`), the SFU, and HTTP — `/healthz`, the web SDK
+ * Starts a Parley server on one port: the signaling WebSocket (`/ws`), the SFU, and HTTP — `/healthz`, `/metrics`, the web SDK
  * at `/sdk/parley.mjs` and `/sdk/parley.js`, the demo page at `/`, and development tokens at `/dev/token` when a
  * development app is set.
  * The options are parsed once with the settings schema (config/schema.ts); only the resolved values are used.
@@ -93,11 +95,18 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     ...roomSettings,
     logger: logger.child('rooms'),
   });
+  const metrics = new ServerMetrics({
+    nodeID: state.nodeID,
+    sfu,
+    rooms: () => rooms.stats(),
+    connections: () => signaling.connectionCount,
+  });
   const signaling = new SignalingServer(rooms, {
     ...sig,
     iceServers: [stun.url],
     limits,
     logger: logger.child('signaling'),
+    onLogin: (code) => metrics.login(code),
   });
   const startedAt = Date.now();
   const files = web === false ? StaticFiles.load({ sdkDir: null, demoDir: null }) : StaticFiles.load(web);
@@ -105,6 +114,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const httpContext = {
     files,
     devApp,
+    admin: new AdminAccess({
+      adminToken: config.http.adminToken,
+      adminAllow: config.http.adminAllow,
+      trustedProxies: config.limits.trustedProxies,
+    }),
+    metrics: async () => ({ text: await metrics.text(), contentType: METRICS_CONTENT_TYPE }),
     health: () => ({
       uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
       cluster: {

@@ -192,7 +192,10 @@ export const limitsSchema = group({
     ),
 }).prefault({});
 
-/** Timeouts of the HTTP server, which bound slow clients (slowloris) before a socket becomes a WebSocket. */
+/**
+ * The HTTP server: timeouts that bound slow clients (slowloris) before a socket becomes a WebSocket, and who may
+ * use the operator endpoints (`/metrics`, the server API; see http/adminAccess.ts).
+ */
 export const httpSchema = group({
   headersTimeoutMs: milliseconds(1)
     .default(10_000)
@@ -203,6 +206,19 @@ export const httpSchema = group({
   keepAliveTimeoutMs: milliseconds(1)
     .default(5000)
     .describe('How long an idle keep-alive connection is kept after a response.'),
+  adminToken: text('token')
+    .min(16, { error: 'must be at least 16 characters' })
+    .optional()
+    .describe(
+      'Bearer token required by `/metrics` and the server API (`Authorization: Bearer …`). Without it, only ' +
+        '`http.adminAllow` protects them.',
+    ),
+  adminAllow: addressRangeList()
+    .optional()
+    .describe(
+      'Client addresses and CIDR ranges allowed to use `/metrics` and the server API (behind a trusted proxy: ' +
+        'the address it forwards for). Default: loopback only, or any address when `http.adminToken` is set.',
+    ),
 }).prefault({});
 
 /** The cluster: the shared state (Redis or this process's own) and the nodes' liveness and media pipes. */

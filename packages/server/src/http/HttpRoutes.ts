@@ -1,6 +1,7 @@
 /**
  * Plain HTTP requests next to the WebSocket endpoint:
  * - `GET /healthz` — liveness and counters;
+ * - `GET /metrics` — the Prometheus metrics, for the clients `http.adminAllow` / `http.adminToken` admit;
  * - `GET /sdk/parley.mjs`, `/sdk/parley.js` — the web SDK; `GET /` — the demo page and its files;
  * - `GET /dev/app` and `POST /dev/token` — the development app's AppID and tokens for the demo page, answered
  *   only when the server runs with a development app (`npm start`), never for a configured app.
@@ -9,6 +10,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { checkUserId, errorMessage } from '@parley/protocol';
 import { generateToken04 } from '@parley/token';
 import type { AppConfig } from '../options.js';
+import { type AdminAccess, admitAdmin } from './adminAccess.js';
 import type { StaticFiles } from './StaticFiles.js';
 
 /** Lifetime of a development token: 24 hours, like the console's temporary tokens. */
@@ -21,6 +23,10 @@ export interface HttpContext {
   files: StaticFiles;
   /** The development app, when the server has one; its tokens are handed out at `/dev/token`. */
   devApp: AppConfig | null;
+  /** Who may read the operator endpoints. */
+  admin: AdminAccess;
+  /** The metrics in the Prometheus text format, and their content type. */
+  metrics(): Promise<{ text: string; contentType: string }>;
 }
 
 /** Answers one request. Never throws for bad input: every refusal is a JSON `{error}` with a status. */
@@ -35,6 +41,13 @@ export async function handleHttp(req: IncomingMessage, res: ServerResponse, ctx:
     return send(res, 405, { error: 'method not allowed' }, { allow: 'GET, HEAD' });
   }
   if (path === '/healthz') return send(res, 200, { status: 'ok', ...ctx.health() });
+  if (path === '/metrics') {
+    if (!admitAdmin(req, res, ctx.admin)) return;
+    const { text, contentType } = await ctx.metrics();
+    res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-store' });
+    res.end(req.method === 'HEAD' ? undefined : text);
+    return;
+  }
   if (path === '/dev/app') {
     if (!ctx.devApp) return send(res, 404, { error: 'this server has no development app' });
     return send(res, 200, { appID: ctx.devApp.appID, tokenTtlSeconds: DEV_TOKEN_TTL_SECONDS });

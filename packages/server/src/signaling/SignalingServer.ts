@@ -22,6 +22,8 @@ export interface SignalingOptions {
   /** The per-address limits; the caller owns (and closes) them. */
   limits: AddressLimits;
   logger: Logger;
+  /** Told the outcome of every login: 0 for a success, else its Express code (`internal` for a fault). */
+  onLogin?: (code: number | 'internal') => void;
 }
 
 /** A refused socket that does not answer our close frame within this time is cut. */
@@ -117,6 +119,7 @@ export class SignalingServer implements ConnectionHandler {
       return;
     }
     if (this.draining && (frame.t === 'login' || frame.t === 'resume')) {
+      if (frame.t === 'login') this.options.onLogin?.(ErrorCode.SERVER_DRAINING);
       conn.refuse(frame.id, ErrorCode.SERVER_DRAINING);
       conn.close(CloseCode.GoingAway, GOING_AWAY_REASON);
       return;
@@ -138,12 +141,15 @@ export class SignalingServer implements ConnectionHandler {
       return login.then(
         (session) => {
           slot?.loginSucceeded();
+          this.options.onLogin?.(0);
           conn.session = session;
           // The socket closed while the cluster was asked: the session waits for a resume as after any drop.
           if (conn.closed && session.transport === conn) rooms.detach(session, 'closed');
         },
         (err: unknown) => {
           slot?.loginFailed(err);
+          const code = (err as { code?: unknown } | null)?.code;
+          this.options.onLogin?.(typeof code === 'number' ? code : 'internal');
           throw err;
         },
       );

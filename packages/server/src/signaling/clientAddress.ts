@@ -53,8 +53,16 @@ export function parseAddressRange(
 
 /** The key a request's client is counted under (see the file comment). */
 export function clientAddress(req: IncomingMessage, proxies: TrustedProxies): string {
+  return addressKey(forwardedAddress(req, proxies));
+}
+
+/**
+ * The IP address a request comes from: its socket's peer or, when that is a trusted reverse proxy, the address
+ * the proxy forwards for (as the peer's address, not yet reduced to a counting key).
+ */
+export function forwardedAddress(req: IncomingMessage, proxies: TrustedProxies): string {
   const peer = req.socket.remoteAddress ?? 'unknown';
-  if (!proxies.has(peer)) return addressKey(peer);
+  if (!proxies.has(peer)) return peer;
   const header = req.headers['x-forwarded-for'];
   const hops = (Array.isArray(header) ? header.join(',') : (header ?? '')).split(',');
   // Proxies append the address they got the request from, so the right end is the most trustworthy; the first
@@ -62,9 +70,9 @@ export function clientAddress(req: IncomingMessage, proxies: TrustedProxies): st
   for (let i = hops.length - 1; i >= 0; i--) {
     const hop = hops[i]!.trim();
     if (isIP(unmapped(hop)) === 0) break;
-    if (!proxies.has(hop)) return addressKey(hop);
+    if (!proxies.has(hop)) return hop;
   }
-  return addressKey(peer);
+  return peer;
 }
 
 /** The counting key of one IP address: IPv4 as it is, IPv6 as its /64 prefix, anything else unchanged. */
@@ -90,7 +98,7 @@ export function addressKey(address: string): string {
 }
 
 /** `::ffff:1.2.3.4` → `1.2.3.4`; a zone (`fe80::1%eth0`) is dropped; other addresses are returned unchanged. */
-function unmapped(address: string): string {
+export function unmapped(address: string): string {
   const plain = address.split('%')[0]!;
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(plain);
   return mapped ? mapped[1]! : plain;
