@@ -204,6 +204,12 @@ export interface SharedState extends TypedEmitter<SharedStateEvents> {
   liveNodes(): Promise<string[]>;
 
   /**
+   * Claims `key` for `ttlMs` milliseconds, cluster-wide: true for the first claim, false while an earlier claim
+   * of the same key lives. What the server API uses to refuse a reused SignatureNonce on every node.
+   */
+  claimOnce(key: string, ttlMs: number): Promise<boolean>;
+
+  /**
    * Removes every entry of nodes that missed their heartbeats for longer than the timeout, publishing the
    * `leave` and `streamDelete` events (reason HeartbeatTimeout) a clean exit would have. Any node may call it;
    * each dead node is reaped once. Returns the reaped nodeIDs.

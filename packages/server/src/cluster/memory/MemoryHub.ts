@@ -26,6 +26,8 @@ export class MemoryHub {
   readonly users = new Map<string, UserHolder>();
   readonly rooms = new Map<string, MemoryRoom>();
   readonly streams = new Map<string, StreamEntry>();
+  /** Keys claimed once (SharedState.claimOnce) → when their claim ends (ms of `now`). */
+  readonly onceKeys = new Map<string, number>();
   /** Live nodes and their last heartbeat (ms). */
   readonly nodes = new Map<string, { node: HubNode; lastBeatMs: number }>();
   private readonly watchers = new Map<string, Set<HubNode>>();
@@ -93,6 +95,15 @@ export class MemoryHub {
       set.delete(node);
       if (set.size === 0) this.watchers.delete(k);
     }
+  }
+
+  /** Claims `key` until `ttlMs` from now unless a claim of it lives; expired claims are dropped on the way. */
+  claimOnce(key: string, ttlMs: number): boolean {
+    const now = this.now();
+    for (const [k, until] of this.onceKeys) if (until <= now) this.onceKeys.delete(k);
+    if (this.onceKeys.has(key)) return false;
+    this.onceKeys.set(key, now + ttlMs);
+    return true;
   }
 
   send(from: string, to: string, body: unknown): void {

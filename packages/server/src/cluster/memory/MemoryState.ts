@@ -234,6 +234,10 @@ export class MemoryState extends TypedEmitter<SharedStateEvents> implements Shar
     return [...this.hub.nodes.keys()];
   }
 
+  async claimOnce(key: string, ttlMs: number): Promise<boolean> {
+    return this.hub.claimOnce(key, ttlMs);
+  }
+
   async reapDeadNodes(): Promise<string[]> {
     const deadline = this.hub.now() - this.nodeTimeoutMs;
     const dead = [...this.hub.nodes].filter(([, n]) => n.lastBeatMs < deadline).map(([id]) => id);
