@@ -10,7 +10,7 @@ const kick = z.object({
   sessionID: z.string(),
   code: z.number().int(),
   /** The reason the server API gave (KickoutUser's CustomReason), told to the client in its kickout event. */
-  msg: z.string().optional(),
+  customReason: z.string().optional(),
 });
 
 const trackState = z.enum(['OPEN', 'MUTE']);

@@ -14,7 +14,7 @@ export interface RoomAdminParts {
   state: SharedState;
   sender: NodeSender;
   /** Kicks a local session; false if it is not here (any more). */
-  kickLocal(appID: number, sessionID: string, code: number, msg?: string): boolean;
+  kickLocal(appID: number, sessionID: string, code: number, customReason?: string): boolean;
   now: () => number;
 }
 
@@ -85,10 +85,10 @@ export class RoomAdmin {
 
   private async kickMember(appID: number, member: MemberEntry, reason: string): Promise<void> {
     const code = ErrorCode.KICKED_BY_SERVER;
-    // Without a reason of its own, the client hears the usual message of the code.
-    const msg = reason === '' ? undefined : reason;
+    // An empty CustomReason is no reason: the client's kickout carries none.
+    const customReason = reason === '' ? undefined : reason;
     if (member.nodeID === this.o.state.nodeID) {
-      this.o.kickLocal(appID, member.sessionID, code, msg);
+      this.o.kickLocal(appID, member.sessionID, code, customReason);
       return;
     }
     await this.o.sender.send(member.nodeID, {
@@ -96,7 +96,7 @@ export class RoomAdmin {
       appID,
       sessionID: member.sessionID,
       code,
-      ...(msg === undefined ? {} : { msg }),
+      ...(customReason === undefined ? {} : { customReason }),
     });
   }
 }

@@ -124,8 +124,8 @@ export class RoomService {
       this.state,
       {
         request: (from, body) => this.streams.handlePipeRequest(from, body),
-        kick: (appID, sessionID, code, msg) => {
-          this.sessions.kickLocal(appID, sessionID, code, msg);
+        kick: (appID, sessionID, code, customReason) => {
+          this.sessions.kickLocal(appID, sessionID, code, customReason);
         },
         streamMediaState: (appID, streamID, audio, video) =>
           this.streams.tellPlayers(appID, streamID, audio, video),
@@ -147,7 +147,8 @@ export class RoomService {
       spaces: this.spaces,
       state: this.state,
       sender: this.messaging,
-      kickLocal: (appID, sessionID, code, msg) => this.sessions.kickLocal(appID, sessionID, code, msg),
+      kickLocal: (appID, sessionID, code, customReason) =>
+        this.sessions.kickLocal(appID, sessionID, code, customReason),
       now,
     });
     this.members = new RoomMembers({
