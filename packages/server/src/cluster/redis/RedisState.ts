@@ -266,7 +266,7 @@ export class RedisState extends TypedEmitter<SharedStateEvents> implements Share
   async publishRoom(
     appID: number,
     roomID: string,
-    event: Extract<RoomEventBody, { kind: 'command' }>,
+    event: Extract<RoomEventBody, { kind: 'command' | 'barrage' }>,
   ): Promise<void> {
     await this.run(scripts.PUBLISH_ROOM, [appID, roomID, toWire(event)]);
   }
