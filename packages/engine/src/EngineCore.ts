@@ -506,6 +506,9 @@ export class EngineCore extends TypedEmitter<CoreEvents> {
       case 'customCommand':
         this.emit('customCommand', ev.roomID, ev.fromUser, ev.command);
         break;
+      case 'barrage':
+        this.emit('barrage', ev.roomID, ev.messages);
+        break;
       case 'tokenWillExpire':
         this.emit('tokenWillExpire', ev.roomID, ev.remainSeconds);
         break;

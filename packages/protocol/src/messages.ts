@@ -65,6 +65,15 @@ export interface WireRoomExtraInfo {
   updateTime: number;
 }
 
+/** A barrage message (sent by the server API's SendBarrageMessage); its messageID is a string, as ZEGO's is. */
+export interface WireBarrageMessage {
+  fromUser: WireUser;
+  message: string;
+  /** Milliseconds since the epoch. */
+  sendTime: number;
+  messageID: string;
+}
+
 export interface WireBroadcastMessage {
   fromUser: WireUser;
   message: string;
@@ -171,6 +180,7 @@ export type ServerEvent =
   | { type: 'onlineCount'; roomID: string; count: number }
   | { type: 'broadcast'; roomID: string; messages: WireBroadcastMessage[] }
   | { type: 'customCommand'; roomID: string; fromUser: WireUser; command: string }
+  | { type: 'barrage'; roomID: string; messages: WireBarrageMessage[] }
   | { type: 'tokenWillExpire'; roomID: string; remainSeconds: number }
   /** The first media of a stream this session publishes reached the server (on every new connection of it). */
   | { type: 'publishMediaFlowing'; streamID: string }

@@ -56,6 +56,10 @@ export interface ApiActionTypes {
     };
     data: { MessageId: number };
   };
+  SendBarrageMessage: {
+    params: { RoomId: string; UserId: string; UserName?: string; MessageContent: string };
+    data: { MessageId: string };
+  };
   SendCustomCommand: {
     params: { RoomId: string; FromUserId: string; ToUserId?: readonly string[]; MessageContent: string };
     data: Record<string, never>;

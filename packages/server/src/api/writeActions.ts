@@ -51,6 +51,19 @@ const SendBroadcastMessage: ApiAction = async ({ appID, params, rooms }) => {
 };
 
 /**
+ * `RoomId`, `UserId`, `UserName`, `MessageContent` → `{MessageId}`: every member receives it as a barrage message
+ * (`IMRecvBarrageMessage`) from that user.
+ */
+const SendBarrageMessage: ApiAction = async ({ appID, params, rooms }) => {
+  const roomID = roomIdParam(params);
+  const userID = userIdParam(params, 'UserId');
+  const userName = checked('UserName', params.get('UserName') ?? userID, checkUserName);
+  const message = messageParam(params);
+  const messageID = await rooms.barrage(appID, roomID, { userID, userName }, message);
+  return { MessageId: messageID };
+};
+
+/**
  * `RoomId`, `FromUserId`, `ToUserId[]` (0–10; none: every member), `MessageContent` → the listed members (or
  * all) receive it as a custom command from that user.
  */
@@ -82,5 +95,6 @@ export const writeActions: Record<string, ApiAction> = {
   KickoutUser,
   CloseRoom,
   SendBroadcastMessage,
+  SendBarrageMessage,
   SendCustomCommand,
 };

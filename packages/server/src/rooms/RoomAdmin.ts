@@ -4,6 +4,7 @@
  * every node. The API node delivers to its own members itself: RoomReplicas skips the broadcasts and commands a
  * node published, since a member's own node has always delivered them already.
  */
+import { randomBytes } from 'node:crypto';
 import { ErrorCode, type WireUser } from '@parley/protocol';
 import type { MemberEntry, SharedState } from '../cluster/SharedState.js';
 import type { AppSpace } from './AppSpace.js';
@@ -57,6 +58,31 @@ export class RoomAdmin {
       ?.rooms.get(roomID)
       ?.pushToOthers(null, {
         type: 'broadcast',
+        roomID,
+        messages: [{ fromUser, message, sendTime, messageID }],
+      });
+    return messageID;
+  }
+
+  /**
+   * Sends a barrage message to every member of the room, on every node; resolves to its messageID (random, so
+   * unique without a counter in the shared state).
+   */
+  async barrage(appID: number, roomID: string, fromUser: WireUser, message: string): Promise<string> {
+    const sendTime = this.o.now();
+    const messageID = randomBytes(8).toString('hex');
+    await this.o.state.publishRoom(appID, roomID, {
+      kind: 'barrage',
+      fromUser,
+      message,
+      sendTime,
+      messageID,
+    });
+    this.o.spaces
+      .get(appID)
+      ?.rooms.get(roomID)
+      ?.pushToOthers(null, {
+        type: 'barrage',
         roomID,
         messages: [{ fromUser, message, sendTime, messageID }],
       });

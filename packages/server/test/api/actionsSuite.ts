@@ -168,6 +168,23 @@ describe('server API actions', () => {
     assert.equal(tooLong.Code, ApiCode.INPUT_PARAMETER);
   });
 
+  it('SendBarrageMessage reaches every member on every node with one string messageID', async () => {
+    const members = await users('barrage', 3);
+    const { MessageId } = await api().data('SendBarrageMessage', {
+      RoomId: 'barrage',
+      UserId: 'server-bot',
+      MessageContent: 'flying',
+    });
+    assert.match(MessageId, /^[0-9a-f]{16}$/);
+    for (const c of members) {
+      const ev = await c.waitEvent('barrage');
+      assert.deepEqual(
+        ev.messages.map((m) => [m.messageID, m.message, m.fromUser]),
+        [[MessageId, 'flying', { userID: 'server-bot', userName: 'server-bot' }]],
+      );
+    }
+  });
+
   it('SendCustomCommand reaches the listed members only, or every member without a list', async () => {
     const members = await users('cmd', 3);
     await api().data('SendCustomCommand', {
