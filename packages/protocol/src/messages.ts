@@ -186,8 +186,10 @@ export type ServerEvent =
   | { type: 'publishMediaFlowing'; streamID: string }
   /** A stream this session plays was muted or unmuted by its publisher. */
   | { type: 'streamMediaState'; streamID: string; audio: MediaTrackState; video: MediaTrackState }
-  /** The server ended this room membership (code 1002050 repeat login, 1002055 by the server). */
-  /** `customReason`: the reason the server API's KickoutUser or CloseRoom gave, when it gave one. */
+  /**
+   * The server ended this room membership (code 1002050 repeat login, 1002055 by the server); `customReason` is
+   * the reason the server API's KickoutUser or CloseRoom gave, when it gave one.
+   */
   | { type: 'kickout'; roomID: string; code: number; msg: string; customReason?: string }
   /** New TURN credentials for this session, sent before the previous ones expire; they replace them. */
   | { type: 'turnCredentials'; turn: TurnServers };

@@ -97,11 +97,18 @@ export class MemoryHub {
     }
   }
 
-  /** Claims `key` until `ttlMs` from now unless a claim of it lives; expired claims are dropped on the way. */
+  /** Claims `key` until `ttlMs` from now unless a claim of it lives. */
   claimOnce(key: string, ttlMs: number): boolean {
     const now = this.now();
-    for (const [k, until] of this.onceKeys) if (until <= now) this.onceKeys.delete(k);
-    if (this.onceKeys.has(key)) return false;
+    // Claims are kept in the order they were made, which is their expiry order when their TTLs are alike (the
+    // API's nonces): dropping the expired ones from the front costs nothing per claim, however many there are.
+    for (const [k, until] of this.onceKeys) {
+      if (until > now) break;
+      this.onceKeys.delete(k);
+    }
+    const until = this.onceKeys.get(key);
+    if (until !== undefined && until > now) return false;
+    this.onceKeys.delete(key);
     this.onceKeys.set(key, now + ttlMs);
     return true;
   }
