@@ -125,6 +125,7 @@ describe('the server API gate', () => {
       [{ Timestamp: undefined }, ApiCode.TIMESTAMP_MISSING],
       [{ Timestamp: '12.5' }, ApiCode.TIMESTAMP_INVALID],
       [{ SignatureNonce: undefined }, ApiCode.NONCE_MISSING],
+      [{ SignatureNonce: 'n'.repeat(65) }, ApiCode.INPUT_PARAMETER],
       [{ Signature: undefined }, ApiCode.SIGNATURE_MISSING],
       [{ SignatureVersion: undefined }, ApiCode.SIGNATURE_VERSION_MISSING],
       [{ Action: 'NoSuchAction' }, ApiCode.ACTION_UNSUPPORTED],

@@ -20,6 +20,9 @@ import { SIGNATURE_VERSION, signatureMatches } from './signature.js';
 /** How far a request's Timestamp may be from the server's clock, either way (ZEGO: 10 minutes). */
 export const API_TIMESTAMP_WINDOW_MS = 10 * 60 * 1000;
 
+/** The longest SignatureNonce accepted (ZEGO's are 16 hex characters). */
+export const MAX_NONCE_LENGTH = 64;
+
 /** The body of every reply. */
 export interface ApiReply {
   Code: number;
@@ -117,6 +120,13 @@ export class ApiServer {
     const timestamp = Number(rawTimestamp);
     const nonce = params.get('SignatureNonce');
     if (!nonce) throw new ApiError(ApiCode.NONCE_MISSING, 'SignatureNonce is required');
+    // Each nonce is kept for 20 minutes, in Redis too: a bounded length keeps that memory bounded.
+    if (nonce.length > MAX_NONCE_LENGTH) {
+      throw new ApiError(
+        ApiCode.INPUT_PARAMETER,
+        `SignatureNonce is longer than ${MAX_NONCE_LENGTH} characters`,
+      );
+    }
     const signature = params.get('Signature');
     if (!signature) throw new ApiError(ApiCode.SIGNATURE_MISSING, 'Signature is required');
     const version = params.get('SignatureVersion');
