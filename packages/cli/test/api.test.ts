@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createLogger, type RunningServer, startServer } from '@parley/server';
 import { main } from '../src/index.js';
-import { capture, SECRET, SIGN } from './support/cli.js';
+import { capture, SECRET, SIGN, tempDir, writeJson } from './support/cli.js';
 
 const APP_ID = 1234567;
 
@@ -38,6 +38,41 @@ describe('parley api', () => {
         ['a', 'b'],
       );
     }
+  });
+
+  it('takes the app from a config file, by --app-id or as its only app', async () => {
+    const dir = await tempDir();
+    const other = { appID: 42, appSign: 'cd'.repeat(32), serverSecret: 'f'.repeat(32) };
+    const one = await writeJson(dir, 'one.json', {
+      apps: [{ appID: APP_ID, appSign: SIGN, serverSecret: SECRET }],
+    });
+    const two = await writeJson(dir, 'two.json', {
+      apps: [other, { appID: APP_ID, appSign: SIGN, serverSecret: SECRET }],
+    });
+    const url = ['--url', server.httpUrl];
+    for (const args of [
+      ['--config', one],
+      ['--config', two, '--app-id', String(APP_ID)],
+    ]) {
+      const r = await run(['api', 'DescribeUserNum', 'RoomId[]=r', ...url, ...args]);
+      assert.equal(r.code, 0, r.err);
+      assert.equal((JSON.parse(r.out) as { Code: number }).Code, 0);
+    }
+    const several = await run(['api', 'DescribeUserNum', 'RoomId[]=r', ...url, '--config', two]);
+    assert.equal(several.code, 2);
+    assert.match(several.err, /several apps \(42, 1234567\)/);
+    const missing = await run([
+      'api',
+      'DescribeUserNum',
+      'RoomId[]=r',
+      ...url,
+      '--config',
+      one,
+      '--app-id',
+      '7',
+    ]);
+    assert.notEqual(missing.code, 0);
+    assert.match(missing.err, /no app 7/);
   });
 
   it('exits 1 with the reply when the server refuses, 2 for a wrong secret, missing action or bad pair', async () => {

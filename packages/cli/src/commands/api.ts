@@ -6,12 +6,15 @@
 import { parseArgs } from 'node:util';
 import { ApiClient, type ApiParamValue } from '@parley/server';
 import type { Command } from '../command.js';
+import { configFileOf } from '../config.js';
+import type { ConfigFile } from '../configFile.js';
 import { CliError, EXIT_FAILURE } from '../errors.js';
 import type { CliIo } from '../io.js';
 import { appCredentials } from './token.js';
 
 const OPTIONS = {
   url: { type: 'string' },
+  config: { type: 'string' },
   'app-id': { type: 'string' },
   secret: { type: 'string' },
   'data-dir': { type: 'string' },
@@ -22,7 +25,8 @@ const OPTIONS = {
 /** Where a server started with the defaults answers. */
 export const DEFAULT_API_URL = 'http://127.0.0.1:8080';
 
-const SYNOPSIS = `Usage: parley api <Action> [Name=value…] [--url URL] (--app-id N --secret S | [--data-dir DIR]) [--post]`;
+const SYNOPSIS = `Usage: parley api <Action> [Name=value…] [--url URL] [--post]
+                  (--app-id N --secret S | [--config FILE] [--app-id N] | [--data-dir DIR])`;
 
 const HELP = `${SYNOPSIS}
 
@@ -33,10 +37,13 @@ Parameters:
   Name=value         One parameter; a name ending in [] (UserId[]=a UserId[]=b) or given twice is a list
 
 Options:
-  --url URL          The server's HTTP address (default ${DEFAULT_API_URL})
+  --url URL          The server's HTTP address (default: 127.0.0.1 at the config file's port, else ${DEFAULT_API_URL})
   --app-id N         The AppID to call for
   --secret S         The app's ServerSecret, which signs the request
-  --data-dir DIR     Without --secret: use the development app kept in DIR (default $PARLEY_DATA_DIR or ./.parley)
+  --config FILE      Without --secret: the app (--app-id N, or the only one) of the config file of
+                     \`parley serve\` (default $PARLEY_CONFIG)
+  --data-dir DIR     Without --secret or a config file: the development app kept in DIR
+                     (default $PARLEY_DATA_DIR or ./.parley)
   --post             Send the parameters as a JSON body instead of the query
   -h, --help         Show this help
 
@@ -65,14 +72,17 @@ export const apiCommand: Command = {
     const params = parseParams(pairs);
     const str = (v: string | boolean | undefined): string | undefined =>
       typeof v === 'string' ? v : undefined;
-    const { appId, secret } = await appCredentials(
-      'api',
-      str(values['app-id']),
-      str(values.secret),
-      str(values['data-dir']),
-      io,
-    );
-    const baseUrl = str(values.url) ?? DEFAULT_API_URL;
+    const appIdFlag = str(values['app-id']);
+    const secretFlag = str(values.secret);
+    const file = secretFlag === undefined ? await configFileOf(str(values.config), io.env, io.cwd) : null;
+    const { appId, secret } =
+      file !== null && file.apps.length > 0
+        ? appOfConfig(file, appIdFlag)
+        : await appCredentials('api', appIdFlag, secretFlag, str(values['data-dir']), io);
+    const port = file?.source.values.port;
+    const baseUrl =
+      str(values.url) ??
+      (typeof port === 'number' && port > 0 ? `http://127.0.0.1:${port}` : DEFAULT_API_URL);
     if (!URL.canParse(baseUrl)) throw CliError.usage(`--url is not a URL: ${baseUrl}`, 'api');
     const client = new ApiClient({
       baseUrl,
@@ -92,6 +102,24 @@ export const apiCommand: Command = {
     return reply.Code === 0 ? 0 : EXIT_FAILURE;
   },
 };
+
+/** The app `--app-id` names among the config file's apps, or its only app. */
+function appOfConfig(file: ConfigFile, appIdFlag: string | undefined): { appId: number; secret: string } {
+  const apps = file.apps.map((a) => a.app);
+  const app =
+    appIdFlag === undefined
+      ? apps.length === 1
+        ? apps[0]
+        : undefined
+      : apps.find((a) => String(a.appID) === appIdFlag.trim());
+  if (app === undefined) {
+    const ids = apps.map((a) => a.appID).join(', ');
+    throw appIdFlag === undefined
+      ? CliError.usage(`${file.file} has several apps (${ids}): choose one with --app-id`, 'api')
+      : CliError.config(`${file.file} has no app ${appIdFlag} (its apps: ${ids})`);
+  }
+  return { appId: app.appID, secret: app.serverSecret };
+}
 
 /** `Name=value` pairs → parameters; `Name[]=…` or a repeated name makes a list. */
 export function parseParams(pairs: readonly string[]): Record<string, ApiParamValue> {
