@@ -143,7 +143,12 @@ function isGroup(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-async function configFileOf(flag: string | undefined, env: Env, cwd: string): Promise<ConfigFile | null> {
+/** The config file named by `--config` or `PARLEY_CONFIG`, read and checked; null if neither names one. */
+export async function configFileOf(
+  flag: string | undefined,
+  env: Env,
+  cwd: string,
+): Promise<ConfigFile | null> {
   if (flag !== undefined) return loadConfigFile(resolve(cwd, flag), '--config');
   const fromEnv = envText(env, 'PARLEY_CONFIG');
   if (fromEnv !== undefined) return loadConfigFile(resolve(cwd, fromEnv), 'PARLEY_CONFIG');

@@ -4,6 +4,7 @@
  */
 import { wantsHelp } from './args.js';
 import type { Command } from './command.js';
+import { apiCommand } from './commands/api.js';
 import { benchCommand } from './commands/bench.js';
 import { serveCommand } from './commands/serve.js';
 import { tokenCommand } from './commands/token.js';
@@ -12,7 +13,13 @@ import { CliError, EXIT_FAILURE } from './errors.js';
 import { type CliIo, processIo } from './io.js';
 import { cliVersion } from './version.js';
 
-const COMMANDS: readonly Command[] = [serveCommand, tokenCommand, turnConfigCommand, benchCommand];
+const COMMANDS: readonly Command[] = [
+  serveCommand,
+  tokenCommand,
+  apiCommand,
+  turnConfigCommand,
+  benchCommand,
+];
 
 /** The usage printed with top-level mistakes: the synopsis and the commands. */
 const USAGE = `Usage: parley <command> [options]

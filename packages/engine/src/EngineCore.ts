@@ -423,16 +423,26 @@ export class EngineCore extends TypedEmitter<CoreEvents> {
   }
 
   /** Ends a room locally: its streams stop, it is forgotten, and `reason` is announced. */
-  private endRoom(room: RoomSession, reason: ZegoRoomStateChangedReasonWeb, errorCode: number): void {
+  private endRoom(
+    room: RoomSession,
+    reason: ZegoRoomStateChangedReasonWeb,
+    errorCode: number,
+    extendedData = '',
+  ): void {
     if (this.roomMap.get(room.roomID) !== room) return;
     this.roomMap.delete(room.roomID);
     this.publisher.stopRoom(room.roomID, errorCode);
     this.player.stopRoom(room.roomID, errorCode);
-    this.emitRoomState(room.roomID, reason, errorCode);
+    this.emitRoomState(room.roomID, reason, errorCode, extendedData);
   }
 
-  private emitRoomState(roomID: string, reason: ZegoRoomStateChangedReasonWeb, errorCode: number): void {
-    this.emit('roomState', roomID, reason, errorCode, '');
+  private emitRoomState(
+    roomID: string,
+    reason: ZegoRoomStateChangedReasonWeb,
+    errorCode: number,
+    extendedData = '',
+  ): void {
+    this.emit('roomState', roomID, reason, errorCode, extendedData);
   }
 
   /** Delivers the events a room held while its state change was pending. */
@@ -496,12 +506,21 @@ export class EngineCore extends TypedEmitter<CoreEvents> {
       case 'customCommand':
         this.emit('customCommand', ev.roomID, ev.fromUser, ev.command);
         break;
+      case 'barrage':
+        this.emit('barrage', ev.roomID, ev.messages);
+        break;
       case 'tokenWillExpire':
         this.emit('tokenWillExpire', ev.roomID, ev.remainSeconds);
         break;
       case 'kickout':
         this.log.warn('kicked out', { roomID: ev.roomID, code: ev.code, msg: ev.msg });
-        this.endRoom(room, 'KICKOUT', ev.code);
+        // A kick by the server API tells its reason as ZEGO's SDK does, in the state change's extendedData.
+        this.endRoom(
+          room,
+          'KICKOUT',
+          ev.code,
+          ev.customReason === undefined ? '' : JSON.stringify({ custom_kickout_message: ev.customReason }),
+        );
         if (this.roomMap.size === 0) this.closeIfIdle();
         break;
       default:

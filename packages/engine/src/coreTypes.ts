@@ -3,6 +3,7 @@ import type {
   ClientRequestType,
   ReplyData,
   TypedEmitter,
+  WireBarrageMessage,
   WireBroadcastMessage,
   WireRoomExtraInfo,
   WireStream,
@@ -31,6 +32,7 @@ export type CoreEvents = {
   onlineCount: [roomID: string, count: number];
   broadcast: [roomID: string, messages: WireBroadcastMessage[]];
   customCommand: [roomID: string, fromUser: WireUser, command: string];
+  barrage: [roomID: string, messages: WireBarrageMessage[]];
   tokenWillExpire: [roomID: string, remainSeconds: number];
   publisherState: [streamID: string, state: ZegoPublisherStateWeb, errorCode: number, extendedData: string];
   playerState: [streamID: string, state: ZegoPlayerStateWeb, errorCode: number, extendedData: string];

@@ -25,6 +25,7 @@ export {
   type SendTrackStats,
   silentLogger,
   type WebFaceOptions,
+  type ZegoBarrageMessageInfo,
   type ZegoBroadcastMessageInfo,
   type ZegoBroadcastResult,
   type ZegoPlayerStateResult,

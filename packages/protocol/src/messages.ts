@@ -65,6 +65,15 @@ export interface WireRoomExtraInfo {
   updateTime: number;
 }
 
+/** A barrage message (sent by the server API's SendBarrageMessage); its messageID is a string, as ZEGO's is. */
+export interface WireBarrageMessage {
+  fromUser: WireUser;
+  message: string;
+  /** Milliseconds since the epoch. */
+  sendTime: number;
+  messageID: string;
+}
+
 export interface WireBroadcastMessage {
   fromUser: WireUser;
   message: string;
@@ -171,13 +180,17 @@ export type ServerEvent =
   | { type: 'onlineCount'; roomID: string; count: number }
   | { type: 'broadcast'; roomID: string; messages: WireBroadcastMessage[] }
   | { type: 'customCommand'; roomID: string; fromUser: WireUser; command: string }
+  | { type: 'barrage'; roomID: string; messages: WireBarrageMessage[] }
   | { type: 'tokenWillExpire'; roomID: string; remainSeconds: number }
   /** The first media of a stream this session publishes reached the server (on every new connection of it). */
   | { type: 'publishMediaFlowing'; streamID: string }
   /** A stream this session plays was muted or unmuted by its publisher. */
   | { type: 'streamMediaState'; streamID: string; audio: MediaTrackState; video: MediaTrackState }
-  /** The server ended this room membership (code 1002050 repeat login, 1002055 by the server). */
-  | { type: 'kickout'; roomID: string; code: number; msg: string }
+  /**
+   * The server ended this room membership (code 1002050 repeat login, 1002055 by the server); `customReason` is
+   * the reason the server API's KickoutUser or CloseRoom gave, when it gave one.
+   */
+  | { type: 'kickout'; roomID: string; code: number; msg: string; customReason?: string }
   /** New TURN credentials for this session, sent before the previous ones expire; they replace them. */
   | { type: 'turnCredentials'; turn: TurnServers };
 

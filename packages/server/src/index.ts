@@ -1,4 +1,15 @@
 export {
+  type ApiActionName,
+  type ApiActionTypes,
+  ApiCallError,
+  ApiClient,
+  type ApiClientOptions,
+  type ApiParamValue,
+} from './api/ApiClient.js';
+export type { ApiReply } from './api/ApiServer.js';
+export { ApiCode } from './api/apiCodes.js';
+export { apiSignature } from './api/signature.js';
+export {
   type AnnouncedOrigin,
   ConfigError,
   type ConfigProblem,

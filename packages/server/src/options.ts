@@ -1,3 +1,4 @@
+import type { ApiServerOptions } from './api/ApiServer.js';
 import type { SharedState } from './cluster/SharedState.js';
 import type { AnnouncedOrigin } from './config/addresses.js';
 import type { ServerConfigInput } from './config/schema.js';
@@ -21,6 +22,11 @@ export interface ServerExtras {
    * of one process on one MemoryHub, in tests). The server starts it and closes it.
    */
   sharedState?: SharedState;
+  /**
+   * Test hook: the server API's clock (its timestamp window and rate limit buckets) and its rate per action,
+   * so that a test can spend a bucket without racing its refill.
+   */
+  api?: Pick<ApiServerOptions, 'now' | 'ratePerSecond'>;
   /** Test hook: options given to every consumer a player gets, by player key (see the SFU). */
   consumerOptions?: SfuRouterOptions['consumerOptions'];
 }

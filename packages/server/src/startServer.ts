@@ -8,6 +8,7 @@ import {
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { SIGNALING_PATH } from '@parley/protocol';
+import { ApiServer } from './api/ApiServer.js';
 import { createSharedState } from './cluster/createSharedState.js';
 import { mediaAddresses } from './config/addresses.js';
 import { resolveServerConfig } from './config/resolve.js';
@@ -38,7 +39,7 @@ const REQUEST_TIMEOUT = 'HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nCo
  * await server.close();
  */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
-  const { web, logger: givenLogger, consumerOptions, sharedState, ...settings } = options;
+  const { web, logger: givenLogger, consumerOptions, sharedState, api: apiHooks, ...settings } = options;
   const config = resolveServerConfig(settings);
   const tls = await readTlsFiles(config.tls);
   const { media, signaling: sig, rooms: roomSettings } = config;
@@ -111,6 +112,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const startedAt = Date.now();
   const files = web === false ? StaticFiles.load({ sdkDir: null, demoDir: null }) : StaticFiles.load(web);
   const devApp = config.apps.find((a) => a.appID === config.devAppID) ?? null;
+  const api = new ApiServer({
+    ...apiHooks,
+    apps: config.apps,
+    rooms: rooms.admin,
+    logger: logger.child('api'),
+  });
   const httpContext = {
     files,
     devApp,
@@ -120,6 +127,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       trustedProxies: config.limits.trustedProxies,
     }),
     metrics: async () => ({ text: await metrics.text(), contentType: METRICS_CONTENT_TYPE }),
+    api,
     health: () => ({
       uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
       cluster: {

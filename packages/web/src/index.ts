@@ -13,6 +13,7 @@
 export type {
   PlayQuality,
   PublishQuality,
+  ZegoBarrageMessageInfo,
   ZegoBroadcastMessageInfo,
   ZegoBroadcastResult,
   ZegoPlayerMediaEventWeb,

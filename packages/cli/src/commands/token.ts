@@ -71,7 +71,13 @@ export const tokenCommand: Command = {
       throw CliError.usage('--publish and --no-publish contradict each other', 'token');
     }
     const ttl = values.ttl === undefined ? DEFAULT_TTL_SECONDS : parseTtl(values.ttl);
-    const { appId, secret } = await credentials(values['app-id'], values.secret, values['data-dir'], io);
+    const { appId, secret } = await appCredentials(
+      'token',
+      values['app-id'],
+      values.secret,
+      values['data-dir'],
+      io,
+    );
     const restricted =
       values.room !== undefined ||
       values.publish !== undefined ||
@@ -98,18 +104,19 @@ export const tokenCommand: Command = {
   },
 };
 
-/** AppID and secret from the flags, or from the development app. */
-async function credentials(
+/** AppID and secret from the flags, or from the development app (also what `parley api` signs with). */
+export async function appCredentials(
+  command: string,
   appIdFlag: string | undefined,
   secretFlag: string | undefined,
   dataDirFlag: string | undefined,
   io: CliIo,
 ): Promise<{ appId: number; secret: string }> {
-  const appId = appIdFlag === undefined ? undefined : parseAppId(appIdFlag);
+  const appId = appIdFlag === undefined ? undefined : parseAppId(appIdFlag, command);
   if (secretFlag !== undefined) {
     if (dataDirFlag !== undefined)
-      throw CliError.usage('give either --secret or --data-dir, not both', 'token');
-    if (appId === undefined) throw CliError.usage('--app-id is required with --secret', 'token');
+      throw CliError.usage('give either --secret or --data-dir, not both', command);
+    if (appId === undefined) throw CliError.usage('--app-id is required with --secret', command);
     return { appId, secret: secretFlag };
   }
   const dataDir = resolveDataDir(dataDirFlag, io.env, io.cwd);
@@ -129,9 +136,9 @@ async function credentials(
 }
 
 /** A decimal AppID; its range is left to the generator, whose error 1 names the problem. */
-function parseAppId(value: string): number {
+function parseAppId(value: string, command: string): number {
   if (!/^\d+$/.test(value.trim())) {
-    throw CliError.usage(`--app-id must be a decimal number (got ${JSON.stringify(value)})`, 'token');
+    throw CliError.usage(`--app-id must be a decimal number (got ${JSON.stringify(value)})`, command);
   }
   return Number(value);
 }

@@ -258,6 +258,7 @@ export class WebFace<LocalStream = unknown, Output = unknown> {
     core.on('onlineCount', (...args) => events.emit('roomOnlineUserCountUpdate', ...args));
     core.on('broadcast', (...args) => events.emit('IMRecvBroadcastMessage', ...args));
     core.on('customCommand', (...args) => events.emit('IMRecvCustomCommand', ...args));
+    core.on('barrage', (...args) => events.emit('IMRecvBarrageMessage', ...args));
     core.on('tokenWillExpire', (roomID) => events.emit('tokenWillExpire', roomID));
     core.on('publisherState', (streamID, state, errorCode, extendedData) =>
       events.emit('publisherStateUpdate', { streamID, state, errorCode, extendedData }),

@@ -1,5 +1,6 @@
 /** Types of the web face (express-api.md §2): positional event arguments, string enums. */
 import type {
+  WireBarrageMessage,
   WireBroadcastMessage,
   WireRoomExtraInfo,
   WireStream,
@@ -40,6 +41,8 @@ export interface ZegoWebPublishOption {
 export type ZegoStreamList = WireStream;
 export type ZegoRoomExtraInfo = WireRoomExtraInfo;
 export type ZegoBroadcastMessageInfo = WireBroadcastMessage;
+/** A barrage message as `IMRecvBarrageMessage` gives it (sent by the server API). */
+export type ZegoBarrageMessageInfo = WireBarrageMessage;
 
 /** The argument of `publisherStateUpdate`. */
 export interface ZegoPublisherStateResult {
@@ -121,6 +124,7 @@ export type ZegoWebEvents = {
   tokenWillExpire: [roomID: string];
   IMRecvBroadcastMessage: [roomID: string, chatData: ZegoBroadcastMessageInfo[]];
   IMRecvCustomCommand: [roomID: string, fromUser: WireUser, command: string];
+  IMRecvBarrageMessage: [roomID: string, messageInfo: ZegoBarrageMessageInfo[]];
 };
 
 export type ZegoWebEventName = keyof ZegoWebEvents;

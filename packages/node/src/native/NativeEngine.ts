@@ -394,6 +394,7 @@ export class NativeEngine {
     core.on('onlineCount', (...args) => events.emit('roomOnlineUserCountUpdate', ...args));
     core.on('broadcast', (...args) => events.emit('IMRecvBroadcastMessage', ...args));
     core.on('customCommand', (...args) => events.emit('IMRecvCustomCommand', ...args));
+    core.on('barrage', (...args) => events.emit('IMRecvBarrageMessage', ...args));
     core.on('tokenWillExpire', (...args) => events.emit('roomTokenWillExpire', ...args));
     core.on('debugError', (code, funcName, info) =>
       events.emit('debugError', nativeCode(code), funcName, info),

@@ -26,6 +26,7 @@ export const NATIVE_EVENT_NAMES = [
   'remoteMicStateUpdate',
   'IMRecvBroadcastMessage',
   'IMRecvCustomCommand',
+  'IMRecvBarrageMessage',
 ] as const satisfies readonly ZegoNativeEventName[];
 
 // Fails to compile if ZegoNativeEvents gains an event the list lacks.

@@ -3,6 +3,7 @@ import type {
   EngineLogger,
   MediaTiming,
   ReconnectPolicy,
+  ZegoBarrageMessageInfo,
   ZegoBroadcastMessageInfo,
   ZegoRoomExtraInfo,
   ZegoStreamList,
@@ -172,6 +173,7 @@ export type ZegoNativeEvents = {
   remoteMicStateUpdate: [streamID: string, state: ZegoRemoteDeviceStateValue];
   IMRecvBroadcastMessage: [roomID: string, messageList: ZegoBroadcastMessageInfo[]];
   IMRecvCustomCommand: [roomID: string, fromUser: WireUser, command: string];
+  IMRecvBarrageMessage: [roomID: string, messageInfo: ZegoBarrageMessageInfo[]];
 };
 
 export type ZegoNativeEventName = keyof ZegoNativeEvents;

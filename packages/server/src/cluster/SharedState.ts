@@ -75,6 +75,14 @@ export type RoomEvent = { origin: string; seq: number } & (
       messageID: number;
     }
   | { kind: 'command'; fromUser: { userID: string; userName: string }; command: string; toUserIDs: string[] }
+  | {
+      /** A barrage message (server API SendBarrageMessage); its messageID is made by the sending node. */
+      kind: 'barrage';
+      fromUser: { userID: string; userName: string };
+      message: string;
+      sendTime: number;
+      messageID: string;
+    }
 );
 
 /** A room event before the store numbers it. */
@@ -188,11 +196,11 @@ export interface SharedState extends TypedEmitter<SharedStateEvents> {
     roomID: string,
     message: Omit<Extract<RoomEventBody, { kind: 'broadcast' }>, 'kind' | 'messageID'>,
   ): Promise<number>;
-  /** Publishes a room event that changes no state (custom commands). */
+  /** Publishes a room event that changes no state (custom commands, barrage messages) if the room exists. */
   publishRoom(
     appID: number,
     roomID: string,
-    event: Extract<RoomEventBody, { kind: 'command' }>,
+    event: Extract<RoomEventBody, { kind: 'command' | 'barrage' }>,
   ): Promise<void>;
 
   /** Starts delivering the room's events to this node (resolves once no later event can be missed). */
@@ -202,6 +210,12 @@ export interface SharedState extends TypedEmitter<SharedStateEvents> {
   sendToNode(nodeID: string, body: unknown): Promise<void>;
   /** The nodes alive now. */
   liveNodes(): Promise<string[]>;
+
+  /**
+   * Claims `key` for `ttlMs` milliseconds, cluster-wide: true for the first claim, false while an earlier claim
+   * of the same key lives. What the server API uses to refuse a reused SignatureNonce on every node.
+   */
+  claimOnce(key: string, ttlMs: number): Promise<boolean>;
 
   /**
    * Removes every entry of nodes that missed their heartbeats for longer than the timeout, publishing the

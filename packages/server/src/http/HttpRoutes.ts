@@ -1,5 +1,6 @@
 /**
  * Plain HTTP requests next to the WebSocket endpoint:
+ * - `GET|POST /?Action=…` — the ZEGO-compatible server API (api/ApiServer.ts), as is any `POST /`;
  * - `GET /healthz` — liveness and counters;
  * - `GET /metrics` — the Prometheus metrics, for the clients `http.adminAllow` / `http.adminToken` admit;
  * - `GET /sdk/parley.mjs`, `/sdk/parley.js` — the web SDK; `GET /` — the demo page and its files;
@@ -9,6 +10,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { checkUserId, errorMessage } from '@parley/protocol';
 import { generateToken04 } from '@parley/token';
+import { ApiServer } from '../api/ApiServer.js';
 import type { AppConfig } from '../options.js';
 import { type AdminAccess, admitAdmin } from './adminAccess.js';
 import type { StaticFiles } from './StaticFiles.js';
@@ -27,12 +29,15 @@ export interface HttpContext {
   admin: AdminAccess;
   /** The metrics in the Prometheus text format, and their content type. */
   metrics(): Promise<{ text: string; contentType: string }>;
+  /** The server API. */
+  api: ApiServer;
 }
 
 /** Answers one request. Never throws for bad input: every refusal is a JSON `{error}` with a status. */
 export async function handleHttp(req: IncomingMessage, res: ServerResponse, ctx: HttpContext): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const path = url.pathname;
+  if (ApiServer.wants(url) || (path === '/' && req.method === 'POST')) return ctx.api.handle(req, res, url);
   if (path === '/dev/token') {
     if (req.method !== 'POST') return send(res, 405, { error: 'use POST' }, { allow: 'POST' });
     return devToken(req, res, ctx.devApp);

@@ -9,6 +9,8 @@ const kick = z.object({
   appID: z.number().int(),
   sessionID: z.string(),
   code: z.number().int(),
+  /** The reason the server API gave (KickoutUser's CustomReason), told to the client in its kickout event. */
+  customReason: z.string().optional(),
 });
 
 const trackState = z.enum(['OPEN', 'MUTE']);

@@ -14,7 +14,7 @@ export interface NodeMessageHandlers {
   /** Answers another node's request (for a media pipe); a thrown error with a numeric `code` is sent back. */
   request(from: string, body: unknown): Promise<unknown>;
   /** Ends the local session `sessionID` of `appID`, replaced by a login of the same userID on another node. */
-  kick(appID: number, sessionID: string, code: number): void;
+  kick(appID: number, sessionID: string, code: number, customReason?: string): void;
   /** The publisher of a stream piped here muted or unmuted a track: its players here are told. */
   streamMediaState(appID: number, streamID: string, audio: MediaTrackState, video: MediaTrackState): void;
 }
@@ -54,7 +54,7 @@ export class NodeMessaging implements NodeSender {
     }
     switch (message.kind) {
       case 'kick':
-        this.handlers.kick(message.appID, message.sessionID, message.code);
+        this.handlers.kick(message.appID, message.sessionID, message.code, message.customReason);
         return;
       case 'streamMediaState':
         this.handlers.streamMediaState(message.appID, message.streamID, message.audio, message.video);

@@ -166,6 +166,16 @@ export class RoomReplicas {
           ],
         });
         return;
+      case 'barrage':
+        if (!fromElsewhere) return;
+        room.pushToOthers(null, {
+          type: 'barrage',
+          roomID: room.roomID,
+          messages: [
+            { fromUser: ev.fromUser, message: ev.message, sendTime: ev.sendTime, messageID: ev.messageID },
+          ],
+        });
+        return;
       case 'command': {
         if (!fromElsewhere) return;
         const json = encodeEvent({

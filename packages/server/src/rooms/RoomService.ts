@@ -24,6 +24,7 @@ import { AppSpace } from './AppSpace.js';
 import { inCluster } from './clusterCalls.js';
 import { NodeMessaging } from './NodeMessaging.js';
 import { NodeRestore } from './NodeRestore.js';
+import { RoomAdmin } from './RoomAdmin.js';
 import { type LoginContext, RoomMembers } from './RoomMembers.js';
 import { RoomReplicas } from './RoomReplicas.js';
 import { RoomStreams } from './RoomStreams.js';
@@ -69,6 +70,8 @@ export class RoomService {
   private readonly messaging: NodeMessaging;
   private readonly replicas: RoomReplicas;
   private readonly restore: NodeRestore;
+  /** What the server API does to rooms (kicks, closing a room, messages from the server). */
+  readonly admin: RoomAdmin;
   private readonly unsubscribe: (() => void)[] = [];
   private closed = false;
 
@@ -95,7 +98,11 @@ export class RoomService {
     });
     this.replicas = new RoomReplicas(
       this.state.nodeID,
-      { kickLocal: (appID, sessionID, code) => this.sessions.kickLocal(appID, sessionID, code) },
+      {
+        kickLocal: (appID, sessionID, code) => {
+          this.sessions.kickLocal(appID, sessionID, code);
+        },
+      },
       log,
     );
     const onRoomEvent = (appID: number, roomID: string, event: RoomEvent): void => {
@@ -117,7 +124,9 @@ export class RoomService {
       this.state,
       {
         request: (from, body) => this.streams.handlePipeRequest(from, body),
-        kick: (appID, sessionID, code) => this.sessions.kickLocal(appID, sessionID, code),
+        kick: (appID, sessionID, code, customReason) => {
+          this.sessions.kickLocal(appID, sessionID, code, customReason);
+        },
         streamMediaState: (appID, streamID, audio, video) =>
           this.streams.tellPlayers(appID, streamID, audio, video),
       },
@@ -132,6 +141,14 @@ export class RoomService {
       maxStreamsPerSession: options.maxStreamsPerSession,
       pipeLingerMs: options.pipeLingerMs ?? 10_000,
       logger: log,
+      now,
+    });
+    this.admin = new RoomAdmin({
+      spaces: this.spaces,
+      state: this.state,
+      sender: this.messaging,
+      kickLocal: (appID, sessionID, code, customReason) =>
+        this.sessions.kickLocal(appID, sessionID, code, customReason),
       now,
     });
     this.members = new RoomMembers({

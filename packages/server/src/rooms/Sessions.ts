@@ -109,10 +109,14 @@ export class Sessions {
     });
   }
 
-  /** Ends a session by force: the client is told (kickout), its streams go with `reason`. */
-  kick(session: Session, code: number, reason: StreamDeleteReasonCode): void {
+  /**
+   * Ends a session by force: the client is told (kickout, with the server API's `customReason` when it gave
+   * one), its streams go with `reason`.
+   */
+  kick(session: Session, code: number, reason: StreamDeleteReasonCode, customReason?: string): void {
+    const custom = customReason === undefined ? {} : { customReason };
     for (const roomID of session.memberships.keys()) {
-      session.push(encodeEvent({ type: 'kickout', roomID, code, msg: kickMessage(code) }));
+      session.push(encodeEvent({ type: 'kickout', roomID, code, msg: kickMessage(code), ...custom }));
     }
     this.o.logger.info('session kicked', { session: session.id, userID: session.user.userID, code });
     if (session.state === 'detached') {
@@ -127,10 +131,17 @@ export class Sessions {
     this.end(session, reason, { code: CloseCode.Kicked, reason: 'kicked out' });
   }
 
-  /** Kicks the local session `sessionID` of `appID`, if there is one: its user logged in on another node. */
-  kickLocal(appID: number, sessionID: string, code: number): void {
+  /**
+   * Kicks the local session `sessionID` of `appID`, if there is one: its user logged in on another node (1002050),
+   * or the server API kicked it out (1002055, with its `customReason`). False if there is no such session here.
+   */
+  kickLocal(appID: number, sessionID: string, code: number, customReason?: string): boolean {
     const session = this.byID.get(sessionID);
-    if (session && session.appID === appID) this.kick(session, code, StreamDeleteReason.RepeatLogin);
+    if (!session || session.appID !== appID) return false;
+    const reason =
+      code === ErrorCode.KICKED_REPEAT_LOGIN ? StreamDeleteReason.RepeatLogin : StreamDeleteReason.KickedOut;
+    this.kick(session, code, reason, customReason);
+    return true;
   }
 
   /** Removes a session from every room and forgets it; closes its socket if `close` is given. */

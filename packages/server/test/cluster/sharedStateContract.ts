@@ -10,6 +10,7 @@
 import { afterEach, describe } from 'node:test';
 import { messageTests } from './contract/messages.js';
 import { nodeTests } from './contract/nodes.js';
+import { onceTests } from './contract/once.js';
 import { roomTests } from './contract/rooms.js';
 import { streamTests } from './contract/streams.js';
 import type { MakeCluster, TestCluster } from './contract/support.js';
@@ -39,5 +40,6 @@ export function describeSharedState(
     describe('streams', () => streamTests(open));
     describe('messages', () => messageTests(open));
     describe('nodes', () => nodeTests(open));
+    describe('once', () => onceTests(open));
   });
 }

@@ -26,6 +26,8 @@ export class MemoryHub {
   readonly users = new Map<string, UserHolder>();
   readonly rooms = new Map<string, MemoryRoom>();
   readonly streams = new Map<string, StreamEntry>();
+  /** Keys claimed once (SharedState.claimOnce) → when their claim ends (ms of `now`). */
+  readonly onceKeys = new Map<string, number>();
   /** Live nodes and their last heartbeat (ms). */
   readonly nodes = new Map<string, { node: HubNode; lastBeatMs: number }>();
   private readonly watchers = new Map<string, Set<HubNode>>();
@@ -93,6 +95,22 @@ export class MemoryHub {
       set.delete(node);
       if (set.size === 0) this.watchers.delete(k);
     }
+  }
+
+  /** Claims `key` until `ttlMs` from now unless a claim of it lives. */
+  claimOnce(key: string, ttlMs: number): boolean {
+    const now = this.now();
+    // Claims are kept in the order they were made, which is their expiry order when their TTLs are alike (the
+    // API's nonces): dropping the expired ones from the front costs nothing per claim, however many there are.
+    for (const [k, until] of this.onceKeys) {
+      if (until > now) break;
+      this.onceKeys.delete(k);
+    }
+    const until = this.onceKeys.get(key);
+    if (until !== undefined && until > now) return false;
+    this.onceKeys.delete(key);
+    this.onceKeys.set(key, now + ttlMs);
+    return true;
   }
 
   send(from: string, to: string, body: unknown): void {

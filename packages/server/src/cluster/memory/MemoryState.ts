@@ -212,7 +212,7 @@ export class MemoryState extends TypedEmitter<SharedStateEvents> implements Shar
   async publishRoom(
     appID: number,
     roomID: string,
-    event: Extract<RoomEventBody, { kind: 'command' }>,
+    event: Extract<RoomEventBody, { kind: 'command' | 'barrage' }>,
   ): Promise<void> {
     const room = this.hub.room(appID, roomID);
     if (room) this.hub.publish(appID, roomID, room, this.nodeID, event);
@@ -232,6 +232,10 @@ export class MemoryState extends TypedEmitter<SharedStateEvents> implements Shar
 
   async liveNodes(): Promise<string[]> {
     return [...this.hub.nodes.keys()];
+  }
+
+  async claimOnce(key: string, ttlMs: number): Promise<boolean> {
+    return this.hub.claimOnce(key, ttlMs);
   }
 
   async reapDeadNodes(): Promise<string[]> {

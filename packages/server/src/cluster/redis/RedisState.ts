@@ -266,7 +266,7 @@ export class RedisState extends TypedEmitter<SharedStateEvents> implements Share
   async publishRoom(
     appID: number,
     roomID: string,
-    event: Extract<RoomEventBody, { kind: 'command' }>,
+    event: Extract<RoomEventBody, { kind: 'command' | 'barrage' }>,
   ): Promise<void> {
     await this.run(scripts.PUBLISH_ROOM, [appID, roomID, toWire(event)]);
   }
@@ -286,6 +286,15 @@ export class RedisState extends TypedEmitter<SharedStateEvents> implements Share
 
   async liveNodes(): Promise<string[]> {
     return await this.link.call((redis) => redis.zrange(this.keys.nodes, 0, -1));
+  }
+
+  async claimOnce(key: string, ttlMs: number): Promise<boolean> {
+    // SET NX PX is atomic on its own: of two nodes claiming at once, exactly one gets OK.
+    const name = this.keys.once(key);
+    const ok = await this.link.call((redis) =>
+      redis.set(name, '1', 'PX', Math.max(1, Math.ceil(ttlMs)), 'NX'),
+    );
+    return ok === 'OK';
   }
 
   async reapDeadNodes(): Promise<string[]> {

@@ -79,6 +79,14 @@ export const roomEvent: z.ZodType<RoomEvent> = z.discriminatedUnion('kind', [
     command: z.string(),
     toUserIDs: z.array(z.string()),
   }),
+  z.object({
+    ...head,
+    kind: z.literal('barrage'),
+    fromUser: user,
+    message: z.string(),
+    sendTime: z.number(),
+    messageID: z.string(),
+  }),
 ]);
 
 /** A node message; a body of `undefined` has no `body` key in JSON. */

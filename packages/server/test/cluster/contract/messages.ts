@@ -92,6 +92,18 @@ export function messageTests(open: MakeCluster): void {
     });
   });
 
+  it('publishRoom publishes a barrage message with the messageID its sender made', async () => {
+    const [a, b] = (await open()).nodes;
+    const onB = new Recorder(b);
+    await b.watchRoom(APP, 'r');
+    await a.joinRoom(APP, 'r', member('u', a), 0);
+    const fromUser = { userID: 'bot', userName: 'Bot' };
+    const barrage = { kind: 'barrage', fromUser, message: 'wow', sendTime: 5, messageID: 'b-1' } as const;
+    await a.publishRoom(APP, 'r', barrage);
+    const events = await onB.events('r', 2);
+    assert.deepEqual(events[1], { origin: a.nodeID, seq: 2, ...barrage });
+  });
+
   it('a watched room delivers every event after watchRoom resolves; after unwatchRoom, none', async () => {
     const [a, b] = (await open()).nodes;
     const onB = new Recorder(b);

@@ -1,0 +1,162 @@
+/**
+ * The ZEGO-compatible server API: `GET|POST /?Action=<Name>&AppId=…&SignatureNonce=…&Timestamp=…&Signature=…
+ * &SignatureVersion=2.0`. Each request is signed with the app's ServerSecret (signature.ts); a timestamp more than
+ * ten minutes off the server's clock is refused, and so is a SignatureNonce used before, on any node of the cluster
+ * (SharedState.claimOnce). Every reply is HTTP 200 with `{Code, Message, RequestId, Data}`; Code is 0 on success
+ * and ZEGO's code otherwise (apiCodes.ts).
+ */
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { SharedStateUnavailable } from '../cluster/SharedState.js';
+import type { Logger } from '../log.js';
+import type { AppConfig } from '../options.js';
+import type { RoomAdmin } from '../rooms/RoomAdmin.js';
+import { ApiParams } from './ApiParams.js';
+import { ApiRateLimits } from './ApiRateLimits.js';
+import { type ApiAction, apiActions } from './apiActions.js';
+import { ApiCode, ApiError } from './apiCodes.js';
+import { SIGNATURE_VERSION, signatureMatches } from './signature.js';
+
+/** How far a request's Timestamp may be from the server's clock, either way (ZEGO: 10 minutes). */
+export const API_TIMESTAMP_WINDOW_MS = 10 * 60 * 1000;
+
+/** The longest SignatureNonce accepted (ZEGO's are 16 hex characters). */
+export const MAX_NONCE_LENGTH = 64;
+
+/** The body of every reply. */
+export interface ApiReply {
+  Code: number;
+  Message: string;
+  RequestId: string;
+  Data?: unknown;
+}
+
+export interface ApiServerOptions {
+  apps: readonly AppConfig[];
+  rooms: RoomAdmin;
+  logger: Logger;
+  /** Requests per second per AppID for an action (default: 10 for every action). */
+  ratePerSecond?: (action: string) => number;
+  now?: () => number;
+}
+
+export class ApiServer {
+  private readonly apps: Map<number, AppConfig>;
+  private readonly limits: ApiRateLimits;
+  private readonly actions: Map<string, ApiAction>;
+  private readonly now: () => number;
+
+  constructor(private readonly o: ApiServerOptions) {
+    this.apps = new Map(o.apps.map((a) => [a.appID, a]));
+    this.now = o.now ?? Date.now;
+    this.limits = new ApiRateLimits(o.ratePerSecond, this.now);
+    this.actions = apiActions();
+  }
+
+  /** True if the request is one of the API's (a request of `/` with an `Action` parameter in its query). */
+  static wants(url: URL): boolean {
+    return url.pathname === '/' && url.searchParams.has('Action');
+  }
+
+  /** Answers one request; never throws for the request's own faults. */
+  async handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const requestId = newRequestId();
+    let reply: ApiReply;
+    try {
+      const data = await this.run(req, url);
+      reply = { Code: ApiCode.OK, Message: 'success', RequestId: requestId, Data: data };
+    } catch (err) {
+      if (err instanceof ApiError) {
+        reply = { Code: err.code, Message: err.message, RequestId: requestId };
+      } else if (err instanceof SharedStateUnavailable) {
+        reply = {
+          Code: ApiCode.SERVER_BUSY,
+          Message: 'the cluster state is unreachable; try again',
+          RequestId: requestId,
+        };
+      } else {
+        this.o.logger.error('server API request failed', { requestId, err });
+        reply = {
+          Code: ApiCode.SERVER_BUSY,
+          Message: 'the request failed on the server',
+          RequestId: requestId,
+        };
+      }
+    }
+    const text = JSON.stringify(reply);
+    res.writeHead(200, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(text),
+      'cache-control': 'no-store',
+    });
+    res.end(text);
+  }
+
+  private async run(req: IncomingMessage, url: URL): Promise<unknown> {
+    const params = await ApiParams.read(req, url);
+    const name = params.get('Action');
+    if (!name) throw new ApiError(ApiCode.ACTION_MISSING, 'Action is required');
+    const app = await this.authenticate(params);
+    const action = this.actions.get(name);
+    if (!action) throw new ApiError(ApiCode.ACTION_UNSUPPORTED, `unsupported Action ${name}`);
+    if (!this.limits.take(app.appID, name)) {
+      throw new ApiError(ApiCode.RATE_LIMITED, `more ${name} requests per second than this AppId's limit`);
+    }
+    return await action({ appID: app.appID, params, rooms: this.o.rooms });
+  }
+
+  /** Checks the public parameters and the signature; returns the app the request is for. */
+  private async authenticate(params: ApiParams): Promise<AppConfig> {
+    const rawAppID = params.get('AppId');
+    const appID = Number(rawAppID);
+    if (!rawAppID || !/^\d+$/.test(rawAppID) || !Number.isSafeInteger(appID)) {
+      throw new ApiError(ApiCode.INVALID_APP_ID, 'AppId must be the app’s numeric ID');
+    }
+    const rawTimestamp = params.get('Timestamp');
+    if (!rawTimestamp) throw new ApiError(ApiCode.TIMESTAMP_MISSING, 'Timestamp is required');
+    if (!/^\d{1,12}$/.test(rawTimestamp)) {
+      throw new ApiError(ApiCode.TIMESTAMP_INVALID, 'Timestamp must be a Unix time in seconds');
+    }
+    const timestamp = Number(rawTimestamp);
+    const nonce = params.get('SignatureNonce');
+    if (!nonce) throw new ApiError(ApiCode.NONCE_MISSING, 'SignatureNonce is required');
+    // Each nonce is kept for 20 minutes, in Redis too: a bounded length keeps that memory bounded.
+    if (nonce.length > MAX_NONCE_LENGTH) {
+      throw new ApiError(
+        ApiCode.INPUT_PARAMETER,
+        `SignatureNonce is longer than ${MAX_NONCE_LENGTH} characters`,
+      );
+    }
+    const signature = params.get('Signature');
+    if (!signature) throw new ApiError(ApiCode.SIGNATURE_MISSING, 'Signature is required');
+    const version = params.get('SignatureVersion');
+    if (!version) throw new ApiError(ApiCode.SIGNATURE_VERSION_MISSING, 'SignatureVersion is required');
+    if (version !== SIGNATURE_VERSION) {
+      throw new ApiError(
+        ApiCode.SIGNATURE_VERSION_UNSUPPORTED,
+        `SignatureVersion must be ${SIGNATURE_VERSION}`,
+      );
+    }
+    const app = this.apps.get(appID);
+    if (!app) throw new ApiError(ApiCode.SECRET_NOT_FOUND, `no app ${appID} on this server`);
+    if (Math.abs(timestamp * 1000 - this.now()) > API_TIMESTAMP_WINDOW_MS) {
+      throw new ApiError(
+        ApiCode.SIGNATURE_EXPIRED,
+        'Timestamp is more than 10 minutes off the server’s clock',
+      );
+    }
+    if (!signatureMatches(signature, appID, nonce, app.serverSecret, timestamp)) {
+      throw new ApiError(ApiCode.SIGNATURE_INVALID, 'the Signature does not match');
+    }
+    // Only a correctly signed request spends its nonce, so nobody can burn another's nonces. It is remembered for
+    // the whole window a timestamp is accepted in, after which the timestamp check refuses a replay anyway.
+    const fresh = await this.o.rooms.state.claimOnce(`api:${appID}:${nonce}`, 2 * API_TIMESTAMP_WINDOW_MS);
+    if (!fresh) throw new ApiError(ApiCode.SIGNATURE_INVALID, 'this SignatureNonce was used already');
+    return app;
+  }
+}
+
+/** A request ID: 16 random hex characters, unique enough to find one request in the logs. */
+function newRequestId(): string {
+  return randomBytes(8).toString('hex');
+}

@@ -1,0 +1,100 @@
+/**
+ * The server API's write actions: kicking users out, closing a room, and messages from the server to a room's
+ * members. Each works on every node of the cluster through {@link RoomAdmin}.
+ */
+import { checkMessage, checkUserName } from '@parley/protocol';
+import type { ApiParams } from './ApiParams.js';
+import type { ApiAction } from './apiActions.js';
+import { checked, roomIdParam, userIdList, userIdParam } from './apiActions.js';
+import { ApiCode, ApiError } from './apiCodes.js';
+
+/** Users one KickoutUser call may kick (ZEGO: 5). */
+export const MAX_KICKS_PER_CALL = 5;
+/** Users one SendCustomCommand call may address (ZEGO: 10). */
+export const MAX_COMMAND_TARGETS = 10;
+/** The longest CustomReason, in characters. */
+export const MAX_REASON_LENGTH = 256;
+
+/** `RoomId`, `UserId[]` (1–5), `CustomReason` → the users are kicked out (1002055, the reason in the event). */
+const KickoutUser: ApiAction = async ({ appID, params, rooms }) => {
+  const roomID = roomIdParam(params);
+  const userIDs = userIdList(params, 'UserId', 1, MAX_KICKS_PER_CALL);
+  const reason = reasonParam(params);
+  const kicked = await Promise.all(userIDs.map((userID) => rooms.kickUser(appID, roomID, userID, reason)));
+  if (!kicked.some((k) => k)) {
+    throw new ApiError(ApiCode.USER_NOT_FOUND, `none of ${userIDs.join(', ')} is in room ${roomID}`);
+  }
+  return { KickedUserIds: userIDs.filter((_, i) => kicked[i]) };
+};
+
+/** `RoomId`, `CustomReason` → every member (on every node) is kicked out; their streams end with them. */
+const CloseRoom: ApiAction = async ({ appID, params, rooms }) => {
+  const roomID = roomIdParam(params);
+  const count = await rooms.closeRoom(appID, roomID, reasonParam(params));
+  if (count === 0)
+    throw new ApiError(ApiCode.ROOM_NOT_FOUND, `room ${roomID} does not exist (nobody is in it)`);
+  return { UserCount: count };
+};
+
+/**
+ * `RoomId`, `UserId`, `UserName`, `MessageContent`, `MessageCategory` (1 system, 2 chat; informative) →
+ * `{MessageId}`: every member receives it as a broadcast message from that user.
+ */
+const SendBroadcastMessage: ApiAction = async ({ appID, params, rooms }) => {
+  const roomID = roomIdParam(params);
+  const userID = userIdParam(params, 'UserId');
+  const userName = checked('UserName', params.get('UserName') ?? userID, checkUserName);
+  params.integer('MessageCategory', 1, 2, 2);
+  const message = messageParam(params);
+  const messageID = await rooms.broadcast(appID, roomID, { userID, userName }, message);
+  return { MessageId: messageID };
+};
+
+/**
+ * `RoomId`, `UserId`, `UserName`, `MessageContent` → `{MessageId}`: every member receives it as a barrage message
+ * (`IMRecvBarrageMessage`) from that user.
+ */
+const SendBarrageMessage: ApiAction = async ({ appID, params, rooms }) => {
+  const roomID = roomIdParam(params);
+  const userID = userIdParam(params, 'UserId');
+  const userName = checked('UserName', params.get('UserName') ?? userID, checkUserName);
+  const message = messageParam(params);
+  const messageID = await rooms.barrage(appID, roomID, { userID, userName }, message);
+  return { MessageId: messageID };
+};
+
+/**
+ * `RoomId`, `FromUserId`, `ToUserId[]` (0–10; none: every member), `MessageContent` → the listed members (or
+ * all) receive it as a custom command from that user.
+ */
+const SendCustomCommand: ApiAction = async ({ appID, params, rooms }) => {
+  const roomID = roomIdParam(params);
+  const userID = userIdParam(params, 'FromUserId');
+  const toUserIDs = userIdList(params, 'ToUserId', 0, MAX_COMMAND_TARGETS);
+  const command = messageParam(params);
+  await rooms.customCommand(appID, roomID, { userID, userName: userID }, command, toUserIDs);
+  return {};
+};
+
+function reasonParam(params: ApiParams): string {
+  const reason = params.get('CustomReason') ?? '';
+  if (reason.length > MAX_REASON_LENGTH) {
+    throw new ApiError(
+      ApiCode.INPUT_PARAMETER,
+      `CustomReason is longer than ${MAX_REASON_LENGTH} characters`,
+    );
+  }
+  return reason;
+}
+
+function messageParam(params: ApiParams): string {
+  return checked('MessageContent', params.required('MessageContent'), checkMessage);
+}
+
+export const writeActions: Record<string, ApiAction> = {
+  KickoutUser,
+  CloseRoom,
+  SendBroadcastMessage,
+  SendBarrageMessage,
+  SendCustomCommand,
+};

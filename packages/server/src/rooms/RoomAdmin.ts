@@ -1,0 +1,128 @@
+/**
+ * What the server API does to rooms, on whichever node answers the call: it finds users through the shared state
+ * (which sees every node), kicks a session here or asks its node to, and sends messages to a room's members on
+ * every node. The API node delivers to its own members itself: RoomReplicas skips the broadcasts and commands a
+ * node published, since a member's own node has always delivered them already.
+ */
+import { randomBytes } from 'node:crypto';
+import { ErrorCode, type WireUser } from '@parley/protocol';
+import type { MemberEntry, SharedState } from '../cluster/SharedState.js';
+import type { AppSpace } from './AppSpace.js';
+import type { NodeSender } from './NodeMessages.js';
+
+export interface RoomAdminParts {
+  spaces: ReadonlyMap<number, AppSpace>;
+  state: SharedState;
+  sender: NodeSender;
+  /** Kicks a local session; false if it is not here (any more). */
+  kickLocal(appID: number, sessionID: string, code: number, customReason?: string): boolean;
+  now: () => number;
+}
+
+export class RoomAdmin {
+  constructor(private readonly o: RoomAdminParts) {}
+
+  get state(): SharedState {
+    return this.o.state;
+  }
+
+  /** The room's members on every node, in no particular order. */
+  async members(appID: number, roomID: string): Promise<MemberEntry[]> {
+    return (await this.o.state.roomSnapshot(appID, roomID)).members;
+  }
+
+  /**
+   * Kicks `userID` out of `roomID` (code 1002055, `reason` in its kickout event) on whichever node holds it.
+   * False if the user is not in the room.
+   */
+  async kickUser(appID: number, roomID: string, userID: string, reason: string): Promise<boolean> {
+    const member = (await this.members(appID, roomID)).find((m) => m.userID === userID);
+    if (!member) return false;
+    await this.kickMember(appID, member, reason);
+    return true;
+  }
+
+  /** Kicks every member of the room (code 1002055); their sessions end, and their streams with them. */
+  async closeRoom(appID: number, roomID: string, reason: string): Promise<number> {
+    const members = await this.members(appID, roomID);
+    await Promise.all(members.map((m) => this.kickMember(appID, m, reason)));
+    return members.length;
+  }
+
+  /** Sends a broadcast message to every member of the room, on every node; resolves to its messageID. */
+  async broadcast(appID: number, roomID: string, fromUser: WireUser, message: string): Promise<number> {
+    const sendTime = this.o.now();
+    const messageID = await this.o.state.broadcast(appID, roomID, { fromUser, message, sendTime });
+    this.o.spaces
+      .get(appID)
+      ?.rooms.get(roomID)
+      ?.pushToOthers(null, {
+        type: 'broadcast',
+        roomID,
+        messages: [{ fromUser, message, sendTime, messageID }],
+      });
+    return messageID;
+  }
+
+  /**
+   * Sends a barrage message to every member of the room, on every node; resolves to its messageID (random, so
+   * unique without a counter in the shared state).
+   */
+  async barrage(appID: number, roomID: string, fromUser: WireUser, message: string): Promise<string> {
+    const sendTime = this.o.now();
+    const messageID = randomBytes(8).toString('hex');
+    await this.o.state.publishRoom(appID, roomID, {
+      kind: 'barrage',
+      fromUser,
+      message,
+      sendTime,
+      messageID,
+    });
+    this.o.spaces
+      .get(appID)
+      ?.rooms.get(roomID)
+      ?.pushToOthers(null, {
+        type: 'barrage',
+        roomID,
+        messages: [{ fromUser, message, sendTime, messageID }],
+      });
+    return messageID;
+  }
+
+  /** Sends a custom command to the listed members of the room (every member when the list is empty). */
+  async customCommand(
+    appID: number,
+    roomID: string,
+    fromUser: WireUser,
+    command: string,
+    toUserIDs: string[],
+  ): Promise<void> {
+    await this.o.state.publishRoom(appID, roomID, { kind: 'command', fromUser, command, toUserIDs });
+    const to = toUserIDs.length === 0 ? null : new Set(toUserIDs);
+    this.o.spaces
+      .get(appID)
+      ?.rooms.get(roomID)
+      ?.pushToOthers(
+        null,
+        { type: 'customCommand', roomID, fromUser, command },
+        (m) => !to || to.has(m.session.user.userID),
+      );
+  }
+
+  private async kickMember(appID: number, member: MemberEntry, reason: string): Promise<void> {
+    const code = ErrorCode.KICKED_BY_SERVER;
+    // An empty CustomReason is no reason: the client's kickout carries none.
+    const customReason = reason === '' ? undefined : reason;
+    if (member.nodeID === this.o.state.nodeID) {
+      this.o.kickLocal(appID, member.sessionID, code, customReason);
+      return;
+    }
+    await this.o.sender.send(member.nodeID, {
+      kind: 'kick',
+      appID,
+      sessionID: member.sessionID,
+      code,
+      ...(customReason === undefined ? {} : { customReason }),
+    });
+  }
+}
