@@ -97,8 +97,15 @@ export interface UserHolder {
 }
 
 export type JoinResult =
-  | { ok: true; snapshot: RoomSnapshot; replaced: MemberEntry | null }
+  /** `created`: the room had no members before this join (the join made it). */
+  | { ok: true; snapshot: RoomSnapshot; replaced: MemberEntry | null; created: boolean }
   | { ok: false; reason: 'full' };
+
+/** What a leave did: the seq of its `leave` event, and whether the room was forgotten (its last member left). */
+export interface LeaveResult {
+  seq: number;
+  roomClosed: boolean;
+}
 
 export type ClaimStreamResult = { ok: true } | { ok: false; holder: StreamEntry };
 
@@ -141,14 +148,17 @@ export interface SharedState extends TypedEmitter<SharedStateEvents> {
    * Publishes `join`. The snapshot is the room after the join.
    */
   joinRoom(appID: number, roomID: string, member: MemberEntry, maxMemberCount: number): Promise<JoinResult>;
-  /** Removes the member if `sessionID` is still its session; publishes `leave`; an empty room is forgotten. */
+  /**
+   * Removes the member if `sessionID` is still its session; publishes `leave`; an empty room is forgotten.
+   * Resolves null when it removed nothing (the member was gone or of another session).
+   */
   leaveRoom(
     appID: number,
     roomID: string,
     userID: string,
     sessionID: string,
     reason: StreamDeleteReasonCode,
-  ): Promise<void>;
+  ): Promise<LeaveResult | null>;
   roomSnapshot(appID: number, roomID: string): Promise<RoomSnapshot>;
 
   /**

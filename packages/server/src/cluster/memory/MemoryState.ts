@@ -11,6 +11,7 @@ import {
 import type {
   ClaimStreamResult,
   JoinResult,
+  LeaveResult,
   MemberEntry,
   NodeHoldings,
   RoomEvent,
@@ -100,12 +101,13 @@ export class MemoryState extends TypedEmitter<SharedStateEvents> implements Shar
     }
     const room = this.hub.roomOrCreate(appID, roomID, maxMemberCount);
     // The first member makes the room (one kept only by a stream has no limit of its own yet).
-    if (room.members.size === 0) room.maxMemberCount = maxMemberCount;
+    const created = room.members.size === 0;
+    if (created) room.maxMemberCount = maxMemberCount;
     const previous = room.members.get(member.userID) ?? null;
     const replaced = previous && previous.sessionID !== member.sessionID ? previous : null;
     room.members.set(member.userID, { ...member });
     this.hub.publish(appID, roomID, room, this.nodeID, { kind: 'join', member, replaced });
-    return { ok: true, snapshot: snapshotOf(this.hub, appID, room), replaced };
+    return { ok: true, snapshot: snapshotOf(this.hub, appID, room), replaced, created };
   }
 
   async leaveRoom(
@@ -114,8 +116,8 @@ export class MemoryState extends TypedEmitter<SharedStateEvents> implements Shar
     userID: string,
     sessionID: string,
     reason: StreamDeleteReasonCode,
-  ): Promise<void> {
-    this.leave(appID, roomID, userID, sessionID, reason, this.nodeID);
+  ): Promise<LeaveResult | null> {
+    return this.leave(appID, roomID, userID, sessionID, reason, this.nodeID);
   }
 
   async roomSnapshot(appID: number, roomID: string): Promise<RoomSnapshot> {
@@ -289,13 +291,16 @@ export class MemoryState extends TypedEmitter<SharedStateEvents> implements Shar
     sessionID: string,
     reason: StreamDeleteReasonCode,
     origin: string,
-  ): void {
+  ): LeaveResult | null {
     const room = this.hub.room(appID, roomID);
     const member = room?.members.get(userID);
-    if (!room || !member || member.sessionID !== sessionID) return;
+    if (!room || !member || member.sessionID !== sessionID) return null;
     room.members.delete(userID);
     this.hub.publish(appID, roomID, room, origin, { kind: 'leave', member, reason });
-    if (room.members.size === 0) this.forgetRoom(appID, roomID, room);
+    const seq = room.seq;
+    const roomClosed = room.members.size === 0;
+    if (roomClosed) this.forgetRoom(appID, roomID, room);
+    return { seq, roomClosed };
   }
 
   private removeStreamEntries(

@@ -16,6 +16,7 @@ import { createLogger, type Logger } from '../../log.js';
 import type {
   ClaimStreamResult,
   JoinResult,
+  LeaveResult,
   MemberEntry,
   NodeHoldings,
   RoomEventBody,
@@ -188,10 +189,10 @@ export class RedisState extends TypedEmitter<SharedStateEvents> implements Share
     maxMemberCount: number,
   ): Promise<JoinResult> {
     const args = [appID, roomID, toWire(member), maxMemberCount];
-    const reply = (await this.run(scripts.JOIN, args)) as [number, string?, SnapshotReply?];
+    const reply = (await this.run(scripts.JOIN, args)) as [number, string?, SnapshotReply?, number?];
     if (reply[0] === 0) return { ok: false, reason: 'full' };
     const replaced = reply[1] ? readEntry(memberEntry, reply[1], this.log) : null;
-    return { ok: true, snapshot: readSnapshot(reply[2]!, this.log), replaced };
+    return { ok: true, snapshot: readSnapshot(reply[2]!, this.log), replaced, created: reply[3] === 1 };
   }
 
   async leaveRoom(
@@ -200,8 +201,10 @@ export class RedisState extends TypedEmitter<SharedStateEvents> implements Share
     userID: string,
     sessionID: string,
     reason: StreamDeleteReasonCode,
-  ): Promise<void> {
-    await this.run(scripts.LEAVE, [appID, roomID, userID, sessionID, reason]);
+  ): Promise<LeaveResult | null> {
+    const reply = (await this.run(scripts.LEAVE, [appID, roomID, userID, sessionID, reason])) as number[];
+    if (reply[0] !== 1) return null;
+    return { seq: Number(reply[1]), roomClosed: reply[2] === 1 };
   }
 
   async roomSnapshot(appID: number, roomID: string): Promise<RoomSnapshot> {
