@@ -117,6 +117,15 @@ export interface NodeHoldings {
   extraInfo: { appID: number; roomID: string; info: WireRoomExtraInfo }[];
 }
 
+/** A room event that a reap by this node published for a dead node (see {@link SharedStateEvents.reaped}). */
+export interface ReapedRoomEvent {
+  appID: number;
+  roomID: string;
+  event: RoomEvent;
+  /** A `leave` that emptied the room (which is then forgotten). */
+  roomClosed: boolean;
+}
+
 export interface SharedStateEvents {
   /** An event of a room this node watches, in the room's order; includes this node's own events. */
   roomEvent: [appID: number, roomID: string, event: RoomEvent];
@@ -126,6 +135,11 @@ export interface SharedStateEvents {
   reconnected: [lost: boolean];
   /** The store became unreachable. */
   disconnected: [];
+  /**
+   * This node reaped a dead node: the `leave` and `streamDelete` events the reap published, in order. Emitted on
+   * the reaping node only, so what a dead node's users did can be reported once in the cluster.
+   */
+  reaped: [events: ReapedRoomEvent[]];
 }
 
 export interface SharedState extends TypedEmitter<SharedStateEvents> {

@@ -14,6 +14,7 @@ import type {
   LeaveResult,
   MemberEntry,
   NodeHoldings,
+  ReapedRoomEvent,
   RoomEvent,
   RoomEventBody,
   RoomSnapshot,
@@ -42,6 +43,8 @@ export class MemoryState extends TypedEmitter<SharedStateEvents> implements Shar
   private readonly nodeTimeoutMs: number;
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
+  /** While this node reaps: the room events the reap publishes, for its `reaped` event. */
+  private collected: ReapedRoomEvent[] | null = null;
 
   constructor(options: MemoryStateOptions) {
     super();
@@ -239,7 +242,17 @@ export class MemoryState extends TypedEmitter<SharedStateEvents> implements Shar
   async reapDeadNodes(): Promise<string[]> {
     const deadline = this.hub.now() - this.nodeTimeoutMs;
     const dead = [...this.hub.nodes].filter(([, n]) => n.lastBeatMs < deadline).map(([id]) => id);
-    for (const nodeID of dead) this.removeNode(nodeID, StreamDeleteReason.HeartbeatTimeout);
+    for (const nodeID of dead) {
+      // What the reap publishes is collected for this node (the reaper) alone: see SharedStateEvents.reaped.
+      const events: ReapedRoomEvent[] = [];
+      this.collected = events;
+      try {
+        this.removeNode(nodeID, StreamDeleteReason.HeartbeatTimeout);
+      } finally {
+        this.collected = null;
+      }
+      if (events.length > 0) this.emit('reaped', events);
+    }
     return dead;
   }
 
@@ -296,10 +309,11 @@ export class MemoryState extends TypedEmitter<SharedStateEvents> implements Shar
     const member = room?.members.get(userID);
     if (!room || !member || member.sessionID !== sessionID) return null;
     room.members.delete(userID);
-    this.hub.publish(appID, roomID, room, origin, { kind: 'leave', member, reason });
+    const event = this.hub.publish(appID, roomID, room, origin, { kind: 'leave', member, reason });
     const seq = room.seq;
     const roomClosed = room.members.size === 0;
     if (roomClosed) this.forgetRoom(appID, roomID, room);
+    this.collected?.push({ appID, roomID, event: structuredClone(event), roomClosed });
     return { seq, roomClosed };
   }
 
@@ -318,7 +332,12 @@ export class MemoryState extends TypedEmitter<SharedStateEvents> implements Shar
     }
     const announced = streams.filter((s) => s.announced);
     if (room && announced.length > 0) {
-      this.hub.publish(appID, roomID, room, origin, { kind: 'streamDelete', streams: announced, reason });
+      const event = this.hub.publish(appID, roomID, room, origin, {
+        kind: 'streamDelete',
+        streams: announced,
+        reason,
+      });
+      this.collected?.push({ appID, roomID, event: structuredClone(event), roomClosed: false });
     }
     if (room && room.members.size === 0) this.forgetRoom(appID, roomID, room);
   }

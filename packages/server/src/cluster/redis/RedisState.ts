@@ -19,6 +19,7 @@ import type {
   LeaveResult,
   MemberEntry,
   NodeHoldings,
+  ReapedRoomEvent,
   RoomEventBody,
   RoomSnapshot,
   SharedState,
@@ -27,7 +28,7 @@ import type {
   UserHolder,
 } from '../SharedState.js';
 import { Heartbeat, type HeartbeatHost } from './Heartbeat.js';
-import { RedisKeys } from './keys.js';
+import { decodeId, RedisKeys } from './keys.js';
 import type { LuaScript } from './LuaScript.js';
 import { RedisLink } from './RedisLink.js';
 import { Subscriptions } from './Subscriptions.js';
@@ -35,8 +36,10 @@ import * as scripts from './scripts.js';
 import {
   holdingsToWire,
   memberEntry,
+  parseWire,
   readEntry,
   readSnapshot,
+  roomEvent,
   type SnapshotReply,
   streamEntry,
   toWire,
@@ -295,9 +298,25 @@ export class RedisState extends TypedEmitter<SharedStateEvents> implements Share
     const dead = (await this.run(scripts.DEAD_NODES, [this.nodeTimeoutMs])) as string[];
     const reaped: string[] = [];
     for (const nodeID of dead) {
-      if ((await this.run(scripts.REAP, [nodeID, this.nodeTimeoutMs])) !== 1) continue;
+      const reply = (await this.run(scripts.REAP, [nodeID, this.nodeTimeoutMs])) as (number | string)[];
+      if (reply[0] !== 1) continue;
       reaped.push(nodeID);
       this.log.info('reaped a dead node', { deadNode: nodeID });
+      const events: ReapedRoomEvent[] = [];
+      for (let i = 1; i + 3 < reply.length; i += 4) {
+        const parsed = parseWire(roomEvent, String(reply[i + 2]));
+        if (!('value' in parsed)) {
+          this.log.warn('dropped a malformed reaped event', { error: parsed.error });
+          continue;
+        }
+        events.push({
+          appID: Number(reply[i]),
+          roomID: decodeId(String(reply[i + 1])),
+          event: parsed.value,
+          roomClosed: Number(reply[i + 3]) === 1,
+        });
+      }
+      if (events.length > 0) this.emit('reaped', events);
     }
     return reaped;
   }

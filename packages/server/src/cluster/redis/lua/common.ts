@@ -31,12 +31,17 @@ local function now_ms()
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
 
+-- When a script sets it to a table, publish() also collects there what it published: {app, er, event, closed}
+-- (REAP returns them to the reaper, the only node told what its reap removed).
+local collected = nil
+
 -- Numbers an event with the room's next seq and publishes it; body is the event's JSON object without origin
--- and seq.
+-- and seq. Returns the seq.
 local function publish(app, er, origin, body)
   local seq = redis.call('HINCRBY', room_key(app, er), 'seq', 1)
   local event = '{"origin":' .. cjson.encode(origin) .. ',"seq":' .. seq .. ',' .. string.sub(body, 2)
   redis.call('PUBLISH', P .. 'ch:r:' .. app .. ':' .. er, event)
+  if collected then table.insert(collected, { app, er, event, 0 }) end
   return seq
 end
 
@@ -69,7 +74,10 @@ local function leave_member(app, er, eu, session, node, reason, origin)
   redis.call('SREM', node_key(m.nodeID, 'm'), app .. ':' .. er .. ':' .. eu)
   local seq = publish(app, er, origin, '{"kind":"leave","member":' .. json .. ',"reason":' .. reason .. '}')
   local closed = redis.call('HLEN', base .. ':m') == 0
-  if closed then forget_room(app, er) end
+  if closed then
+    forget_room(app, er)
+    if collected then collected[#collected][4] = 1 end
+  end
   return seq, closed
 end
 
