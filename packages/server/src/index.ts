@@ -1,3 +1,6 @@
+export type { CallbackStats } from './callbacks/CallbackSender.js';
+export { type CallbackEvent, type CallbackEventName, callbackEvents } from './callbacks/events.js';
+export { callbackSignature } from './callbacks/signature.js';
 export {
   type AnnouncedOrigin,
   ConfigError,

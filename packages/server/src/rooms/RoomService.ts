@@ -16,7 +16,8 @@ import type {
   ReplyData,
   StreamDeleteReasonCode,
 } from '@parley/protocol';
-import type { RoomEvent, SharedState } from '../cluster/SharedState.js';
+import type { RoomCallbacks } from '../callbacks/RoomCallbacks.js';
+import type { ReapedRoomEvent, RoomEvent, SharedState } from '../cluster/SharedState.js';
 import type { Logger } from '../log.js';
 import type { AppConfig } from '../options.js';
 import type { SfuRouter } from '../sfu/index.js';
@@ -53,6 +54,8 @@ export interface RoomServiceOptions {
   pipeLingerMs?: number;
   /** How long after its store came back a node waits for the others to restore theirs before it resyncs for good. */
   resyncSettleMs?: number;
+  /** The server callbacks; none are sent without it. The service uses it, never closes it. */
+  callbacks?: RoomCallbacks;
   /** The TURN servers offered to every session (login and resume replies, renewed by events); null for none. */
   turn: TurnSettings | null;
   logger: Logger;
@@ -106,6 +109,15 @@ export class RoomService {
     this.unsubscribe.push(() => {
       this.state.off('roomEvent', onRoomEvent);
     });
+    const callbacks = options.callbacks ?? null;
+    if (callbacks) {
+      // Only the node that reaped a dead node is told what the reap removed, so it alone reports it.
+      const onReaped = (events: ReapedRoomEvent[]): void => callbacks.reaped(events);
+      this.state.on('reaped', onReaped);
+      this.unsubscribe.push(() => {
+        this.state.off('reaped', onReaped);
+      });
+    }
     this.restore = new NodeRestore({
       spaces: this.spaces,
       state: this.state,
@@ -131,6 +143,7 @@ export class RoomService {
       sender: this.messaging,
       maxStreamsPerSession: options.maxStreamsPerSession,
       pipeLingerMs: options.pipeLingerMs ?? 10_000,
+      callbacks,
       logger: log,
       now,
     });
@@ -143,6 +156,7 @@ export class RoomService {
       userMessagesPerSecond: options.userMessagesPerSecond,
       tokenWarningSeconds: options.tokenWarningSeconds,
       onlineCountIntervalMs: options.onlineCountIntervalMs,
+      callbacks,
       logger: log,
       now,
     });
