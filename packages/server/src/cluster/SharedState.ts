@@ -191,14 +191,17 @@ export interface SharedState extends TypedEmitter<SharedStateEvents> {
     sessionID: string,
     patch: Partial<Pick<StreamEntry, 'extraInfo' | 'announced' | 'audio' | 'video'>>,
   ): Promise<void>;
-  /** Removes those of the streams (all of one room) that `sessionID` still owns; publishes one `streamDelete` of the announced ones. */
+  /**
+   * Removes those of the streams (all of one room) that `sessionID` still owns; publishes one `streamDelete` of
+   * the announced ones. Resolves with the streamIDs it removed.
+   */
   removeStreams(
     appID: number,
     roomID: string,
     streamIDs: string[],
     sessionID: string,
     reason: StreamDeleteReasonCode,
-  ): Promise<void>;
+  ): Promise<string[]>;
   findStream(appID: number, streamID: string): Promise<StreamEntry | null>;
 
   /** Sets one key of the room's extra info unless the room has `maxKeys` other keys; publishes `extraInfo`. */

@@ -258,18 +258,23 @@ export class RoomStreams {
     const first = records[0];
     if (!first) return;
     const { session } = first;
-    // Only announced streams were ever created for the callbacks' receiver, so only they are closed.
+    // Only announced streams were ever created for the callbacks' receiver, so only they are closed; and only
+    // those this removal took from the shared state, so a stream a reaper removed already is not closed twice.
     const announced = records.filter((r) => r.announced).map(callbackStreamOf);
-    if (announced.length > 0) this.o.callbacks?.streamsClosed(session.appID, announced, reason);
     void quietly(
       this.o.logger,
-      this.o.state.removeStreams(
-        session.appID,
-        first.room.roomID,
-        records.map((r) => r.streamID),
-        session.id,
-        reason,
-      ),
+      this.o.state
+        .removeStreams(
+          session.appID,
+          first.room.roomID,
+          records.map((r) => r.streamID),
+          session.id,
+          reason,
+        )
+        .then((removed) => {
+          const closed = announced.filter((s) => removed.includes(s.streamID));
+          if (closed.length > 0) this.o.callbacks?.streamsClosed(session.appID, closed, reason);
+        }),
     );
   }
 }

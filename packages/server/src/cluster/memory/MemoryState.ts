@@ -175,11 +175,12 @@ export class MemoryState extends TypedEmitter<SharedStateEvents> implements Shar
     streamIDs: string[],
     sessionID: string,
     reason: StreamDeleteReasonCode,
-  ): Promise<void> {
+  ): Promise<string[]> {
     const owned = streamIDs
       .map((id) => this.hub.streams.get(key(appID, id)))
       .filter((s): s is StreamEntry => s !== undefined && s.sessionID === sessionID && s.roomID === roomID);
     this.removeStreamEntries(appID, roomID, owned, reason, this.nodeID);
+    return owned.map((s) => s.streamID);
   }
 
   async findStream(appID: number, streamID: string): Promise<StreamEntry | null> {

@@ -240,9 +240,15 @@ export class RedisState extends TypedEmitter<SharedStateEvents> implements Share
     streamIDs: string[],
     sessionID: string,
     reason: StreamDeleteReasonCode,
-  ): Promise<void> {
-    if (streamIDs.length === 0) return;
-    await this.run(scripts.REMOVE_STREAMS, [appID, roomID, sessionID, reason, ...streamIDs]);
+  ): Promise<string[]> {
+    if (streamIDs.length === 0) return [];
+    return (await this.run(scripts.REMOVE_STREAMS, [
+      appID,
+      roomID,
+      sessionID,
+      reason,
+      ...streamIDs,
+    ])) as string[];
   }
 
   async findStream(appID: number, streamID: string): Promise<StreamEntry | null> {
