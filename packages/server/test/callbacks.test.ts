@@ -188,6 +188,24 @@ describe('server callbacks', () => {
     assert.equal(receiver.calls[0]!.body.event, 'room_create');
   });
 
+  it('reports the users and streams still there when the server closes', async () => {
+    const receiver = await CallbackReceiver.start();
+    open.push(receiver);
+    const h = await start(receiver);
+    const ivy = await h.login('closing-room', 'ivy');
+    assert.equal((await ivy.request('publish', { roomID: 'closing-room', streamID: 'ivy-cam' })).code, 0);
+    await receiver.until(() => receiver.accepted.length === 3, 'room_create, room_login, stream_create');
+    await h.close();
+    // Sent within the close's grace (in any order: requests run side by side): close() resolves after them.
+    assert.deepEqual(
+      receiver.accepted
+        .slice(3)
+        .map((b) => `${b.event}:${b.reason ?? b.type ?? b.close_reason}`)
+        .sort(),
+      ['room_close:0', 'room_logout:0', 'stream_close:0'],
+    );
+  });
+
   it('checks the callback settings of an app', () => {
     const config = (app: Record<string, unknown>) => () =>
       resolveServerConfig({ apps: [{ ...APP, ...app }] });

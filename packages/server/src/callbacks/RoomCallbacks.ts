@@ -27,6 +27,11 @@ export class RoomCallbacks {
     private readonly now: () => number = Date.now,
   ) {}
 
+  /** True when the app has a callback receiver (and the sender is not closed). */
+  wants(appID: number): boolean {
+    return this.sender.wants(appID);
+  }
+
   /** A join made by this node: room_create first when it created the room, then room_login. */
   joined(
     appID: number,

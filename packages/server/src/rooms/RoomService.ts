@@ -9,12 +9,13 @@
  * events) and {@link NodeRestore} (the rebuild after a store outage). The parts get the narrow views they need
  * of each other, never the service.
  */
-import type {
-  LoginRequest,
-  MediaTrackState,
-  PublishRequest,
-  ReplyData,
-  StreamDeleteReasonCode,
+import {
+  type LoginRequest,
+  type MediaTrackState,
+  type PublishRequest,
+  type ReplyData,
+  StreamDeleteReason,
+  type StreamDeleteReasonCode,
 } from '@parley/protocol';
 import type { RoomCallbacks } from '../callbacks/RoomCallbacks.js';
 import type { ReapedRoomEvent, RoomEvent, SharedState } from '../cluster/SharedState.js';
@@ -74,6 +75,7 @@ export class RoomService {
   private readonly restore: NodeRestore;
   private readonly unsubscribe: (() => void)[] = [];
   private closed = false;
+  private readonly callbacks: RoomCallbacks | null;
 
   constructor(options: RoomServiceOptions) {
     const log = options.logger;
@@ -110,6 +112,7 @@ export class RoomService {
       this.state.off('roomEvent', onRoomEvent);
     });
     const callbacks = options.callbacks ?? null;
+    this.callbacks = callbacks;
     if (callbacks) {
       // Only the node that reaped a dead node is told what the reap removed, so it alone reports it.
       const onReaped = (events: ReapedRoomEvent[]): void => callbacks.reaped(events);
@@ -268,6 +271,12 @@ export class RoomService {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    // The sessions still here leave their rooms first when their app has callbacks: the shared state's own
+    // removal of this node's entries at its close tells no one, so their logouts and stream closes would be lost.
+    for (const session of this.sessions.all()) {
+      if (this.callbacks?.wants(session.appID))
+        this.members.leaveAll(session, StreamDeleteReason.StoppedPublishing);
+    }
     this.members.close();
     for (const off of this.unsubscribe) off();
     this.restore.close();
