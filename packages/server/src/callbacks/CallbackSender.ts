@@ -97,7 +97,8 @@ export class CallbackSender {
     if (!channel) return;
     if (this.closing || sizeOf(channel) >= this.o.queueLimit) {
       this.counts.dropped += 1;
-      this.o.logger.warn('callback dropped: its queue is full', { appID, event: event.event });
+      const why = this.closing ? 'the server is closing' : 'its queue is full';
+      this.o.logger.warn(`callback dropped: ${why}`, { appID, event: event.event });
       return;
     }
     channel.ready.push({ event, attempts: 0 });
@@ -202,10 +203,10 @@ export class CallbackSender {
         (res) => {
           // The answer's body is not used, but it is read so the connection can end.
           res.resume();
+          const status = res.statusCode ?? 0;
+          // 'close' always comes, after the whole answer or after a cut; only a complete 2xx answer is success.
+          res.on('close', () => resolve(res.complete && status >= 200 && status < 300));
           res.on('error', () => resolve(false));
-          res.on('end', () =>
-            resolve(res.statusCode !== undefined && res.statusCode >= 200 && res.statusCode < 300),
-          );
         },
       );
       req.on('timeout', () => req.destroy(new Error('callback timed out')));
