@@ -26,6 +26,12 @@ async function callbackStats(h: Harness): Promise<CallbackHealth> {
   return ((await res.json()) as { callbacks: CallbackHealth }).callbacks;
 }
 
+/** The counters once nothing is pending (the sender reads an answer a moment after the receiver sent it). */
+async function settledStats(h: Harness): Promise<CallbackHealth> {
+  await waitFor(async () => (await callbackStats(h)).pending === 0, 'no callback pending');
+  return callbackStats(h);
+}
+
 async function start(receiver: CallbackReceiver, options: Partial<ServerOptions> = {}): Promise<Harness> {
   return startHarness({
     apps: [{ ...APP, callbackUrl: receiver.url, callbackSecret: SECRET }, OTHER_APP],
@@ -114,7 +120,7 @@ describe('server callbacks', () => {
     assert.equal(close.close_reason, 0);
     assert.equal(close.room_seq, 6);
 
-    const stats = await callbackStats(h);
+    const stats = await settledStats(h);
     assert.deepEqual(stats, { delivered: 8, retried: 0, dropped: 0, pending: 0 });
   });
 
@@ -133,7 +139,23 @@ describe('server callbacks', () => {
     );
     for (const c of attempts) assertSigned(c.body);
     assert.equal(new Set(attempts.map((c) => c.body.nonce)).size, 4, 'a fresh nonce per attempt');
-    assert.deepEqual(await callbackStats(h), { delivered: 2, retried: 3, dropped: 0, pending: 0 });
+    assert.deepEqual(await settledStats(h), { delivered: 2, retried: 3, dropped: 0, pending: 0 });
+  });
+
+  it('gives up an attempt the receiver does not answer within timeoutMs, and retries it', async () => {
+    const receiver = await CallbackReceiver.start();
+    // The first attempt of each event is never answered; later ones are.
+    const seen = new Set<string>();
+    receiver.answer = (body) => {
+      if (seen.has(body.event)) return 200;
+      seen.add(body.event);
+      return new Promise<number>(() => {});
+    };
+    const h = await start(receiver, { callbacks: { retryDelaysMs: FAST_RETRIES, timeoutMs: 50 } });
+    open.push(receiver, h);
+    await h.login('timeout-room', 'jill');
+    await receiver.until(() => receiver.accepted.length === 2, 'both events on their second attempt');
+    assert.deepEqual(await settledStats(h), { delivered: 2, retried: 2, dropped: 0, pending: 0 });
   });
 
   it('drops an event after the last retry fails, and counts it', async () => {
@@ -147,8 +169,7 @@ describe('server callbacks', () => {
       () => receiver.calls.filter((c) => c.status !== null).length === 12,
       'twelve attempts',
     );
-    await waitFor(async () => (await callbackStats(h)).pending === 0, 'the two events given up');
-    assert.deepEqual(await callbackStats(h), { delivered: 0, retried: 10, dropped: 2, pending: 0 });
+    assert.deepEqual(await settledStats(h), { delivered: 0, retried: 10, dropped: 2, pending: 0 });
   });
 
   it('answers a login while the receiver still holds the callbacks of it', async () => {

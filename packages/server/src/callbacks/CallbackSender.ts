@@ -60,6 +60,9 @@ interface AppChannel {
   inFlight: Map<Delivery, AbortController>;
   /** Deliveries waiting for their retry time. */
   waiting: Map<Delivery, NodeJS.Timeout>;
+  /** Events refused by a full queue since the last warning about it, and when that was. */
+  overflowed: number;
+  overflowLoggedAt: number;
 }
 
 export class CallbackSender {
@@ -82,6 +85,8 @@ export class CallbackSender {
         ready: [],
         inFlight: new Map(),
         waiting: new Map(),
+        overflowed: 0,
+        overflowLoggedAt: Number.NEGATIVE_INFINITY,
       });
     }
   }
@@ -97,8 +102,15 @@ export class CallbackSender {
     if (!channel) return;
     if (this.closing || sizeOf(channel) >= this.o.queueLimit) {
       this.counts.dropped += 1;
-      const why = this.closing ? 'the server is closing' : 'its queue is full';
-      this.o.logger.warn(`callback dropped: ${why}`, { appID, event: event.event });
+      channel.overflowed += 1;
+      // A receiver that is down for long would make one line per event: one every 10 s says it with a count.
+      const now = this.now();
+      if (now - channel.overflowLoggedAt >= 10_000) {
+        const why = this.closing ? 'the server is closing' : 'the queue is full';
+        this.o.logger.warn(`callbacks dropped: ${why}`, { appID, dropped: channel.overflowed });
+        channel.overflowLoggedAt = now;
+        channel.overflowed = 0;
+      }
       return;
     }
     channel.ready.push({ event, attempts: 0 });
