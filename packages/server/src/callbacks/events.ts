@@ -44,9 +44,23 @@ export function logoutReason(reason: StreamDeleteReasonCode): number {
   }
 }
 
-/** ZEGO's stream_close `type`: 0 a normal close, 1 the publisher's heartbeat timed out, 2 the publisher was kicked. */
+/**
+ * ZEGO's stream_close `type`: 0 a normal close, 1 the publisher's heartbeat timed out, 2 the same user logged in
+ * to a new session, 3 the publisher was kicked out.
+ */
 export function streamCloseType(reason: StreamDeleteReasonCode): number {
-  return logoutReason(reason);
+  switch (reason) {
+    case StreamDeleteReason.HeartbeatTimeout:
+    case StreamDeleteReason.Disconnected:
+      return 1;
+    case StreamDeleteReason.RepeatLogin:
+      return 2;
+    case StreamDeleteReason.KickedOut:
+    case StreamDeleteReason.RemovedByServer:
+      return 3;
+    default:
+      return 0;
+  }
 }
 
 /** ZEGO's room_close `close_reason`: 0 a normal close, 1 its last user's heartbeat timed out. */
