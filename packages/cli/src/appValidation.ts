@@ -7,6 +7,8 @@ import {
   appIdProblem,
   appSchema,
   appSignProblem,
+  callbackSecretProblem,
+  callbackUrlProblem,
   problemsOf,
   serverSecretProblem,
 } from '@parley/server/config';
@@ -35,12 +37,22 @@ export function parseAppObject(raw: unknown, file: string): AppConfig {
 const ENV_APP = ['PARLEY_APP_ID', 'PARLEY_APP_SIGN', 'PARLEY_SERVER_SECRET'] as const;
 
 /**
- * The app defined by `PARLEY_APP_ID`, `PARLEY_APP_SIGN` and `PARLEY_SERVER_SECRET`, or null if none is set.
+ * The app defined by `PARLEY_APP_ID`, `PARLEY_APP_SIGN` and `PARLEY_SERVER_SECRET` (with its server callbacks from
+ * `PARLEY_CALLBACK_URL` and `PARLEY_CALLBACK_SECRET`, if set), or null if none is set.
  * @throws CliError (config) if only some are set or one is invalid.
  */
 export function envApp(env: Env): SourcedApp | null {
   const [id, sign, secret] = ENV_APP.map((name) => envText(env, name));
-  if (id === undefined && sign === undefined && secret === undefined) return null;
+  const callbackUrl = envText(env, 'PARLEY_CALLBACK_URL');
+  const callbackSecret = envText(env, 'PARLEY_CALLBACK_SECRET');
+  if (id === undefined && sign === undefined && secret === undefined) {
+    if (callbackUrl !== undefined || callbackSecret !== undefined) {
+      throw CliError.config(
+        `PARLEY_CALLBACK_URL and PARLEY_CALLBACK_SECRET need the app of ${ENV_APP.join(', ')}`,
+      );
+    }
+    return null;
+  }
   const missing = ENV_APP.filter((name) => envText(env, name) === undefined);
   if (missing.length > 0) {
     throw CliError.config(
@@ -52,11 +64,19 @@ export function envApp(env: Env): SourcedApp | null {
     ['PARLEY_APP_ID', appIdProblem(appID)],
     ['PARLEY_APP_SIGN', appSignProblem(sign)],
     ['PARLEY_SERVER_SECRET', serverSecretProblem(secret)],
+    ['PARLEY_CALLBACK_URL', callbackUrl === undefined ? null : callbackUrlProblem(callbackUrl)],
+    ['PARLEY_CALLBACK_SECRET', callbackSecret === undefined ? null : callbackSecretProblem(callbackSecret)],
   ];
   for (const [name, problem] of problems) {
     if (problem !== null) throw CliError.config(`${name} ${problem}`);
   }
-  return { app: { appID: appID as number, appSign: sign!, serverSecret: secret! }, source: 'PARLEY_APP_ID' };
+  if (callbackUrl !== undefined && callbackSecret === undefined) {
+    throw CliError.config('PARLEY_CALLBACK_SECRET must be set too: PARLEY_CALLBACK_URL needs it');
+  }
+  const app: AppConfig = { appID: appID as number, appSign: sign!, serverSecret: secret! };
+  // Optional keys are left out rather than set to undefined, so the app reads as the config file would give it.
+  if (callbackUrl !== undefined) Object.assign(app, { callbackUrl, callbackSecret });
+  return { app, source: 'PARLEY_APP_ID' };
 }
 
 /** An environment variable, with empty values treated as unset (as `VAR= parley serve` intends). */

@@ -190,10 +190,33 @@ describe('serve configuration', () => {
     });
   });
 
+  it('gives the app of the environment server callbacks from PARLEY_CALLBACK_URL and PARLEY_CALLBACK_SECRET', async () => {
+    const dir = await tempDir();
+    const env = {
+      ...ENV_APP,
+      PARLEY_CALLBACK_URL: 'http://127.0.0.1:9/cb',
+      PARLEY_CALLBACK_SECRET: 'shh',
+    };
+    const config = await resolveServeConfig([], env, dir);
+    assert.deepEqual(config.apps[0]?.app, {
+      appID: 777,
+      appSign: SIGN,
+      serverSecret: SECRET,
+      callbackUrl: 'http://127.0.0.1:9/cb',
+      callbackSecret: 'shh',
+    });
+  });
+
   it('rejects an incomplete or invalid environment, naming the variable', async () => {
     const dir = await tempDir();
     const cases: Array<[Record<string, string>, RegExp]> = [
       [{ PARLEY_APP_ID: '777' }, /PARLEY_APP_SIGN and PARLEY_SERVER_SECRET must be set/],
+      [{ ...ENV_APP, PARLEY_CALLBACK_URL: 'ftp://127.0.0.1/cb' }, /^PARLEY_CALLBACK_URL must be an http/],
+      [{ ...ENV_APP, PARLEY_CALLBACK_URL: 'http://127.0.0.1/cb' }, /^PARLEY_CALLBACK_SECRET must be set too/],
+      [
+        { PARLEY_CALLBACK_URL: 'http://127.0.0.1/cb' },
+        /^PARLEY_CALLBACK_URL and PARLEY_CALLBACK_SECRET need the app/,
+      ],
       [{ ...ENV_APP, PARLEY_APP_ID: 'seven' }, /^PARLEY_APP_ID must be an integer in 1\.\.4294967295/],
       [{ ...ENV_APP, PARLEY_APP_SIGN: 'xyz' }, /^PARLEY_APP_SIGN must be 64 hex characters \(got 3/],
       [

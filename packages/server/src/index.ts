@@ -9,6 +9,9 @@ export {
 export type { ApiReply } from './api/ApiServer.js';
 export { ApiCode } from './api/apiCodes.js';
 export { apiSignature } from './api/signature.js';
+export type { CallbackStats } from './callbacks/CallbackSender.js';
+export { type CallbackEvent, type CallbackEventName, callbackEvents } from './callbacks/events.js';
+export { callbackSignature } from './callbacks/signature.js';
 export {
   type AnnouncedOrigin,
   ConfigError,

@@ -9,6 +9,8 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { SIGNALING_PATH } from '@parley/protocol';
 import { ApiServer } from './api/ApiServer.js';
+import { CallbackSender } from './callbacks/CallbackSender.js';
+import { RoomCallbacks } from './callbacks/RoomCallbacks.js';
 import { createSharedState } from './cluster/createSharedState.js';
 import { mediaAddresses } from './config/addresses.js';
 import { resolveServerConfig } from './config/resolve.js';
@@ -82,7 +84,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     throw err;
   }
   const { turn } = config;
+  const callbackSender = new CallbackSender({
+    apps: config.apps,
+    ...config.callbacks,
+    logger: logger.child('callbacks'),
+  });
   const rooms = new RoomService({
+    callbacks: new RoomCallbacks(callbackSender),
     sfu,
     state,
     resyncSettleMs: config.cluster.nodeTimeoutMs + config.cluster.heartbeatMs,
@@ -139,6 +147,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       ...rooms.stats(),
       mediaTransports: sfu.transportCount,
       limits: limits.stats(),
+      callbacks: callbackSender.stats(),
     }),
   };
   const httpLog = logger.child('http');
@@ -204,6 +213,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     await signaling.close();
     rooms.close();
     await state.close();
+    await callbackSender.close();
     await sfu.close();
     await stun.close();
     limits.close();
@@ -226,6 +236,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       await signaling.close();
       rooms.close();
       await state.close();
+      // After the rooms and the state: the logouts of the last sessions are queued by then, and get a short grace.
+      await callbackSender.close();
       await sfu.close();
       await stun.close();
       http.closeAllConnections();

@@ -79,6 +79,7 @@ describe('the settings schema', () => {
       },
       http: { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5000 },
       cluster: { heartbeatMs: 1000, nodeTimeoutMs: 5000, pipeLingerMs: 10_000 },
+      callbacks: { retryDelaysMs: [2000, 4000, 8000, 16_000, 32_000], timeoutMs: 5000, queueLimit: 10_000 },
     });
     const slow = resolveServerConfig({ apps: [], signaling: { heartbeatIntervalMs: 1000 } });
     assert.equal(slow.signaling.heartbeatTimeoutMs, 3000);
@@ -141,12 +142,12 @@ describe('the settings schema', () => {
 
   it('rejects unknown keys at every level, listing the allowed ones', () => {
     assert.deepEqual(problems({ apps: [{ ...APP, appId: 1 }], prot: 1, media: { ice: {} } }), [
-      'apps[0] has an unknown key "appId" (allowed: appID, appSign, serverSecret)',
+      'apps[0] has an unknown key "appId" (allowed: appID, appSign, serverSecret, callbackUrl, callbackSecret)',
       'media has an unknown key "ice" (allowed: announcedAddresses, bindAddress, portRange, stunPort, ' +
         'maxTransports, maxPlayersPerStream, keyframeRequestIntervalMs, retransmissionBufferSize, ' +
         'connectTimeoutMs, inactivityTimeoutMs)',
       'unknown key "prot" (allowed: host, port, apps, devAppID, logLevel, drainTimeoutMs, signaling, rooms, media, ' +
-        'tls, turn, limits, http, cluster)',
+        'tls, turn, limits, http, cluster, callbacks)',
     ]);
     assert.deepEqual(problems({ apps: [], media: 5 }), ['media must be an object of settings']);
   });

@@ -105,8 +105,15 @@ export interface UserHolder {
 }
 
 export type JoinResult =
-  | { ok: true; snapshot: RoomSnapshot; replaced: MemberEntry | null }
+  /** `created`: the room had no members before this join (the join made it). */
+  | { ok: true; snapshot: RoomSnapshot; replaced: MemberEntry | null; created: boolean }
   | { ok: false; reason: 'full' };
+
+/** What a leave did: the seq of its `leave` event, and whether the room was forgotten (its last member left). */
+export interface LeaveResult {
+  seq: number;
+  roomClosed: boolean;
+}
 
 export type ClaimStreamResult = { ok: true } | { ok: false; holder: StreamEntry };
 
@@ -118,6 +125,15 @@ export interface NodeHoldings {
   extraInfo: { appID: number; roomID: string; info: WireRoomExtraInfo }[];
 }
 
+/** A room event that a reap by this node published for a dead node (see {@link SharedStateEvents.reaped}). */
+export interface ReapedRoomEvent {
+  appID: number;
+  roomID: string;
+  event: RoomEvent;
+  /** A `leave` that emptied the room (which is then forgotten). */
+  roomClosed: boolean;
+}
+
 export interface SharedStateEvents {
   /** An event of a room this node watches, in the room's order; includes this node's own events. */
   roomEvent: [appID: number, roomID: string, event: RoomEvent];
@@ -127,6 +143,11 @@ export interface SharedStateEvents {
   reconnected: [lost: boolean];
   /** The store became unreachable. */
   disconnected: [];
+  /**
+   * This node reaped a dead node: the `leave` and `streamDelete` events the reap published, in order. Emitted on
+   * the reaping node only, so what a dead node's users did can be reported once in the cluster.
+   */
+  reaped: [events: ReapedRoomEvent[]];
 }
 
 export interface SharedState extends TypedEmitter<SharedStateEvents> {
@@ -149,14 +170,17 @@ export interface SharedState extends TypedEmitter<SharedStateEvents> {
    * Publishes `join`. The snapshot is the room after the join.
    */
   joinRoom(appID: number, roomID: string, member: MemberEntry, maxMemberCount: number): Promise<JoinResult>;
-  /** Removes the member if `sessionID` is still its session; publishes `leave`; an empty room is forgotten. */
+  /**
+   * Removes the member if `sessionID` is still its session; publishes `leave`; an empty room is forgotten.
+   * Resolves null when it removed nothing (the member was gone or of another session).
+   */
   leaveRoom(
     appID: number,
     roomID: string,
     userID: string,
     sessionID: string,
     reason: StreamDeleteReasonCode,
-  ): Promise<void>;
+  ): Promise<LeaveResult | null>;
   roomSnapshot(appID: number, roomID: string): Promise<RoomSnapshot>;
 
   /**
@@ -175,14 +199,17 @@ export interface SharedState extends TypedEmitter<SharedStateEvents> {
     sessionID: string,
     patch: Partial<Pick<StreamEntry, 'extraInfo' | 'announced' | 'audio' | 'video'>>,
   ): Promise<void>;
-  /** Removes those of the streams (all of one room) that `sessionID` still owns; publishes one `streamDelete` of the announced ones. */
+  /**
+   * Removes those of the streams (all of one room) that `sessionID` still owns; publishes one `streamDelete` of
+   * the announced ones. Resolves with the streamIDs it removed.
+   */
   removeStreams(
     appID: number,
     roomID: string,
     streamIDs: string[],
     sessionID: string,
     reason: StreamDeleteReasonCode,
-  ): Promise<void>;
+  ): Promise<string[]>;
   findStream(appID: number, streamID: string): Promise<StreamEntry | null>;
 
   /** Sets one key of the room's extra info unless the room has `maxKeys` other keys; publishes `extraInfo`. */

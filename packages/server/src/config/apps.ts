@@ -36,6 +36,24 @@ export function serverSecretProblem(value: unknown): string | null {
   return null;
 }
 
+/** Why `value` is not a valid callback URL, or null if it is one. */
+export function callbackUrlProblem(value: unknown): string | null {
+  if (typeof value !== 'string') return `must be an http:// or https:// URL (got ${typeof value})`;
+  if (!URL.canParse(value)) return `must be an http:// or https:// URL (got ${show(value)})`;
+  const url = new URL(value);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    return `must be an http:// or https:// URL (got ${show(url.protocol)})`;
+  }
+  return null;
+}
+
+/** Why `value` is not a valid callback secret, or null if it is one. */
+export function callbackSecretProblem(value: unknown): string | null {
+  if (typeof value !== 'string') return `must be a non-empty string (got ${typeof value})`;
+  if (value.length === 0 || value.length > 256) return `must be 1..256 characters (got ${value.length})`;
+  return null;
+}
+
 const APP_SHAPE_PROBLEM = 'must be an object {"appID", "appSign", "serverSecret"}';
 const APP_LIST_PROBLEM = 'must be an array of {"appID", "appSign", "serverSecret"}';
 
@@ -46,18 +64,35 @@ function checked<T>(problemOf: (value: unknown) => string | null) {
   });
 }
 
-/** One application (AppID) the server accepts logins for: exactly these three keys. */
-export const appSchema = z.strictObject(
-  {
-    /** The AppID (uint32, not 0). */
-    appID: checked<number>(appIdProblem),
-    /** 64 hex characters; proves native-face (AppSign) logins. */
-    appSign: checked<string>(appSignProblem),
-    /** 32 ASCII characters; the key of the app's Token04 tokens. */
-    serverSecret: checked<string>(serverSecretProblem),
-  },
-  { error: (issue) => (issue.input === undefined ? 'is missing' : APP_SHAPE_PROBLEM) },
-);
+/**
+ * One application (AppID) the server accepts logins for: its three credentials and, optionally, where its server
+ * callbacks go (docs/callbacks.md).
+ */
+export const appSchema = z
+  .strictObject(
+    {
+      /** The AppID (uint32, not 0). */
+      appID: checked<number>(appIdProblem),
+      /** 64 hex characters; proves native-face (AppSign) logins. */
+      appSign: checked<string>(appSignProblem),
+      /** 32 ASCII characters; the key of the app's Token04 tokens. */
+      serverSecret: checked<string>(serverSecretProblem),
+      /** Where the app's server callbacks are POSTed (http or https); none are sent without it. */
+      callbackUrl: checked<string>(callbackUrlProblem).optional(),
+      /** Signs the callbacks (the `signature` field); required with `callbackUrl`. */
+      callbackSecret: checked<string>(callbackSecretProblem).optional(),
+    },
+    { error: (issue) => (issue.input === undefined ? 'is missing' : APP_SHAPE_PROBLEM) },
+  )
+  .superRefine((app, ctx) => {
+    if (app.callbackUrl !== undefined && app.callbackSecret === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['callbackSecret'],
+        message: 'is missing (callbackUrl needs it)',
+      });
+    }
+  });
 
 /** One application (AppID) the server accepts logins for. */
 export type AppConfig = z.output<typeof appSchema>;

@@ -6,7 +6,15 @@
 // What `parley turn-config` prints: as light as the rest of this entry (no werift, no sockets).
 export { type TurnLog, type TurnServerConfigOptions, turnServerConfig } from '../turn/turnServerConfig.js';
 export { type AnnouncedOrigin, isLoopbackHost, type MediaAddresses, mediaAddresses } from './addresses.js';
-export { type AppConfig, appIdProblem, appSchema, appSignProblem, serverSecretProblem } from './apps.js';
+export {
+  type AppConfig,
+  appIdProblem,
+  appSchema,
+  appSignProblem,
+  callbackSecretProblem,
+  callbackUrlProblem,
+  serverSecretProblem,
+} from './apps.js';
 export { ConfigError, type ConfigProblem, describeProblem, formatPath, problemsOf } from './ConfigError.js';
 export { MIN_MEDIA_PORT, type SettingMeta } from './fields.js';
 export { resolveServerConfig } from './resolve.js';

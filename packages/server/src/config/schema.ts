@@ -248,6 +248,35 @@ export const clusterSchema = group({
     .describe('How long a media pipe from another node stays open after its last player stopped.'),
 }).prefault({});
 
+/** The waits before each retry of a server callback: ZEGO's 2, 4, 8, 16 and 32 s. */
+export const CALLBACK_RETRY_DELAYS_MS = [2000, 4000, 8000, 16_000, 32_000];
+
+/** Server callbacks to the apps' `callbackUrl` (docs/callbacks.md). */
+export const callbacksSchema = group({
+  retryDelaysMs: z
+    .array(
+      // The environment and flags give lists as text; each item is a whole number of milliseconds.
+      z.preprocess((v) => (typeof v === 'string' && /^\d+$/.test(v.trim()) ? Number(v) : v), milliseconds(0)),
+      { error: (issue) => (issue.input === undefined ? 'is missing' : 'must be a list of milliseconds') },
+    )
+    .max(10, { error: 'must list at most 10 retries' })
+    .default(CALLBACK_RETRY_DELAYS_MS)
+    .meta({ type: 'list of integers ≥ 0 (ms)' })
+    .describe(
+      'Waits before each retry of a callback its receiver did not answer with 2xx; after the last the event is ' +
+        'dropped and counted.',
+    ),
+  timeoutMs: milliseconds(1)
+    .default(5000)
+    .describe('How long one callback POST may take before it counts as failed.'),
+  queueLimit: positive('events')
+    .default(10_000)
+    .describe(
+      'Callbacks one app may have waiting, in flight or waiting for a retry; beyond it new events are dropped and ' +
+        'counted.',
+    ),
+}).prefault({});
+
 /** Every setting of the server. */
 export const serverConfigSchema = group({
   host: text('host name or IP address')
@@ -277,6 +306,7 @@ export const serverConfigSchema = group({
   limits: limitsSchema,
   http: httpSchema,
   cluster: clusterSchema,
+  callbacks: callbacksSchema,
 }).superRefine((config, ctx) => {
   if (config.http.requestTimeoutMs < config.http.headersTimeoutMs) {
     ctx.addIssue({

@@ -13,6 +13,7 @@ import {
   StreamDeleteReason,
   type StreamDeleteReasonCode,
 } from '@parley/protocol';
+import type { RoomCallbacks } from '../callbacks/RoomCallbacks.js';
 import type { MemberEntry, SharedState } from '../cluster/SharedState.js';
 import type { Logger } from '../log.js';
 import { setTimeoutAt } from '../util/longTimeout.js';
@@ -38,6 +39,8 @@ export interface RoomMembersOptions {
   /** How long before a token expires `tokenWillExpire` is sent. */
   tokenWarningSeconds: number;
   onlineCountIntervalMs: number;
+  /** The server callbacks (room_create, room_login, room_logout, room_close made here); null when none are sent. */
+  callbacks: RoomCallbacks | null;
   logger: Logger;
   now: () => number;
 }
@@ -113,15 +116,12 @@ export class RoomMembers {
       const room = this.o.replicas.endJoin(space, roomID, null);
       if (!room) void quietly(this.o.logger, this.o.state.unwatchRoom(appID, roomID));
       if (joined?.ok) {
+        const join = { created: joined.created, seq: joined.snapshot.seq };
         void quietly(
           this.o.logger,
-          this.o.state.leaveRoom(
-            appID,
-            roomID,
-            user.userID,
-            session.id,
-            StreamDeleteReason.StoppedPublishing,
-          ),
+          this.o.state
+            .leaveRoom(appID, roomID, user.userID, session.id, StreamDeleteReason.StoppedPublishing)
+            .then((left) => this.o.callbacks?.joinUndone(appID, roomID, user, join, left)),
         );
       }
       if (!existing) this.o.sessions.discard(space, session);
@@ -173,6 +173,10 @@ export class RoomMembers {
     session.memberships.set(roomID, membership);
     this.armTokenTimer(membership);
     this.o.logger.info('login', { appID, roomID, userID: user.userID, session: session.id });
+    this.o.callbacks?.joined(appID, roomID, user, session.id, {
+      created: joined.created,
+      seq: joined.snapshot.seq,
+    });
 
     reply({
       sessionID: session.id,
@@ -234,9 +238,13 @@ export class RoomMembers {
     space.streams.removeSessionStreamsInRoom(session, room.roomID, reason);
     room.members.delete(session.user.userID);
     session.memberships.delete(room.roomID);
+    const { appID, user } = session;
+    const roomID = room.roomID;
     void quietly(
       this.o.logger,
-      this.o.state.leaveRoom(session.appID, room.roomID, session.user.userID, session.id, reason),
+      this.o.state
+        .leaveRoom(appID, roomID, user.userID, session.id, reason)
+        .then((left) => this.o.callbacks?.left(appID, roomID, user, session.id, reason, left)),
     );
     room.pushToOthers(
       session,

@@ -9,14 +9,16 @@
  * events) and {@link NodeRestore} (the rebuild after a store outage). The parts get the narrow views they need
  * of each other, never the service.
  */
-import type {
-  LoginRequest,
-  MediaTrackState,
-  PublishRequest,
-  ReplyData,
-  StreamDeleteReasonCode,
+import {
+  type LoginRequest,
+  type MediaTrackState,
+  type PublishRequest,
+  type ReplyData,
+  StreamDeleteReason,
+  type StreamDeleteReasonCode,
 } from '@parley/protocol';
-import type { RoomEvent, SharedState } from '../cluster/SharedState.js';
+import type { RoomCallbacks } from '../callbacks/RoomCallbacks.js';
+import type { ReapedRoomEvent, RoomEvent, SharedState } from '../cluster/SharedState.js';
 import type { Logger } from '../log.js';
 import type { AppConfig } from '../options.js';
 import type { SfuRouter } from '../sfu/index.js';
@@ -54,6 +56,8 @@ export interface RoomServiceOptions {
   pipeLingerMs?: number;
   /** How long after its store came back a node waits for the others to restore theirs before it resyncs for good. */
   resyncSettleMs?: number;
+  /** The server callbacks; none are sent without it. The service uses it, never closes it. */
+  callbacks?: RoomCallbacks;
   /** The TURN servers offered to every session (login and resume replies, renewed by events); null for none. */
   turn: TurnSettings | null;
   logger: Logger;
@@ -74,6 +78,7 @@ export class RoomService {
   readonly admin: RoomAdmin;
   private readonly unsubscribe: (() => void)[] = [];
   private closed = false;
+  private readonly callbacks: RoomCallbacks | null;
 
   constructor(options: RoomServiceOptions) {
     const log = options.logger;
@@ -113,6 +118,16 @@ export class RoomService {
     this.unsubscribe.push(() => {
       this.state.off('roomEvent', onRoomEvent);
     });
+    const callbacks = options.callbacks ?? null;
+    this.callbacks = callbacks;
+    if (callbacks) {
+      // Only the node that reaped a dead node is told what the reap removed, so it alone reports it.
+      const onReaped = (events: ReapedRoomEvent[]): void => callbacks.reaped(events);
+      this.state.on('reaped', onReaped);
+      this.unsubscribe.push(() => {
+        this.state.off('reaped', onReaped);
+      });
+    }
     this.restore = new NodeRestore({
       spaces: this.spaces,
       state: this.state,
@@ -140,6 +155,7 @@ export class RoomService {
       sender: this.messaging,
       maxStreamsPerSession: options.maxStreamsPerSession,
       pipeLingerMs: options.pipeLingerMs ?? 10_000,
+      callbacks,
       logger: log,
       now,
     });
@@ -160,6 +176,7 @@ export class RoomService {
       userMessagesPerSecond: options.userMessagesPerSecond,
       tokenWarningSeconds: options.tokenWarningSeconds,
       onlineCountIntervalMs: options.onlineCountIntervalMs,
+      callbacks,
       logger: log,
       now,
     });
@@ -271,6 +288,12 @@ export class RoomService {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    // The sessions still here leave their rooms first when their app has callbacks: the shared state's own
+    // removal of this node's entries at its close tells no one, so their logouts and stream closes would be lost.
+    for (const session of this.sessions.all()) {
+      if (this.callbacks?.wants(session.appID))
+        this.members.leaveAll(session, StreamDeleteReason.StoppedPublishing);
+    }
     this.members.close();
     for (const off of this.unsubscribe) off();
     this.restore.close();

@@ -14,6 +14,7 @@ import {
   StreamDeleteReason,
   type StreamDeleteReasonCode,
 } from '@parley/protocol';
+import type { CallbackStream, RoomCallbacks } from '../callbacks/RoomCallbacks.js';
 import { NodeRequestError, type NodeRpc } from '../cluster/NodeRpc.js';
 import type { SharedState } from '../cluster/SharedState.js';
 import type { Logger } from '../log.js';
@@ -40,6 +41,8 @@ export interface RoomStreamsOptions {
   maxStreamsPerSession: number;
   /** How long a media pipe from another node stays after its last player here stopped. */
   pipeLingerMs: number;
+  /** The server callbacks (stream_create, stream_close of this node's streams); null when none are sent. */
+  callbacks: RoomCallbacks | null;
   logger: Logger;
   now: () => number;
 }
@@ -93,7 +96,7 @@ export class RoomStreams {
     try {
       negotiated = await this.media.publish(record, req.sdp, () => {
         if (!streams.isCurrent(record)) return;
-        streams.announce(record);
+        this.announce(record);
         void quietly(
           this.o.logger,
           this.o.state.updateStream(session.appID, record.streamID, session.id, { announced: true }),
@@ -138,7 +141,15 @@ export class RoomStreams {
     }
     if (!streams.isCurrent(record))
       throw ParleyError.of(ErrorCode.STREAM_NOT_FOUND, `${record.streamID} was stopped`);
-    if (announce) streams.announce(record);
+    if (announce) this.announce(record);
+  }
+
+  /** Tells the room about a stream of this node (once), and the app's callback receiver with it. */
+  private announce(record: StreamRecord): void {
+    if (record.announced) return;
+    const { session } = record;
+    spaceOf(this.o.spaces, session).streams.announce(record);
+    if (record.announced) this.o.callbacks?.streamCreated(session.appID, callbackStreamOf(record));
   }
 
   /**
@@ -247,15 +258,33 @@ export class RoomStreams {
     const first = records[0];
     if (!first) return;
     const { session } = first;
+    // Only announced streams were ever created for the callbacks' receiver, so only they are closed; and only
+    // those this removal took from the shared state, so a stream a reaper removed already is not closed twice.
+    const announced = records.filter((r) => r.announced).map(callbackStreamOf);
     void quietly(
       this.o.logger,
-      this.o.state.removeStreams(
-        session.appID,
-        first.room.roomID,
-        records.map((r) => r.streamID),
-        session.id,
-        reason,
-      ),
+      this.o.state
+        .removeStreams(
+          session.appID,
+          first.room.roomID,
+          records.map((r) => r.streamID),
+          session.id,
+          reason,
+        )
+        .then((removed) => {
+          const closed = announced.filter((s) => removed.includes(s.streamID));
+          if (closed.length > 0) this.o.callbacks?.streamsClosed(session.appID, closed, reason);
+        }),
     );
   }
+}
+
+function callbackStreamOf(record: StreamRecord): CallbackStream {
+  return {
+    streamID: record.streamID,
+    roomID: record.room.roomID,
+    userID: record.session.user.userID,
+    userName: record.session.user.userName,
+    extraInfo: record.extraInfo,
+  };
 }

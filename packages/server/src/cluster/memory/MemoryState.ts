@@ -11,8 +11,10 @@ import {
 import type {
   ClaimStreamResult,
   JoinResult,
+  LeaveResult,
   MemberEntry,
   NodeHoldings,
+  ReapedRoomEvent,
   RoomEvent,
   RoomEventBody,
   RoomSnapshot,
@@ -41,6 +43,8 @@ export class MemoryState extends TypedEmitter<SharedStateEvents> implements Shar
   private readonly nodeTimeoutMs: number;
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
+  /** While this node reaps: the room events the reap publishes, for its `reaped` event. */
+  private collected: ReapedRoomEvent[] | null = null;
 
   constructor(options: MemoryStateOptions) {
     super();
@@ -100,12 +104,13 @@ export class MemoryState extends TypedEmitter<SharedStateEvents> implements Shar
     }
     const room = this.hub.roomOrCreate(appID, roomID, maxMemberCount);
     // The first member makes the room (one kept only by a stream has no limit of its own yet).
-    if (room.members.size === 0) room.maxMemberCount = maxMemberCount;
+    const created = room.members.size === 0;
+    if (created) room.maxMemberCount = maxMemberCount;
     const previous = room.members.get(member.userID) ?? null;
     const replaced = previous && previous.sessionID !== member.sessionID ? previous : null;
     room.members.set(member.userID, { ...member });
     this.hub.publish(appID, roomID, room, this.nodeID, { kind: 'join', member, replaced });
-    return { ok: true, snapshot: snapshotOf(this.hub, appID, room), replaced };
+    return { ok: true, snapshot: snapshotOf(this.hub, appID, room), replaced, created };
   }
 
   async leaveRoom(
@@ -114,8 +119,8 @@ export class MemoryState extends TypedEmitter<SharedStateEvents> implements Shar
     userID: string,
     sessionID: string,
     reason: StreamDeleteReasonCode,
-  ): Promise<void> {
-    this.leave(appID, roomID, userID, sessionID, reason, this.nodeID);
+  ): Promise<LeaveResult | null> {
+    return this.leave(appID, roomID, userID, sessionID, reason, this.nodeID);
   }
 
   async roomSnapshot(appID: number, roomID: string): Promise<RoomSnapshot> {
@@ -170,11 +175,12 @@ export class MemoryState extends TypedEmitter<SharedStateEvents> implements Shar
     streamIDs: string[],
     sessionID: string,
     reason: StreamDeleteReasonCode,
-  ): Promise<void> {
+  ): Promise<string[]> {
     const owned = streamIDs
       .map((id) => this.hub.streams.get(key(appID, id)))
       .filter((s): s is StreamEntry => s !== undefined && s.sessionID === sessionID && s.roomID === roomID);
     this.removeStreamEntries(appID, roomID, owned, reason, this.nodeID);
+    return owned.map((s) => s.streamID);
   }
 
   async findStream(appID: number, streamID: string): Promise<StreamEntry | null> {
@@ -241,7 +247,17 @@ export class MemoryState extends TypedEmitter<SharedStateEvents> implements Shar
   async reapDeadNodes(): Promise<string[]> {
     const deadline = this.hub.now() - this.nodeTimeoutMs;
     const dead = [...this.hub.nodes].filter(([, n]) => n.lastBeatMs < deadline).map(([id]) => id);
-    for (const nodeID of dead) this.removeNode(nodeID, StreamDeleteReason.HeartbeatTimeout);
+    for (const nodeID of dead) {
+      // What the reap publishes is collected for this node (the reaper) alone: see SharedStateEvents.reaped.
+      const events: ReapedRoomEvent[] = [];
+      this.collected = events;
+      try {
+        this.removeNode(nodeID, StreamDeleteReason.HeartbeatTimeout);
+      } finally {
+        this.collected = null;
+      }
+      if (events.length > 0) this.emit('reaped', events);
+    }
     return dead;
   }
 
@@ -293,13 +309,17 @@ export class MemoryState extends TypedEmitter<SharedStateEvents> implements Shar
     sessionID: string,
     reason: StreamDeleteReasonCode,
     origin: string,
-  ): void {
+  ): LeaveResult | null {
     const room = this.hub.room(appID, roomID);
     const member = room?.members.get(userID);
-    if (!room || !member || member.sessionID !== sessionID) return;
+    if (!room || !member || member.sessionID !== sessionID) return null;
     room.members.delete(userID);
-    this.hub.publish(appID, roomID, room, origin, { kind: 'leave', member, reason });
-    if (room.members.size === 0) this.forgetRoom(appID, roomID, room);
+    const event = this.hub.publish(appID, roomID, room, origin, { kind: 'leave', member, reason });
+    const seq = room.seq;
+    const roomClosed = room.members.size === 0;
+    if (roomClosed) this.forgetRoom(appID, roomID, room);
+    this.collected?.push({ appID, roomID, event: structuredClone(event), roomClosed });
+    return { seq, roomClosed };
   }
 
   private removeStreamEntries(
@@ -317,7 +337,12 @@ export class MemoryState extends TypedEmitter<SharedStateEvents> implements Shar
     }
     const announced = streams.filter((s) => s.announced);
     if (room && announced.length > 0) {
-      this.hub.publish(appID, roomID, room, origin, { kind: 'streamDelete', streams: announced, reason });
+      const event = this.hub.publish(appID, roomID, room, origin, {
+        kind: 'streamDelete',
+        streams: announced,
+        reason,
+      });
+      this.collected?.push({ appID, roomID, event: structuredClone(event), roomClosed: false });
     }
     if (room && room.members.size === 0) this.forgetRoom(appID, roomID, room);
   }

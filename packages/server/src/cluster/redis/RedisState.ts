@@ -16,8 +16,10 @@ import { createLogger, type Logger } from '../../log.js';
 import type {
   ClaimStreamResult,
   JoinResult,
+  LeaveResult,
   MemberEntry,
   NodeHoldings,
+  ReapedRoomEvent,
   RoomEventBody,
   RoomSnapshot,
   SharedState,
@@ -26,7 +28,7 @@ import type {
   UserHolder,
 } from '../SharedState.js';
 import { Heartbeat, type HeartbeatHost } from './Heartbeat.js';
-import { RedisKeys } from './keys.js';
+import { decodeId, RedisKeys } from './keys.js';
 import type { LuaScript } from './LuaScript.js';
 import { RedisLink } from './RedisLink.js';
 import { Subscriptions } from './Subscriptions.js';
@@ -34,8 +36,10 @@ import * as scripts from './scripts.js';
 import {
   holdingsToWire,
   memberEntry,
+  parseWire,
   readEntry,
   readSnapshot,
+  roomEvent,
   type SnapshotReply,
   streamEntry,
   toWire,
@@ -188,10 +192,10 @@ export class RedisState extends TypedEmitter<SharedStateEvents> implements Share
     maxMemberCount: number,
   ): Promise<JoinResult> {
     const args = [appID, roomID, toWire(member), maxMemberCount];
-    const reply = (await this.run(scripts.JOIN, args)) as [number, string?, SnapshotReply?];
+    const reply = (await this.run(scripts.JOIN, args)) as [number, string?, SnapshotReply?, number?];
     if (reply[0] === 0) return { ok: false, reason: 'full' };
     const replaced = reply[1] ? readEntry(memberEntry, reply[1], this.log) : null;
-    return { ok: true, snapshot: readSnapshot(reply[2]!, this.log), replaced };
+    return { ok: true, snapshot: readSnapshot(reply[2]!, this.log), replaced, created: reply[3] === 1 };
   }
 
   async leaveRoom(
@@ -200,8 +204,10 @@ export class RedisState extends TypedEmitter<SharedStateEvents> implements Share
     userID: string,
     sessionID: string,
     reason: StreamDeleteReasonCode,
-  ): Promise<void> {
-    await this.run(scripts.LEAVE, [appID, roomID, userID, sessionID, reason]);
+  ): Promise<LeaveResult | null> {
+    const reply = (await this.run(scripts.LEAVE, [appID, roomID, userID, sessionID, reason])) as number[];
+    if (reply[0] !== 1) return null;
+    return { seq: Number(reply[1]), roomClosed: reply[2] === 1 };
   }
 
   async roomSnapshot(appID: number, roomID: string): Promise<RoomSnapshot> {
@@ -234,9 +240,15 @@ export class RedisState extends TypedEmitter<SharedStateEvents> implements Share
     streamIDs: string[],
     sessionID: string,
     reason: StreamDeleteReasonCode,
-  ): Promise<void> {
-    if (streamIDs.length === 0) return;
-    await this.run(scripts.REMOVE_STREAMS, [appID, roomID, sessionID, reason, ...streamIDs]);
+  ): Promise<string[]> {
+    if (streamIDs.length === 0) return [];
+    return (await this.run(scripts.REMOVE_STREAMS, [
+      appID,
+      roomID,
+      sessionID,
+      reason,
+      ...streamIDs,
+    ])) as string[];
   }
 
   async findStream(appID: number, streamID: string): Promise<StreamEntry | null> {
@@ -301,9 +313,25 @@ export class RedisState extends TypedEmitter<SharedStateEvents> implements Share
     const dead = (await this.run(scripts.DEAD_NODES, [this.nodeTimeoutMs])) as string[];
     const reaped: string[] = [];
     for (const nodeID of dead) {
-      if ((await this.run(scripts.REAP, [nodeID, this.nodeTimeoutMs])) !== 1) continue;
+      const reply = (await this.run(scripts.REAP, [nodeID, this.nodeTimeoutMs])) as (number | string)[];
+      if (reply[0] !== 1) continue;
       reaped.push(nodeID);
       this.log.info('reaped a dead node', { deadNode: nodeID });
+      const events: ReapedRoomEvent[] = [];
+      for (let i = 1; i + 3 < reply.length; i += 4) {
+        const parsed = parseWire(roomEvent, String(reply[i + 2]));
+        if (!('value' in parsed)) {
+          this.log.warn('dropped a malformed reaped event', { error: parsed.error });
+          continue;
+        }
+        events.push({
+          appID: Number(reply[i]),
+          roomID: decodeId(String(reply[i + 1])),
+          event: parsed.value,
+          roomClosed: Number(reply[i + 3]) === 1,
+        });
+      }
+      if (events.length > 0) this.emit('reaped', events);
     }
     return reaped;
   }

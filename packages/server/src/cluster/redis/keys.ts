@@ -34,6 +34,18 @@ export function encodeId(id: string): string {
   return out;
 }
 
+/** The ID that {@link encodeId} encoded. */
+export function decodeId(encoded: string): string {
+  const bytes: number[] = [];
+  for (let i = 0; i < encoded.length; i++) {
+    if (encoded[i] === '%') {
+      bytes.push(Number.parseInt(encoded.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else bytes.push(encoded.charCodeAt(i));
+  }
+  return Buffer.from(bytes).toString('utf8');
+}
+
 /** The names of one cluster's keys and channels. */
 export class RedisKeys {
   constructor(readonly prefix: string) {}

@@ -2,7 +2,12 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { StreamDeleteReason } from '@parley/protocol';
-import type { NodeHoldings, RoomEvent, SharedState } from '../../../src/cluster/SharedState.js';
+import type {
+  NodeHoldings,
+  ReapedRoomEvent,
+  RoomEvent,
+  SharedState,
+} from '../../../src/cluster/SharedState.js';
 import { APP, type MakeCluster, member, Recorder, roomInfo, sortBy, stream } from './support.js';
 
 /** Gives `node` a user in two rooms (one shared with `other`), streams and extra info; returns what it holds. */
@@ -95,11 +100,39 @@ export function nodeTests(open: MakeCluster): void {
     await c.watchRoom(APP, 'shared');
     await populate(a, b);
     assert.deepEqual(await b.reapDeadNodes(), [], 'nobody is dead yet');
+    const told: { node: string; events: ReapedRoomEvent[] }[] = [];
+    for (const n of [b, c]) n.on('reaped', (events) => told.push({ node: n.nodeID, events }));
     await cluster.crash(a);
     await cluster.expire(a);
     const reaped = await Promise.all([b.reapDeadNodes(), c.reapDeadNodes()]);
     assert.deepEqual(reaped.flat(), [a.nodeID]);
     assert.deepEqual(await b.reapDeadNodes(), []);
+    // Only the reaper is told what its reap removed, with the rooms it closed (watched or not).
+    const reaper = reaped[0]!.length > 0 ? b : c;
+    assert.equal(told.length, 1);
+    assert.equal(told[0]!.node, reaper.nodeID);
+    assert.deepEqual(
+      sortBy(
+        told[0]!.events.map((r) => [
+          r.appID,
+          r.roomID,
+          r.event.kind,
+          r.event.kind === 'leave'
+            ? r.event.member.userID
+            : r.event.kind === 'streamDelete'
+              ? r.event.streams.map((x) => x.streamID).join()
+              : '',
+          r.roomClosed,
+        ]),
+        (x) => `${x[1]}:${x[2]}`,
+      ),
+      [
+        [APP, 'own', 'leave', 'u', true],
+        [APP, 'own', 'streamDelete', 'elsewhere', false],
+        [APP, 'shared', 'leave', 'u', false],
+        [APP, 'shared', 'streamDelete', 'shown', false],
+      ],
+    );
     assertRemoved(await onB.events('shared', 7), a, StreamDeleteReason.HeartbeatTimeout);
     // Both watchers saw the same events, once.
     await b.broadcast(APP, 'shared', { fromUser: { userID: 'v', userName: 'v' }, message: 'm', sendTime: 0 });

@@ -20,13 +20,18 @@ export function roomTests(open: MakeCluster): void {
     assert.deepEqual(first, {
       ok: true,
       replaced: null,
+      created: true,
       snapshot: { seq: 1, members: [u1], streams: [], extraInfo: [] },
     });
     const second = await b.joinRoom(APP, 'r', u2, 0);
     assert.ok(second.ok);
+    assert.equal(second.created, false);
     assert.equal(second.snapshot.seq, 2);
     assert.deepEqual(byUser(second.snapshot.members), [u1, u2]);
-    await a.leaveRoom(APP, 'r', 'u1', u1.sessionID, StreamDeleteReason.StoppedPublishing);
+    assert.deepEqual(await a.leaveRoom(APP, 'r', 'u1', u1.sessionID, StreamDeleteReason.StoppedPublishing), {
+      seq: 3,
+      roomClosed: false,
+    });
 
     const expected = [
       { origin: a.nodeID, seq: 1, kind: 'join', member: u1, replaced: null },
@@ -58,8 +63,12 @@ export function roomTests(open: MakeCluster): void {
     assert.ok(again.ok);
     assert.equal(again.replaced, null);
 
-    await a.leaveRoom(APP, 'r', 'u', 'old', StreamDeleteReason.KickedOut);
-    await b.leaveRoom(APP, 'r', 'u', 'current', StreamDeleteReason.StoppedPublishing);
+    // A late leave of the replaced session removes nothing and says so.
+    assert.equal(await a.leaveRoom(APP, 'r', 'u', 'old', StreamDeleteReason.KickedOut), null);
+    assert.equal(
+      (await b.leaveRoom(APP, 'r', 'u', 'current', StreamDeleteReason.StoppedPublishing))?.roomClosed,
+      false,
+    );
     const events = await onB.events('r', 5);
     assert.deepEqual(
       events.map((e) => [e.seq, e.kind]),
@@ -125,7 +134,8 @@ export function roomTests(open: MakeCluster): void {
     assert.equal(await a.broadcast(APP, 'r', message), 2);
     // A stream its session never removed.
     await a.claimStream(APP, stream('left-behind', 'r', u));
-    await a.leaveRoom(APP, 'r', 'u', u.sessionID, StreamDeleteReason.StoppedPublishing);
+    const left = await a.leaveRoom(APP, 'r', 'u', u.sessionID, StreamDeleteReason.StoppedPublishing);
+    assert.equal(left?.roomClosed, true);
     await a.releaseUser(APP, 'u', u.sessionID);
 
     assert.deepEqual(await cluster.contents(), []);
@@ -135,6 +145,7 @@ export function roomTests(open: MakeCluster): void {
     assert.deepEqual(again, {
       ok: true,
       replaced: null,
+      created: true,
       snapshot: { seq: 1, members: [member('v', b)], streams: [], extraInfo: [] },
     });
     // The new room has the new member's limit, and its messages count from 1 again.

@@ -139,10 +139,24 @@ export function streamTests(open: MakeCluster): void {
     for (const s of [s1, s2, s3, s5]) await a.claimStream(APP, s);
     await b.claimStream(APP, s4);
 
-    await a.removeStreams(APP, 'r', ['s1', 's2', 's3'], 'someone else', StreamDeleteReason.StoppedPublishing);
-    await a.removeStreams(APP, 'r', [], u.sessionID, StreamDeleteReason.StoppedPublishing);
+    assert.deepEqual(
+      await a.removeStreams(
+        APP,
+        'r',
+        ['s1', 's2', 's3'],
+        'someone else',
+        StreamDeleteReason.StoppedPublishing,
+      ),
+      [],
+    );
+    assert.deepEqual(
+      await a.removeStreams(APP, 'r', [], u.sessionID, StreamDeleteReason.StoppedPublishing),
+      [],
+    );
     const ids = ['s1', 's2', 's3', 's4', 's5', 'nothing'];
-    await a.removeStreams(APP, 'r', ids, u.sessionID, StreamDeleteReason.StoppedPublishing);
+    // Only what the session owns in the room is removed, and named in the answer.
+    const removed = await a.removeStreams(APP, 'r', ids, u.sessionID, StreamDeleteReason.StoppedPublishing);
+    assert.deepEqual([...removed].sort(), ['s1', 's2', 's3']);
     await a.broadcast(APP, 'r', MARK);
 
     const events = await onB.events('r', 7);

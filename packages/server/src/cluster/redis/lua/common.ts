@@ -31,12 +31,18 @@ local function now_ms()
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
 
+-- When a script sets it to a table, publish() also collects there what it published: {app, er, event, closed}
+-- (REAP returns them to the reaper, the only node told what its reap removed).
+local collected = nil
+
 -- Numbers an event with the room's next seq and publishes it; body is the event's JSON object without origin
--- and seq.
+-- and seq. Returns the seq.
 local function publish(app, er, origin, body)
   local seq = redis.call('HINCRBY', room_key(app, er), 'seq', 1)
   local event = '{"origin":' .. cjson.encode(origin) .. ',"seq":' .. seq .. ',' .. string.sub(body, 2)
   redis.call('PUBLISH', P .. 'ch:r:' .. app .. ':' .. er, event)
+  if collected then table.insert(collected, { app, er, event, 0 }) end
+  return seq
 end
 
 -- Forgets an empty room with whatever it still has (extra info, a stream left by a dead session).
@@ -56,7 +62,8 @@ local function forget_room(app, er)
 end
 
 -- Removes the member eu of a room if it is still of session (or of node, when given); publishes leave and
--- forgets the room once it is empty. Returns true if it removed it.
+-- forgets the room once it is empty. Returns false if it removed nothing, else the leave's seq and whether the
+-- room was forgotten.
 local function leave_member(app, er, eu, session, node, reason, origin)
   local base = room_key(app, er)
   local json = redis.call('HGET', base .. ':m', eu)
@@ -65,9 +72,13 @@ local function leave_member(app, er, eu, session, node, reason, origin)
   if (session and m.sessionID ~= session) or (node and m.nodeID ~= node) then return false end
   redis.call('HDEL', base .. ':m', eu)
   redis.call('SREM', node_key(m.nodeID, 'm'), app .. ':' .. er .. ':' .. eu)
-  publish(app, er, origin, '{"kind":"leave","member":' .. json .. ',"reason":' .. reason .. '}')
-  if redis.call('HLEN', base .. ':m') == 0 then forget_room(app, er) end
-  return true
+  local seq = publish(app, er, origin, '{"kind":"leave","member":' .. json .. ',"reason":' .. reason .. '}')
+  local closed = redis.call('HLEN', base .. ':m') == 0
+  if closed then
+    forget_room(app, er)
+    if collected then collected[#collected][4] = 1 end
+  end
+  return seq, closed
 end
 
 -- Removes streams of one room (a list of {json = text, s = decoded}); publishes one streamDelete of the

@@ -33,16 +33,25 @@ return dead
 
 /**
  * ARGV: P, reaper nodeID, dead nodeID, timeoutMs. Removes the dead node's entries with their events (reason
- * HeartbeatTimeout, origin the dead node) if it is still registered and still silent; returns 1 if it did, so
- * each dead node is reaped once.
+ * HeartbeatTimeout, origin the dead node) if it is still registered and still silent; returns {0} if it did not,
+ * else {1, then app, encoded roomID, event JSON and 1 if the room closed (else 0) for each event it published},
+ * so each dead node is reaped once and only its reaper learns what was removed.
  */
 export const REAP = lua(`
 local dead = ARGV[3]
 local beat = redis.call('ZSCORE', NODES, dead)
-if not beat or tonumber(beat) >= now_ms() - tonumber(ARGV[4]) then return 0 end
+if not beat or tonumber(beat) >= now_ms() - tonumber(ARGV[4]) then return { 0 } end
 redis.call('ZREM', NODES, dead)
+collected = {}
 remove_node_entries(dead, ${StreamDeleteReason.HeartbeatTimeout}, dead, nil)
-return 1
+local reply = { 1 }
+for _, e in ipairs(collected) do
+  table.insert(reply, e[1])
+  table.insert(reply, e[2])
+  table.insert(reply, e[3])
+  table.insert(reply, e[4])
+end
+return reply
 `);
 
 /** ARGV: P, nodeID. A clean exit: the node's entries go with their events (reason StoppedPublishing). */

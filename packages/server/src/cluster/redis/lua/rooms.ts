@@ -32,6 +32,7 @@ local eu = enc(m.userID)
 local base = room_key(app, er)
 local count = redis.call('HLEN', base .. ':m')
 local previous = redis.call('HGET', base .. ':m', eu)
+local created = count == 0 and 1 or 0
 if count == 0 then
   -- The first member makes the room (one kept only by a stream or a message has no limit of its own yet).
   redis.call('HSET', base, 'max', ARGV[6])
@@ -48,13 +49,17 @@ end
 redis.call('HSET', base .. ':m', eu, json)
 redis.call('SADD', node_key(m.nodeID, 'm'), app .. ':' .. er .. ':' .. eu)
 publish(app, er, ORIGIN, '{"kind":"join","member":' .. json .. ',"replaced":' .. replaced .. '}')
-return { 1, replaced == 'null' and '' or replaced, snapshot(app, er) }
+return { 1, replaced == 'null' and '' or replaced, snapshot(app, er), created }
 `);
 
-/** ARGV: P, origin, appID, roomID, userID, sessionID, reason. Returns 1 if the member was removed. */
+/**
+ * ARGV: P, origin, appID, roomID, userID, sessionID, reason. Returns {0} if nothing was removed, else {1, the
+ * leave's seq, 1 if the room was forgotten}.
+ */
 export const LEAVE = lua(`
-local removed = leave_member(ARGV[3], enc(ARGV[4]), enc(ARGV[5]), ARGV[6], nil, ARGV[7], ORIGIN)
-return removed and 1 or 0
+local seq, closed = leave_member(ARGV[3], enc(ARGV[4]), enc(ARGV[5]), ARGV[6], nil, ARGV[7], ORIGIN)
+if not seq then return { 0 } end
+return { 1, seq, closed and 1 or 0 }
 `);
 
 /** ARGV: P, origin, appID, roomID, key, info JSON, maxKeys. Returns 1 if set. */

@@ -57,7 +57,7 @@ return 1
 
 /**
  * ARGV: P, origin, appID, roomID, sessionID, reason, streamID… Removes those of the streams the session owns in
- * the room; one streamDelete of the announced ones. Returns how many it removed.
+ * the room; one streamDelete of the announced ones. Returns the streamIDs it removed.
  */
 export const REMOVE_STREAMS = lua(`
 local app, room, session = ARGV[3], ARGV[4], ARGV[5]
@@ -72,5 +72,7 @@ for i = 7, #ARGV do
   end
 end
 remove_streams(app, enc(room), list, ARGV[6], ORIGIN)
-return #list
+local ids = {}
+for _, e in ipairs(list) do table.insert(ids, e.s.streamID) end
+return ids
 `);

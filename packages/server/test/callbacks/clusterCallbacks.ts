@@ -1,0 +1,94 @@
+/**
+ * Server callbacks on three nodes of one cluster (the wrapper files pick memory or Redis): each event is sent
+ * once, by the node that made the change — a crashed node's user and stream by the one node that reaped it.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { waitFor } from '../sfu/support/waitFor.js';
+import { type CallbackBody, CallbackReceiver, expectedSignature } from '../support/CallbackReceiver.js';
+import { APP, type Harness, loginFrame, OTHER_APP, startHarness } from '../support/harness.js';
+
+const SECRET = 'cluster-callback-secret';
+
+interface CallbackHealth {
+  delivered: number;
+  retried: number;
+  dropped: number;
+  pending: number;
+}
+
+describe('server callbacks of a room spread over three nodes', () => {
+  let h: Harness;
+  let receiver: CallbackReceiver;
+  before(async () => {
+    receiver = await CallbackReceiver.start();
+    h = await startHarness({
+      apps: [{ ...APP, callbackUrl: receiver.url, callbackSecret: SECRET }, OTHER_APP],
+      callbacks: { retryDelaysMs: [5, 10, 20, 40, 80] },
+    });
+    assert.equal(h.servers.length, 3, 'the file runs spread over three nodes');
+  });
+  after(async () => {
+    await h.close();
+    await receiver.close();
+  });
+
+  const stats = async (i: number): Promise<CallbackHealth> => {
+    const res = await fetch(`${h.servers[i]!.httpUrl}/healthz`);
+    return ((await res.json()) as { callbacks: CallbackHealth }).callbacks;
+  };
+
+  it("sends every event once, a crashed node's logout and stream close by its reaper", async () => {
+    const clients = [await h.connect(), await h.connect(), await h.connect()];
+    const [c0, c1, c2] = clients as [(typeof clients)[0], (typeof clients)[0], (typeof clients)[0]];
+    assert.deepEqual(
+      clients.map((c) => h.nodeIndexOf(c)),
+      [0, 1, 2],
+    );
+    for (const [i, c] of clients.entries()) {
+      assert.equal((await c.request('login', loginFrame('spread', `u${i}`))).code, 0);
+    }
+    assert.equal((await c2.request('publish', { roomID: 'spread', streamID: 'cam2' })).code, 0);
+    assert.equal((await c1.request('logout', { roomID: 'spread' })).code, 0);
+
+    h.states[2]!.crash();
+    await receiver.until(
+      () => receiver.accepted.some((b) => b.event === 'room_logout' && b.user_account === 'u2'),
+      'the crashed node’s user logged out by its reaper',
+    );
+    assert.equal((await c0.request('logout', { roomID: 'spread' })).code, 0);
+    await receiver.until(() => receiver.accepted.some((b) => b.event === 'room_close'), 'room_close');
+
+    // Every live node has sent what it queued, and the crashed one sends nothing more.
+    await waitFor(async () => {
+      const all = await Promise.all([0, 1, 2].map(stats));
+      return all.every((s) => s.pending === 0);
+    }, 'every node idle');
+    const all = await Promise.all([0, 1, 2].map(stats));
+    const delivered = all.reduce((n, s) => n + s.delivered, 0);
+    // The receiver records an answer once it is written, which may be a moment after the node read it.
+    await receiver.until(() => receiver.accepted.length >= delivered, 'every delivery recorded');
+    const got = receiver.accepted;
+    assert.equal(got.length, delivered);
+    for (const b of got) assert.equal(b.signature, expectedSignature(SECRET, b.timestamp, b.nonce));
+
+    const key = (b: CallbackBody) =>
+      `${b.event}:${b.user_account ?? b.user_id ?? b.id_name ?? ''}:${b.room_seq ?? b.user_update_seq ?? ''}`;
+    assert.deepEqual(got.map(key).sort(), [
+      'room_close::8',
+      'room_create:u0:1',
+      'room_login:u0:1',
+      'room_login:u1:2',
+      'room_login:u2:3',
+      'room_logout:u0:8',
+      'room_logout:u1:5',
+      'room_logout:u2:7',
+      'stream_close:u2:',
+      'stream_create:u2:',
+    ]);
+    const reaped = got.find((b) => b.event === 'room_logout' && b.user_account === 'u2')!;
+    assert.equal(reaped.reason, 1, 'a heartbeat timeout');
+    assert.equal(got.find((b) => b.event === 'stream_close')!.type, 1);
+    assert.equal(got.find((b) => b.event === 'room_close')!.close_reason, 0);
+  });
+});

@@ -1,0 +1,7 @@
+/** clusterCallbacks.ts on three nodes sharing a redis-server of their own. */
+import { after } from 'node:test';
+import { closeSharedRedis } from '../support/clusterSpread.js';
+
+process.env.PARLEY_TEST_SPREAD = 'redis';
+after(closeSharedRedis);
+await import('./clusterCallbacks.js');
