@@ -109,6 +109,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     sfu,
     rooms: () => rooms.stats(),
     connections: () => signaling.connectionCount,
+    callbacks: () => callbackSender.stats(),
   });
   const signaling = new SignalingServer(rooms, {
     ...sig,

@@ -124,6 +124,44 @@ describe('server callbacks', () => {
     assert.deepEqual(stats, { delivered: 8, retried: 0, dropped: 0, pending: 0 });
   });
 
+  it('tells the logout and stream close of a session replaced by a login of the same userID, once', async () => {
+    const receiver = await CallbackReceiver.start();
+    const h = await start(receiver);
+    open.push(receiver, h);
+    const first = await h.login('cb-rep', 'alice');
+    assert.equal((await first.request('publish', { roomID: 'cb-rep', streamID: 'cam' })).code, 0);
+    const kicked = first.waitEvent('kickout');
+    const second = await h.login('cb-rep', 'alice');
+    await kicked;
+    assert.equal((await second.request('logout', { roomID: 'cb-rep' })).code, 0);
+
+    await receiver.until(() => receiver.accepted.some((b) => b.event === 'room_close'), 'room_close');
+    const stats = await settledStats(h);
+    await receiver.until(() => receiver.accepted.length === stats.delivered, 'every delivery recorded');
+    const got = receiver.accepted;
+    // Deliveries run side by side, so they may arrive in any order: the set of events is what is checked.
+    assert.deepEqual(got.map((b) => b.event).sort(), [
+      'room_close',
+      'room_create',
+      'room_login',
+      'room_login',
+      'room_logout',
+      'room_logout',
+      'stream_close',
+      'stream_create',
+    ]);
+    const [oldIn, newIn] = got.filter((b) => b.event === 'room_login');
+    assert.notEqual(oldIn!.session_id, newIn!.session_id);
+    const replacedOut = only(got, 'room_logout', (b) => b.session_id === oldIn!.session_id);
+    assert.equal(replacedOut.reason, 2, 'kicked out');
+    assert.equal(replacedOut.user_account, 'alice');
+    const closed = only(got, 'stream_close');
+    assert.equal(closed.stream_id, 'cam');
+    assert.equal(closed.type, 2, 'the same user logged in to a new session');
+    assert.equal(only(got, 'room_logout', (b) => b.session_id === newIn!.session_id).reason, 0);
+    assert.deepEqual(stats, { delivered: 8, retried: 0, dropped: 0, pending: 0 });
+  });
+
   it('retries a receiver that fails, each attempt signed anew, and delivers the event once', async () => {
     const receiver = await CallbackReceiver.start();
     let failures = 0;

@@ -9,7 +9,8 @@ import { existsSync } from 'node:fs';
 import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { waitFor } from './sfu/support/waitFor.js';
-import { type Harness, loginFrame, startHarness } from './support/harness.js';
+import { CallbackReceiver } from './support/CallbackReceiver.js';
+import { APP, type Harness, loginFrame, startHarness } from './support/harness.js';
 import { ok, playMedia, publishMedia } from './support/mediaSignaling.js';
 
 const PROMTOOL = '/usr/bin/promtool';
@@ -177,6 +178,51 @@ describe('/metrics on one server', () => {
     assert.equal(await res.text(), '');
     const post = await fetch(`${h.server.httpUrl}/metrics`, { method: 'POST' });
     assert.equal(post.status, 405);
+  });
+});
+
+describe('/metrics of server callbacks', () => {
+  const open: { close(): Promise<void> }[] = [];
+  after(async () => {
+    for (const o of open.reverse()) await o.close();
+  });
+
+  it('counts callback deliveries delivered, retried and dropped, and those pending', async (t) => {
+    const receiver = await CallbackReceiver.start();
+    open.push(receiver);
+    // One retry, 5 ms after the first attempt: room_login fails once then goes through; room_logout never does.
+    let loginFailures = 0;
+    receiver.answer = (body) => {
+      if (body.event === 'room_logout') return 500;
+      if (body.event === 'room_login' && loginFailures++ < 1) return 503;
+      return 200;
+    };
+    const h = await startHarness({
+      apps: [{ ...APP, callbackUrl: receiver.url, callbackSecret: 'callback-secret-0123' }],
+      callbacks: { retryDelaysMs: [5] },
+    });
+    open.push(h);
+    const node = await nodeIDOf(h.server);
+    const first = await scrape(h.server);
+    for (const result of ['delivered', 'retried', 'dropped']) {
+      assert.equal(sample(first, 'parley_callback_deliveries_total', { node, result }), 0, result);
+    }
+    assert.equal(sample(first, 'parley_callbacks_pending', { node }), 0);
+
+    const alice = await h.login('cb-metrics', 'alice');
+    ok(await alice.request('logout', { roomID: 'cb-metrics' }));
+    // room_create, room_login (once refused), room_logout (refused twice), room_close: four events.
+    await receiver.until(() => receiver.calls.filter((c) => c.status !== null).length === 6, 'six answers');
+    await waitFor(
+      async () => sample(await scrape(h.server), 'parley_callbacks_pending', { node }) === 0,
+      'no callback pending',
+    );
+    // Nothing is pending and nothing more happens, so the counters stay as they are now.
+    const text = await scrape(h.server);
+    assert.equal(sample(text, 'parley_callback_deliveries_total', { node, result: 'delivered' }), 3);
+    assert.equal(sample(text, 'parley_callback_deliveries_total', { node, result: 'retried' }), 2);
+    assert.equal(sample(text, 'parley_callback_deliveries_total', { node, result: 'dropped' }), 1);
+    await promtoolCheck(text, t);
   });
 });
 

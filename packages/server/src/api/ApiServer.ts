@@ -3,7 +3,8 @@
  * &SignatureVersion=2.0`. Each request is signed with the app's ServerSecret (signature.ts); a timestamp more than
  * ten minutes off the server's clock is refused, and so is a SignatureNonce used before, on any node of the cluster
  * (SharedState.claimOnce). Every reply is HTTP 200 with `{Code, Message, RequestId, Data}`; Code is 0 on success
- * and ZEGO's code otherwise (apiCodes.ts).
+ * and ZEGO's code otherwise (apiCodes.ts). The one exception is a client address that an explicit `http.adminAllow`
+ * does not admit: HTTP 403 with the same shape ({@link ApiServer.refuseAddress}).
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -83,13 +84,19 @@ export class ApiServer {
         };
       }
     }
-    const text = JSON.stringify(reply);
-    res.writeHead(200, {
-      'content-type': 'application/json; charset=utf-8',
-      'content-length': Buffer.byteLength(text),
-      'cache-control': 'no-store',
+    write(res, 200, reply);
+  }
+
+  /**
+   * Refuses a request from an address that `http.adminAllow` does not admit, before reading it: HTTP 403 with the
+   * API's reply shape, so a ZEGO client reads the Code and Message as it reads any other refusal.
+   */
+  refuseAddress(res: ServerResponse): void {
+    write(res, 403, {
+      Code: ApiCode.ADDRESS_NOT_ALLOWED,
+      Message: 'the server API is not allowed from this address (see http.adminAllow)',
+      RequestId: newRequestId(),
     });
-    res.end(text);
   }
 
   private async run(req: IncomingMessage, url: URL): Promise<unknown> {
@@ -159,4 +166,14 @@ export class ApiServer {
 /** A request ID: 16 random hex characters, unique enough to find one request in the logs. */
 function newRequestId(): string {
   return randomBytes(8).toString('hex');
+}
+
+function write(res: ServerResponse, status: number, reply: ApiReply): void {
+  const text = JSON.stringify(reply);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
+  });
+  res.end(text);
 }

@@ -32,6 +32,11 @@ export const ApiCode = {
   BODY_UNREADABLE: 100000012,
   SIGNATURE_VERSION_MISSING: 100000013,
   SIGNATURE_VERSION_UNSUPPORTED: 100000014,
+  /**
+   * Parley's own (ZEGO documents no such code): the client's address is outside an explicit `http.adminAllow`.
+   * Sent with HTTP status 403, whose number it ends with.
+   */
+  ADDRESS_NOT_ALLOWED: 100000403,
 } as const;
 
 export type ApiCodeValue = (typeof ApiCode)[keyof typeof ApiCode];

@@ -5,7 +5,9 @@
  * Exactly once in a cluster: every event is sent by the node whose operation made the change — a login, logout,
  * publish or stop by the node of the user's session; room_create by the node whose join created the room and
  * room_close by the node whose leave emptied it (both told by the shared state, atomically with the change); the
- * removals of a dead node's users and streams by the one node that reaped it ({@link RoomCallbacks.reaped}).
+ * removals of a dead node's users and streams by the one node that reaped it ({@link RoomCallbacks.reaped}); the
+ * logout of a session replaced by a login of the same userID, and the close of its streams the new session took
+ * over, by the replaced session's node ({@link RoomCallbacks.replaced}).
  */
 import { StreamDeleteReason, type StreamDeleteReasonCode } from '@parley/protocol';
 import type { LeaveResult, ReapedRoomEvent } from '../cluster/SharedState.js';
@@ -78,6 +80,20 @@ export class RoomCallbacks {
     const time = this.now();
     this.sender.send(appID, callbackEvents.roomLogout(roomID, user, sessionID, reason, left.seq, time));
     if (left.roomClosed) this.sender.send(appID, callbackEvents.roomClose(roomID, reason, left.seq, time));
+  }
+
+  /**
+   * A member of this node that a login of the same userID replaced (on this node or another): the join replaced
+   * its entry in the shared state, so its leave removed nothing and {@link RoomCallbacks.left} is not told. The
+   * replaced session's node, the only one that knows it ended, sends its room_logout (reason 2, kicked out);
+   * `seq` is the room's seq as this node saw it then. The room is not closed: the new session is in it.
+   */
+  replaced(appID: number, roomID: string, user: CallbackUser, sessionID: string, seq: number): void {
+    if (!this.sender.wants(appID)) return;
+    this.sender.send(
+      appID,
+      callbackEvents.roomLogout(roomID, user, sessionID, StreamDeleteReason.RepeatLogin, seq, this.now()),
+    );
   }
 
   /** A stream of this node was announced to its room. */

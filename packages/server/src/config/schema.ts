@@ -210,14 +210,15 @@ export const httpSchema = group({
     .min(16, { error: 'must be at least 16 characters' })
     .optional()
     .describe(
-      'Bearer token required by `/metrics` and the server API (`Authorization: Bearer …`). Without it, only ' +
-        '`http.adminAllow` protects them.',
+      'Bearer token required by `/metrics` (`Authorization: Bearer …`); the server API, signed with each ' +
+        "app's secret, does not ask for it. Without it, only `http.adminAllow` protects `/metrics`.",
     ),
   adminAllow: addressRangeList()
     .optional()
     .describe(
-      'Client addresses and CIDR ranges allowed to use `/metrics` and the server API (behind a trusted proxy: ' +
-        'the address it forwards for). Default: loopback only, or any address when `http.adminToken` is set.',
+      'Client addresses and CIDR ranges allowed to use `/metrics` and, when set, the server API (behind a ' +
+        'trusted proxy: the address it forwards for; others get 403). Default: `/metrics` from loopback only, ' +
+        'or from any address when `http.adminToken` is set; the server API (signed) from any address.',
     ),
 }).prefault({});
 

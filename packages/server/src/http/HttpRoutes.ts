@@ -1,6 +1,7 @@
 /**
  * Plain HTTP requests next to the WebSocket endpoint:
- * - `GET|POST /?Action=…` — the ZEGO-compatible server API (api/ApiServer.ts), as is any `POST /`;
+ * - `GET|POST /?Action=…` — the ZEGO-compatible server API (api/ApiServer.ts), as is any `POST /`; an explicit
+ *   `http.adminAllow` limits it to its addresses;
  * - `GET /healthz` — liveness and counters;
  * - `GET /metrics` — the Prometheus metrics, for the clients `http.adminAllow` / `http.adminToken` admit;
  * - `GET /sdk/parley.mjs`, `/sdk/parley.js` — the web SDK; `GET /` — the demo page and its files;
@@ -37,7 +38,10 @@ export interface HttpContext {
 export async function handleHttp(req: IncomingMessage, res: ServerResponse, ctx: HttpContext): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const path = url.pathname;
-  if (ApiServer.wants(url) || (path === '/' && req.method === 'POST')) return ctx.api.handle(req, res, url);
+  if (ApiServer.wants(url) || (path === '/' && req.method === 'POST')) {
+    if (!ctx.admin.apiAllowed(req)) return ctx.api.refuseAddress(res);
+    return ctx.api.handle(req, res, url);
+  }
   if (path === '/dev/token') {
     if (req.method !== 'POST') return send(res, 405, { error: 'use POST' }, { allow: 'POST' });
     return devToken(req, res, ctx.devApp);

@@ -4,6 +4,10 @@
  * Without `http.adminAllow`, only loopback may ask — unless a token is set, which then is the protection and
  * any address may ask with it. The address is the client's: behind a trusted reverse proxy
  * (`limits.trustedProxies`) the one it forwards for, so a proxy on the same host does not make the world local.
+ *
+ * The server API is signed with each app's secret, so it is open by default and never asks for the token (ZEGO's
+ * clients cannot send one); only an explicit `http.adminAllow` limits it, to the same addresses as `/metrics`
+ * ({@link AdminAccess.apiAllowed}).
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -27,6 +31,8 @@ const LOOPBACK = ['127.0.0.0/8', '::1'];
 /** The access rule, compiled once from the settings. */
 export class AdminAccess {
   private readonly allow: BlockList | null;
+  /** `http.adminAllow` as given: null when it was not set (then the server API is open to any address). */
+  private readonly explicitAllow: BlockList | null;
   private readonly proxies: TrustedProxies;
   private readonly tokenDigest: Buffer | null;
 
@@ -36,15 +42,17 @@ export class AdminAccess {
     this.tokenDigest = settings.adminToken === undefined ? null : digest(settings.adminToken);
     const ranges = settings.adminAllow ?? (settings.adminToken === undefined ? LOOPBACK : null);
     this.allow = ranges === null ? null : blockList(ranges);
+    this.explicitAllow = settings.adminAllow === undefined ? null : this.allow;
+  }
+
+  /** Whether `req` may use the server API: true unless `http.adminAllow` is set and excludes its address. */
+  apiAllowed(req: IncomingMessage): boolean {
+    return this.explicitAllow === null || this.addressIn(req, this.explicitAllow);
   }
 
   /** The verdict on `req`: its address first, then its token. */
   check(req: IncomingMessage): AdminVerdict {
-    if (this.allow) {
-      const address = unmapped(forwardedAddress(req, this.proxies));
-      const family = isIP(address);
-      if (family === 0 || !this.allow.check(address, family === 4 ? 'ipv4' : 'ipv6')) return 'address';
-    }
+    if (this.allow && !this.addressIn(req, this.allow)) return 'address';
     if (this.tokenDigest) {
       const header = req.headers.authorization ?? '';
       const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
@@ -52,6 +60,12 @@ export class AdminAccess {
       if (!match || !timingSafeEqual(digest(match[1]!), this.tokenDigest)) return 'token';
     }
     return 'allowed';
+  }
+
+  private addressIn(req: IncomingMessage, list: BlockList): boolean {
+    const address = unmapped(forwardedAddress(req, this.proxies));
+    const family = isIP(address);
+    return family !== 0 && list.check(address, family === 4 ? 'ipv4' : 'ipv6');
   }
 }
 

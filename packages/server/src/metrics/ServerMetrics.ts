@@ -8,6 +8,7 @@
  * docs/metrics.md lists every metric.
  */
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import type { CallbackStats } from '../callbacks/CallbackSender.js';
 import type { SfuRouter } from '../sfu/index.js';
 import { type SfuCollector as Collector, SfuCollector, type SfuField } from './sfuCollector.js';
 
@@ -20,6 +21,8 @@ export interface MetricsSources {
   rooms(): { sessions: number; rooms: number; streams: number };
   /** Open signaling sockets. */
   connections(): number;
+  /** The callback deliveries of this node (CallbackSender.stats()). */
+  callbacks(): CallbackStats;
 }
 
 /** The content type of the text format, for the response header. */
@@ -53,6 +56,7 @@ export class ServerMetrics {
   private readonly logins: Counter<'result' | 'code'>;
   private readonly mirrored: Mirrored[] = [];
   private readonly gauges: { gauge: Gauge<string>; read: () => [Record<string, string>, number][] }[] = [];
+  private readonly callbackDeliveries: Counter<'result'>;
 
   constructor(private readonly sources: MetricsSources) {
     this.sfu = new SfuCollector(sources.sfu);
@@ -69,6 +73,19 @@ export class ServerMetrics {
     this.gauge('parley_sessions', 'Sessions (logged-in users) on this node.', () => [[{}, state().sessions]]);
     this.gauge('parley_rooms', 'Rooms with a member on this node.', () => [[{}, state().rooms]]);
     this.gauge('parley_streams', 'Streams known in the rooms of this node.', () => [[{}, state().streams]]);
+    // The callback sender keeps its counts anyway (for /healthz); they are copied here at scrape time, so the
+    // callbacks module knows nothing of Prometheus.
+    this.callbackDeliveries = new Counter({
+      name: 'parley_callback_deliveries_total',
+      help: 'Server callback events: delivered (2xx), attempts retried, events dropped.',
+      labelNames: ['result'],
+      registers: [this.own],
+    });
+    this.gauge(
+      'parley_callbacks_pending',
+      'Callback events queued, in flight or waiting for a retry.',
+      () => [[{}, sources.callbacks().pending]],
+    );
     this.gauge(
       'parley_media_transports',
       'Open media transports (publish, play) and media pipe ends (pipe_in, pipe_out).',
@@ -161,6 +178,11 @@ export class ServerMetrics {
     for (const { counter, parts } of this.mirrored) {
       counter.reset();
       for (const [labels, field] of parts) counter.inc(labels, totals[field]);
+    }
+    const callbacks = this.sources.callbacks();
+    this.callbackDeliveries.reset();
+    for (const result of ['delivered', 'retried', 'dropped'] as const) {
+      this.callbackDeliveries.inc({ result }, callbacks[result]);
     }
     const merged = Registry.merge([processMetrics(), this.own]);
     merged.setDefaultLabels({ node: this.sources.nodeID });

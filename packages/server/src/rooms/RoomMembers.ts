@@ -240,11 +240,16 @@ export class RoomMembers {
     session.memberships.delete(room.roomID);
     const { appID, user } = session;
     const roomID = room.roomID;
+    const seenSeq = room.seq;
     void quietly(
       this.o.logger,
-      this.o.state
-        .leaveRoom(appID, roomID, user.userID, session.id, reason)
-        .then((left) => this.o.callbacks?.left(appID, roomID, user, session.id, reason, left)),
+      this.o.state.leaveRoom(appID, roomID, user.userID, session.id, reason).then((left) => {
+        if (left) this.o.callbacks?.left(appID, roomID, user, session.id, reason, left);
+        // A login of the same userID replaced this member in the shared state (its join did), so this leave
+        // found nothing to remove. Only this node knows the replaced session ended: it tells the logout, once.
+        else if (reason === StreamDeleteReason.RepeatLogin)
+          this.o.callbacks?.replaced(appID, roomID, user, session.id, seenSeq);
+      }),
     );
     room.pushToOthers(
       session,

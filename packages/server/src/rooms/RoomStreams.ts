@@ -272,7 +272,12 @@ export class RoomStreams {
           reason,
         )
         .then((removed) => {
-          const closed = announced.filter((s) => removed.includes(s.streamID));
+          // A stream this removal did not find was taken over by a new session of the same user (claimStream
+          // removes the old entry without telling anyone's callbacks) or, only if this node was reaped, removed
+          // by its reaper. A removal because of a repeat login is the first case: this node, whose stream it
+          // was, closes it.
+          const takenOver = reason === StreamDeleteReason.RepeatLogin;
+          const closed = announced.filter((s) => takenOver || removed.includes(s.streamID));
           if (closed.length > 0) this.o.callbacks?.streamsClosed(session.appID, closed, reason);
         }),
     );

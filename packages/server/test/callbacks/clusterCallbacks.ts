@@ -92,3 +92,88 @@ describe('server callbacks of a room spread over three nodes', () => {
     assert.equal(got.find((b) => b.event === 'room_close')!.close_reason, 0);
   });
 });
+
+describe('server callbacks of a login that replaces a session on another node', () => {
+  let h: Harness;
+  let receiver: CallbackReceiver;
+  before(async () => {
+    receiver = await CallbackReceiver.start();
+    h = await startHarness({
+      apps: [{ ...APP, callbackUrl: receiver.url, callbackSecret: SECRET }],
+      callbacks: { retryDelaysMs: [5, 10, 20, 40, 80] },
+    });
+    assert.equal(h.servers.length, 3, 'the file runs spread over three nodes');
+  });
+  after(async () => {
+    await h.close();
+    await receiver.close();
+  });
+
+  const stats = async (i: number): Promise<CallbackHealth> => {
+    const res = await fetch(`${h.servers[i]!.httpUrl}/healthz`);
+    return ((await res.json()) as { callbacks: CallbackHealth }).callbacks;
+  };
+
+  it("sends the replaced session's logout and stream close once, from the replaced session's node", async () => {
+    const oldClient = await h.connect();
+    let newClient = await h.connect();
+    while (h.nodeIndexOf(newClient) === h.nodeIndexOf(oldClient)) newClient = await h.connect();
+    const oldNode = h.nodeIndexOf(oldClient);
+    const newNode = h.nodeIndexOf(newClient);
+
+    assert.equal((await oldClient.request('login', loginFrame('rep', 'dup'))).code, 0);
+    assert.equal((await oldClient.request('publish', { roomID: 'rep', streamID: 'cam' })).code, 0);
+    await receiver.until(() => receiver.accepted.some((b) => b.event === 'stream_create'), 'stream_create');
+    const kicked = oldClient.waitEvent('kickout');
+    assert.equal((await newClient.request('login', loginFrame('rep', 'dup'))).code, 0);
+    // Published at once, the new session may take the streamID over before the old node has removed it.
+    assert.equal((await newClient.request('publish', { roomID: 'rep', streamID: 'cam' })).code, 0);
+    await kicked;
+    await receiver.until(
+      () => receiver.accepted.filter((b) => b.event === 'room_logout').length === 1,
+      'the replaced session logged out',
+    );
+    assert.equal((await newClient.request('logout', { roomID: 'rep' })).code, 0);
+    await receiver.until(() => receiver.accepted.some((b) => b.event === 'room_close'), 'room_close');
+
+    await waitFor(async () => {
+      const all = await Promise.all([0, 1, 2].map(stats));
+      return all.every((s) => s.pending === 0);
+    }, 'every node idle');
+    const all = await Promise.all([0, 1, 2].map(stats));
+    const delivered = all.reduce((n, s) => n + s.delivered, 0);
+    await receiver.until(() => receiver.accepted.length >= delivered, 'every delivery recorded');
+    const got = receiver.accepted;
+    assert.deepEqual(got.map((b) => b.event).sort(), [
+      'room_close',
+      'room_create',
+      'room_login',
+      'room_login',
+      'room_logout',
+      'room_logout',
+      'stream_close',
+      'stream_close',
+      'stream_create',
+      'stream_create',
+    ]);
+    const [oldIn, newIn] = got.filter((b) => b.event === 'room_login');
+    const replaced = got.filter((b) => b.event === 'room_logout' && b.session_id === oldIn!.session_id);
+    assert.equal(replaced.length, 1);
+    assert.equal(replaced[0]!.reason, 2, 'kicked out');
+    const ownLogout = got.filter((b) => b.event === 'room_logout' && b.session_id === newIn!.session_id);
+    assert.equal(ownLogout.length, 1);
+    assert.equal(ownLogout[0]!.reason, 0);
+    assert.deepEqual(
+      got
+        .filter((b) => b.event === 'stream_close')
+        .map((b) => b.type)
+        .sort(),
+      [0, 2],
+    );
+    // The old node sent its session's five events (create, login, stream create, and the two of the
+    // replacement); the new node its own five; the third node none.
+    assert.equal(all[oldNode]!.delivered, 5);
+    assert.equal(all[newNode]!.delivered, 5);
+    assert.equal(all[3 - oldNode - newNode]!.delivered, 0);
+  });
+});
