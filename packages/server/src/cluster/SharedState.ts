@@ -245,6 +245,16 @@ export interface SharedState extends TypedEmitter<SharedStateEvents> {
   claimOnce(key: string, ttlMs: number): Promise<boolean>;
 
   /**
+   * Forbids publishing `streamID` of `appID` on every node until {@link resumeStream} (server API
+   * ForbidRTCStream). A streamID nobody publishes may be forbidden too. The mark is the AppID's, not a stream
+   * entry's: no node's restore or reaping removes it.
+   */
+  forbidStream(appID: number, streamID: string): Promise<void>;
+  /** Lifts a {@link forbidStream}; resolves to whether the streamID was forbidden. */
+  resumeStream(appID: number, streamID: string): Promise<boolean>;
+  isStreamForbidden(appID: number, streamID: string): Promise<boolean>;
+
+  /**
    * Removes every entry of nodes that missed their heartbeats for longer than the timeout, publishing the
    * `leave` and `streamDelete` events (reason HeartbeatTimeout) a clean exit would have. Any node may call it;
    * each dead node is reaped once. Returns the reaped nodeIDs.
