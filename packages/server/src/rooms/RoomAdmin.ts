@@ -119,12 +119,14 @@ export class RoomAdmin {
   async forbidStream(appID: number, streamID: string): Promise<void> {
     await this.o.state.forbidStream(appID, streamID);
     const nodes = await this.o.state.liveNodes();
-    this.o.stopForbidden(appID, streamID);
+    // The other nodes are told first: if the stream is published here, its removal closes the pipes to them, and
+    // their players should hear why (1004025) as early as they can.
     await Promise.all(
       nodes
         .filter((nodeID) => nodeID !== this.o.state.nodeID)
         .map((nodeID) => this.o.sender.send(nodeID, { kind: 'streamForbidden', appID, streamID })),
     );
+    this.o.stopForbidden(appID, streamID);
   }
 
   /** Lets `streamID` be published again; resolves to whether it was forbidden. */
