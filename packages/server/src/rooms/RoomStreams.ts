@@ -125,19 +125,21 @@ export class RoomStreams {
     const { session } = record;
     const streams = spaceOf(this.o.spaces, session).streams;
     const announce = record.media === 'none';
-    let claimed: Awaited<ReturnType<SharedState['claimStream']>>;
+    let claimed: Awaited<ReturnType<SharedState['claimStream']>> | null = null;
     try {
-      if (await this.o.state.isStreamForbidden(session.appID, record.streamID)) {
-        streams.forget(record);
-        throw ParleyError.of(ErrorCode.PUBLISH_FORBIDDEN, record.streamID);
+      if (!(await this.o.state.isStreamForbidden(session.appID, record.streamID))) {
+        claimed = await this.o.state.claimStream(session.appID, {
+          ...entryOf(record, this.o.state.nodeID),
+          announced: announce,
+        });
       }
-      claimed = await this.o.state.claimStream(session.appID, {
-        ...entryOf(record, this.o.state.nodeID),
-        announced: announce,
-      });
     } catch (err) {
       streams.forget(record);
       throw clusterError(err);
+    }
+    if (!claimed) {
+      streams.forget(record);
+      throw ParleyError.of(ErrorCode.PUBLISH_FORBIDDEN, record.streamID);
     }
     if (!claimed.ok) {
       streams.forget(record);
@@ -145,7 +147,15 @@ export class RoomStreams {
     }
     // A forbid between the check above and the claim told every node before this stream was there to stop:
     // the mark is in the shared state already, so this second look finds it.
-    if (await inCluster(this.o.state.isStreamForbidden(session.appID, record.streamID))) {
+    let forbidden: boolean;
+    try {
+      forbidden = await this.o.state.isStreamForbidden(session.appID, record.streamID);
+    } catch (err) {
+      // Unknown whether it may be published: undone as a failed claim would be (the store is told when back).
+      if (streams.isCurrent(record)) streams.remove([record], StreamDeleteReason.StoppedPublishing);
+      throw clusterError(err);
+    }
+    if (forbidden) {
       if (streams.isCurrent(record)) streams.remove([record], StreamDeleteReason.RemovedByServer);
       throw ParleyError.of(ErrorCode.PUBLISH_FORBIDDEN, record.streamID);
     }
