@@ -1,6 +1,6 @@
 /**
- * The server API's write actions: kicking users out, closing a room, and messages from the server to a room's
- * members. Each works on every node of the cluster through {@link RoomAdmin}.
+ * The server API's write actions: kicking users out, closing a room, messages from the server to a room's
+ * members, and forbidding streams. Each works on every node of the cluster through {@link RoomAdmin}.
  */
 import { checkMessage, checkStreamId, checkUserName } from '@parley/protocol';
 import type { ApiParams } from './ApiParams.js';

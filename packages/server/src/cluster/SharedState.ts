@@ -1,6 +1,7 @@
 /**
  * The state the nodes of a cluster share, and the bus between them: which session holds each userID, who is in
- * each room, which stream is whose, each room's extra info and message counter, and which nodes are alive.
+ * each room, which stream is whose, each room's extra info and message counter, which streamIDs the server API
+ * forbade, and which nodes are alive.
  *
  * Two implementations keep one contract (test/cluster/sharedStateContract.ts runs against both):
  * - {@link MemoryState} (memory/MemoryState.ts): one process, the embedded default; several "nodes" can share
