@@ -458,6 +458,14 @@ export class EngineCore extends TypedEmitter<CoreEvents> {
       this.publisher.mediaFlowing(ev.streamID);
       return;
     }
+    if (ev.type === 'publishStopped') {
+      this.publisher.stoppedByServer(ev.streamID, ev.code);
+      return;
+    }
+    if (ev.type === 'playStopped') {
+      this.player.stoppedByServer(ev.streamID, ev.code);
+      return;
+    }
     if (ev.type === 'streamMediaState') {
       this.player.remoteMediaState(ev.streamID, ev.audio, ev.video);
       return;

@@ -173,6 +173,12 @@ export class Player {
     this.launch(local);
   }
 
+  /** The server stopped one of our plays (its stream was forbidden): NO_PLAY with `code`; nothing to tell it. */
+  stoppedByServer(streamID: string, code: number): void {
+    const local = this.plays.get(streamID);
+    if (local) this.stop(local, code, false);
+  }
+
   /** Stops every play of `roomID` (the room ended locally). */
   stopRoom(roomID: string, errorCode: number): void {
     for (const local of [...this.plays.values()])

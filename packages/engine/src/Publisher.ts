@@ -241,6 +241,12 @@ export class Publisher {
     }
   }
 
+  /** The server stopped one of our streams (it was forbidden): NO_PUBLISH with `code`; nothing to tell it. */
+  stoppedByServer(streamID: string, code: number): void {
+    const local = this.streams.get(streamID);
+    if (local) this.stop(local, code);
+  }
+
   /** Stops every stream of `roomID` (the room ended locally: logout, kickout, failed reconnect). */
   stopRoom(roomID: string, errorCode: number): void {
     for (const local of [...this.streams.values()]) if (local.roomID === roomID) this.stop(local, errorCode);

@@ -36,6 +36,10 @@ export const ErrorCode = {
   TOKEN_INVALID: 1102016,
   TOKEN_EXPIRED: 1102018,
   STREAM_ID_DUPLICATE: 1003028,
+  /** The server forbade the stream (server API ForbidRTCStream): publishing it stops and is refused. */
+  PUBLISH_FORBIDDEN: 1003025,
+  /** The server forbade the stream played (server API ForbidRTCStream): its play stops. */
+  PLAY_FORBIDDEN: 1004025,
   EXTRA_INFO_EMPTY: 1003050,
   EXTRA_INFO_TOO_LONG: 1003051,
   PUBLISH_AUTH_FAILED: 1103019,
@@ -101,6 +105,8 @@ const MESSAGES: Record<ErrorCodeValue, string> = {
   1102016: 'token invalid',
   1102018: 'token expired',
   1003028: 'streamID is already published by another user',
+  1003025: 'publishing this stream is forbidden by the server',
+  1004025: 'this stream was forbidden by the server',
   1003050: 'extraInfo is empty',
   1003051: 'extraInfo is too long',
   1103019: 'publish authorisation failed',

@@ -184,6 +184,10 @@ export type ServerEvent =
   | { type: 'tokenWillExpire'; roomID: string; remainSeconds: number }
   /** The first media of a stream this session publishes reached the server (on every new connection of it). */
   | { type: 'publishMediaFlowing'; streamID: string }
+  /** The server stopped a stream this session publishes (code 1003025: forbidden); it is no longer published. */
+  | { type: 'publishStopped'; streamID: string; code: number }
+  /** The server stopped a play of this session (code 1004025: the stream was forbidden). */
+  | { type: 'playStopped'; streamID: string; code: number }
   /** A stream this session plays was muted or unmuted by its publisher. */
   | { type: 'streamMediaState'; streamID: string; audio: MediaTrackState; video: MediaTrackState }
   /**

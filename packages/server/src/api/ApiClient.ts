@@ -64,6 +64,8 @@ export interface ApiActionTypes {
     params: { RoomId: string; FromUserId: string; ToUserId?: readonly string[]; MessageContent: string };
     data: Record<string, never>;
   };
+  ForbidRTCStream: { params: { StreamId: string; Sequence?: number }; data: Record<string, never> };
+  ResumeRTCStream: { params: { StreamId: string; Sequence?: number }; data: Record<string, never> };
 }
 
 export type ApiActionName = keyof ApiActionTypes;

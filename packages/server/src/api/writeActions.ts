@@ -1,8 +1,8 @@
 /**
- * The server API's write actions: kicking users out, closing a room, and messages from the server to a room's
- * members. Each works on every node of the cluster through {@link RoomAdmin}.
+ * The server API's write actions: kicking users out, closing a room, messages from the server to a room's
+ * members, and forbidding streams. Each works on every node of the cluster through {@link RoomAdmin}.
  */
-import { checkMessage, checkUserName } from '@parley/protocol';
+import { checkMessage, checkStreamId, checkUserName } from '@parley/protocol';
 import type { ApiParams } from './ApiParams.js';
 import type { ApiAction } from './apiActions.js';
 import { checked, roomIdParam, userIdList, userIdParam } from './apiActions.js';
@@ -76,6 +76,27 @@ const SendCustomCommand: ApiAction = async ({ appID, params, rooms }) => {
   return {};
 };
 
+/**
+ * `StreamId`, `Sequence` → `{}`: the stream is stopped wherever it is published (its publisher gets
+ * NO_PUBLISH 1003025, its players NO_PLAY 1004025, the room its DELETE) and may not be published again, on any
+ * node, until ResumeRTCStream. A streamID nobody publishes is forbidden all the same, as ZEGO does. ZEGO asks
+ * for an ascending `Sequence`; Parley takes it but does not order by it.
+ */
+const ForbidRTCStream: ApiAction = async ({ appID, params, rooms }) => {
+  await rooms.forbidStream(appID, streamIdParam(params));
+  return {};
+};
+
+/** `StreamId`, `Sequence` → `{}`: the stream may be published again (whether or not it was forbidden). */
+const ResumeRTCStream: ApiAction = async ({ appID, params, rooms }) => {
+  await rooms.resumeStream(appID, streamIdParam(params));
+  return {};
+};
+
+function streamIdParam(params: ApiParams): string {
+  return checked('StreamId', params.required('StreamId'), checkStreamId);
+}
+
 function reasonParam(params: ApiParams): string {
   const reason = params.get('CustomReason') ?? '';
   if (reason.length > MAX_REASON_LENGTH) {
@@ -97,4 +118,6 @@ export const writeActions: Record<string, ApiAction> = {
   SendBroadcastMessage,
   SendBarrageMessage,
   SendCustomCommand,
+  ForbidRTCStream,
+  ResumeRTCStream,
 };

@@ -1,6 +1,7 @@
 /**
  * The state the nodes of a cluster share, and the bus between them: which session holds each userID, who is in
- * each room, which stream is whose, each room's extra info and message counter, and which nodes are alive.
+ * each room, which stream is whose, each room's extra info and message counter, which streamIDs the server API
+ * forbade, and which nodes are alive.
  *
  * Two implementations keep one contract (test/cluster/sharedStateContract.ts runs against both):
  * - {@link MemoryState} (memory/MemoryState.ts): one process, the embedded default; several "nodes" can share
@@ -243,6 +244,16 @@ export interface SharedState extends TypedEmitter<SharedStateEvents> {
    * of the same key lives. What the server API uses to refuse a reused SignatureNonce on every node.
    */
   claimOnce(key: string, ttlMs: number): Promise<boolean>;
+
+  /**
+   * Forbids publishing `streamID` of `appID` on every node until {@link resumeStream} (server API
+   * ForbidRTCStream). A streamID nobody publishes may be forbidden too. The mark is the AppID's, not a stream
+   * entry's: no node's restore or reaping removes it.
+   */
+  forbidStream(appID: number, streamID: string): Promise<void>;
+  /** Lifts a {@link forbidStream}; resolves to whether the streamID was forbidden. */
+  resumeStream(appID: number, streamID: string): Promise<boolean>;
+  isStreamForbidden(appID: number, streamID: string): Promise<boolean>;
 
   /**
    * Removes every entry of nodes that missed their heartbeats for longer than the timeout, publishing the

@@ -24,7 +24,14 @@ const streamMediaState = z.object({
   video: trackState,
 });
 
-const nodeMessage = z.discriminatedUnion('kind', [kick, streamMediaState]);
+/** The server API forbade a stream: its origin stops it, and every node stops its players of it. */
+const streamForbidden = z.object({
+  kind: z.literal('streamForbidden'),
+  appID: z.number().int(),
+  streamID: z.string(),
+});
+
+const nodeMessage = z.discriminatedUnion('kind', [kick, streamMediaState, streamForbidden]);
 
 export type NodeMessageBody = z.infer<typeof nodeMessage>;
 

@@ -17,6 +17,8 @@ export interface NodeMessageHandlers {
   kick(appID: number, sessionID: string, code: number, customReason?: string): void;
   /** The publisher of a stream piped here muted or unmuted a track: its players here are told. */
   streamMediaState(appID: number, streamID: string, audio: MediaTrackState, video: MediaTrackState): void;
+  /** The stream was forbidden: stopped here if published here, and its players here stopped. */
+  streamForbidden(appID: number, streamID: string): void;
 }
 
 export class NodeMessaging implements NodeSender {
@@ -58,6 +60,9 @@ export class NodeMessaging implements NodeSender {
         return;
       case 'streamMediaState':
         this.handlers.streamMediaState(message.appID, message.streamID, message.audio, message.video);
+        return;
+      case 'streamForbidden':
+        this.handlers.streamForbidden(message.appID, message.streamID);
         return;
     }
   }

@@ -16,6 +16,8 @@ export interface RoomAdminParts {
   sender: NodeSender;
   /** Kicks a local session; false if it is not here (any more). */
   kickLocal(appID: number, sessionID: string, code: number, customReason?: string): boolean;
+  /** Stops a forbidden stream if it is published on this node, and this node's plays of it. */
+  stopForbidden(appID: number, streamID: string): void;
   now: () => number;
 }
 
@@ -107,6 +109,29 @@ export class RoomAdmin {
         { type: 'customCommand', roomID, fromUser, command },
         (m) => !to || to.has(m.session.user.userID),
       );
+  }
+
+  /**
+   * Forbids publishing `streamID` on every node until {@link resumeStream}: the mark goes to the shared state
+   * first, so a publish that claims the streamID after the nodes were told finds it; then every live node stops
+   * the stream if it is its origin (the publisher is told 1003025, the room DELETE) and its plays of it (1004025).
+   */
+  async forbidStream(appID: number, streamID: string): Promise<void> {
+    await this.o.state.forbidStream(appID, streamID);
+    const nodes = await this.o.state.liveNodes();
+    // The other nodes are told first: if the stream is published here, its removal closes the pipes to them, and
+    // their players should hear why (1004025) as early as they can.
+    await Promise.all(
+      nodes
+        .filter((nodeID) => nodeID !== this.o.state.nodeID)
+        .map((nodeID) => this.o.sender.send(nodeID, { kind: 'streamForbidden', appID, streamID })),
+    );
+    this.o.stopForbidden(appID, streamID);
+  }
+
+  /** Lets `streamID` be published again; resolves to whether it was forbidden. */
+  resumeStream(appID: number, streamID: string): Promise<boolean> {
+    return this.o.state.resumeStream(appID, streamID);
   }
 
   private async kickMember(appID: number, member: MemberEntry, reason: string): Promise<void> {

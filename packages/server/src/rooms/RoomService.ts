@@ -144,6 +144,7 @@ export class RoomService {
         },
         streamMediaState: (appID, streamID, audio, video) =>
           this.streams.tellPlayers(appID, streamID, audio, video),
+        streamForbidden: (appID, streamID) => this.streams.stopForbidden(appID, streamID),
       },
       log,
     );
@@ -165,6 +166,7 @@ export class RoomService {
       sender: this.messaging,
       kickLocal: (appID, sessionID, code, customReason) =>
         this.sessions.kickLocal(appID, sessionID, code, customReason),
+      stopForbidden: (appID, streamID) => this.streams.stopForbidden(appID, streamID),
       now,
     });
     this.members = new RoomMembers({

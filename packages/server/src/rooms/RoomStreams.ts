@@ -125,23 +125,60 @@ export class RoomStreams {
     const { session } = record;
     const streams = spaceOf(this.o.spaces, session).streams;
     const announce = record.media === 'none';
-    let claimed: Awaited<ReturnType<SharedState['claimStream']>>;
+    let claimed: Awaited<ReturnType<SharedState['claimStream']>> | null = null;
     try {
-      claimed = await this.o.state.claimStream(session.appID, {
-        ...entryOf(record, this.o.state.nodeID),
-        announced: announce,
-      });
+      if (!(await this.o.state.isStreamForbidden(session.appID, record.streamID))) {
+        claimed = await this.o.state.claimStream(session.appID, {
+          ...entryOf(record, this.o.state.nodeID),
+          announced: announce,
+        });
+      }
     } catch (err) {
       streams.forget(record);
       throw clusterError(err);
+    }
+    if (!claimed) {
+      streams.forget(record);
+      throw ParleyError.of(ErrorCode.PUBLISH_FORBIDDEN, record.streamID);
     }
     if (!claimed.ok) {
       streams.forget(record);
       throw ParleyError.of(ErrorCode.STREAM_ID_DUPLICATE);
     }
+    // A forbid between the check above and the claim told every node before this stream was there to stop:
+    // the mark is in the shared state already, so this second look finds it.
+    let forbidden: boolean;
+    try {
+      forbidden = await this.o.state.isStreamForbidden(session.appID, record.streamID);
+    } catch (err) {
+      // Unknown whether it may be published: undone as a failed claim would be (the store is told when back).
+      if (streams.isCurrent(record)) streams.remove([record], StreamDeleteReason.StoppedPublishing);
+      throw clusterError(err);
+    }
+    if (forbidden) {
+      if (streams.isCurrent(record)) streams.remove([record], StreamDeleteReason.RemovedByServer);
+      throw ParleyError.of(ErrorCode.PUBLISH_FORBIDDEN, record.streamID);
+    }
     if (!streams.isCurrent(record))
       throw ParleyError.of(ErrorCode.STREAM_NOT_FOUND, `${record.streamID} was stopped`);
     if (announce) this.announce(record);
+  }
+
+  /**
+   * The server API forbade a stream: if it is published here, its publisher is told (1003025) and it is removed
+   * (the room gets its DELETE, reason RemovedByServer); this node's players of it are told (1004025) and stopped.
+   */
+  stopForbidden(appID: number, streamID: string): void {
+    const stopped = encodeEvent({ type: 'playStopped', streamID, code: ErrorCode.PLAY_FORBIDDEN });
+    for (const player of this.media.sessionsPlaying(appID, streamID)) {
+      player.push(stopped);
+      this.media.stopPlay(player, streamID);
+    }
+    const streams = this.o.spaces.get(appID)?.streams;
+    const record = streams?.get(streamID);
+    if (!streams || !record) return;
+    record.session.push(encodeEvent({ type: 'publishStopped', streamID, code: ErrorCode.PUBLISH_FORBIDDEN }));
+    streams.remove([record], StreamDeleteReason.RemovedByServer);
   }
 
   /** Tells the room about a stream of this node (once), and the app's callback receiver with it. */

@@ -8,6 +8,7 @@
  * its last heartbeat old in the store (`expire`), then reaps — or, once, waits for a node's own timer to do it.
  */
 import { afterEach, describe } from 'node:test';
+import { forbiddenTests } from './contract/forbidden.js';
 import { messageTests } from './contract/messages.js';
 import { nodeTests } from './contract/nodes.js';
 import { onceTests } from './contract/once.js';
@@ -41,5 +42,6 @@ export function describeSharedState(
     describe('messages', () => messageTests(open));
     describe('nodes', () => nodeTests(open));
     describe('once', () => onceTests(open));
+    describe('forbidden streams', () => forbiddenTests(open));
   });
 }

@@ -28,6 +28,8 @@ export class MemoryHub {
   readonly streams = new Map<string, StreamEntry>();
   /** Keys claimed once (SharedState.claimOnce) → when their claim ends (ms of `now`). */
   readonly onceKeys = new Map<string, number>();
+  /** Forbidden streams (SharedState.forbidStream), as `appID:streamID`. */
+  readonly forbiddenStreams = new Set<string>();
   /** Live nodes and their last heartbeat (ms). */
   readonly nodes = new Map<string, { node: HubNode; lastBeatMs: number }>();
   private readonly watchers = new Map<string, Set<HubNode>>();

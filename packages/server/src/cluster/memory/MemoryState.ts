@@ -244,6 +244,18 @@ export class MemoryState extends TypedEmitter<SharedStateEvents> implements Shar
     return this.hub.claimOnce(key, ttlMs);
   }
 
+  async forbidStream(appID: number, streamID: string): Promise<void> {
+    this.hub.forbiddenStreams.add(`${appID}:${streamID}`);
+  }
+
+  async resumeStream(appID: number, streamID: string): Promise<boolean> {
+    return this.hub.forbiddenStreams.delete(`${appID}:${streamID}`);
+  }
+
+  async isStreamForbidden(appID: number, streamID: string): Promise<boolean> {
+    return this.hub.forbiddenStreams.has(`${appID}:${streamID}`);
+  }
+
   async reapDeadNodes(): Promise<string[]> {
     const deadline = this.hub.now() - this.nodeTimeoutMs;
     const dead = [...this.hub.nodes].filter(([, n]) => n.lastBeatMs < deadline).map(([id]) => id);

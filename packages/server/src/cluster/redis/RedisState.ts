@@ -309,6 +309,20 @@ export class RedisState extends TypedEmitter<SharedStateEvents> implements Share
     return ok === 'OK';
   }
 
+  async forbidStream(appID: number, streamID: string): Promise<void> {
+    await this.link.call((redis) => redis.set(this.keys.forbidden(appID, streamID), '1'));
+  }
+
+  async resumeStream(appID: number, streamID: string): Promise<boolean> {
+    const removed = await this.link.call((redis) => redis.del(this.keys.forbidden(appID, streamID)));
+    return removed > 0;
+  }
+
+  async isStreamForbidden(appID: number, streamID: string): Promise<boolean> {
+    const exists = await this.link.call((redis) => redis.exists(this.keys.forbidden(appID, streamID)));
+    return exists > 0;
+  }
+
   async reapDeadNodes(): Promise<string[]> {
     const dead = (await this.run(scripts.DEAD_NODES, [this.nodeTimeoutMs])) as string[];
     const reaped: string[] = [];

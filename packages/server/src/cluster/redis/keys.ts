@@ -11,6 +11,7 @@
  *   exists while this key does. `…:m` its members (hash: encoded userID → MemberEntry JSON), `…:s` its streams
  *   (set of encoded streamIDs), `…:x` its extra info (hash: key → WireRoomExtraInfo JSON).
  * - `P s:a:stream` — a stream: StreamEntry JSON.
+ * - `P f:a:stream` — a forbidden streamID (SharedState.forbidStream); no node owns it, so no reap removes it.
  * - `P o:key` — a key claimed once until its expiry (SharedState.claimOnce; API nonces).
  * - `P nodes` — the live nodes (sorted set: nodeID → last heartbeat, Redis time in ms).
  * - `P n:node:u`, `…:m`, `…:s` — what a node holds (sets of `a:user`, `a:room:user`, `a:stream`), so that a
@@ -66,6 +67,11 @@ export class RedisKeys {
   /** The room's counters; its members, streams and extra info are this name plus `:m`, `:s`, `:x`. */
   room(appID: number, roomID: string): string {
     return `${this.prefix}r:${appID}:${encodeId(roomID)}`;
+  }
+
+  /** A forbidden streamID of an AppID (SharedState.forbidStream). */
+  forbidden(appID: number, streamID: string): string {
+    return `${this.prefix}f:${appID}:${encodeId(streamID)}`;
   }
 
   /** A key claimed once for a while (SharedState.claimOnce), such as an API request's nonce. */

@@ -1,0 +1,2 @@
+/** ForbidRTCStream and ResumeRTCStream on one node (api/forbidSuite.ts). */
+await import('./api/forbidSuite.js');

@@ -1,0 +1,7 @@
+/** ForbidRTCStream and ResumeRTCStream on three nodes sharing a redis-server of their own (api/forbidSuite.ts). */
+import { after } from 'node:test';
+import { closeSharedRedis } from './support/clusterSpread.js';
+
+process.env.PARLEY_TEST_SPREAD = 'redis';
+after(closeSharedRedis);
+await import('./api/forbidSuite.js');
