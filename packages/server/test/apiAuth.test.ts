@@ -16,7 +16,7 @@ import {
 } from '../src/index.js';
 import { APP, OTHER_APP } from './support/harness.js';
 
-/** The API's clock in this file: frozen, so that a spent rate limit bucket stays spent while the test looks. */
+/** The API's clock in this file (what Timestamps are checked against): frozen, so every request's is the same. */
 const FROZEN_MS = Date.UTC(2020, 0, 1, 12, 0, 0);
 const nowSeconds = (): number => FROZEN_MS / 1000;
 
