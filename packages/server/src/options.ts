@@ -26,7 +26,7 @@ export interface ServerExtras {
    * Test hook: the server API's clock (its timestamp window and rate limit buckets) and its rate per action,
    * so that a test can spend a bucket without racing its refill.
    */
-  api?: Pick<ApiServerOptions, 'now' | 'ratePerSecond'>;
+  api?: Pick<ApiServerOptions, 'now' | 'ratePerSecond' | 'rateLimits'>;
   /** Test hook: options given to every consumer a player gets, by player key (see the SFU). */
   consumerOptions?: SfuRouterOptions['consumerOptions'];
 }

@@ -13,8 +13,8 @@ import type { Logger } from '../log.js';
 import type { AppConfig } from '../options.js';
 import type { RoomAdmin } from '../rooms/RoomAdmin.js';
 import { ApiParams } from './ApiParams.js';
-import { ApiRateLimits } from './ApiRateLimits.js';
-import { type ApiAction, apiActions } from './apiActions.js';
+import { type ApiRateLimit, ApiRateLimits, zegoApiRateLimits } from './ApiRateLimits.js';
+import { type ApiAction, apiActions, roomIdParam } from './apiActions.js';
 import { ApiCode, ApiError } from './apiCodes.js';
 import { SIGNATURE_VERSION, signatureMatches } from './signature.js';
 
@@ -36,7 +36,12 @@ export interface ApiServerOptions {
   apps: readonly AppConfig[];
   rooms: RoomAdmin;
   logger: Logger;
-  /** Requests per second per AppID for an action (default: 10 for every action). */
+  /**
+   * For tests: the limits of each action (default: ZEGO's, ApiRateLimits.ts). Takes precedence over
+   * `ratePerSecond`.
+   */
+  rateLimits?: (action: string) => readonly ApiRateLimit[];
+  /** For tests: one limit per action, of this many requests per second per AppID. */
   ratePerSecond?: (action: string) => number;
   now?: () => number;
 }
@@ -50,7 +55,13 @@ export class ApiServer {
   constructor(private readonly o: ApiServerOptions) {
     this.apps = new Map(o.apps.map((a) => [a.appID, a]));
     this.now = o.now ?? Date.now;
-    this.limits = new ApiRateLimits(o.ratePerSecond, this.now);
+    const ratePerSecond = o.ratePerSecond;
+    const limitsOf =
+      o.rateLimits ??
+      (ratePerSecond
+        ? (action: string) => [{ limit: ratePerSecond(action), windowMs: 1000 }]
+        : zegoApiRateLimits);
+    this.limits = new ApiRateLimits(o.rooms.state, limitsOf);
     this.actions = apiActions();
   }
 
@@ -106,8 +117,14 @@ export class ApiServer {
     const app = await this.authenticate(params);
     const action = this.actions.get(name);
     if (!action) throw new ApiError(ApiCode.ACTION_UNSUPPORTED, `unsupported Action ${name}`);
-    if (!this.limits.take(app.appID, name)) {
-      throw new ApiError(ApiCode.RATE_LIMITED, `more ${name} requests per second than this AppId's limit`);
+    // A per-room limit needs the request's RoomId: a missing or invalid one is refused here as the action would.
+    const refused = await this.limits.take(app.appID, name, () => roomIdParam(params));
+    if (refused) {
+      const { limit, windowMs, perRoom } = refused.limit;
+      throw new ApiError(
+        ApiCode.RATE_LIMITED,
+        `more than ${limit} ${name} requests per ${windowMs / 1000} s ${perRoom ? 'for this room' : 'for this AppId'}`,
+      );
     }
     return await action({ appID: app.appID, params, rooms: this.o.rooms });
   }

@@ -244,6 +244,13 @@ export interface SharedState extends TypedEmitter<SharedStateEvents> {
    * of the same key lives. What the server API uses to refuse a reused SignatureNonce on every node.
    */
   claimOnce(key: string, ttlMs: number): Promise<boolean>;
+  /**
+   * Counts one call against `key`'s fixed window, cluster-wide: the first call of a key opens a window of
+   * `windowMs` milliseconds, and the calls of that window are counted on every node. Resolves true while the
+   * count (this call included) is at most `limit`; refused calls count too, so a caller that keeps trying stays
+   * refused until the window ends. What the server API's rate limits use.
+   */
+  takeFromWindow(key: string, limit: number, windowMs: number): Promise<boolean>;
 
   /**
    * Forbids publishing `streamID` of `appID` on every node until {@link resumeStream} (server API

@@ -16,6 +16,7 @@ import { roomTests } from './contract/rooms.js';
 import { streamTests } from './contract/streams.js';
 import type { MakeCluster, TestCluster } from './contract/support.js';
 import { userTests } from './contract/users.js';
+import { windowTests } from './contract/windows.js';
 
 export type { ClusterOptions, MakeCluster, TestCluster } from './contract/support.js';
 export { timing } from './contract/support.js';
@@ -42,6 +43,7 @@ export function describeSharedState(
     describe('messages', () => messageTests(open));
     describe('nodes', () => nodeTests(open));
     describe('once', () => onceTests(open));
+    describe('windows', () => windowTests(open));
     describe('forbidden streams', () => forbiddenTests(open));
   });
 }

@@ -28,6 +28,8 @@ export class MemoryHub {
   readonly streams = new Map<string, StreamEntry>();
   /** Keys claimed once (SharedState.claimOnce) → when their claim ends (ms of `now`). */
   readonly onceKeys = new Map<string, number>();
+  /** Fixed-window counters (SharedState.takeFromWindow) → their count and when their window ends (ms of `now`). */
+  readonly windows = new Map<string, { count: number; until: number }>();
   /** Forbidden streams (SharedState.forbidStream), as `appID:streamID`. */
   readonly forbiddenStreams = new Set<string>();
   /** Live nodes and their last heartbeat (ms). */
@@ -113,6 +115,26 @@ export class MemoryHub {
     this.onceKeys.delete(key);
     this.onceKeys.set(key, now + ttlMs);
     return true;
+  }
+
+  /** Counts one call in `key`'s window (opening a window of `windowMs` if none lives); true while within `limit`. */
+  takeFromWindow(key: string, limit: number, windowMs: number): boolean {
+    const now = this.now();
+    // Windows are kept in the order they were opened. Dropping the ended ones from the front until one that lives
+    // keeps the map from growing with keys nobody calls again; an ended window behind a longer one that lives is
+    // dropped a little later, or replaced when its key is called again.
+    for (const [k, w] of this.windows) {
+      if (w.until > now) break;
+      this.windows.delete(k);
+    }
+    let window = this.windows.get(key);
+    if (!window || window.until <= now) {
+      this.windows.delete(key);
+      window = { count: 0, until: now + windowMs };
+      this.windows.set(key, window);
+    }
+    window.count += 1;
+    return window.count <= limit;
   }
 
   send(from: string, to: string, body: unknown): void {

@@ -244,6 +244,10 @@ export class MemoryState extends TypedEmitter<SharedStateEvents> implements Shar
     return this.hub.claimOnce(key, ttlMs);
   }
 
+  async takeFromWindow(key: string, limit: number, windowMs: number): Promise<boolean> {
+    return this.hub.takeFromWindow(key, limit, windowMs);
+  }
+
   async forbidStream(appID: number, streamID: string): Promise<void> {
     this.hub.forbiddenStreams.add(`${appID}:${streamID}`);
   }

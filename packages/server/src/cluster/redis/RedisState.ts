@@ -309,6 +309,14 @@ export class RedisState extends TypedEmitter<SharedStateEvents> implements Share
     return ok === 'OK';
   }
 
+  async takeFromWindow(key: string, limit: number, windowMs: number): Promise<boolean> {
+    // INCR and the PEXPIRE of the window's first call run in one script: a window can never be left without an
+    // expiry (which would refuse its key forever) by a node that dies between the two.
+    const ms = Math.max(1, Math.ceil(windowMs));
+    const count = (await this.run(scripts.TAKE_FROM_WINDOW, [this.keys.window(key), ms])) as number;
+    return count <= limit;
+  }
+
   async forbidStream(appID: number, streamID: string): Promise<void> {
     await this.link.call((redis) => redis.set(this.keys.forbidden(appID, streamID), '1'));
   }

@@ -13,6 +13,7 @@
  * - `P s:a:stream` — a stream: StreamEntry JSON.
  * - `P f:a:stream` — a forbidden streamID (SharedState.forbidStream); no node owns it, so no reap removes it.
  * - `P o:key` — a key claimed once until its expiry (SharedState.claimOnce; API nonces).
+ * - `P w:key` — the count of a fixed window until the window ends (SharedState.takeFromWindow; API rate limits).
  * - `P nodes` — the live nodes (sorted set: nodeID → last heartbeat, Redis time in ms).
  * - `P n:node:u`, `…:m`, `…:s` — what a node holds (sets of `a:user`, `a:room:user`, `a:stream`), so that a
  *   dead node's entries can be found and removed.
@@ -77,6 +78,11 @@ export class RedisKeys {
   /** A key claimed once for a while (SharedState.claimOnce), such as an API request's nonce. */
   once(key: string): string {
     return `${this.prefix}o:${encodeId(key)}`;
+  }
+
+  /** The counter of a fixed window (SharedState.takeFromWindow), such as an API rate limit's. */
+  window(key: string): string {
+    return `${this.prefix}w:${encodeId(key)}`;
   }
 
   roomChannel(appID: number, roomID: string): string {

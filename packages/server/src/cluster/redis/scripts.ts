@@ -5,6 +5,7 @@ import { RESTORE as restoreSource } from './lua/restore.js';
 import * as rooms from './lua/rooms.js';
 import * as streams from './lua/streams.js';
 import * as users from './lua/users.js';
+import * as windows from './lua/windows.js';
 
 export const CLAIM_USER = new LuaScript('claimUser', users.CLAIM_USER);
 export const RELEASE_USER = new LuaScript('releaseUser', users.RELEASE_USER);
@@ -23,3 +24,4 @@ export const DEAD_NODES = new LuaScript('deadNodes', nodes.DEAD_NODES);
 export const REAP = new LuaScript('reap', nodes.REAP);
 export const UNREGISTER = new LuaScript('unregister', nodes.UNREGISTER);
 export const RESTORE = new LuaScript('restore', restoreSource);
+export const TAKE_FROM_WINDOW = new LuaScript('takeFromWindow', windows.TAKE_FROM_WINDOW);
