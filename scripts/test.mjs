@@ -38,6 +38,8 @@ if (selected.length === 0) {
   console.error('no test files found (did `tsc -b` run?)');
   process.exit(1);
 }
-const args = ['--enable-source-maps', '--test', '--test-concurrency=2', '--test-timeout=120000', ...selected];
+// The timeout is a safety net for a hung file, not a speed target: the longest file (the network lab, five calls
+// across namespaces) takes about a minute alone and over two on a loaded machine.
+const args = ['--enable-source-maps', '--test', '--test-concurrency=2', '--test-timeout=300000', ...selected];
 const child = spawn(process.execPath, args, { cwd: root, stdio: 'inherit' });
 child.on('exit', (code, signal) => process.exit(signal ? 1 : (code ?? 1)));
