@@ -7,18 +7,28 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ErrorCode, StreamDeleteReason } from '@parley/protocol';
 import { ApiClient, ApiCode } from '../../src/index.js';
-import { APP, type Harness, startHarness } from '../support/harness.js';
+import { waitFor } from '../sfu/support/waitFor.js';
+import { CallbackReceiver } from '../support/CallbackReceiver.js';
+import { APP, type Harness, OTHER_APP, startHarness } from '../support/harness.js';
 import type { RawClient } from '../support/RawClient.js';
 
 const BOT = { userID: 'bot', userName: 'Bot' };
 
 describe('server API: AddStream and DeleteStream', () => {
   let h: Harness;
+  let receiver: CallbackReceiver;
   let calls = 0;
   before(async () => {
-    h = await startHarness({ api: { ratePerSecond: () => 100_000 } });
+    receiver = await CallbackReceiver.start();
+    h = await startHarness({
+      apps: [{ ...APP, callbackUrl: receiver.url, callbackSecret: 'add-stream-secret' }, OTHER_APP],
+      api: { ratePerSecond: () => 100_000 },
+    });
   });
-  after(() => h.close());
+  after(async () => {
+    await h.close();
+    await receiver.close();
+  });
 
   /** A client of node `i`, or of the next node in turn, so that in a cluster the calls reach every node. */
   const api = (i?: number): ApiClient => {
@@ -117,6 +127,33 @@ describe('server API: AddStream and DeleteStream', () => {
       (await api().call('AddStream', { RoomId: 'dup', StreamId: 's' })).Code,
       ApiCode.INPUT_PARAMETER,
     );
+  });
+
+  it('sends stream_create and stream_close once, from the node that answered', async () => {
+    const [u] = await users('cb', 1);
+    assert.equal((await add('cb', 'cb-srv')).Code, 0);
+    await seesAdd(u!, 'cb-srv');
+    await api().data('DeleteStream', { RoomId: 'cb', UserId: 'bot', StreamId: 'cb-srv' });
+    const ofStream = () => receiver.accepted.filter((b) => b.stream_id === 'cb-srv');
+    await receiver.until(() => ofStream().some((b) => b.event === 'stream_close'), 'stream_close');
+    // Every node has sent what it queued: no second copy is on its way.
+    await waitFor(async () => {
+      const all = await Promise.all(
+        h.servers.map(async (s) => {
+          const res = await fetch(`${s.httpUrl}/healthz`);
+          return ((await res.json()) as { callbacks: { pending: number } }).callbacks.pending;
+        }),
+      );
+      return all.every((pending) => pending === 0);
+    }, 'every node idle');
+    // Sent by the nodes that answered each call, so they may arrive in either order.
+    const got = ofStream()
+      .map((b) => [b.event, b.user_id, b.event === 'stream_close' ? b.type : b.extra_info])
+      .sort((a, b) => String(a[0]).localeCompare(String(b[0])));
+    assert.deepEqual(got, [
+      ['stream_close', 'bot', 3],
+      ['stream_create', 'bot', '{"cdn":"rtmp://127.0.0.1/live"}'],
+    ]);
   });
 
   it('goes with its room when the last member leaves', async () => {
