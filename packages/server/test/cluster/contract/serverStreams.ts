@@ -57,6 +57,8 @@ export function serverStreamTests(open: MakeCluster): void {
     assert.deepEqual(await b.reapDeadNodes(), [a.nodeID]);
     assert.deepEqual(await cluster.leftovers(a.nodeID), []);
     assert.deepEqual(await c.findStream(APP, 'srv'), s);
+    // The stream's entry is all the store holds of '@server': no index of a node lists it.
+    assert.equal((await cluster.leftovers(SERVER_NODE_ID)).length, 1);
     // A user's session cannot remove it; the server's own session can.
     assert.deepEqual(
       await b.removeStreams(APP, 'r', ['srv'], 'u@c', StreamDeleteReason.StoppedPublishing),
