@@ -142,6 +142,9 @@ export class RoomAdmin {
         .map((nodeID) => this.o.sender.send(nodeID, { kind: 'streamForbidden', appID, streamID })),
     );
     this.o.stopForbidden(appID, streamID);
+    // A stream AddStream added is no node's to stop: it is removed here, as DeleteStream would.
+    const entry = await this.o.state.findStream(appID, streamID);
+    if (entry?.nodeID === SERVER_NODE_ID) await this.deleteStream(appID, entry.roomID, streamID);
   }
 
   /** Lets `streamID` be published again; resolves to whether it was forbidden. */

@@ -156,6 +156,16 @@ describe('server API: AddStream and DeleteStream', () => {
     ]);
   });
 
+  it('is removed by ForbidRTCStream (reason 6)', async () => {
+    const [u] = await users('fbs', 1);
+    assert.equal((await add('fbs', 'fbs-srv')).Code, 0);
+    await seesAdd(u!, 'fbs-srv');
+    await api().data('ForbidRTCStream', { StreamId: 'fbs-srv' });
+    const del = await seesDelete(u!, 'fbs-srv');
+    assert.deepEqual(del.reasons, [{ stream_id: 'fbs-srv', code: StreamDeleteReason.RemovedByServer }]);
+    await api().data('ResumeRTCStream', { StreamId: 'fbs-srv' });
+  });
+
   it('goes with its room when the last member leaves', async () => {
     const [u] = await users('gone', 1);
     assert.equal((await add('gone', 'gone-srv')).Code, 0);
