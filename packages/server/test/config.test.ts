@@ -128,6 +128,10 @@ describe('the settings schema', () => {
         'turn.ttlSeconds must be an integer in 60..604800',
       ],
     );
+    // '@' starts the owner of the streams the server API adds, which no node may be.
+    assert.deepEqual(problems({ apps: [], cluster: { nodeID: '@server' } }), [
+      "cluster.nodeID must not start with '@' (reserved for the server API's streams)",
+    ]);
     assert.deepEqual(problems({ apps: [], media: { announcedAddresses: [] } }), [
       'media.announcedAddresses must list at least one IP address',
     ]);

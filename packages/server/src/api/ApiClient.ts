@@ -65,6 +65,14 @@ export interface ApiActionTypes {
     data: Record<string, never>;
   };
   ForbidRTCStream: { params: { StreamId: string; Sequence?: number }; data: Record<string, never> };
+  AddStream: {
+    params: { RoomId: string; UserId: string; UserName?: string; StreamId: string; ExtraInfo?: string };
+    data: Record<string, never>;
+  };
+  DeleteStream: {
+    params: { RoomId: string; UserId: string; UserName?: string; StreamId: string };
+    data: Record<string, never>;
+  };
   ResumeRTCStream: { params: { StreamId: string; Sequence?: number }; data: Record<string, never> };
 }
 

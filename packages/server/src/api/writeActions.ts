@@ -1,8 +1,8 @@
 /**
  * The server API's write actions: kicking users out, closing a room, messages from the server to a room's
- * members, and forbidding streams. Each works on every node of the cluster through {@link RoomAdmin}.
+ * members, forbidding streams, and adding and deleting the server's own streams. Each works on every node of the cluster through {@link RoomAdmin}.
  */
-import { checkMessage, checkStreamId, checkUserName } from '@parley/protocol';
+import { checkMessage, checkStreamExtraInfo, checkStreamId, checkUserName } from '@parley/protocol';
 import type { ApiParams } from './ApiParams.js';
 import type { ApiAction } from './apiActions.js';
 import { checked, roomIdParam, userIdList, userIdParam } from './apiActions.js';
@@ -93,6 +93,47 @@ const ResumeRTCStream: ApiAction = async ({ appID, params, rooms }) => {
   return {};
 };
 
+/**
+ * `RoomId`, `UserId`, `UserName`, `StreamId`, `ExtraInfo` → `{}`: a signaling-only stream of the server is added
+ * to the room (which must have members), shown to every member as that user's with that extra info (ZEGO's
+ * StreamTitle is not kept: Parley's clients have no field for it). Parley has no CDN pull, so its players are told it carries no media here. A streamID in use is refused.
+ */
+const AddStream: ApiAction = async ({ appID, params, rooms }) => {
+  const roomID = roomIdParam(params);
+  const userID = userIdParam(params, 'UserId');
+  const userName = checked('UserName', params.get('UserName') ?? userID, checkUserName);
+  const streamID = streamIdParam(params);
+  const extraInfo = checked('ExtraInfo', params.get('ExtraInfo') ?? '', checkStreamExtraInfo);
+  const result = await rooms.addStream(appID, roomID, streamID, { userID, userName }, extraInfo);
+  if (result.kind === 'noRoom')
+    throw new ApiError(ApiCode.ROOM_NOT_FOUND, `room ${roomID} does not exist (nobody is in it)`);
+  if (result.kind === 'taken') {
+    const h = result.holder;
+    throw new ApiError(
+      ApiCode.INPUT_PARAMETER,
+      `stream ${streamID} exists already (of user ${h.userID} in room ${h.roomID})`,
+    );
+  }
+  return {};
+};
+
+/** `RoomId`, `UserId`, `UserName`, `StreamId` → `{}`: a stream AddStream added leaves the room (reason 6). */
+const DeleteStream: ApiAction = async ({ appID, params, rooms }) => {
+  const roomID = roomIdParam(params);
+  userIdParam(params, 'UserId');
+  const streamID = streamIdParam(params);
+  const result = await rooms.deleteStream(appID, roomID, streamID);
+  if (result === 'notFound')
+    throw new ApiError(ApiCode.INPUT_PARAMETER, `stream ${streamID} is not in room ${roomID}`);
+  if (result === 'notServers') {
+    throw new ApiError(
+      ApiCode.INPUT_PARAMETER,
+      `stream ${streamID} is a user's (only streams added by AddStream can be deleted; ForbidRTCStream stops a user's)`,
+    );
+  }
+  return {};
+};
+
 function streamIdParam(params: ApiParams): string {
   return checked('StreamId', params.required('StreamId'), checkStreamId);
 }
@@ -120,4 +161,6 @@ export const writeActions: Record<string, ApiAction> = {
   SendCustomCommand,
   ForbidRTCStream,
   ResumeRTCStream,
+  AddStream,
+  DeleteStream,
 };

@@ -33,6 +33,24 @@ export interface MemberEntry {
   sessionID: string;
 }
 
+/**
+ * The nodeID of the streams the server API added (AddStream): no node can have it (node IDs may not start with
+ * '@'), so no node's exit, reaping or restore touches them; they go with their room or by DeleteStream.
+ */
+export const SERVER_NODE_ID = '@server';
+
+/** The sessionID that owns a stream the server API added: the owner DeleteStream removes it as. */
+export function serverStreamSession(streamID: string): string {
+  return `server:${streamID}`;
+}
+
+/** Why `nodeID` cannot name a node ('' when it can): the '@' prefix is reserved for {@link SERVER_NODE_ID}. */
+export function nodeIdProblem(nodeID: unknown): string {
+  if (typeof nodeID !== 'string' || nodeID === '') return 'nodeID must be a non-empty string';
+  if (nodeID.startsWith('@')) return `nodeID must not start with '@' (reserved for the server API's streams)`;
+  return '';
+}
+
 /** A stream of an AppID, as every node sees it. */
 export interface StreamEntry {
   streamID: string;
@@ -116,7 +134,8 @@ export interface LeaveResult {
   roomClosed: boolean;
 }
 
-export type ClaimStreamResult = { ok: true } | { ok: false; holder: StreamEntry };
+/** A refused claim names the stream holding the streamID; `holder` null: a server stream's room has no members. */
+export type ClaimStreamResult = { ok: true } | { ok: false; holder: StreamEntry | null };
 
 /** Everything a node holds, for {@link SharedState.restore}. */
 export interface NodeHoldings {
@@ -187,7 +206,10 @@ export interface SharedState extends TypedEmitter<SharedStateEvents> {
   /**
    * Registers a stream unless another session's stream has its streamID (that one is returned). A stream of the
    * same userID from another session is taken over (the user logged in again; its old session is being kicked).
-   * Publishes `streamAdd` when `stream.announced`.
+   * A stream of {@link SERVER_NODE_ID} is never taken over and takes nothing over: while one holds the streamID,
+   * every claim is refused, and a server stream is refused while anything holds it, or (holder null) when its
+   * room has no members: the server API adds streams to existing rooms only. Publishes `streamAdd` when
+   * `stream.announced`.
    */
   claimStream(appID: number, stream: StreamEntry): Promise<ClaimStreamResult>;
   /**

@@ -231,6 +231,9 @@ export const clusterSchema = group({
         "this process's own (a single node).",
     ),
   nodeID: text('name')
+    .refine((v) => !v.startsWith('@'), {
+      error: "must not start with '@' (reserved for the server API's streams)",
+    })
     .optional()
     .describe(
       "This node's name in the cluster, unique among the live nodes. Default: host name, pid and a random part.",

@@ -5,8 +5,15 @@
  * node published, since a member's own node has always delivered them already.
  */
 import { randomBytes } from 'node:crypto';
-import { ErrorCode, type WireUser } from '@parley/protocol';
-import type { MemberEntry, SharedState } from '../cluster/SharedState.js';
+import { ErrorCode, StreamDeleteReason, type WireUser } from '@parley/protocol';
+import type { RoomCallbacks } from '../callbacks/RoomCallbacks.js';
+import {
+  type MemberEntry,
+  SERVER_NODE_ID,
+  type SharedState,
+  type StreamEntry,
+  serverStreamSession,
+} from '../cluster/SharedState.js';
 import type { AppSpace } from './AppSpace.js';
 import type { NodeSender } from './NodeMessages.js';
 
@@ -18,8 +25,16 @@ export interface RoomAdminParts {
   kickLocal(appID: number, sessionID: string, code: number, customReason?: string): boolean;
   /** Stops a forbidden stream if it is published on this node, and this node's plays of it. */
   stopForbidden(appID: number, streamID: string): void;
+  /** The server callbacks (stream_create / stream_close of the streams the API adds and deletes), if any. */
+  callbacks?: RoomCallbacks | null;
   now: () => number;
 }
+
+/** What {@link RoomAdmin.addStream} did: added, refused for an empty room, or refused for the stream holding it. */
+export type AddStreamResult = { kind: 'added' } | { kind: 'noRoom' } | { kind: 'taken'; holder: StreamEntry };
+
+/** What {@link RoomAdmin.deleteStream} did. */
+export type DeleteStreamResult = 'deleted' | 'notFound' | 'notServers';
 
 export class RoomAdmin {
   constructor(private readonly o: RoomAdminParts) {}
@@ -127,11 +142,63 @@ export class RoomAdmin {
         .map((nodeID) => this.o.sender.send(nodeID, { kind: 'streamForbidden', appID, streamID })),
     );
     this.o.stopForbidden(appID, streamID);
+    // A stream AddStream added is no node's to stop: it is removed here, as DeleteStream would.
+    const entry = await this.o.state.findStream(appID, streamID);
+    if (entry?.nodeID === SERVER_NODE_ID) await this.deleteStream(appID, entry.roomID, streamID);
   }
 
   /** Lets `streamID` be published again; resolves to whether it was forbidden. */
   resumeStream(appID: number, streamID: string): Promise<boolean> {
     return this.o.state.resumeStream(appID, streamID);
+  }
+
+  /**
+   * Adds a signaling-only stream owned by the server (AddStream) to a room with members: it is announced at once
+   * to every member on every node, as `fromUser`'s; players are told it carries no media here. Its owner is
+   * {@link SERVER_NODE_ID}, so no node's exit, reap or restore removes it; it goes by {@link deleteStream} or
+   * with its room. The claim refuses an empty room and a streamID in use atomically.
+   */
+  async addStream(
+    appID: number,
+    roomID: string,
+    streamID: string,
+    fromUser: WireUser,
+    extraInfo: string,
+  ): Promise<AddStreamResult> {
+    const stream: StreamEntry = {
+      streamID,
+      roomID,
+      userID: fromUser.userID,
+      userName: fromUser.userName,
+      nodeID: SERVER_NODE_ID,
+      sessionID: serverStreamSession(streamID),
+      extraInfo,
+      media: 'none',
+      announced: true,
+      audio: 'MUTE',
+      video: 'MUTE',
+    };
+    const claimed = await this.o.state.claimStream(appID, stream);
+    if (!claimed.ok) return claimed.holder ? { kind: 'taken', holder: claimed.holder } : { kind: 'noRoom' };
+    this.o.callbacks?.streamCreated(appID, stream);
+    return { kind: 'added' };
+  }
+
+  /** Removes a stream {@link addStream} added (DELETE with reason 6, removed by the server); users' streams stay. */
+  async deleteStream(appID: number, roomID: string, streamID: string): Promise<DeleteStreamResult> {
+    const entry = await this.o.state.findStream(appID, streamID);
+    if (!entry || entry.roomID !== roomID) return 'notFound';
+    if (entry.nodeID !== SERVER_NODE_ID) return 'notServers';
+    const removed = await this.o.state.removeStreams(
+      appID,
+      roomID,
+      [streamID],
+      serverStreamSession(streamID),
+      StreamDeleteReason.RemovedByServer,
+    );
+    if (removed.length === 0) return 'notFound';
+    this.o.callbacks?.streamsClosed(appID, [entry], StreamDeleteReason.RemovedByServer);
+    return 'deleted';
   }
 
   private async kickMember(appID: number, member: MemberEntry, reason: string): Promise<void> {

@@ -167,6 +167,7 @@ export class RoomService {
       kickLocal: (appID, sessionID, code, customReason) =>
         this.sessions.kickLocal(appID, sessionID, code, customReason),
       stopForbidden: (appID, streamID) => this.streams.stopForbidden(appID, streamID),
+      callbacks,
       now,
     });
     this.members = new RoomMembers({

@@ -204,7 +204,11 @@ export class RoomStreams {
     if (!entry || entry.nodeID === this.o.state.nodeID)
       throw ParleyError.of(ErrorCode.PLAY_STREAM_NOT_FOUND, streamID);
     if (entry.media !== 'sfu') {
-      throw ParleyError.of(ErrorCode.PLAY_STREAM_NOT_FOUND, `stream ${streamID} carries no media here`);
+      // A signaling-only stream of another node, or one the server API added (AddStream): nothing to pipe here.
+      throw ParleyError.of(
+        ErrorCode.PLAY_STREAM_NOT_FOUND,
+        `stream ${streamID} is signaling only: it carries no media here`,
+      );
     }
     const key = streamKeyOf(session.appID, streamID);
     try {

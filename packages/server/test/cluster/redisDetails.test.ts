@@ -184,6 +184,7 @@ describe('RedisState details', { skip }, () => {
     for (const bad of [
       { ...ok, url: 'http://127.0.0.1' },
       { ...ok, nodeID: '' },
+      { ...ok, nodeID: '@server' },
       { ...ok, heartbeatMs: 0 },
       { ...ok, nodeTimeoutMs: Number.NaN },
       { ...ok, commandTimeoutMs: -1 },

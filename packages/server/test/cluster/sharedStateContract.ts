@@ -13,6 +13,7 @@ import { messageTests } from './contract/messages.js';
 import { nodeTests } from './contract/nodes.js';
 import { onceTests } from './contract/once.js';
 import { roomTests } from './contract/rooms.js';
+import { serverStreamTests } from './contract/serverStreams.js';
 import { streamTests } from './contract/streams.js';
 import type { MakeCluster, TestCluster } from './contract/support.js';
 import { userTests } from './contract/users.js';
@@ -45,5 +46,6 @@ export function describeSharedState(
     describe('once', () => onceTests(open));
     describe('windows', () => windowTests(open));
     describe('forbidden streams', () => forbiddenTests(open));
+    describe('server streams', () => serverStreamTests(open));
   });
 }

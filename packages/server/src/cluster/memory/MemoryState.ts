@@ -23,6 +23,7 @@ import type {
   StreamEntry,
   UserHolder,
 } from '../SharedState.js';
+import { nodeIdProblem, SERVER_NODE_ID } from '../SharedState.js';
 import { type HubNode, key, MemoryHub, type MemoryRoom } from './MemoryHub.js';
 
 export interface MemoryStateOptions {
@@ -48,6 +49,8 @@ export class MemoryState extends TypedEmitter<SharedStateEvents> implements Shar
 
   constructor(options: MemoryStateOptions) {
     super();
+    const problem = nodeIdProblem(options.nodeID);
+    if (problem !== '') throw new TypeError(problem);
     this.nodeID = options.nodeID;
     this.hub = options.hub ?? new MemoryHub();
     this.heartbeatMs = options.heartbeatMs ?? 1000;
@@ -132,8 +135,16 @@ export class MemoryState extends TypedEmitter<SharedStateEvents> implements Shar
   async claimStream(appID: number, stream: StreamEntry): Promise<ClaimStreamResult> {
     const k = key(appID, stream.streamID);
     const holder = this.hub.streams.get(k);
-    if (holder && holder.sessionID !== stream.sessionID && holder.userID !== stream.userID) {
+    // A stream of the server API (AddStream) is never taken over, and never takes another over or itself again.
+    const serverSide = holder?.nodeID === SERVER_NODE_ID || stream.nodeID === SERVER_NODE_ID;
+    if (
+      holder &&
+      (serverSide || (holder.sessionID !== stream.sessionID && holder.userID !== stream.userID))
+    ) {
       return { ok: false, holder: { ...holder } };
+    }
+    if (stream.nodeID === SERVER_NODE_ID && (this.hub.room(appID, stream.roomID)?.members.size ?? 0) === 0) {
+      return { ok: false, holder: null };
     }
     if (holder && holder.sessionID !== stream.sessionID) {
       // Taken over from the same user's previous session: that one is gone from the room's view.

@@ -27,6 +27,7 @@ import type {
   StreamEntry,
   UserHolder,
 } from '../SharedState.js';
+import { nodeIdProblem } from '../SharedState.js';
 import { Heartbeat, type HeartbeatHost } from './Heartbeat.js';
 import { decodeId, RedisKeys } from './keys.js';
 import type { LuaScript } from './LuaScript.js';
@@ -81,9 +82,8 @@ export class RedisState extends TypedEmitter<SharedStateEvents> implements Share
 
   constructor(options: RedisStateOptions) {
     super();
-    if (typeof options.nodeID !== 'string' || options.nodeID === '') {
-      throw new TypeError('nodeID must be a non-empty string');
-    }
+    const problem = nodeIdProblem(options.nodeID);
+    if (problem !== '') throw new TypeError(problem);
     for (const key of ['heartbeatMs', 'nodeTimeoutMs', 'commandTimeoutMs'] as const) {
       const value = options[key];
       if (value !== undefined && !(Number.isFinite(value) && value > 0)) {
@@ -217,6 +217,7 @@ export class RedisState extends TypedEmitter<SharedStateEvents> implements Share
   async claimStream(appID: number, stream: StreamEntry): Promise<ClaimStreamResult> {
     const reply = (await this.run(scripts.CLAIM_STREAM, [appID, toWire(stream)])) as [number, string?];
     if (reply[0] === 1) return { ok: true };
+    if (reply[0] === 2) return { ok: false, holder: null };
     const holder = readEntry(streamEntry, reply[1]!, this.log);
     if (!holder) throw new Error(`the holder of stream ${stream.streamID} is unreadable`);
     return { ok: false, holder };

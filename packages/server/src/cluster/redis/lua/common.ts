@@ -103,7 +103,8 @@ local function remove_streams(app, er, list, reason, origin)
   if redis.call('HLEN', base .. ':m') == 0 then forget_room(app, er) end
 end
 
--- Stores a stream (its room is created if it has none) and publishes streamAdd when it is announced.
+-- Stores a stream (its room is created if it has none) and publishes streamAdd when it is announced. A stream
+-- of the server API ('@server', which no node can be) is indexed under no node: no exit, reap or restore sees it.
 local function put_stream(app, json, s, origin)
   local es = enc(s.streamID)
   local er = enc(s.roomID)
@@ -111,7 +112,7 @@ local function put_stream(app, json, s, origin)
   redis.call('HSETNX', base, 'max', 0)
   redis.call('SET', stream_key(app, es), json)
   redis.call('SADD', base .. ':s', es)
-  redis.call('SADD', node_key(s.nodeID, 's'), app .. ':' .. es)
+  if s.nodeID ~= '@server' then redis.call('SADD', node_key(s.nodeID, 's'), app .. ':' .. es) end
   if s.announced then publish(app, er, origin, '{"kind":"streamAdd","streams":[' .. json .. ']}') end
 end
 

@@ -4,7 +4,8 @@ import { lua } from './common.js';
 
 /**
  * ARGV: P, origin, appID, stream JSON. Returns {1} when claimed, {0, holder JSON} when another user's session
- * holds the streamID.
+ * holds the streamID, or when the holder or the claim is a stream of the server API; {2} when a server stream's
+ * room has no members.
  */
 export const CLAIM_STREAM = lua(`
 local app, json = ARGV[3], ARGV[4]
@@ -13,6 +14,8 @@ local es = enc(s.streamID)
 local held = redis.call('GET', stream_key(app, es))
 if held then
   local h = cjson.decode(held)
+  -- A stream of the server API (AddStream) is never taken over, and never takes another over or itself again.
+  if h.nodeID == '@server' or s.nodeID == '@server' then return { 0, held } end
   if h.sessionID ~= s.sessionID then
     if h.userID ~= s.userID then return { 0, held } end
     -- The same user logged in again: the old session's stream leaves the room's view.
@@ -22,6 +25,7 @@ if held then
     redis.call('SREM', node_key(h.nodeID, 's'), app .. ':' .. es)
   end
 end
+if s.nodeID == '@server' and redis.call('HLEN', room_key(app, enc(s.roomID)) .. ':m') == 0 then return { 2 } end
 put_stream(app, json, s, ORIGIN)
 return { 1 }
 `);
