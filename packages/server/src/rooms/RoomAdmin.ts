@@ -1,8 +1,7 @@
 /**
  * What the server API does to rooms, on whichever node answers the call: it finds users through the shared state
  * (which sees every node), kicks a session here or asks its node to, and sends messages to a room's members on
- * every node. The API node delivers to its own members itself: RoomReplicas skips the broadcasts and commands a
- * node published, since a member's own node has always delivered them already.
+ * every node (each node delivers them to its own members from the room's events, see RoomReplicas).
  */
 import { randomBytes } from 'node:crypto';
 import { ErrorCode, StreamDeleteReason, type WireUser } from '@parley/protocol';
@@ -69,16 +68,7 @@ export class RoomAdmin {
   /** Sends a broadcast message to every member of the room, on every node; resolves to its messageID. */
   async broadcast(appID: number, roomID: string, fromUser: WireUser, message: string): Promise<number> {
     const sendTime = this.o.now();
-    const messageID = await this.o.state.broadcast(appID, roomID, { fromUser, message, sendTime });
-    this.o.spaces
-      .get(appID)
-      ?.rooms.get(roomID)
-      ?.pushToOthers(null, {
-        type: 'broadcast',
-        roomID,
-        messages: [{ fromUser, message, sendTime, messageID }],
-      });
-    return messageID;
+    return this.o.state.broadcast(appID, roomID, { fromUser, message, sendTime });
   }
 
   /**
@@ -95,14 +85,6 @@ export class RoomAdmin {
       sendTime,
       messageID,
     });
-    this.o.spaces
-      .get(appID)
-      ?.rooms.get(roomID)
-      ?.pushToOthers(null, {
-        type: 'barrage',
-        roomID,
-        messages: [{ fromUser, message, sendTime, messageID }],
-      });
     return messageID;
   }
 
@@ -115,15 +97,6 @@ export class RoomAdmin {
     toUserIDs: string[],
   ): Promise<void> {
     await this.o.state.publishRoom(appID, roomID, { kind: 'command', fromUser, command, toUserIDs });
-    const to = toUserIDs.length === 0 ? null : new Set(toUserIDs);
-    this.o.spaces
-      .get(appID)
-      ?.rooms.get(roomID)
-      ?.pushToOthers(
-        null,
-        { type: 'customCommand', roomID, fromUser, command },
-        (m) => !to || to.has(m.session.user.userID),
-      );
   }
 
   /**

@@ -1,9 +1,10 @@
 /**
- * In-room messages: broadcast messages, custom commands to chosen users, and room extra info, to the members on
- * this node at once and to the other nodes' members through the cluster's shared state.
+ * In-room messages: broadcast messages and custom commands go out as room events of the cluster's shared state,
+ * which every node (this one too) delivers to its own members; room extra info is set here at once and told to
+ * the other nodes' members through the shared state.
  * All three share a per-member and a per-room rate limit (1009015 when exceeded).
  */
-import { ErrorCode, encodeEvent, Limits, ParleyError, type ReplyData } from '@parley/protocol';
+import { ErrorCode, Limits, ParleyError, type ReplyData } from '@parley/protocol';
 import type { SharedState } from '../cluster/SharedState.js';
 import type { Membership } from './Session.js';
 
@@ -23,12 +24,8 @@ export async function broadcast(
   spend(m);
   const fromUser = m.session.user;
   const { appID, roomID } = m.room;
+  // Every node delivers it to its own members from the room's event (RoomReplicas), this one included.
   const messageID = await state.broadcast(appID, roomID, { fromUser, message, sendTime: nowMs });
-  m.room.pushToOthers(m.session, {
-    type: 'broadcast',
-    roomID,
-    messages: [{ fromUser, message, sendTime: nowMs, messageID }],
-  });
   return { messageID };
 }
 
@@ -41,24 +38,13 @@ export async function customCommand(
 ): Promise<void> {
   spend(m);
   const { room } = m;
-  const fromUser = m.session.user;
-  const ev = encodeEvent({ type: 'customCommand', roomID: room.roomID, fromUser, command });
-  const targets = toUserIDs.length === 0 ? null : new Set(toUserIDs);
-  let remote = false;
-  for (const other of room.members.values()) {
-    if (other.session !== m.session && (!targets || targets.has(other.session.user.userID)))
-      other.session.push(ev);
-  }
-  for (const userID of room.remoteMembers.keys()) if (!targets || targets.has(userID)) remote = true;
-  // Only the other nodes' members remain: their nodes deliver it (the list goes along, so each picks its own).
-  if (remote) {
-    await state.publishRoom(room.appID, room.roomID, {
-      kind: 'command',
-      fromUser,
-      command,
-      toUserIDs: targets ? [...targets].filter((id) => room.remoteMembers.has(id)) : [],
-    });
-  }
+  // Every node delivers it to its addressees among its own members from the room's event (RoomReplicas).
+  await state.publishRoom(room.appID, room.roomID, {
+    kind: 'command',
+    fromUser: m.session.user,
+    command,
+    toUserIDs: [...new Set(toUserIDs)],
+  });
 }
 
 /** Sets one key of the room's extra info and tells the other members. */

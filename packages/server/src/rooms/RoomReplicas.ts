@@ -8,7 +8,7 @@
  */
 import {
   ErrorCode,
-  encodeEvent,
+  type ServerEvent,
   StreamDeleteReason,
   type StreamDeleteReasonCode,
   type WireRoomExtraInfo,
@@ -157,8 +157,7 @@ export class RoomReplicas {
         if (fromElsewhere) this.setExtraInfo(room, ev.info);
         return;
       case 'broadcast':
-        if (!fromElsewhere) return;
-        room.pushToOthers(null, {
+        this.deliver(room, ev.fromUser.userID, null, {
           type: 'broadcast',
           roomID: room.roomID,
           messages: [
@@ -167,8 +166,7 @@ export class RoomReplicas {
         });
         return;
       case 'barrage':
-        if (!fromElsewhere) return;
-        room.pushToOthers(null, {
+        this.deliver(room, ev.fromUser.userID, null, {
           type: 'barrage',
           roomID: room.roomID,
           messages: [
@@ -176,21 +174,31 @@ export class RoomReplicas {
           ],
         });
         return;
-      case 'command': {
-        if (!fromElsewhere) return;
-        const json = encodeEvent({
+      case 'command':
+        this.deliver(room, ev.fromUser.userID, ev.toUserIDs, {
           type: 'customCommand',
           roomID: room.roomID,
           fromUser: ev.fromUser,
           command: ev.command,
         });
-        const to = ev.toUserIDs.length === 0 ? null : new Set(ev.toUserIDs);
-        for (const m of room.members.values()) if (!to || to.has(m.session.user.userID)) m.session.push(json);
         return;
-      }
       default:
         this.log.warn('unknown room event', { kind: (ev as { kind: unknown }).kind });
     }
+  }
+
+  /**
+   * Delivers a message event to this node's members of the room: every member but its sender, or only those of
+   * `toUserIDs` when it lists any. Messages take this one path on every node, the sender's included, whether a
+   * member or the server API sent them, so each member gets a room's messages in the room's order.
+   */
+  private deliver(room: Room, senderID: string, toUserIDs: string[] | null, ev: ServerEvent): void {
+    const to = toUserIDs === null || toUserIDs.length === 0 ? null : new Set(toUserIDs);
+    room.pushToOthers(
+      null,
+      ev,
+      (m) => m.session.user.userID !== senderID && (!to || to.has(m.session.user.userID)),
+    );
   }
 
   private addMember(room: Room, m: MemberEntry): void {
