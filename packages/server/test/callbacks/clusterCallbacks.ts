@@ -17,26 +17,37 @@ interface CallbackHealth {
   pending: number;
 }
 
+/** Three nodes whose app sends its callbacks to a receiver of the test (with OTHER_APP too when `otherApp`). */
+async function startCluster(otherApp: boolean): Promise<{
+  h: Harness;
+  receiver: CallbackReceiver;
+  stats: (node: number) => Promise<CallbackHealth>;
+}> {
+  const receiver = await CallbackReceiver.start();
+  const app = { ...APP, callbackUrl: receiver.url, callbackSecret: SECRET };
+  const h = await startHarness({
+    apps: otherApp ? [app, OTHER_APP] : [app],
+    callbacks: { retryDelaysMs: [5, 10, 20, 40, 80] },
+  });
+  assert.equal(h.servers.length, 3, 'the file runs spread over three nodes');
+  const stats = async (node: number): Promise<CallbackHealth> => {
+    const res = await fetch(`${h.servers[node]!.httpUrl}/healthz`);
+    return ((await res.json()) as { callbacks: CallbackHealth }).callbacks;
+  };
+  return { h, receiver, stats };
+}
+
 describe('server callbacks of a room spread over three nodes', () => {
   let h: Harness;
   let receiver: CallbackReceiver;
+  let stats: (node: number) => Promise<CallbackHealth>;
   before(async () => {
-    receiver = await CallbackReceiver.start();
-    h = await startHarness({
-      apps: [{ ...APP, callbackUrl: receiver.url, callbackSecret: SECRET }, OTHER_APP],
-      callbacks: { retryDelaysMs: [5, 10, 20, 40, 80] },
-    });
-    assert.equal(h.servers.length, 3, 'the file runs spread over three nodes');
+    ({ h, receiver, stats } = await startCluster(true));
   });
   after(async () => {
     await h.close();
     await receiver.close();
   });
-
-  const stats = async (i: number): Promise<CallbackHealth> => {
-    const res = await fetch(`${h.servers[i]!.httpUrl}/healthz`);
-    return ((await res.json()) as { callbacks: CallbackHealth }).callbacks;
-  };
 
   it("sends every event once, a crashed node's logout and stream close by its reaper", async () => {
     const clients = [await h.connect(), await h.connect(), await h.connect()];
@@ -96,23 +107,14 @@ describe('server callbacks of a room spread over three nodes', () => {
 describe('server callbacks of a login that replaces a session on another node', () => {
   let h: Harness;
   let receiver: CallbackReceiver;
+  let stats: (node: number) => Promise<CallbackHealth>;
   before(async () => {
-    receiver = await CallbackReceiver.start();
-    h = await startHarness({
-      apps: [{ ...APP, callbackUrl: receiver.url, callbackSecret: SECRET }],
-      callbacks: { retryDelaysMs: [5, 10, 20, 40, 80] },
-    });
-    assert.equal(h.servers.length, 3, 'the file runs spread over three nodes');
+    ({ h, receiver, stats } = await startCluster(false));
   });
   after(async () => {
     await h.close();
     await receiver.close();
   });
-
-  const stats = async (i: number): Promise<CallbackHealth> => {
-    const res = await fetch(`${h.servers[i]!.httpUrl}/healthz`);
-    return ((await res.json()) as { callbacks: CallbackHealth }).callbacks;
-  };
 
   it("sends the replaced session's logout and stream close once, from the replaced session's node", async () => {
     const oldClient = await h.connect();
