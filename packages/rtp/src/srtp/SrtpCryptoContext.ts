@@ -5,7 +5,7 @@
  * in order, else protected in a buffer of its own ({@link SrtpCryptoContext.protectRtpCopy}) or in place in a
  * buffer the caller owns ({@link SrtpCryptoContext.protectRtpInPlace}).
  */
-import type { RtpHeader } from 'werift';
+import { rtpHeaderLength } from '../header.js';
 import { AesCmTransform } from './aesCmTransform.js';
 import { KeystreamAhead } from './aesCounterMode.js';
 import { AesGcmTransform } from './aesGcmTransform.js';
@@ -17,6 +17,26 @@ import { authenticationFailed, getUint32, type SrtpTransform } from './transform
 export const SRTP_AES128_CM_HMAC_SHA1_80 = 0x0001;
 export const SRTP_AEAD_AES_128_GCM = 0x0007;
 export type SrtpProfileId = typeof SRTP_AES128_CM_HMAC_SHA1_80 | typeof SRTP_AEAD_AES_128_GCM;
+
+/**
+ * The RTP header object {@link SrtpCryptoContext.protectRtp} protects: werift's `RtpHeader` has this shape,
+ * declared here so this package depends on no RTP stack.
+ */
+export interface SerializableRtpHeader {
+  version: number;
+  padding: boolean;
+  marker: boolean;
+  payloadType: number;
+  sequenceNumber: number;
+  timestamp: number;
+  ssrc: number;
+  csrc: readonly number[];
+  extensions: readonly unknown[];
+  extension: boolean;
+  /** The serialized header's length. */
+  serializeSize: number;
+  serialize(size: number): Buffer;
+}
 
 /** SRTCP indexes are 31 bits; werift starts over at 0 after the last. */
 const MAX_SRTCP_INDEX = 0x7fffffff;
@@ -112,8 +132,8 @@ export class SrtpCryptoContext {
     return length === out.length ? out : out.subarray(0, length);
   }
 
-  /** Protects werift's (header, payload): a new buffer, byte for byte what werift's context produces. */
-  protectRtp(header: RtpHeader, payload: Buffer): Buffer {
+  /** Protects a (header object, payload): a new buffer, byte for byte what werift's context produces. */
+  protectRtp(header: SerializableRtpHeader, payload: Buffer): Buffer {
     const simple = header.csrc.length === 0 && header.extensions.length === 0 && !header.extension;
     const serialized = simple ? null : header.serialize(header.serializeSize);
     const headerLength = serialized ? serialized.length : 12;
@@ -133,19 +153,14 @@ export class SrtpCryptoContext {
 
   /**
    * Authenticates and decrypts an SRTP packet: header and plain payload in a new buffer. The stream's ROC
-   * moves only for a packet that authenticated. Throws werift's `SrtpAuthenticationError` for a packet that
-   * is malformed or fails authentication (werift drops those quietly).
+   * moves only for a packet that authenticated. Throws {@link SrtpAuthError} for a packet that is
+   * malformed or fails authentication (its receiver drops those quietly).
    */
   unprotectRtp(packet: Buffer): Buffer {
     const tagAt = packet.length - this.rtpOverhead;
-    if (tagAt < 12) throw authenticationFailed('SRTP');
+    const headerLength = rtpHeaderLength(packet, tagAt);
+    if (headerLength < 0) throw authenticationFailed('SRTP');
     const b0 = packet[0]!;
-    let headerLength = 12 + (b0 & 0x0f) * 4;
-    if (b0 & 0x10) {
-      if (headerLength + 4 > tagAt) throw authenticationFailed('SRTP');
-      headerLength += 4 + packet.readUInt16BE(headerLength + 2) * 4;
-    }
-    if (headerLength > tagAt) throw authenticationFailed('SRTP');
     const ssrc = getUint32(packet, 8);
     const seq = packet.readUInt16BE(2);
     const counter = this.rolloverCounter(ssrc);
@@ -172,7 +187,7 @@ export class SrtpCryptoContext {
     return this.transform.protectRtcp(rtcp, index);
   }
 
-  /** Authenticates and decrypts an SRTCP packet. Throws werift's `SrtpAuthenticationError`. */
+  /** Authenticates and decrypts an SRTCP packet. Throws {@link SrtpAuthError}. */
   unprotectRtcp(packet: Buffer): Buffer {
     return this.transform.unprotectRtcp(packet);
   }

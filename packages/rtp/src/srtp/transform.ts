@@ -3,8 +3,8 @@
  * {@link AesCmTransform} (AES_CM_128_HMAC_SHA1_80, RFC 3711) and {@link AesGcmTransform}
  * (AEAD_AES_128_GCM, RFC 7714). Index and ROC bookkeeping live in the crypto context, not here.
  */
-import { SrtpAuthenticationError } from 'werift';
 import type { KeystreamAhead } from './aesCounterMode.js';
+import { SrtpAuthError } from './SrtpAuthError.js';
 
 export interface SrtpTransform {
   /** Bytes the profile appends to an RTP packet (the authentication tag). */
@@ -38,21 +38,21 @@ export interface SrtpTransform {
   ): Buffer | null;
   /**
    * Authenticates and decrypts an SRTP packet whose header is `headerLength` bytes: a new buffer with the
-   * header and the plain payload, without the tag. Throws {@link SrtpAuthenticationError}.
+   * header and the plain payload, without the tag. Throws {@link SrtpAuthError}.
    */
   unprotectRtp(packet: Buffer, headerLength: number, ssrc: number, seq: number, roc: number): Buffer;
   /** Protects an RTCP compound packet with SRTCP index `index`: a new buffer. */
   protectRtcp(rtcp: Buffer, index: number): Buffer;
   /**
    * Authenticates and (if its E flag is set) decrypts an SRTCP packet: a new buffer without the index word
-   * and the tag. Throws {@link SrtpAuthenticationError}.
+   * and the tag. Throws {@link SrtpAuthError}.
    */
   unprotectRtcp(packet: Buffer): Buffer;
 }
 
-/** werift's DtlsTransport drops a packet quietly on this error (and only this one). */
-export function authenticationFailed(what: 'SRTP' | 'SRTCP'): SrtpAuthenticationError {
-  return new SrtpAuthenticationError(`Failed to authenticate ${what} packet`);
+/** The error of a packet that failed authentication (its receiver drops it). */
+export function authenticationFailed(what: 'SRTP' | 'SRTCP'): SrtpAuthError {
+  return new SrtpAuthError(what);
 }
 
 /** Compares `length` bytes without an early exit (the tag is secret until it matched). */
