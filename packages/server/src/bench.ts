@@ -13,5 +13,5 @@ export {
   SRTP_AES128_CM_HMAC_SHA1_80,
   SrtpCryptoContext,
   type SrtpProfileId,
-} from './sfu/srtp/SrtpCryptoContext.js';
+} from '@parley/rtp';
 export { makeSendsSynchronous } from './sfu/syncUdpSend.js';
