@@ -14,4 +14,4 @@ export {
   SrtpCryptoContext,
   type SrtpProfileId,
 } from '@parley/rtp';
-export { makeSendsSynchronous } from './sfu/syncUdpSend.js';
+export { makeSendsSynchronous } from './sfu/werift/syncUdpSend.js';
