@@ -6,7 +6,7 @@
  * are not part of the server's API for applications (the root export), and this entry point loads none of the
  * SFU, signaling or werift, so the relay's process stays as small as the forwarder it stands for.
  */
-export { tuneHeapForForwarding } from './heapTuning.js';
+
 // The SRTP contexts move to `@parley/rtp` (issue 18); until then the bench takes them from here.
 export {
   SRTP_AEAD_AES_128_GCM,
@@ -14,4 +14,5 @@ export {
   SrtpCryptoContext,
   type SrtpProfileId,
 } from '@parley/rtp';
+export { tuneHeapForForwarding } from './heapTuning.js';
 export { makeSendsSynchronous } from './sfu/werift/syncUdpSend.js';
