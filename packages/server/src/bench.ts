@@ -8,4 +8,4 @@
  * the relay's process stays as small as the forwarder it stands for.
  */
 export { tuneHeapForForwarding } from './heapTuning.js';
-export { makeSendsSynchronous } from './sfu/syncUdpSend.js';
+export { makeSendsSynchronous } from './sfu/werift/syncUdpSend.js';
