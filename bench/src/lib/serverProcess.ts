@@ -98,7 +98,12 @@ export async function startServerProcess({
     script: MAIN,
     arg: JSON.stringify({ apps: [APP], ...options, limits: { ...BENCH_LIMITS, ...options.limits } }),
     cpu,
-    nodeArgs: ['--expose-gc'],
+    // PARLEY_BENCH_SERVER_NODE_ARGS: extra Node flags for the server process only, e.g. `--cpu-prof
+    // --cpu-prof-dir=/tmp/prof` to profile what the server does per packet (Node refuses --cpu-prof in NODE_OPTIONS).
+    nodeArgs: [
+      '--expose-gc',
+      ...(process.env['PARLEY_BENCH_SERVER_NODE_ARGS']?.split(' ').filter(Boolean) ?? []),
+    ],
   });
   return {
     url: String(child.info['url']),
