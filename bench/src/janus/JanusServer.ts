@@ -76,7 +76,7 @@ export class JanusServer {
   static async start({ eventLoops, cpu = 0 }: JanusServerOptions): Promise<JanusServer> {
     const reason = janusUnavailable();
     if (reason !== null) throw new Error(`Janus cannot run: ${reason}`);
-    const link = BenchLink.open();
+    const link = await BenchLink.open();
     const configDir = writeJanusConfig({ address: JANUS_ADDRESS, eventLoops });
     // setpriv: the kernel kills Janus if the bench dies without stopping it, so no Janus outlives the bench.
     const args = link.exec([

@@ -14,6 +14,7 @@ export const BENCH_ADDRESS = '198.18.99.1';
 export const JANUS_ADDRESS = '198.18.99.2';
 const PREFIX = 30;
 const NAMESPACE_PREFIX = 'parley-bench-janus-';
+const CARRIER_TIMEOUT_MS = 5_000;
 
 /** Runs `ip` with `args`; throws with its error output when it fails. */
 function ip(args: string[]): string {
@@ -104,6 +105,18 @@ function removeStaleNamespaces(): void {
   }
 }
 
+/** Resolves once `device` (in the namespace `inside` selects) is up with carrier; throws after 5 s. */
+async function carrier(inside: string[], device: string): Promise<void> {
+  const deadline = performance.now() + CARRIER_TIMEOUT_MS;
+  for (;;) {
+    const flags =
+      /<([^>]*)>/.exec(ip([...inside, '-o', 'link', 'show', 'dev', device]))?.[1]?.split(',') ?? [];
+    if (flags.includes('UP') && flags.includes('LOWER_UP') && !flags.includes('NO-CARRIER')) return;
+    if (performance.now() > deadline) throw new Error(`the bench link's ${device} got no carrier`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 /**
  * The namespace and veth pair, made by {@link BenchLink.open}. `close()` deletes both (deleting the namespace
  * removes its end of the veth pair, which removes the pair); the bench's exit does the same if close was not
@@ -122,8 +135,11 @@ export class BenchLink {
     process.once('exit', this.onExit);
   }
 
-  /** Makes the link; throws if the bench is not isolated (see {@link isolationProblem}) or `ip` fails. */
-  static open(): BenchLink {
+  /**
+   * Makes the link and resolves once both ends have carrier; throws if the bench is not isolated (see
+   * {@link isolationProblem}) or `ip` fails.
+   */
+  static async open(): Promise<BenchLink> {
     const problem = isolationProblem();
     if (problem !== null) throw new Error(`refusing to give Janus a network link: ${problem}`);
     removeStaleNamespaces();
@@ -140,6 +156,9 @@ export class BenchLink {
       ip([...inside, 'link', 'set', 'lo', 'up']);
       ip([...inside, 'addr', 'add', `${JANUS_ADDRESS}/${PREFIX}`, 'dev', janusInterface]);
       ip([...inside, 'link', 'set', janusInterface, 'up']);
+      // A veth end reports carrier a moment after both ends are up; until then Janus's ICE (libnice) skips
+      // the interface as not running and gathers no candidate at all.
+      await carrier(inside, janusInterface);
     } catch (err) {
       link.close();
       throw err;
