@@ -11,8 +11,8 @@
  * distinct packets, the count every side's CPU per packet is divided by.
  */
 import { type RTCPeerConnection as PeerConnection, RTCPeerConnection, type RTCRtpSender } from 'werift';
-import { lightenSender } from '../lib/lightSender.js';
 import { lighten, type TagSink } from '../lib/lightReceiver.js';
+import { lightenSender } from '../lib/lightSender.js';
 import { AUDIO, type Pacer, type SendPacket, SyntheticTrack, VIDEO } from '../lib/synthRtp.js';
 import { addAll, withRetry } from '../lib/topologies.js';
 import { JanusServer } from './JanusServer.js';
@@ -66,8 +66,17 @@ export interface JanusTarget {
 export async function janusFanout({ kinds, meter, pacer, concurrency, eventLoops }: JanusFanoutOptions) {
   const janus = await JanusServer.start({ eventLoops });
   const closers: (() => Promise<void> | void)[] = [() => janus.close()];
+  // Everything is closed, last opened first, even when one part fails to close (Janus itself last).
   const closeAll = async (): Promise<void> => {
-    for (const close of closers.splice(0).reverse()) await close();
+    let failure: unknown = null;
+    for (const close of closers.splice(0).reverse()) {
+      try {
+        await close();
+      } catch (err) {
+        failure ??= err;
+      }
+    }
+    if (failure !== null) throw failure;
   };
   try {
     const stun = await startLinkStun();
