@@ -15,9 +15,10 @@
  * timestamp offset of werift's own (`replaceTrack`), DTLS up with our SRTP context in place. Otherwise
  * {@link FastRtpSender.send} returns false and the caller uses werift's pipeline.
  */
+
+import type { SrtpCryptoContext, SrtpStream } from '@parley/rtp';
 import type { RTCDtlsTransport, RTCRtpSender } from 'werift';
 import { sendOnPair, type WeriftIceConnection } from './sendOnPair.js';
-import type { SrtpCryptoContext, SrtpStream } from './srtp/SrtpCryptoContext.js';
 import { fastSrtpOf } from './srtp/weriftSrtp.js';
 
 /**

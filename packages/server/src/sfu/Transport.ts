@@ -4,9 +4,9 @@
  */
 
 import { TypedEmitter } from '@parley/protocol';
+import { SRTP_AEAD_AES_128_GCM, SRTP_AES128_CM_HMAC_SHA1_80 } from '@parley/rtp';
 import { type PeerConfig, type RTCDtlsTransport, RTCPeerConnection } from 'werift';
 import { followLatestNomination } from './followNomination.js';
-import { SRTP_AEAD_AES_128_GCM, SRTP_AES128_CM_HMAC_SHA1_80 } from './srtp/SrtpCryptoContext.js';
 import { fastSrtpOf, installFastSrtp } from './srtp/weriftSrtp.js';
 import { type RtpStreamStats, type TransportStats, transportStats } from './stats.js';
 

@@ -6,15 +6,23 @@
  * It creates both in `updateSrtpSession()` (from `startSrtp()`, once DTLS is up) and only ever calls those
  * four methods, looked up on each packet. So the narrowest hook is to replace the two objects, right after
  * werift created them, with objects that have the same four methods over our contexts, built from the same
- * master keys (`SrtpSession.config`). werift's classes are untouched; a failed authentication throws werift's
- * own `SrtpAuthenticationError`, which its transport drops quietly as before.
+ * master keys (`SrtpSession.config`). werift's classes are untouched. Our contexts throw @parley/rtp's
+ * `SrtpAuthError` for a packet that fails authentication; the adapters rethrow it as werift's own
+ * `SrtpAuthenticationError`, the only error on which werift's transport drops a packet quietly (any other
+ * escapes its socket handler).
  *
  * The swap happens on the transport's `connected` state, which werift sets synchronously after
  * `startSrtp()`: no packet has gone through werift's contexts yet. Should one have, its rollover counters and
  * SRTCP indexes are carried over.
  */
-import type { RTCDtlsTransport, RtpHeader, SrtcpSession, SrtpSession } from 'werift';
-import { SrtpCryptoContext } from './SrtpCryptoContext.js';
+import { SrtpAuthError, SrtpCryptoContext } from '@parley/rtp';
+import {
+  type RTCDtlsTransport,
+  type RtpHeader,
+  type SrtcpSession,
+  SrtpAuthenticationError,
+  type SrtpSession,
+} from 'werift';
 
 /** The parts of werift's `SrtpSession` / `SrtcpSession` read here (`Session` in rtp/src/srtp/session.ts). */
 interface WeriftSession {
@@ -55,7 +63,11 @@ class RtpSessionAdapter {
     return this.fast.local.protectRtp(header, payload);
   }
   decrypt(buffer: Buffer): Buffer {
-    return this.fast.remote.unprotectRtp(buffer);
+    try {
+      return this.fast.remote.unprotectRtp(buffer);
+    } catch (e) {
+      throw asWeriftError(e);
+    }
   }
 }
 
@@ -66,8 +78,17 @@ class RtcpSessionAdapter {
     return this.fast.local.protectRtcp(rtcp);
   }
   decrypt(buffer: Buffer): Buffer {
-    return this.fast.remote.unprotectRtcp(buffer);
+    try {
+      return this.fast.remote.unprotectRtcp(buffer);
+    } catch (e) {
+      throw asWeriftError(e);
+    }
   }
+}
+
+/** werift's error for a packet that failed authentication (which it drops quietly); other errors as they are. */
+function asWeriftError(e: unknown): unknown {
+  return e instanceof SrtpAuthError ? new SrtpAuthenticationError(e.message) : e;
 }
 
 /**
