@@ -7,11 +7,11 @@
  * SFU, signaling or werift, so the relay's process stays as small as the forwarder it stands for.
  */
 export { tuneHeapForForwarding } from './heapTuning.js';
-// The SRTP contexts move to `@parley/rtp` (issue 18); until then the bench takes them from here.
+// The SRTP contexts live in `@parley/rtp` (issue 18); the bench still takes them from here.
 export {
   SRTP_AEAD_AES_128_GCM,
   SRTP_AES128_CM_HMAC_SHA1_80,
   SrtpCryptoContext,
   type SrtpProfileId,
-} from './sfu/srtp/SrtpCryptoContext.js';
+} from '@parley/rtp';
 export { makeSendsSynchronous } from './sfu/syncUdpSend.js';
