@@ -11,10 +11,18 @@
  * distinct packets, the count every side's CPU per packet is divided by.
  */
 import { type RTCPeerConnection as PeerConnection, RTCPeerConnection, type RTCRtpSender } from 'werift';
-import { lighten, type TagSink } from '../lib/lightReceiver.js';
+import { lighten } from '../lib/lightReceiver.js';
 import { lightenSender } from '../lib/lightSender.js';
-import { AUDIO, type Pacer, type SendPacket, SyntheticTrack, VIDEO } from '../lib/synthRtp.js';
-import { addAll, withRetry } from '../lib/topologies.js';
+import type { FlowPair } from '../lib/measure.js';
+import type { MeterReceiver } from '../lib/meter.js';
+import { AUDIO, type SendPacket, SyntheticTrack, VIDEO } from '../lib/synthRtp.js';
+import {
+  addAll,
+  type Topology,
+  type TopologyContext,
+  type TopologyTarget,
+  withRetry,
+} from '../lib/topologies.js';
 import { JanusServer } from './JanusServer.js';
 import { JanusSession } from './JanusSession.js';
 import { connected, janusPeerConfig, startLinkStun } from './janusPeers.js';
@@ -22,22 +30,8 @@ import { createRoom, publish, start, subscribe, VIDEOROOM } from './videoroom.js
 
 const ROOM = 1234;
 
-/** A Meter receiver as the topology uses it. */
-interface Receiver extends TagSink {
-  record(payload: Buffer, at?: number): void;
-  flowing: Set<number>;
-}
-
-/** The Meter as the topology uses it. */
-interface FanoutMeter {
-  receiver(): Receiver;
-  expect(sourceId: number): void;
-}
-
-export interface JanusFanoutOptions {
+export interface JanusFanoutOptions extends TopologyContext {
   kinds: ('audio' | 'video')[];
-  meter: FanoutMeter;
-  pacer: Pacer;
   concurrency: number;
   /** `event_loops` of this Janus: 1, or undefined for Janus's default (a thread per handle). */
   eventLoops: number | undefined;
@@ -50,20 +44,14 @@ interface Subscriber {
   release: () => void;
 }
 
-/** Janus as a forwarder, measured as the Parley server is: CPU and memory from /proc. */
-export interface JanusTarget {
-  pid: number;
-  pinned: boolean;
-  cpuMs(): number;
-  rssBytes(): number;
-  /** Janus's count of packets sent cannot be read per window: null (see the module's comment). */
-  stats(): Promise<{ sentPackets: null }>;
-  /** Janus's RSS and its PeerConnections (the publisher's and one per subscriber). */
-  memory(): Promise<{ serverRssMiB: number; mediaTransports: number }>;
-}
-
 /** One Janus publisher of `kinds` and subscribers added by grow(n). */
-export async function janusFanout({ kinds, meter, pacer, concurrency, eventLoops }: JanusFanoutOptions) {
+export async function janusFanout({
+  kinds,
+  meter,
+  pacer,
+  concurrency,
+  eventLoops,
+}: JanusFanoutOptions): Promise<Topology> {
   const janus = await JanusServer.start({ eventLoops });
   const closers: (() => Promise<void> | void)[] = [() => janus.close()];
   // Everything is closed, last opened first, even when one part fails to close (Janus itself last).
@@ -122,7 +110,7 @@ export async function janusFanout({ kinds, meter, pacer, concurrency, eventLoops
         await s.pc.close();
       }
     });
-    const subscribeOne = async (receiver: Receiver): Promise<Subscriber> => {
+    const subscribeOne = async (receiver: MeterReceiver): Promise<Subscriber> => {
       const handle = await session.attach(VIDEOROOM);
       const spc = new RTCPeerConnection(config());
       try {
@@ -140,41 +128,42 @@ export async function janusFanout({ kinds, meter, pacer, concurrency, eventLoops
       }
     };
 
-    const target: JanusTarget = {
-      pid: janus.pid,
-      pinned: janus.pinned,
+    const target: TopologyTarget = {
       cpuMs: () => janus.cpuMs(),
       rssBytes: () => janus.rssBytes(),
+      // Janus's count of packets sent cannot be read per window (see the module's comment).
       stats: async () => ({ sentPackets: null }),
+      // Janus's RSS (no GC to run first) and its PeerConnections: the publisher's and one per subscriber.
       memory: async () => ({
         serverRssMiB: Math.round((janus.rssBytes() / 2 ** 20) * 10) / 10,
         mediaTransports: subscribers.length + 1,
       }),
     };
-    const t = {
+    const pairs: FlowPair[] = [];
+    const retries = { count: 0 };
+    return {
       target,
       pinned: janus.pinned,
       tracks,
-      pairs: [] as { receiver: Receiver; sourceId: number }[],
-      retries: { count: 0 },
-      grow: (n: number, onProgress?: (done: number) => void) =>
+      pairs,
+      retries,
+      grow: (n, onProgress) =>
         addAll(
           subscribers.length,
           n,
           concurrency,
           async () => {
             const receiver = meter.receiver();
-            subscribers.push(await withRetry(t.retries, () => subscribeOne(receiver)));
+            subscribers.push(await withRetry(retries, () => subscribeOne(receiver)));
             for (const track of tracks) {
               meter.expect(track.sourceId);
-              t.pairs.push({ receiver, sourceId: track.sourceId });
+              pairs.push({ receiver, sourceId: track.sourceId });
             }
           },
           onProgress,
         ),
       close: closeAll,
     };
-    return t;
   } catch (err) {
     await closeAll();
     throw err;
