@@ -26,6 +26,8 @@ for (const top of ['packages', 'apps', 'bench']) {
   if (!existsSync(base)) continue;
   for (const pkg of readdirSync(base)) walk(join(base, pkg, 'dist', 'test'), files);
 }
+// The bench is one package at the top of its folder (bench/dist/test), not a folder of packages.
+walk(join(root, 'bench', 'dist', 'test'), files);
 // A test whose TypeScript source is gone (renamed, moved) may still sit compiled in dist: tsc -b never deletes.
 const hasSource = (file) =>
   existsSync(file.replace(`${sep}dist${sep}test${sep}`, `${sep}test${sep}`).replace(/\.js$/, '.ts'));
