@@ -21,12 +21,12 @@ function walk(dir, out) {
 }
 
 const files = [];
-for (const top of ['packages', 'apps', 'bench']) {
+for (const top of ['packages', 'apps']) {
   const base = join(root, top);
   if (!existsSync(base)) continue;
   for (const pkg of readdirSync(base)) walk(join(base, pkg, 'dist', 'test'), files);
 }
-// The bench is one package at the top of its folder (bench/dist/test), not a folder of packages.
+// The bench is one workspace package at the top (@parley/bench), not a folder of packages.
 walk(join(root, 'bench', 'dist', 'test'), files);
 // A test whose TypeScript source is gone (renamed, moved) may still sit compiled in dist: tsc -b never deletes.
 const hasSource = (file) =>

@@ -1,20 +1,21 @@
 /**
  * The bench side of the baseline: starts the relay (lib/baselineRelay.ts) in its own process pinned to the
  * server's CPU, and makes its endpoints — plain UDP sockets on 127.0.0.1 in the bench process, each with its
- * own SRTP master key (lib/srtp.ts), that send synthetic tracks to the relay and/or receive what it forwards.
+ * own SRTP master key (lib/senderSrtp.ts), that send synthetic tracks to the relay and/or receive what it forwards.
  * The same SyntheticTrack and Meter as for Parley, so both are loaded and measured alike.
  */
 import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
+import { RolloverCounter, SRTP_AES128_CM_HMAC_SHA1_80 } from '@parley/rtp';
 import type { RelayAnswer, RelayCommand, RelayStats } from './baselineRelay.js';
 import { startChild } from './childChannel.js';
 import type { ForwarderStats } from './measure.js';
 import type { MeterReceiver } from './meter.js';
 import { compiledLib } from './paths.js';
+import { SenderSrtp } from './senderSrtp.js';
 import { makeSendsSynchronous } from './serverParts.js';
-import { buildRtp, PROFILE_AES_CM, SrtpContext } from './srtp.js';
 import { SyntheticTrack, type TrackSpec } from './synthRtp.js';
-import { advance, type SequenceState, TagDecoder } from './tagDecoder.js';
+import { advance, TagDecoder } from './tagDecoder.js';
 
 const RELAY = compiledLib('baselineRelay.js');
 
@@ -81,10 +82,10 @@ export async function openEndpoint(
   const id = nextEndpointId++;
   const key = randomBytes(16);
   const salt = randomBytes(14);
-  const outgoing = new SrtpContext(key, salt);
-  const decoder = new TagDecoder(PROFILE_AES_CM, key, salt);
-  /** Per SSRC: `{ roc, highest }`. */
-  const streams = new Map<number, SequenceState>();
+  const outgoing = new SenderSrtp(SRTP_AES128_CM_HMAC_SHA1_80, key, salt);
+  const decoder = new TagDecoder(SRTP_AES128_CM_HMAC_SHA1_80, key, salt);
+  /** Per SSRC: its rollover counter. */
+  const streams = new Map<number, RolloverCounter>();
   const socket = createSocket('udp4');
   socket.on('message', (packet) => {
     const at = performance.now();
@@ -93,7 +94,7 @@ export async function openEndpoint(
     const seq = packet.readUInt16BE(2);
     let s = streams.get(ssrc);
     if (s === undefined) {
-      s = { roc: 0, highest: seq };
+      s = new RolloverCounter();
       streams.set(ssrc, s);
     }
     const { roc } = advance(s, seq);
@@ -111,7 +112,7 @@ export async function openEndpoint(
       const ssrc = nextSsrc++;
       await relay.request({ op: 'source', ssrc, ...hex });
       const track = new SyntheticTrack(spec, (fields, payload) => {
-        const packet = outgoing.protect(buildRtp({ ...fields, ssrc }, payload));
+        const packet = outgoing.protect({ ...fields, ssrc }, payload);
         const handedOffAt = performance.now();
         socket.send(packet, relay.port, '127.0.0.1');
         return handedOffAt;

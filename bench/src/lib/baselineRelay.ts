@@ -3,7 +3,7 @@
  * process (by baseline.ts, pinned like the server), it receives SRTP on one UDP socket on 127.0.0.1,
  * unprotects each packet with its source's key (AES_CM_128_HMAC_SHA1_80), and for each receiver of that
  * source re-protects it with the receiver's key and sends it. The SRTP is Parley's own contexts
- * (packages/server/src/sfu/srtp: one reused cipher, keystream computed ahead, HMAC pads computed once), the
+ * (@parley/rtp, the SFU's: one reused cipher, keystream computed ahead, HMAC pads computed once), the
  * cheapest SRTP this runtime has, and its sends leave synchronously as Parley's do (syncUdpSend), so the
  * ratio measures everything else Parley does per packet; its process has Parley's garbage-collector setting.
  * No ICE, no DTLS, no RTCP, no header rewriting, no NACK or keyframe handling: keys are agreed out of band,
@@ -15,12 +15,8 @@
  */
 import { createSocket } from 'node:dgram';
 import { createInterface } from 'node:readline';
-import {
-  makeSendsSynchronous,
-  SRTP_AES128_CM_HMAC_SHA1_80,
-  SrtpCryptoContext,
-  tuneHeapForForwarding,
-} from './serverParts.js';
+import { SRTP_AES128_CM_HMAC_SHA1_80, SrtpCryptoContext } from '@parley/rtp';
+import { makeSendsSynchronous, tuneHeapForForwarding } from './serverParts.js';
 
 /** A command on the relay's stdin. */
 export type RelayCommand =

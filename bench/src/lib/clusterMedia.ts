@@ -123,19 +123,10 @@ export async function clusterFanout({
   const pub = await publishSynthetic(publisher, { roomID: ROOM, streamID: STREAM, kinds: ['audio'], pacer });
   for (const track of pub.tracks) pacer.delete(track);
   const players: { client: SignalClient; play: SyntheticPlayer }[] = [];
-  const t: ClusterTopology = {
-    target: started.target,
-    pinned: started.pinned,
-    tracks: pub.tracks,
-    pairs: [],
-    retries: { count: 0 },
-    playersOn: new Map(),
-    grow: async () => {},
-    pause: () => {},
-    resume: () => {},
-    close: async () => {},
-  };
-  t.grow = (n, onProgress) =>
+  const pairs: FlowPair[] = [];
+  const retries = { count: 0 };
+  const playersOn = new Map<string, number>();
+  const grow = (n: number, onProgress?: ((done: number) => void) | null): Promise<void> =>
     addAll(
       players.length,
       n,
@@ -145,7 +136,7 @@ export async function clusterFanout({
         const receiver = meter.receiver();
         // Three attempts: the layouts of a run live side by side, so a busy machine times out more setups.
         const { client, play } = await withRetry(
-          t.retries,
+          retries,
           async () => {
             const client = await login(nodeOf(node).url, ROOM, `player${i}`);
             try {
@@ -158,25 +149,25 @@ export async function clusterFanout({
           3,
         );
         players.push({ client, play });
-        t.playersOn.set(node, (t.playersOn.get(node) ?? 0) + 1);
+        playersOn.set(node, (playersOn.get(node) ?? 0) + 1);
         for (const track of pub.tracks) {
           meter.expect(track.sourceId);
-          t.pairs.push({ receiver, sourceId: track.sourceId });
+          pairs.push({ receiver, sourceId: track.sourceId });
         }
       },
       onProgress,
     );
-  t.pause = () => {
+  const pause = (): void => {
     for (const track of pub.tracks) pacer.delete(track);
   };
-  t.resume = () => {
+  const resume = (): void => {
     const now = performance.now();
     for (const track of pub.tracks) {
       track.skipTo(now);
       pacer.add(track);
     }
   };
-  t.close = async () => {
+  const close = async (): Promise<void> => {
     await pub.close();
     for (const p of players) {
       await p.play.close();
@@ -184,7 +175,18 @@ export async function clusterFanout({
     }
     publisher.close();
   };
-  return t;
+  return {
+    target: started.target,
+    pinned: started.pinned,
+    tracks: pub.tracks,
+    pairs,
+    retries,
+    playersOn,
+    grow,
+    pause,
+    resume,
+    close,
+  };
 }
 
 /**

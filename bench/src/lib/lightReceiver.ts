@@ -14,6 +14,7 @@
  * report; and a generic NACK for every gap in the sequence numbers, at once, as libwebrtc asks for a missing
  * packet (once here). A retransmitted packet counts when it arrives, like any other.
  */
+import { RolloverCounter } from '@parley/rtp';
 import type { RTCPeerConnection } from 'werift';
 import { advance, TagDecoder } from './tagDecoder.js';
 import { nominatedPair, receiverInternals, srtpConfig, udpTransport } from './weriftShapes.js';
@@ -23,11 +24,15 @@ export interface TagSink {
   recordTag(sourceId: number, number: number, sentAt: number, at: number): void;
 }
 
-/** One stream a player receives: its sequence state and what its receiver reports count. */
+/**
+ * One stream a player receives: its rollover counter and what its receiver reports count. This is lighter than
+ * `@parley/rtp`'s ReceiverStatistics on purpose: the reports carry the highest sequence number, the loss and
+ * LSR/DLSR a libwebrtc receiver sends, but no jitter (0), so that a packet costs the load generator a counter
+ * and no clock arithmetic; the bench measures latency from its own timestamps instead.
+ */
 interface ReceivedStream {
   ssrc: number;
-  roc: number;
-  highest: number;
+  sequence: RolloverCounter;
   first: number;
   received: number;
   expectedAtReport: number;
@@ -87,11 +92,18 @@ export function lighten(pc: RTCPeerConnection, receiver: TagSink): () => void {
     const seq = packet.readUInt16BE(2);
     let s = streams.get(ssrc);
     if (s === undefined) {
-      s = { ssrc, roc: 0, highest: seq, first: seq, received: 0, expectedAtReport: 0, receivedAtReport: 0 };
+      s = {
+        ssrc,
+        sequence: new RolloverCounter(),
+        first: seq,
+        received: 0,
+        expectedAtReport: 0,
+        receivedAtReport: 0,
+      };
       streams.set(ssrc, s);
     }
-    const before = s.highest;
-    const { roc, gap } = advance(s, seq);
+    const before = s.sequence.highestSeq;
+    const { roc, gap } = advance(s.sequence, seq);
     if (gap > 0 && gap <= MAX_NACK_GAP) sendNack(ssrc, (before + 1) & 0xffff, gap);
     s.received += 1;
     if (decoder.read(packet, roc)) receiver.recordTag(decoder.sourceId, decoder.number, decoder.sentAt, at);
@@ -146,7 +158,7 @@ export function lighten(pc: RTCPeerConnection, receiver: TagSink): () => void {
       const nowSeconds = Date.now() / 1000;
       list.forEach((s, i) => {
         const at = 8 + 24 * i;
-        const extended = s.roc * 65536 + s.highest;
+        const extended = s.sequence.roc * 65536 + s.sequence.highestSeq;
         const expected = extended - s.first + 1;
         const lost = Math.max(0, expected - s.received);
         const expectedInterval = expected - s.expectedAtReport;

@@ -3,7 +3,7 @@
  * peer connection does the real work of joining (ICE, DTLS, keys); then {@link lightenSender} sends its RTP
  * at the socket, as a baseline endpoint (lib/baseline.ts) sends: each packet gets its 12-byte header (the
  * benchmark negotiates no header extension, so werift's sender would write the same one), is protected by
- * lib/srtp.ts with the SRTP keys werift got from DTLS, and reaches the kernel through the UDP socket of the
+ * lib/senderSrtp.ts with the SRTP keys werift got from DTLS, and reaches the kernel through the UDP socket of the
  * ICE pair in use before the send returns; the send returns when it handed the packet over, the time the
  * latency is measured from (see lib/meter.ts). Through werift's sender (a clone of the packet, a chain of
  * promises, a new cipher per packet, an address lookup on a later tick) a packet reached the socket about
@@ -15,8 +15,8 @@
  * werift's.
  */
 import { ntpTime, type RTCRtpSender, RtpHeader, RtpPacket } from 'werift';
+import { SenderSrtp } from './senderSrtp.js';
 import { makeSendsSynchronous } from './serverParts.js';
-import { buildRtp, SrtpContext } from './srtp.js';
 import type { PacketFields, SendPacket } from './synthRtp.js';
 import { nominatedPair, senderInternals, srtpConfig, udpTransport } from './weriftShapes.js';
 
@@ -46,7 +46,7 @@ export function lightenSender(sender: RTCRtpSender): SendPacket {
       "the publisher's sender rewrites its packets; the light sender would not send the same bytes",
     );
   }
-  const srtp = new SrtpContext(config.keys.localMasterKey, config.keys.localMasterSalt, config.profile);
+  const srtp = new SenderSrtp(config.profile, config.keys.localMasterKey, config.keys.localMasterSalt);
   const socket = udp.socket;
   if (!makeSendsSynchronous(socket))
     throw new Error("this Node's dgram sockets do not take a synchronous lookup");
@@ -57,7 +57,7 @@ export function lightenSender(sender: RTCRtpSender): SendPacket {
     const codec = sender.codec;
     if (sender.stopped || udp.closed || codec === undefined) return undefined;
     const header = { ...fields, payloadType: codec.payloadType, ssrc: sender.ssrc };
-    const packet = srtp.protect(buildRtp(header, payload));
+    const packet = srtp.protect(header, payload);
     const handedOffAt = performance.now();
     socket.send(packet, port, host);
     // What werift's dispatchRtp and RTCDtlsTransport.sendRtp record for a packet they send.

@@ -94,9 +94,12 @@ export interface MediaOutput extends ScenarioOutput {
 }
 
 /**
- * The peers a media run measures, in order, each on the same steps with the same synthetic tracks: Parley, then
- * the baseline relay. Another forwarder compared side by side is one more peer here: a name (its key in the
- * rows and summary) and a function that builds its {@link Topology}.
+ * The peers a media run measures, in order, each on the same steps with the same synthetic tracks and its own
+ * Meter: Parley, then the baseline relay. Another forwarder compared side by side (Janus) plugs in as one more
+ * peer: its name here, a function that builds its {@link Topology} (as lib/topologies.ts's parleyFanout and
+ * baselineFanout do: a target with `cpuMs()` and `stats().sentPackets`, tracks, flow pairs, `grow`, `close`),
+ * its entry in the `peers` lists of lib/fanoutScenario.ts (and scenarios/meeting.ts), and its columns in
+ * {@link MediaRow}, {@link MediaSummary}, the table, headline and chart below.
  */
 export type PeerName = 'parley' | 'baseline' | JanusVariant;
 

@@ -4,14 +4,26 @@
  * payload bytes 0–31 is needed. AES_CM_128_HMAC_SHA1_80 (RFC 3711 §4.1.1): block i of a packet's keystream is
  * AES(k_e, IV + i), IV = (k_s · 2^16) XOR (SSRC · 2^64) XOR (index · 2^16), index = ROC · 2^16 + SEQ.
  * AEAD_AES_128_GCM (RFC 7714 §8.1): the payload is encrypted in counter mode from block IV || 00000002, IV =
- * k_s XOR (00 00 | SSRC | ROC | SEQ). Session keys come from lib/srtp.ts's key derivation (RFC 3711 §4.3).
+ * k_s XOR (00 00 | SSRC | ROC | SEQ). Session keys come from `@parley/rtp`'s key derivation (RFC 3711 §4.3).
+ *
+ * This is deliberately not `@parley/rtp`'s SRTP context: that one authenticates and decrypts a whole packet,
+ * as a real receiver must; a benchmark player only needs its tag, so that one load-generator core can take
+ * tens of thousands of packets a second. The tests check it against packets `@parley/rtp` protected.
  *
  * The keystream of a stream's next packets is computed ahead, 32 packets in one AES-ECB call, as they
  * arrive in order; a packet out of that range gets a fresh batch. A wrong key, index or rewrite by the
  * forwarder gives a garbage tag, which the Meter does not count: it shows as loss.
  */
 import { type Cipher, createCipheriv } from 'node:crypto';
-import { deriveSessionKeys, PROFILE_AES_CM, PROFILE_AES_GCM, paddedSalt, rtpHeaderLength } from './srtp.js';
+import {
+  deriveSessionKeys,
+  type RolloverCounter,
+  rtpHeaderLength,
+  SRTP_AEAD_AES_128_GCM,
+  SRTP_AES128_CM_HMAC_SHA1_80,
+  seqDiff,
+  seqNewer,
+} from '@parley/rtp';
 import { TAG_OFFSET } from './synthRtp.js';
 
 const TAG_BYTES = 16;
@@ -20,31 +32,16 @@ const PER_PACKET = 32;
 /** Packets of keystream computed at once. */
 const AHEAD = 32;
 
-/** 16-bit sequence arithmetic: is `a` after `b`? */
-export function seqNewer(a: number, b: number): boolean {
-  return a !== b && ((a - b) & 0xffff) < 0x8000;
-}
-
 /**
- * The rollover counter of a packet with sequence number `seq` in a stream whose state is `s` (`{ roc,
- * highest }`, from its first packet: `{ roc: 0, highest: seq }`), which it updates. Returns `{ roc, gap }`:
- * the packet's ROC, and how many sequence numbers it skipped past the highest so far (0 if none or late).
+ * The rollover counter of a packet with sequence number `seq` in the stream `counter` counts (RFC 3711
+ * Appendix A, `@parley/rtp`'s estimate), which it updates; a light receiver authenticates nothing, so every
+ * packet moves it. Returns `{ roc, gap }`: the packet's ROC, and how many sequence numbers it skipped past
+ * the highest so far (0 if none, late, or the stream's first).
  */
-/** A stream's rollover counter and highest sequence number so far. */
-export interface SequenceState {
-  roc: number;
-  highest: number;
-}
-
-export function advance(s: SequenceState, seq: number): { roc: number; gap: number } {
-  if (seqNewer(seq, s.highest)) {
-    const gap = (seq - s.highest - 1) & 0xffff;
-    if (seq < s.highest) s.roc = (s.roc + 1) >>> 0;
-    s.highest = seq;
-    return { roc: s.roc, gap };
-  }
-  // Older than the highest: from before the last wrap if its number is above it.
-  return { roc: seq > s.highest && s.roc > 0 ? s.roc - 1 : s.roc, gap: 0 };
+export function advance(counter: RolloverCounter, seq: number): { roc: number; gap: number } {
+  const gap =
+    counter.highestSeq >= 0 && seqNewer(seq, counter.highestSeq) ? seqDiff(seq, counter.highestSeq) - 1 : 0;
+  return { roc: counter.next(seq), gap };
 }
 
 /** One direction's tag reader; `read(packet, roc)` fills `sourceId`, `number`, `sentAt`. */
@@ -63,22 +60,23 @@ export class TagDecoder {
   sentAt = 0;
 
   /** `masterSalt`: 14 bytes (AES-CM) or 12 (GCM, zero-padded to 14 for the key derivation, as werift does). */
-  constructor(profile: number, masterKey: Buffer, masterSalt: Buffer) {
-    if (profile !== PROFILE_AES_CM && profile !== PROFILE_AES_GCM) {
+  constructor(profile: number, masterKey: Uint8Array, masterSalt: Uint8Array) {
+    if (profile !== SRTP_AES128_CM_HMAC_SHA1_80 && profile !== SRTP_AEAD_AES_128_GCM) {
       throw new Error(`SRTP profile ${profile} is not one the benchmark decodes`);
     }
-    this.gcm = profile === PROFILE_AES_GCM;
-    const keys = deriveSessionKeys(masterKey, this.gcm ? paddedSalt(masterSalt) : masterSalt);
+    this.gcm = profile === SRTP_AEAD_AES_128_GCM;
+    // The session keys as the SFU derives them (a 12-byte GCM salt zero-padded to 14, as werift does).
+    const keys = deriveSessionKeys(masterKey, masterSalt);
     this.srtpTagBytes = this.gcm ? 16 : 10;
-    this.salt = keys.salt;
-    this.ecb = createCipheriv('aes-128-ecb', keys.encryptionKey, null);
+    this.salt = keys.rtpSalt;
+    this.ecb = createCipheriv('aes-128-ecb', keys.rtpKey, null);
     this.ecb.setAutoPadding(false);
   }
 
   /** Reads the tag of `packet` (SRTP, rollover counter `roc`); false if the payload is too short to hold one. */
   read(packet: Buffer, roc: number): boolean {
-    const payloadAt = rtpHeaderLength(packet);
-    if (packet.length - this.srtpTagBytes - payloadAt < TAG_OFFSET + TAG_BYTES) return false;
+    const payloadAt = rtpHeaderLength(packet, packet.length - this.srtpTagBytes);
+    if (payloadAt < 0 || packet.length - this.srtpTagBytes - payloadAt < TAG_OFFSET + TAG_BYTES) return false;
     const ssrc = packet.readUInt32BE(8);
     const index = roc * 0x10000 + packet.readUInt16BE(2);
     let a = this.ahead.get(ssrc);

@@ -232,17 +232,9 @@ export async function parleyMeeting({
   const server = await startServerProcess({ cpu: 0, options: serverOptions(maxUsers * maxUsers, maxUsers) });
   const roomID = 'meeting';
   const users: MeetingUser[] = [];
-  const t: Topology = {
-    target: server,
-    pinned: server.pinned,
-    tracks: [],
-    pairs: [],
-    retries: { count: 0 },
-    grow: async () => {},
-    close: async () => {},
-  };
+  const tracks: SyntheticTrack[] = [];
+  const pairs: FlowPair[] = [];
   const retries = { count: 0 };
-  t.retries = retries;
   const play = async (listener: MeetingUser, speaker: MeetingUser): Promise<void> => {
     const p = await withRetry(retries, () =>
       playSynthetic(listener.client, { streamID: speaker.streamID, receiver: listener.receiver }),
@@ -250,10 +242,10 @@ export async function parleyMeeting({
     listener.plays.push(p);
     for (const track of speaker.tracks) {
       meter.expect(track.sourceId);
-      t.pairs.push({ receiver: listener.receiver, sourceId: track.sourceId });
+      pairs.push({ receiver: listener.receiver, sourceId: track.sourceId });
     }
   };
-  t.grow = async (n, onProgress) => {
+  const grow = async (n: number, onProgress?: ((done: number) => void) | null): Promise<void> => {
     while (users.length < n) {
       const i = users.length;
       const client = await login(server.url, roomID, `user${i}`);
@@ -269,13 +261,13 @@ export async function parleyMeeting({
       };
       const others = [...users];
       users.push(user);
-      t.tracks.push(...pub.tracks);
+      tracks.push(...pub.tracks);
       const jobs = others.flatMap((o) => [() => play(user, o), () => play(o, user)]);
       await addAll(0, jobs.length, concurrency, async (j) => jobs[j]?.(), null);
       onProgress?.(users.length);
     }
   };
-  t.close = async () => {
+  const close = async (): Promise<void> => {
     for (const u of users) {
       await u.pub.close();
       for (const p of u.plays) await p.close();
@@ -283,7 +275,7 @@ export async function parleyMeeting({
     }
     await server.stop();
   };
-  return t;
+  return { target: server, pinned: server.pinned, tracks, pairs, retries, grow, close };
 }
 
 /** The same meeting on the baseline relay: one UDP socket per user, sending two tracks, receiving the rest. */
@@ -297,22 +289,16 @@ interface BaselineUser {
 export async function baselineMeeting({ meter, pacer }: TopologyContext): Promise<Topology> {
   const relay: BaselineRelay = await startBaselineRelay({ cpu: 0 });
   const users: BaselineUser[] = [];
-  const t: Topology = {
-    target: relay,
-    pinned: relay.pinned,
-    tracks: [],
-    pairs: [],
-    grow: async () => {},
-    close: async () => {},
-  };
+  const allTracks: SyntheticTrack[] = [];
+  const pairs: FlowPair[] = [];
   const listen = async (listener: BaselineUser, speaker: BaselineUser): Promise<void> => {
     for (const track of speaker.tracks) {
       await listener.endpoint.listenTo(track);
       meter.expect(track.sourceId);
-      t.pairs.push({ receiver: listener.receiver, sourceId: track.sourceId });
+      pairs.push({ receiver: listener.receiver, sourceId: track.sourceId });
     }
   };
-  t.grow = async (n, onProgress) => {
+  const grow = async (n: number, onProgress?: ((done: number) => void) | null): Promise<void> => {
     while (users.length < n) {
       const receiver = meter.receiver();
       const endpoint = await openEndpoint(relay, { receiver });
@@ -323,15 +309,15 @@ export async function baselineMeeting({ meter, pacer }: TopologyContext): Promis
         await listen(other, user);
       }
       users.push(user);
-      t.tracks.push(...tracks);
+      allTracks.push(...tracks);
       for (const track of tracks) pacer.add(track);
       onProgress?.(users.length);
     }
   };
-  t.close = async () => {
-    for (const track of t.tracks) pacer.delete(track);
+  const close = async (): Promise<void> => {
+    for (const track of allTracks) pacer.delete(track);
     for (const u of users) u.endpoint.close();
     await relay.stop();
   };
-  return t;
+  return { target: relay, pinned: relay.pinned, tracks: allTracks, pairs, grow, close };
 }

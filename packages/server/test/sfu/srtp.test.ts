@@ -23,7 +23,7 @@ import {
   SrtpAuthenticationError,
   SrtpSession,
 } from 'werift';
-import { fastSrtpOf, installFastSrtp } from '../../src/sfu/srtp/weriftSrtp.js';
+import { fastSrtpOf, installFastSrtp } from '../../src/sfu/werift/weriftSrtp.js';
 
 const PROFILES = [
   { name: 'AES_CM_128_HMAC_SHA1_80', id: SRTP_AES128_CM_HMAC_SHA1_80, saltLength: 14 },

@@ -12,26 +12,13 @@
  * selected tuple on a USE-CANDIDATE on another one), and so does the SFU with this.
  */
 import { CandidatePairState } from 'werift';
-
-/** The parts of werift's ICE `Connection` (ice/src/ice.ts) this touches. */
-interface LiteIceConnection {
-  iceLite: boolean;
-  nominated?: unknown;
-  checkComplete(pair: NominatedPair): void;
-}
-
-interface NominatedPair {
-  nominated: boolean;
-  remoteNominated?: boolean;
-  state: CandidatePairState;
-}
+import type { WeriftIceConnection } from './shapes.js';
 
 const followed = new WeakSet<object>();
 
 /** Installs the rule on `connection` (werift's ICE connection of one transport); idempotent. */
-export function followLatestNomination(connection: unknown): void {
-  const ice = connection as LiteIceConnection;
-  if (!ice?.iceLite || followed.has(ice)) return;
+export function followLatestNomination(ice: WeriftIceConnection): void {
+  if (!ice.iceLite || followed.has(ice)) return;
   followed.add(ice);
   const checkComplete = ice.checkComplete.bind(ice);
   ice.checkComplete = (pair) => {

@@ -16,37 +16,14 @@
  * SRTCP indexes are carried over.
  */
 import { SrtpAuthError, SrtpCryptoContext } from '@parley/rtp';
+import { type RTCDtlsTransport, type RtpHeader, SrtpAuthenticationError } from 'werift';
 import {
-  type RTCDtlsTransport,
-  type RtpHeader,
-  type SrtcpSession,
-  SrtpAuthenticationError,
-  type SrtpSession,
-} from 'werift';
-
-/** The parts of werift's `SrtpSession` / `SrtcpSession` read here (`Session` in rtp/src/srtp/session.ts). */
-interface WeriftSession {
-  config?: {
-    keys: {
-      localMasterKey: Buffer;
-      localMasterSalt: Buffer;
-      remoteMasterKey: Buffer;
-      remoteMasterSalt: Buffer;
-    };
-    profile: number;
-  };
-  localContext?: WeriftContextState;
-  remoteContext?: WeriftContextState;
-}
-
-/** Per-SSRC state of werift's `Context` (rtp/src/srtp/context/context.ts). */
-interface WeriftContextState {
-  srtpSSRCStates?: Record<
-    number,
-    { rolloverCounter: number; lastSequenceNumber: number; rolloverHasProcessed?: boolean }
-  >;
-  srtcpSSRCStates?: Record<number, { srtcpIndex: number }>;
-}
+  replaceSrtpSessions,
+  type SrtcpSessionMethods,
+  type SrtpSessionMethods,
+  srtpSessionsOf,
+  type WeriftSrtpContextState,
+} from './shapes.js';
 
 /** Both directions of a transport's SRTP: what we protect with (local) and unprotect with (remote). */
 export class FastSrtp {
@@ -57,7 +34,7 @@ export class FastSrtp {
 }
 
 /** Stands in for werift's `SrtpSession`. */
-class RtpSessionAdapter {
+class RtpSessionAdapter implements SrtpSessionMethods {
   constructor(readonly fast: FastSrtp) {}
   encrypt(payload: Buffer, header: RtpHeader): Buffer {
     return this.fast.local.protectRtp(header, payload);
@@ -72,7 +49,7 @@ class RtpSessionAdapter {
 }
 
 /** Stands in for werift's `SrtcpSession`. */
-class RtcpSessionAdapter {
+class RtcpSessionAdapter implements SrtcpSessionMethods {
   constructor(readonly fast: FastSrtp) {}
   encrypt(rtcp: Buffer): Buffer {
     return this.fast.local.protectRtcp(rtcp);
@@ -96,7 +73,7 @@ function asWeriftError(e: unknown): unknown {
  * be read (then werift's own contexts stay in place).
  */
 export function fastSrtpOf(dtls: RTCDtlsTransport): FastSrtp | null {
-  const srtp = dtls.srtp as unknown;
+  const srtp: unknown = dtls.srtp;
   return srtp instanceof RtpSessionAdapter ? srtp.fast : null;
 }
 
@@ -119,8 +96,7 @@ export function installFastSrtp(dtls: RTCDtlsTransport): () => void {
 
 function swap(dtls: RTCDtlsTransport): void {
   if (fastSrtpOf(dtls)) return;
-  const rtp = dtls.srtp as unknown as WeriftSession | undefined;
-  const rtcp = dtls.srtcp as unknown as WeriftSession | undefined;
+  const { rtp, rtcp } = srtpSessionsOf(dtls);
   const config = rtp?.config;
   if (!config || !rtcp) return;
   const { keys, profile } = config;
@@ -137,12 +113,11 @@ function swap(dtls: RTCDtlsTransport): void {
   carryOver(rtp.remoteContext, fast.remote);
   carryOver(rtcp.localContext, fast.local);
   carryOver(rtcp.remoteContext, fast.remote);
-  dtls.srtp = new RtpSessionAdapter(fast) as unknown as SrtpSession;
-  dtls.srtcp = new RtcpSessionAdapter(fast) as unknown as SrtcpSession;
+  replaceSrtpSessions(dtls, new RtpSessionAdapter(fast), new RtcpSessionAdapter(fast));
 }
 
 /** Continues the streams werift's context has already seen. */
-function carryOver(from: WeriftContextState | undefined, to: SrtpCryptoContext): void {
+function carryOver(from: WeriftSrtpContextState | undefined, to: SrtpCryptoContext): void {
   for (const [ssrc, s] of Object.entries(from?.srtpSSRCStates ?? {})) {
     if (!s.rolloverHasProcessed) continue;
     to.rolloverCounter(Number(ssrc)).update(s.lastSequenceNumber, s.rolloverCounter);

@@ -2,25 +2,8 @@
  * Sending a packet the way werift's ICE connection does, without its three async layers per packet: the
  * forwarding fast path ({@link FastRtpSender}) and the sender reports ({@link SenderReports}) use it.
  */
-import type { Socket } from 'node:dgram';
+import type { WeriftIceConnection } from './shapes.js';
 import { makeSendsSynchronous } from './syncUdpSend.js';
-
-/**
- * The parts of werift's ICE `Connection` (ice/src/ice.ts) a packet goes through: `send` is what
- * `RTCDtlsTransport.sendRtp` calls; it checks `canSendApplicationData()`, then sends on the nominated pair's
- * transport (a `UdpTransport` owning a dgram socket, or TCP) to the pair's remote address, and counts it.
- */
-export interface WeriftIceConnection {
-  send(data: Buffer): Promise<void>;
-  canSendApplicationData(): boolean;
-  nominated?: {
-    protocol: { transport?: { type?: string; closed?: boolean; socket?: Socket } };
-    /** What werift's `remoteAddr` getter reads (the getter builds a new array per call). */
-    remoteCandidate: { host: string; port: number };
-    packetsSent: number;
-    bytesSent: number;
-  };
-}
 
 const ignore = (): void => {};
 
