@@ -95,8 +95,8 @@ export interface MediaOutput extends ScenarioOutput {
 
 /**
  * The peers a media run measures, in order, each on the same steps with the same synthetic tracks and its own
- * Meter: Parley, then the baseline relay. Another forwarder compared side by side (Janus) plugs in as one more
- * peer: its name here, a function that builds its {@link Topology} (as lib/topologies.ts's parleyFanout and
+ * Meter: Parley, then the baseline relay, then (`--peer janus`) each Janus variant. Another forwarder compared
+ * side by side plugs in as Janus does, as one more peer: its name here, a function that builds its {@link Topology} (as lib/topologies.ts's parleyFanout and
  * baselineFanout do: a target with `cpuMs()` and `stats().sentPackets`, tracks, flow pairs, `grow`, `close`),
  * its entry in the `peers` lists of lib/fanoutScenario.ts (and scenarios/meeting.ts), and its columns in
  * {@link MediaRow}, {@link MediaSummary}, the table, headline and chart below.
