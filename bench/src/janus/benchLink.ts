@@ -123,6 +123,8 @@ async function carrier(inside: string[], device: string): Promise<void> {
  * reached, so no namespace outlives the bench.
  */
 export class BenchLink {
+  /** The link of this process, if open: its names and addresses are per process, so one at a time. */
+  private static current: BenchLink | null = null;
   private closed = false;
   private readonly onExit = (): void => this.close();
 
@@ -140,6 +142,8 @@ export class BenchLink {
    * {@link isolationProblem}) or `ip` fails.
    */
   static async open(): Promise<BenchLink> {
+    if (BenchLink.current !== null)
+      throw new Error('the bench already has a link to a Janus; close it first');
     const problem = isolationProblem();
     if (problem !== null) throw new Error(`refusing to give Janus a network link: ${problem}`);
     removeStaleNamespaces();
@@ -148,6 +152,7 @@ export class BenchLink {
     const janusInterface = `pbj${process.pid}b`;
     ip(['netns', 'add', namespace]);
     const link = new BenchLink(namespace, benchInterface);
+    BenchLink.current = link;
     try {
       ip(['link', 'add', benchInterface, 'type', 'veth', 'peer', 'name', janusInterface, 'netns', namespace]);
       ip(['addr', 'add', `${BENCH_ADDRESS}/${PREFIX}`, 'dev', benchInterface]);
@@ -175,6 +180,7 @@ export class BenchLink {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    if (BenchLink.current === this) BenchLink.current = null;
     process.off('exit', this.onExit);
     spawnSync('ip', ['link', 'del', this.benchInterface], { stdio: 'ignore' });
     spawnSync('ip', ['netns', 'del', this.namespace], { stdio: 'ignore' });
