@@ -122,7 +122,7 @@ async function runScenario(scenario: Scenario, opts: Record<string, unknown>): P
   process.stdout.write(`\n## ${scenario.title}\n\n${scenario.markdown(result)}\n\n`);
   const h = scenario.headline(result);
   process.stdout.write(
-    `Result: ${h.result}${h.baseline ? ` | baseline: ${h.baseline}` : ''}${h.ratio ? ` | ratio ${h.ratio}` : ''}\n`,
+    `Result: ${h.result}${h.baseline ? ` | baseline: ${h.baseline}` : ''}${h.ratio ? ` | ratio ${h.ratio}` : ''}${h.peers ? ` | ${h.peers}` : ''}\n`,
   );
   for (const n of out.notes ?? []) process.stdout.write(`Note: ${n}\n`);
   process.stdout.write(`Wrote ${paths.json}${paths.svg ? ` and ${paths.svg}` : ''}\n`);
@@ -135,7 +135,10 @@ function runAll(): number {
   for (const s of SCENARIOS) {
     process.stderr.write(`\n=== ${s.name} ===\n`);
     const t0 = performance.now();
-    const r = spawnSync(process.execPath, [...process.execArgv, SELF, s.name], { stdio: 'inherit' });
+    // The fan-out scenarios measure Janus beside Parley too, so BENCHMARKS.md has its figures (skipped with a
+    // line where Janus cannot run).
+    const args = 'peer' in s.options ? ['--peer', 'janus'] : [];
+    const r = spawnSync(process.execPath, [...process.execArgv, SELF, s.name, ...args], { stdio: 'inherit' });
     const latest = readLatest(s.name);
     const fresh = latest !== null && latest.startedAt >= started;
     outcomes.push({

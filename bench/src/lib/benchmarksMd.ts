@@ -48,17 +48,17 @@ export function writeBenchmarksMd(outcomes: Outcome[], machine: MachineInfo): st
     `per forwarded packet ÷ the baseline relay's, pooled over all load steps (cluster-fanout: a cluster's CPU per`,
     `delivered packet ÷ one node's, the issue's target ≤ 1.15×).`,
     '',
-    '| scenario | result | baseline relay | ratio | run time |',
-    '| --- | --- | --- | ---: | ---: |',
+    '| scenario | result | baseline relay | ratio | Janus, same run | run time |',
+    '| --- | --- | --- | ---: | --- | ---: |',
   ];
   for (const o of outcomes) {
     if (o.result === null) {
-      lines.push(`| ${o.scenario.name} | not measured: ${o.error} | — | — | ${o.seconds} s |`);
+      lines.push(`| ${o.scenario.name} | not measured: ${o.error} | — | — | — | ${o.seconds} s |`);
       continue;
     }
     const h = o.scenario.headline(o.result);
     lines.push(
-      `| ${o.scenario.name} | ${h.result} | ${h.baseline ?? '—'} | ${h.ratio ?? '—'} | ${o.seconds} s |`,
+      `| ${o.scenario.name} | ${h.result} | ${h.baseline ?? '—'} | ${h.ratio ?? '—'} | ${h.peers ?? '—'} | ${o.seconds} s |`,
     );
   }
   for (const o of outcomes) {

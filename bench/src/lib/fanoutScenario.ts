@@ -1,8 +1,18 @@
 /**
  * Builds a fan-out scenario (audio-fanout, video-fanout): one synthetic publisher of one track kind, N players
- * ramped through `--players`, on Parley and on the baseline relay (lib/mediaBench.ts).
+ * ramped through `--players`, on Parley and on the baseline relay (lib/mediaBench.ts), and with `--peer janus` on
+ * Janus too (bench/src/janus/).
  */
-import { type MediaOutput, mediaHeadline, mediaTable, runMediaBenchmark } from './mediaBench.js';
+import { janusFanout } from '../janus/janusFanout.js';
+import { JANUS_VARIANTS, janusSkipLine, janusVariantsOf, PEER_CHOICES } from '../janus/janusPeer.js';
+import {
+  type MediaOutput,
+  type MediaPeer,
+  mediaHeadline,
+  mediaTable,
+  runMediaBenchmark,
+} from './mediaBench.js';
+import { UsageError } from './options.js';
 import { defineScenario, type Scenario } from './scenario.js';
 import { baselineFanout, type MediaKind, parleyFanout } from './topologies.js';
 
@@ -33,9 +43,39 @@ export function fanoutScenario({
       players: { type: 'ints', default: players, help: 'players at each load step' },
       seconds: { type: 'number', default: seconds, help: 'measured seconds per step' },
       concurrency: { type: 'int', default: 4, help: 'players connecting at once while ramping' },
+      peer: {
+        type: 'string',
+        default: 'none',
+        help: `another forwarder measured in the same run: ${PEER_CHOICES.join(' | ')} (janus: both of its variants)`,
+      },
     } as const,
     async run(opts, { progress }): Promise<MediaOutput> {
       const max = opts.players[opts.players.length - 1] ?? 0;
+      let variants: ReturnType<typeof janusVariantsOf>;
+      try {
+        variants = janusVariantsOf(opts.peer);
+      } catch (err) {
+        throw new UsageError((err as Error).message);
+      }
+      const notes: string[] = [];
+      const skip = variants.length > 0 ? janusSkipLine() : null;
+      if (skip !== null) {
+        progress.log(skip);
+        notes.push(skip);
+        variants = [];
+      }
+      const janusPeers: MediaPeer[] = variants.map((variant) => ({
+        name: variant,
+        optional: true,
+        make: ({ meter, pacer }) =>
+          janusFanout({
+            kinds: [kind],
+            meter,
+            pacer,
+            concurrency: opts.concurrency,
+            eventLoops: JANUS_VARIANTS[variant].eventLoops,
+          }),
+      }));
       return runMediaBenchmark({
         title,
         unit: 'players',
@@ -50,7 +90,9 @@ export function fanoutScenario({
               parleyFanout({ kinds: [kind], maxPlayers: max, meter, pacer, concurrency: opts.concurrency }),
           },
           { name: 'baseline', make: ({ meter, pacer }) => baselineFanout({ kinds: [kind], meter, pacer }) },
+          ...janusPeers,
         ],
+        notes,
       });
     },
     headline: (result) => mediaHeadline(result, 'players'),

@@ -24,7 +24,8 @@ export interface FlowPair {
  * server, its garbage collections (absent for the baseline relay).
  */
 export interface ForwarderStats {
-  sentPackets: number;
+  /** Null for a forwarder whose own count the bench cannot read per window (Janus). */
+  sentPackets: number | null;
   gcTotalMs?: number;
   gcMaxMs?: number;
   gcFull?: number;
@@ -53,7 +54,8 @@ export interface WindowRow {
   cpuMs: number | null;
   cpuPercent: number | null;
   cpuMicrosPerPacket: number | null;
-  forwarderCountedPackets: number;
+  /** Null when the forwarder has no count the bench can read (Janus: see bench/src/janus/janusFanout.ts). */
+  forwarderCountedPackets: number | null;
   /** The forwarder's own count against the receivers' (100 = equal). */
   countAgreementPercent: number | null;
   latencyMs: Percentiles & { max: number | null };
@@ -163,7 +165,10 @@ export async function measureWindow<S extends ForwarderStats, D extends object =
   const cpuMs = cpu1 - cpu0;
   const latency = summarize(latencies);
   const prepared = summarize(preparation);
-  const serverCounted = stats1.sentPackets - stats0.sentPackets;
+  const serverCounted =
+    stats1.sentPackets === null || stats0.sentPackets === null
+      ? null
+      : stats1.sentPackets - stats0.sentPackets;
   const extra: Partial<D> = detail?.(stats0, stats1) ?? {};
   return {
     windowSeconds: round(windowMs / 1000, 3),
@@ -177,7 +182,8 @@ export async function measureWindow<S extends ForwarderStats, D extends object =
     cpuMicrosPerPacket: received > 0 ? round((cpuMs * 1000) / received, 2) : null,
     forwarderCountedPackets: serverCounted,
     /** The forwarder's own count against the receivers' (100 = equal). */
-    countAgreementPercent: received > 0 ? round((serverCounted / received) * 100, 1) : null,
+    countAgreementPercent:
+      received > 0 && serverCounted !== null ? round((serverCounted / received) * 100, 1) : null,
     latencyMs: {
       p50: round(latency.p50, 2),
       p99: round(latency.p99, 2),

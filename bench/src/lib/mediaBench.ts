@@ -4,6 +4,13 @@
  * same synthetic tracks; measures each step (lib/measure.ts); derives each side's capacity and the ratio of
  * Parley's CPU per packet to the baseline's; draws the chart.
  */
+import {
+  type JanusSummary,
+  type JanusVariant,
+  janusHeadline,
+  janusTable,
+  summarizeJanus,
+} from '../janus/janusPeer.js';
 import { renderChart } from './chart.js';
 import {
   CAPACITY_RULE,
@@ -41,6 +48,8 @@ interface RampStep {
 export type MediaRow = {
   parley: StepRow | null;
   baseline: StepRow | null;
+  /** Each Janus variant measured (`--peer janus`): its row at this load. */
+  janus?: Partial<Record<JanusVariant, StepRow | null>>;
   ratio: number | null;
   errors: string[];
 } & Record<string, unknown>;
@@ -72,6 +81,8 @@ export interface MediaSummary {
   connectionRetries: number;
   serverPinned: boolean;
   relayPinned: boolean;
+  /** Each Janus variant measured (`--peer janus`), beside Parley and the relay. */
+  janus?: Partial<Record<JanusVariant, JanusSummary>>;
 }
 
 /** What a media scenario's run gives. */
@@ -84,18 +95,23 @@ export interface MediaOutput extends ScenarioOutput {
 
 /**
  * The peers a media run measures, in order, each on the same steps with the same synthetic tracks and its own
- * Meter: Parley, then the baseline relay. Another forwarder compared side by side (Janus) plugs in as one more
- * peer: its name here, a function that builds its {@link Topology} (as lib/topologies.ts's parleyFanout and
+ * Meter: Parley, then the baseline relay, then (`--peer janus`) each Janus variant. Another forwarder compared
+ * side by side plugs in as Janus does, as one more peer: its name here, a function that builds its {@link Topology} (as lib/topologies.ts's parleyFanout and
  * baselineFanout do: a target with `cpuMs()` and `stats().sentPackets`, tracks, flow pairs, `grow`, `close`),
  * its entry in the `peers` lists of lib/fanoutScenario.ts (and scenarios/meeting.ts), and its columns in
  * {@link MediaRow}, {@link MediaSummary}, the table, headline and chart below.
  */
-export type PeerName = 'parley' | 'baseline';
+export type PeerName = 'parley' | 'baseline' | JanusVariant;
 
 /** One peer of a media run. */
 export interface MediaPeer {
   name: PeerName;
   make(context: TopologyContext): Promise<Topology>;
+  /**
+   * A peer the run can do without (Janus): if it cannot start, the run says so in a note and goes on with the
+   * others instead of failing.
+   */
+  optional?: boolean;
 }
 
 /** What a peer's ramp gave. */
@@ -163,6 +179,7 @@ async function ramp({
 async function serverMemory(
   target: TopologyTarget,
 ): Promise<{ serverRssMiB: number | null; mediaTransports: number } | null> {
+  if (typeof target.memory === 'function') return target.memory();
   if (typeof target?.gc !== 'function' || typeof target.health !== 'function' || !target.rssBytes)
     return null;
   await target.gc();
@@ -222,6 +239,7 @@ export async function runMediaBenchmark({
   seconds,
   peers,
   progress,
+  notes: runNotes = [],
 }: {
   title: string;
   unit: string;
@@ -229,14 +247,26 @@ export async function runMediaBenchmark({
   seconds: number;
   peers: readonly MediaPeer[];
   progress: Progress;
+  /** Remarks of the scenario's own for the results (e.g. a peer it skipped). */
+  notes?: readonly string[];
 }): Promise<MediaOutput> {
   const pacer = startPacer();
   const sides = new Map<PeerName, SideResult>();
+  const peerNotes = [...runNotes];
   try {
-    for (const { name: side, make } of peers) {
+    for (const { name: side, make, optional } of peers) {
       const meter = new Meter();
       progress.phase(`${side}: starting`);
-      const topology = await make({ meter, pacer });
+      let topology: Topology;
+      try {
+        topology = await make({ meter, pacer });
+      } catch (err) {
+        if (!optional) throw err;
+        const note = `${side}: not measured, it did not start (${err instanceof Error ? err.message : String(err)})`;
+        progress.log(note);
+        peerNotes.push(note);
+        continue;
+      }
       try {
         const rows = await ramp({ side, topology, steps, meter, seconds, unit, progress });
         sides.set(side, { pinned: topology.pinned, rows, retries: topology.retries?.count ?? 0 });
@@ -254,17 +284,24 @@ export async function runMediaBenchmark({
   };
   const rowOf = (side: PeerName, load: number): RampStep | null =>
     sideOf(side).rows.find((r) => r.load === load) ?? null;
+  const janusSides = [...sides.keys()].filter((k): k is JanusVariant => k !== 'parley' && k !== 'baseline');
   const rows: MediaRow[] = steps.map((load) => {
     const parley = rowOf('parley', load);
     const baseline = rowOf('baseline', load);
     const p = parley?.row?.cpuMicrosPerPacket ?? null;
     const b = baseline?.row?.cpuMicrosPerPacket ?? null;
+    const janus = janusSides.map((v) => [v, rowOf(v, load)] as const);
     return {
       [unit]: load,
       parley: parley?.row ?? null,
       baseline: baseline?.row ?? null,
+      ...(janus.length > 0 ? { janus: Object.fromEntries(janus.map(([v, r]) => [v, r?.row ?? null])) } : {}),
       ratio: p !== null && b !== null && b > 0 ? round(p / b, 2) : null,
-      errors: [parley?.error, baseline?.error].filter((e): e is string => Boolean(e)),
+      errors: [
+        parley?.error,
+        baseline?.error,
+        ...janus.map(([v, r]) => (r?.error ? `${v}: ${r.error}` : undefined)),
+      ].filter((e): e is string => Boolean(e)),
     };
   });
   const loadRows = (side: PeerName): LoadRow[] => sideOf(side).rows.map(({ load, row }) => ({ load, row }));
@@ -296,8 +333,24 @@ export async function runMediaBenchmark({
     serverPinned: sideOf('parley').pinned,
     relayPinned: sideOf('baseline').pinned,
   };
+  if (janusSides.length > 0) {
+    summary.janus = Object.fromEntries(
+      janusSides.map((v) => [
+        v,
+        summarizeJanus(v, loadRows(v), parleyPooled, baselinePooled, sideOf(v).retries),
+      ]),
+    );
+  }
+  const janusCol = (f: (row: StepRow) => number | null, label: (name: string) => string) =>
+    janusSides.map((v) => ({
+      name: label(summary.janus?.[v]?.label ?? v),
+      values: rows.map((r) => {
+        const row = r.janus?.[v];
+        return row ? f(row) : null;
+      }),
+    }));
   const x = steps;
-  const col = (side: PeerName, f: (row: StepRow) => number | null): (number | null)[] =>
+  const col = (side: 'parley' | 'baseline', f: (row: StepRow) => number | null): (number | null)[] =>
     rows.map((r) => {
       const row = r[side];
       return row ? f(row) : null;
@@ -314,6 +367,10 @@ export async function runMediaBenchmark({
         series: [
           { name: 'Parley', values: col('parley', (r) => r.cpuMicrosPerPacket) },
           { name: 'baseline relay', values: col('baseline', (r) => r.cpuMicrosPerPacket) },
+          ...janusCol(
+            (r) => r.cpuMicrosPerPacket,
+            (n) => n,
+          ),
         ],
       },
       {
@@ -325,6 +382,10 @@ export async function runMediaBenchmark({
           { name: 'Parley p99', values: col('parley', (r) => r.latencyMs.p99) },
           { name: 'baseline p99', values: col('baseline', (r) => r.latencyMs.p99) },
           { name: 'Parley p50', values: col('parley', (r) => r.latencyMs.p50) },
+          ...janusCol(
+            (r) => r.latencyMs.p99,
+            (n) => `${n} p99`,
+          ),
         ],
         limits: [{ y: CAPACITY_RULE.maxP99LatencyMs, label: 'capacity limit' }],
       },
@@ -336,12 +397,16 @@ export async function runMediaBenchmark({
         series: [
           { name: 'Parley', values: col('parley', (r) => r.lossPercent) },
           { name: 'baseline relay', values: col('baseline', (r) => r.lossPercent) },
+          ...janusCol(
+            (r) => r.lossPercent,
+            (n) => n,
+          ),
         ],
         limits: [{ y: CAPACITY_RULE.maxLossPercent, label: 'capacity limit' }],
       },
     ],
   });
-  return { rows, summary, notes: mediaNotes(rows, summary, unit), chart };
+  return { rows, summary, notes: [...mediaNotes(rows, summary, unit), ...peerNotes], chart };
 }
 
 /** Remarks a reader needs to judge the figures: a busy load generator or machine, failed steps, retries. */
@@ -351,7 +416,9 @@ function mediaNotes(rows: readonly MediaRow[], summary: MediaSummary, unit: stri
       'at the socket of werift connections, with no encoder; the baseline relay is the thinnest SRTP forwarder (see ' +
       'bench/README.md)',
   ];
-  const measured = rows.flatMap((r) => [r.parley, r.baseline]).filter((r): r is StepRow => r !== null);
+  const measured = rows
+    .flatMap((r) => [r.parley, r.baseline, ...(r.janus ? Object.values(r.janus) : [])])
+    .filter((r): r is StepRow => r !== null && r !== undefined);
   const busyBench = measured.filter((r) => (r.benchCpuPercent ?? 0) > 85);
   if (busyBench.length > 0) {
     notes.push(
@@ -384,6 +451,16 @@ function mediaNotes(rows: readonly MediaRow[], summary: MediaSummary, unit: stri
     if (below.length > 0) {
       notes.push(`${side}: steps below the capacity that did not hold the rule: ${below.join(', ')} ${unit}`);
     }
+  }
+  for (const j of Object.values(summary.janus ?? {})) {
+    const below = j.stepsFailingRule.filter((l) => (j.capacity ?? Number.NEGATIVE_INFINITY) > l);
+    if (below.length > 0) {
+      notes.push(
+        `${j.label}: steps below the capacity that did not hold the rule: ${below.join(', ')} ${unit}`,
+      );
+    }
+    if (j.retries > 0)
+      notes.push(`${j.retries} ${j.label} subscription(s) failed to set up once and were tried again`);
   }
   if (summary.connectionRetries > 0) {
     notes.push(
@@ -425,6 +502,14 @@ export function mediaTable(result: ScenarioResult<MediaOutput>, unit: string): s
         `${memory.toTransports}).`,
     );
   }
+  for (const [variant, j] of Object.entries(result.summary.janus ?? {}) as [JanusVariant, JanusSummary][]) {
+    const steps = result.rows.map((r) => ({
+      load: Number(r[unit]),
+      row: r.janus?.[variant] ?? null,
+      parley: r.parley,
+    }));
+    lines.push(...janusTable(unit, j, steps));
+  }
   return lines.join('\n');
 }
 
@@ -444,5 +529,10 @@ export function mediaHeadline(result: ScenarioResult<MediaOutput>, unit: string)
       `capacity ${cap(s.baselineCapacity, s.everyStepHeld.baseline)}; ${s.baselineMicrosPerPacket ?? '—'} µs/packet` +
       half(s.latencyAtHalfCapacity?.baseline),
     ratio: s.ratio === null ? '—' : `${s.ratio}×`,
+    peers: s.janus
+      ? Object.values(s.janus)
+          .map((j) => janusHeadline(j, unit))
+          .join('; ')
+      : null,
   };
 }

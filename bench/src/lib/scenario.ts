@@ -30,6 +30,8 @@ export interface Headline {
   result: string;
   baseline?: string | null;
   ratio?: string | null;
+  /** Other forwarders measured in the same run (Janus, `--peer janus`). */
+  peers?: string | null;
 }
 
 /** What a scenario's `run` gets besides its options. */

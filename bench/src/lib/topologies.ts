@@ -38,7 +38,12 @@ export type MediaKind = keyof typeof SPECS;
  * server that has them, memory, /healthz and a full GC (lib/mediaBench.ts reads them when present).
  */
 export type TopologyTarget = ForwarderTarget<ForwarderStats> &
-  Partial<Pick<ServerProcess, 'rssBytes' | 'health' | 'gc'>>;
+  Partial<Pick<ServerProcess, 'rssBytes' | 'health' | 'gc'>> & {
+    /**
+     * A forwarder without /healthz or a GC to run (Janus): its RSS and media transports, read after a window.
+     */
+    memory?(): Promise<{ serverRssMiB: number; mediaTransports: number }>;
+  };
 
 /**
  * One peer's topology — Parley, the baseline relay, or any other forwarder the bench compares — as the media
