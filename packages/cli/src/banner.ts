@@ -45,6 +45,8 @@ export interface ClusterBanner {
     pid: number;
     nodeID: string;
     portRange?: readonly [number, number] | undefined;
+    /** The worker's one media port (0: a free one), which answers STUN too; unset with a port range. */
+    udpPort?: number | undefined;
     stunPort: number;
   }>;
 }
@@ -108,11 +110,13 @@ function clusterLines(cluster: ClusterBanner, httpUrl: string): string[] {
     const count = cluster.workers.length;
     lines.push(`  Workers     ${count} node process${count === 1 ? '' : 'es'} sharing port ${port}:`);
     for (const w of cluster.workers) {
-      const media = w.portRange === undefined ? 'any free ports' : `${w.portRange[0]}-${w.portRange[1]}`;
-      const stun = w.stunPort === 0 ? 'any free port' : String(w.stunPort);
-      lines.push(
-        `    worker ${w.index}   pid ${w.pid}   node ${w.nodeID}   media UDP ${media}, STUN ${stun}`,
-      );
+      const free = (port: number): string => (port === 0 ? 'any free port' : String(port));
+      // One media port, STUN included (the default), or a range plus a STUN port.
+      const ports =
+        w.portRange === undefined
+          ? `media UDP ${free(w.udpPort ?? 0)}, STUN on it`
+          : `media UDP ${w.portRange[0]}-${w.portRange[1]}, STUN ${free(w.stunPort)}`;
+      lines.push(`    worker ${w.index}   pid ${w.pid}   node ${w.nodeID}   ${ports}`);
     }
   }
   return lines;

@@ -35,6 +35,8 @@ test(`${CYCLES} publish/play cycles leave no transport, stream, session or UDP s
   const atStart = handleSnapshot(['UDPWrap']);
   if (atStart.udpSockets === null)
     t.diagnostic('no /proc here: UDP sockets are counted by their handles only');
+  // The server's media, STUN included, is one UDP socket however many transports come and go (the mux).
+  assert.equal(atStart.handles.length - beforeServer.handles.length, 1, 'the server holds one UDP socket');
   let peakSockets = 0;
 
   /** One cycle, in its own room with its own users. */

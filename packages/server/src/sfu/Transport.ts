@@ -9,6 +9,7 @@ import { followLatestNomination } from './followNomination.js';
 import { SRTP_AEAD_AES_128_GCM, SRTP_AES128_CM_HMAC_SHA1_80 } from './srtp/SrtpCryptoContext.js';
 import { fastSrtpOf, installFastSrtp } from './srtp/weriftSrtp.js';
 import { type RtpStreamStats, type TransportStats, transportStats } from './stats.js';
+import { type IceCredentialsShape, registerIceCredentials } from './werift/udpMux/registerIce.js';
 
 /** Why a transport closed. */
 export type TransportCloseReason = 'closed' | 'replaced' | 'failed' | 'timeout' | 'inactive' | 'routerClosed';
@@ -181,11 +182,16 @@ export abstract class Transport extends TypedEmitter<TransportEvents> {
   }
 
   /**
-   * Makes the ICE-lite agent follow the peer's newest nomination (see followNomination.ts). Called by the
-   * subclasses once the SFU's own description is set (its ICE transports exist), before checks can count.
+   * Makes the ICE-lite agent follow the peer's newest nomination (see followNomination.ts), and registers its
+   * local ufrags with the node's UDP mux (werift/udpMux/registerIce.ts). Called by the subclasses once the
+   * SFU's own description is set (its ICE transports and ufrags exist), before the peer has it and can check.
    */
   protected followNominations(): void {
-    for (const dtls of this.dtlsTransports()) followLatestNomination(dtls.iceTransport.connection);
+    for (const dtls of this.dtlsTransports()) {
+      const { connection } = dtls.iceTransport;
+      followLatestNomination(connection);
+      registerIceCredentials(connection as unknown as IceCredentialsShape);
+    }
   }
 
   /** The peer connection's DTLS transports (one with max-bundle). */
