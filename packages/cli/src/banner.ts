@@ -45,7 +45,7 @@ export interface ClusterBanner {
     pid: number;
     nodeID: string;
     portRange?: readonly [number, number] | undefined;
-    /** The worker's one media port (0: a free one), which answers STUN too; unset with a port range. */
+    /** The worker's one media port (0: a free one); unset with a port range. */
     udpPort?: number | undefined;
     stunPort: number;
   }>;
@@ -111,12 +111,11 @@ function clusterLines(cluster: ClusterBanner, httpUrl: string): string[] {
     lines.push(`  Workers     ${count} node process${count === 1 ? '' : 'es'} sharing port ${port}:`);
     for (const w of cluster.workers) {
       const free = (port: number): string => (port === 0 ? 'any free port' : String(port));
-      // One media port, STUN included (the default), or a range plus a STUN port.
-      const ports =
-        w.portRange === undefined
-          ? `media UDP ${free(w.udpPort ?? 0)}, STUN on it`
-          : `media UDP ${w.portRange[0]}-${w.portRange[1]}, STUN ${free(w.stunPort)}`;
-      lines.push(`    worker ${w.index}   pid ${w.pid}   node ${w.nodeID}   ${ports}`);
+      // One media port (the default), or a range of them.
+      const media = w.portRange === undefined ? free(w.udpPort ?? 0) : `${w.portRange[0]}-${w.portRange[1]}`;
+      lines.push(
+        `    worker ${w.index}   pid ${w.pid}   node ${w.nodeID}   media UDP ${media}, STUN ${free(w.stunPort)}`,
+      );
     }
   }
   return lines;

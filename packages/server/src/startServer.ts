@@ -22,7 +22,7 @@ import { createLogger } from './log.js';
 import { METRICS_CONTENT_TYPE, ServerMetrics } from './metrics/ServerMetrics.js';
 import type { RunningServer, ServerOptions } from './options.js';
 import { RoomService } from './rooms/RoomService.js';
-import { SfuRouter, StunResponder, stunUrlOf } from './sfu/index.js';
+import { SfuRouter, StunResponder } from './sfu/index.js';
 import { AddressLimits } from './signaling/AddressLimits.js';
 import type { HttpTimeoutSettings } from './signaling/limitSettings.js';
 import { SignalingServer } from './signaling/SignalingServer.js';
@@ -68,16 +68,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     consumerOptions,
   });
   // What started before a failure (a taken STUN port, an unreachable Redis) is released before failing.
-  // In the mux mode the media port answers the clients' STUN lookups (werift/udpMux/MuxSocket.ts): no other
-  // port. In the port-range mode a responder of its own does, on `media.stunPort`.
-  let stun: StunResponder | null;
-  let stunUrl: string;
+  // The STUN responder keeps a port of its own, never the media port: libwebrtc hands every datagram from
+  // its STUN server's address to its STUN client, so it would not hear the SFU's ICE answers from there.
+  let stun: StunResponder;
   let state: Awaited<ReturnType<typeof createSharedState>>;
   try {
-    await sfu.listening();
-    const muxPort = sfu.udpPort;
-    stun = muxPort === null ? await StunResponder.start({ ...addresses.stun, port: media.stunPort }) : null;
-    stunUrl = stun?.url ?? stunUrlOf(addresses.stun.announcedAddress, muxPort ?? 0);
+    await sfu.listening(); // a taken media port fails the start here
+    stun = await StunResponder.start({ ...addresses.stun, port: media.stunPort });
   } catch (err) {
     await sfu.close();
     limits.close();
@@ -87,7 +84,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     state = await createSharedState(config.cluster, logger.child('cluster'), sharedState);
   } catch (err) {
     await sfu.close();
-    await stun?.close();
+    await stun.close();
     limits.close();
     throw err;
   }
@@ -121,7 +118,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   const signaling = new SignalingServer(rooms, {
     ...sig,
-    iceServers: [stunUrl],
+    iceServers: [stun.url],
     limits,
     logger: logger.child('signaling'),
     onLogin: (code) => metrics.login(code),
@@ -224,7 +221,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     await state.close();
     await callbackSender.close();
     await sfu.close();
-    await stun?.close();
+    await stun.close();
     limits.close();
     throw err;
   }
@@ -248,7 +245,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       // After the rooms and the state: the logouts of the last sessions are queued by then, and get a short grace.
       await callbackSender.close();
       await sfu.close();
-      await stun?.close();
+      await stun.close();
       http.closeAllConnections();
       await new Promise<void>((resolve) => http.close(() => resolve()));
       limits.close();

@@ -1,7 +1,7 @@
 /**
  * The SFU's one media port with Chromium peers: a publisher page and a page playing the stream on two peer
  * connections at once (two players of one browser, one address, ports of their own) all reach the server on
- * the same UDP port, the one the server's hello announces for STUN too.
+ * the same UDP port.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -48,7 +48,7 @@ describe('the SFU’s one media port, with Chromium', { skip: skipWithoutBrowser
     await server?.close();
   });
 
-  it('a publisher and two players of one page use the port the hello announces for STUN', async () => {
+  it('two publishers and two players of one browser all use the one media port', async () => {
     const roomID = unique('room');
     const pub = await openSdkPage(browser, server, unique('pub'), roomID);
     const sub = await openSdkPage(browser, server, unique('sub'), roomID);
@@ -85,12 +85,15 @@ describe('the SFU’s one media port, with Chromium', { skip: skipWithoutBrowser
         )),
       ];
       const stunPort = Number(/:(\d+)$/.exec(connections[0]!.stun[0] ?? '')?.[1]);
-      assert.ok(stunPort > 0, `the hello announces a STUN URL (${connections[0]!.stun})`);
+      const mediaPort = connections[0]!.remotePort;
+      assert.ok(typeof mediaPort === 'number' && mediaPort > 0, 'a selected pair');
       assert.deepEqual(
         connections.map((c) => c.remotePort),
-        [stunPort, stunPort, stunPort, stunPort],
-        'every connection reaches the server on the one port that also answers STUN',
+        [mediaPort, mediaPort, mediaPort, mediaPort],
+        'every connection reaches the server on its one media port',
       );
+      // The STUN server stays on a port of its own: libwebrtc takes whatever comes from it for STUN.
+      assert.notEqual(mediaPort, stunPort);
     } finally {
       await pub.close();
       await sub.close();

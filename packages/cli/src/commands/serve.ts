@@ -45,7 +45,7 @@ configured (or when asked for).
 
 Media: with --host on loopback the SFU announces 127.0.0.1; otherwise, unless --announce says, every address of
 this machine's interfaces. Behind 1:1 NAT (a cloud VM) announce the public IP with --announce. All media
-and the clients' STUN lookups share one UDP port, --udp-port (default: a free one): open that one in the firewall.
+shares one UDP port, --udp-port (default: a free one); open it in the firewall, and media.stunPort.
 
 Cluster: every node started with the same --redis is one Parley (same apps on each; a load balancer in front;
 any node serves any room). --workers N runs N node processes on this machine behind the one port, each with its

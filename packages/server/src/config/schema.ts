@@ -92,9 +92,9 @@ export const mediaSchema = group({
   udpPort: integer(0, 65535)
     .optional()
     .describe(
-      'The one UDP port of the node’s media: every transport shares it, and it answers the clients’ STUN ' +
-        'lookups too, so a firewall opens this port only. Default: 0 (a free port, fine on loopback; set ' +
-        'a fixed one in a deployment). Not with `portRange`.',
+      'The one UDP port of the node’s media: every transport shares it, so a firewall opens this port and ' +
+        '`stunPort`. Default: 0 (a free port, fine on loopback; set a fixed one in a deployment). Not with ' +
+        '`portRange`.',
     ),
   portRange: portRange()
     .optional()
@@ -105,8 +105,8 @@ export const mediaSchema = group({
   stunPort: integer(0, 65535)
     .default(0)
     .describe(
-      'With `portRange` only: UDP port of the STUN responder announced to clients (on the bind address); ' +
-        '0 picks a free one. In the `udpPort` mode the media port answers STUN.',
+      'UDP port of the STUN responder announced to clients (on the bind address); 0 picks a free one. ' +
+        'Never the media port: libwebrtc takes whatever comes from its STUN server for STUN.',
     ),
   maxTransports: positive('transports')
     .default(SFU_DEFAULTS.maxTransports)

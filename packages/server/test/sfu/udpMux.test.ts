@@ -1,12 +1,12 @@
 /**
  * The UDP mux with werift peers: every SFU transport on one server port, demultiplexed by tuple after the
  * first check (matched by the local ufrag and its password); junk from unknown tuples dropped and counted;
- * plain STUN lookups answered on the same port; a closed transport's tuples released.
+ * a closed transport's tuples released.
  */
 import assert from 'node:assert/strict';
 import { createSocket, type Socket } from 'node:dgram';
 import { after, before, test } from 'node:test';
-import { classes, Message, methods, parseMessage } from 'werift';
+import { classes, Message, methods } from 'werift';
 import { SfuRouter } from '../../src/sfu/index.js';
 import { closeAll, TestPlayer, TestPublisher } from './support/clients.js';
 import { type LoopbackStun, startLoopbackStun } from './support/loopbackStun.js';
@@ -64,7 +64,7 @@ test('a publisher and two players of one client process share the one server por
   for (const transport of [publisher, ...subscribers]) assert.equal(transport.connectionState, 'connected');
 });
 
-test('junk from unknown tuples is dropped and counted; STUN lookups are answered; media goes on', async (t) => {
+test('junk from unknown tuples is dropped and counted; media goes on', async (t) => {
   const router = new SfuRouter();
   const pub = new TestPublisher(stun);
   const player = new TestPlayer(stun);
@@ -100,20 +100,16 @@ test('junk from unknown tuples is dropped and counted; STUN lookups are answered
     request(`${ufrag}:abcd`, 'wrong-password-0123456'), // our ufrag, but the check does not verify
     request(`${ufrag}:abcd`, null), // our ufrag without MESSAGE-INTEGRITY
     Buffer.concat([request(`${ufrag}:abcd`, null).subarray(0, 24), Buffer.alloc(4, 0xff)]), // truncated
+    request(null, null), // a plain STUN lookup: the STUN responder's job, on its own port
   ];
   const before = router.udpMux!.stats();
   for (const d of datagrams) await send(junk, d, port);
-  // A plain binding request (no USERNAME) is a STUN lookup: answered with the sender's address.
-  const answer = new Promise<Buffer>((resolve) => junk.once('message', resolve));
-  await send(junk, request(null, null), port);
-  const response = parseMessage(await answer)!;
-  assert.equal(response.messageClass, classes.RESPONSE);
-  assert.deepEqual(response.getAttributeValue('XOR-MAPPED-ADDRESS'), ['127.0.0.1', junk.address().port]);
-  // Datagrams of one socket arrive in order: the answer came after every junk datagram was handled.
-  const now = router.udpMux!.stats();
-  assert.equal(now.dropped - before.dropped, datagrams.length, 'every junk datagram dropped');
-  assert.equal(now.stunAnswered - before.stunAnswered, 1);
-  assert.equal(now.tuples, before.tuples, 'no tuple added for junk');
+  await waitFor(
+    () => router.udpMux!.stats().dropped - before.dropped === datagrams.length,
+    () =>
+      `every junk datagram dropped (${router.udpMux!.stats().dropped - before.dropped} of ${datagrams.length})`,
+  );
+  assert.equal(router.udpMux!.stats().tuples, before.tuples, 'no tuple added for junk');
   const received = player.received.video.length;
   await waitFor(() => player.received.video.length > received + 5, 'media still flowing');
 });

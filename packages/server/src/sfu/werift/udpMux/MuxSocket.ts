@@ -6,16 +6,18 @@
  *   registered local ufrag and whose MESSAGE-INTEGRITY verifies with that ufrag's password adds the tuple to
  *   that transport (a new client, NAT rebinding, an ICE restart, another candidate of the client). werift's
  *   ufrags are four hex digits, so two transports of a busy node share one now and then: the password tells
- *   them apart. A binding request without USERNAME is a client's server-reflexive lookup and is answered
- *   here (XOR-MAPPED-ADDRESS), so a node needs this one port for STUN too. Anything else is dropped and
- *   counted; it costs one failed lookup, or a header scan (and an HMAC at most) for a STUN request.
+ *   them apart. Anything else is dropped and counted; it costs one failed lookup, or a header scan (and an
+ *   HMAC at most) for a STUN request. Plain STUN lookups (no USERNAME) are not answered here: the clients'
+ *   STUN server must be another transport address than their ICE peer, since libwebrtc hands every datagram
+ *   from its STUN server's address to its STUN client (`UDPPort::OnReadPacket`) and would never see the
+ *   SFU's check responses or DTLS (sfu/StunResponder.ts keeps its own port).
  * - A STUN request from a known tuple that names another transport's ufrag (a client reusing a port for a
  *   new peer connection) moves the tuple, once the password verifies.
  * - A transport keeps at most `maxTuplesPerTransport` tuples; a new one evicts its oldest. Closing a
  *   transport releases all of them, and its ufrags.
  */
 import { createSocket, type Socket } from 'node:dgram';
-import { classes, Message, methods, parseMessage } from 'werift';
+import { parseMessage } from 'werift';
 import { MuxTransport, type RemoteInfo } from './MuxTransport.js';
 import { looksLikeStun, scanBindingRequest } from './stunScan.js';
 import { ipv4TupleKey, ipv6TupleKey } from './tupleKey.js';
@@ -26,13 +28,11 @@ export type TupleKey = number | string;
 export interface MuxSocketCounters {
   /** Datagrams from unknown tuples that were not a binding request for a registered ufrag. */
   dropped: number;
-  /** Plain binding requests (no USERNAME) answered with the sender's address. */
-  stunAnswered: number;
 }
 
 export class MuxSocket {
   readonly socket: Socket;
-  readonly counters: MuxSocketCounters = { dropped: 0, stunAnswered: 0 };
+  readonly counters: MuxSocketCounters = { dropped: 0 };
   private readonly tuples = new Map<TupleKey, MuxTransport>();
   /** Local ufrag → the transports registered under it (one, unless werift's short ufrags collide). */
   private readonly ufrags = new Map<string, MuxTransport[]>();
@@ -143,15 +143,7 @@ export class MuxSocket {
       (other ?? known).deliver(data, rinfo);
       return;
     }
-    if (request === null) {
-      this.counters.dropped += 1;
-      return;
-    }
-    if (request.ufrag === null) {
-      this.answerReflexive(data, rinfo);
-      return;
-    }
-    const transport = this.verified(request.ufrag, data);
+    const transport = request?.ufrag ? this.verified(request.ufrag, data) : null;
     if (transport === null) {
       this.counters.dropped += 1;
       return;
@@ -186,18 +178,5 @@ export class MuxSocket {
     }
     transport.tuples.push(key);
     this.tuples.set(key, transport);
-  }
-
-  /** RFC 5389 §7.3.1 without authentication: what sfu/StunResponder.ts does on its own port. */
-  private answerReflexive(data: Buffer, rinfo: RemoteInfo): void {
-    const request = parseMessage(data);
-    if (!request || request.messageMethod !== methods.BINDING || request.messageClass !== classes.REQUEST) {
-      this.counters.dropped += 1;
-      return;
-    }
-    const response = new Message(methods.BINDING, classes.RESPONSE, request.transactionId);
-    response.setAttribute('XOR-MAPPED-ADDRESS', [rinfo.address, rinfo.port]);
-    this.counters.stunAnswered += 1;
-    this.socket.send(response.bytes, rinfo.port, rinfo.address);
   }
 }
