@@ -21,8 +21,8 @@ export interface SfuIceOptions {
    */
   bindAddress: string | null;
   /**
-   * The one UDP port every transport shares (see werift/udpMux/), 0 for a free one: the default mode, 0.
-   * null when `portRange` is set: then each transport opens its own socket per announced address.
+   * The one UDP port every transport shares (werift/udpMux/); 0, the default, picks a free one. null when
+   * `portRange` is set: then each transport opens its own socket per announced address, as before the mux.
    */
   udpPort: number | null;
   /** Inclusive UDP port range `[min, max]` of the one-socket-per-transport mode; null (default) for the mux. */
