@@ -89,7 +89,7 @@ export class SfuRouter extends TypedEmitter<SfuRouterEvents> {
     await this.udpMux?.listening;
   }
 
-  /** The media UDP port every transport shares, once {@link listening}; null in the port-range mode. */
+  /** The media UDP port every transport shares (0 until {@link listening}); null in the port-range mode. */
   get udpPort(): number | null {
     return this.udpMux === null ? null : this.udpMux.port;
   }

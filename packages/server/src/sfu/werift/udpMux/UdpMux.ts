@@ -36,6 +36,7 @@ export class UdpMux {
   private readonly v4: MuxSocket;
   private readonly v6: MuxSocket | null;
   private closing: Promise<void> | null = null;
+  private boundPort = 0;
 
   constructor(options: UdpMuxOptions) {
     const maxTuples = options.maxTuplesPerTransport ?? 8;
@@ -49,9 +50,9 @@ export class UdpMux {
     this.listening.catch(() => {});
   }
 
-  /** The UDP port of the node's media (both families). Only meaningful once `listening` resolved. */
+  /** The UDP port of the node's media (both families); 0 until `listening` resolved. */
   get port(): number {
-    return this.v4.socket.address().port;
+    return this.boundPort;
   }
 
   get closed(): boolean {
@@ -94,6 +95,8 @@ export class UdpMux {
   /** Binds both sockets; a failure is Node's bind error as it is (`EADDRINUSE`, its address and port). */
   private async bind(options: UdpMuxOptions): Promise<void> {
     await this.v4.bind(options.port, options.bindAddress ?? '0.0.0.0');
-    await this.v6?.bind(this.v4.socket.address().port, '::');
+    const port = this.v4.socket.address().port;
+    await this.v6?.bind(port, '::');
+    this.boundPort = port;
   }
 }
