@@ -39,3 +39,32 @@ test('libwebrtc publisher and two players share the SFU’s one media port', { s
   assert.equal(stats.transports, 3);
   assert.ok(stats.tuples >= 3, `a tuple per client peer at least (have ${stats.tuples})`);
 });
+
+test('libwebrtc’s consent checks reach its transport through the mux and keep it alive', {
+  skip,
+}, async (t) => {
+  // A connected publisher that sends no media (its sources are never fed): only its consent checks (and
+  // RTCP) reach the SFU, within an inactivity timeout shorter than two consent intervals.
+  const router = new SfuRouter({ inactivityTimeoutMs: 3000 });
+  const pub = new WrtcPublisher();
+  t.after(() => closeAll(router, pub));
+  await pub.publish(router, 's');
+  const publisher = router.publisher('s')!;
+  await waitFor(() => publisher.connectionState === 'connected', 'connected');
+  // The SFU side's mux transport (private in werift and Parley; a test may look).
+  type Protocol = { transport: { onData: (data: Buffer, addr: [string, number]) => void } };
+  const pc = (publisher as unknown as { pc: { getTransceivers(): { dtlsTransport: unknown }[] } }).pc;
+  const dtls = pc.getTransceivers()[0]!.dtlsTransport as {
+    iceTransport: { connection: { protocols: Protocol[] } };
+  };
+  const transport = dtls.iceTransport.connection.protocols[0]!.transport;
+  const onData = transport.onData;
+  let checks = 0;
+  transport.onData = (data, addr) => {
+    if (data.length >= 20 && data.readUInt16BE(0) === 0x0001) checks += 1; // a binding request
+    onData(data, addr);
+  };
+  await waitFor(() => checks >= 2, 'two consent checks through the mux', 20_000);
+  assert.equal(publisher.closed, false, 'the transport is alive');
+  assert.equal(publisher.connectionState, 'connected');
+});
