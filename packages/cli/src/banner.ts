@@ -45,6 +45,8 @@ export interface ClusterBanner {
     pid: number;
     nodeID: string;
     portRange?: readonly [number, number] | undefined;
+    /** The worker's one media port (0: a free one); unset with a port range. */
+    udpPort?: number | undefined;
     stunPort: number;
   }>;
 }
@@ -108,10 +110,11 @@ function clusterLines(cluster: ClusterBanner, httpUrl: string): string[] {
     const count = cluster.workers.length;
     lines.push(`  Workers     ${count} node process${count === 1 ? '' : 'es'} sharing port ${port}:`);
     for (const w of cluster.workers) {
-      const media = w.portRange === undefined ? 'any free ports' : `${w.portRange[0]}-${w.portRange[1]}`;
-      const stun = w.stunPort === 0 ? 'any free port' : String(w.stunPort);
+      const free = (port: number): string => (port === 0 ? 'any free port' : String(port));
+      // One media port (the default), or a range of them.
+      const media = w.portRange === undefined ? free(w.udpPort ?? 0) : `${w.portRange[0]}-${w.portRange[1]}`;
       lines.push(
-        `    worker ${w.index}   pid ${w.pid}   node ${w.nodeID}   media UDP ${media}, STUN ${stun}`,
+        `    worker ${w.index}   pid ${w.pid}   node ${w.nodeID}   media UDP ${media}, STUN ${free(w.stunPort)}`,
       );
     }
   }

@@ -31,7 +31,16 @@ export const SETTING_FLAGS: readonly SettingFlag[] = [
     help: 'Address clients reach the media at (repeatable)',
   },
   { spec: '--media-bind <addr>', path: 'media.bindAddress', help: 'IPv4 address the media sockets bind to' },
-  { spec: '--port-range <a-b>', path: 'media.portRange', help: 'UDP ports of the media, e.g. 50000-50999' },
+  {
+    spec: '--udp-port <port>',
+    path: 'media.udpPort',
+    help: 'The one UDP port of all media (default: a free one)',
+  },
+  {
+    spec: '--port-range <a-b>',
+    path: 'media.portRange',
+    help: 'A UDP socket per transport in this range instead, e.g. 50000-50999',
+  },
   { spec: '--tls-cert <file>', path: 'tls.cert', help: 'Certificate (PEM): serve HTTPS and WSS' },
   { spec: '--tls-key <file>', path: 'tls.key', help: 'Private key (PEM) of --tls-cert' },
   { spec: '--turn-url <url>', path: 'turn.urls', help: 'TURN server offered to clients (repeatable)' },

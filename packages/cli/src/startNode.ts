@@ -38,7 +38,7 @@ function clusterFailure(err: unknown): CliError | null {
 
 /**
  * The message for a failure to listen on `host:port`, or null if `err` is another failure. A UDP socket that
- * cannot bind (the STUN responder's, bound at the start) is named as such, not blamed on the TCP port.
+ * cannot bind (the media port's or the STUN responder's, bound at the start) is named as such, not blamed on the TCP port.
  */
 export function listenFailure(err: unknown, host: string, port: number): CliError | null {
   const {
@@ -49,8 +49,8 @@ export function listenFailure(err: unknown, host: string, port: number): CliErro
   } = err as NodeJS.ErrnoException & { address?: string; port?: number };
   if (syscall === 'bind' && code === 'EADDRINUSE') {
     return CliError.failure(
-      `UDP port ${errorPort} on ${address} is already in use; choose another media.stunPort ` +
-        '(PARLEY_MEDIA_STUN_PORT) or free that port',
+      `UDP port ${errorPort} on ${address} is already in use; choose another media.udpPort ` +
+        '(PARLEY_MEDIA_UDP_PORT) or media.stunPort (PARLEY_MEDIA_STUN_PORT), or free that port',
     );
   }
   const where = `${host}:${port}`;

@@ -55,7 +55,8 @@ describe('the banner and the help of parley serve', () => {
         privateRedis: true,
         workers: [
           { index: 0, pid: 101, nodeID: 'vm-9-w0-aaaaaa', portRange: [50000, 50499], stunPort: 3479 },
-          { index: 1, pid: 102, nodeID: 'vm-9-w1-bbbbbb', stunPort: 0 },
+          { index: 1, pid: 102, nodeID: 'vm-9-w1-bbbbbb', udpPort: 0, stunPort: 0 },
+          { index: 2, pid: 103, nodeID: 'vm-9-w2-cccccc', udpPort: 40002, stunPort: 0 },
         ],
       },
     });
@@ -63,9 +64,10 @@ describe('the banner and the help of parley serve', () => {
       workers.includes(
         [
           '  Cluster     unix:/srv/.parley/redis/redis.sock   (private Redis of these workers, stopped with them)',
-          '  Workers     2 node processes sharing port 8080:',
+          '  Workers     3 node processes sharing port 8080:',
           '    worker 0   pid 101   node vm-9-w0-aaaaaa   media UDP 50000-50499, STUN 3479',
-          '    worker 1   pid 102   node vm-9-w1-bbbbbb   media UDP any free ports, STUN any free port',
+          '    worker 1   pid 102   node vm-9-w1-bbbbbb   media UDP any free port, STUN any free port',
+          '    worker 2   pid 103   node vm-9-w2-cccccc   media UDP 40002, STUN any free port',
         ].join('\n'),
       ),
       workers,

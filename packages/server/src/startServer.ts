@@ -52,6 +52,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     ice: {
       announcedAddresses: addresses.announced,
       bindAddress: addresses.bindAddress,
+      // One UDP port for every transport (the default), or a socket per transport in `portRange`.
+      udpPort: media.portRange === undefined ? (media.udpPort ?? 0) : null,
       portRange: media.portRange ?? null,
     },
     maxTransports: media.maxTransports,
@@ -66,9 +68,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     consumerOptions,
   });
   // What started before a failure (a taken STUN port, an unreachable Redis) is released before failing.
+  // The STUN responder keeps a port of its own, never the media port: libwebrtc hands every datagram from
+  // its STUN server's address to its STUN client, so it would not hear the SFU's ICE answers from there.
   let stun: StunResponder;
   let state: Awaited<ReturnType<typeof createSharedState>>;
   try {
+    await sfu.listening(); // a taken media port fails the start here
     stun = await StunResponder.start({ ...addresses.stun, port: media.stunPort });
   } catch (err) {
     await sfu.close();

@@ -107,6 +107,14 @@ describe('the settings schema', () => {
     assert.deepEqual(problems({ apps: [], media: { portRange: 50000 } }), [reason]);
   });
 
+  it('takes one media port, or a port range, not both', () => {
+    assert.equal(resolveServerConfig({ apps: [], media: { udpPort: 50000 } }).media.udpPort, 50000);
+    assert.equal(resolveServerConfig({ apps: [] }).media.udpPort, undefined, 'unset: a free port');
+    assert.deepEqual(problems({ apps: [], media: { udpPort: 50000, portRange: '50001-50999' } }), [
+      'media.udpPort excludes media.portRange: one port for every transport, or a socket per transport',
+    ]);
+  });
+
   it('checks addresses, URLs and numbers, naming each key', () => {
     assert.deepEqual(
       problems({
@@ -147,7 +155,7 @@ describe('the settings schema', () => {
   it('rejects unknown keys at every level, listing the allowed ones', () => {
     assert.deepEqual(problems({ apps: [{ ...APP, appId: 1 }], prot: 1, media: { ice: {} } }), [
       'apps[0] has an unknown key "appId" (allowed: appID, appSign, serverSecret, callbackUrl, callbackSecret)',
-      'media has an unknown key "ice" (allowed: announcedAddresses, bindAddress, portRange, stunPort, ' +
+      'media has an unknown key "ice" (allowed: announcedAddresses, bindAddress, udpPort, portRange, stunPort, ' +
         'maxTransports, maxPlayersPerStream, keyframeRequestIntervalMs, retransmissionBufferSize, ' +
         'connectTimeoutMs, inactivityTimeoutMs)',
       'unknown key "prot" (allowed: host, port, apps, devAppID, logLevel, drainTimeoutMs, signaling, rooms, media, ' +

@@ -35,6 +35,9 @@ test(`${CYCLES} publish/play cycles leave no transport, stream, session or UDP s
   const atStart = handleSnapshot(['UDPWrap']);
   if (atStart.udpSockets === null)
     t.diagnostic('no /proc here: UDP sockets are counted by their handles only');
+  // The server's media is one UDP socket however many transports come and go (the mux), plus its STUN
+  // responder's.
+  assert.equal(atStart.handles.length - beforeServer.handles.length, 2, 'the server holds two UDP sockets');
   let peakSockets = 0;
 
   /** One cycle, in its own room with its own users. */

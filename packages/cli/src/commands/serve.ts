@@ -44,11 +44,12 @@ development app, which is created in the data directory on first start and serve
 configured (or when asked for).
 
 Media: with --host on loopback the SFU announces 127.0.0.1; otherwise, unless --announce says, every address of
-this machine's interfaces. Behind 1:1 NAT (a cloud VM) announce the public IP with --announce.
+this machine's interfaces. Behind 1:1 NAT (a cloud VM) announce the public IP with --announce. All media
+shares one UDP port, --udp-port (default: a free one); open it in the firewall, and media.stunPort.
 
 Cluster: every node started with the same --redis is one Parley (same apps on each; a load balancer in front;
 any node serves any room). --workers N runs N node processes on this machine behind the one port, each with its
-own UDP media ports (a --port-range is split between them; worker i takes STUN port stunPort + i); without
+own UDP media port (worker i takes --udp-port + i, or a free one; a --port-range is split between them); without
 --redis they share a private redis-server (Debian's package) kept in the data directory and stopped on exit.
 A worker that dies is started again. See docs/cluster.md.
 
@@ -58,7 +59,7 @@ again to the next server on the same address by themselves. A second Ctrl+C or S
 
 Examples:
   parley serve --port 9000 --config parley.json
-  parley serve --host 0.0.0.0 --announce 203.0.113.7 --port-range 50000-50999 --tls-cert cert.pem --tls-key key.pem
+  parley serve --host 0.0.0.0 --announce 203.0.113.7 --udp-port 50000 --tls-cert cert.pem --tls-key key.pem
 `;
 
 /** `parley serve`. */

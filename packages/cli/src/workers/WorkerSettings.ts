@@ -1,7 +1,7 @@
 /**
  * The settings of each worker of `parley serve --workers N`: the same settings for every node, except what two
- * processes on one machine cannot share — each worker gets its own slice of `media.portRange`, its own
- * `media.stunPort` and its own `cluster.nodeID` — and the cluster's Redis for all of them.
+ * processes on one machine cannot share — each worker gets its own `media.udpPort` (or its own slice of
+ * `media.portRange`), its own `media.stunPort` and its own `cluster.nodeID` — and the cluster's Redis for all.
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -40,18 +40,24 @@ export function parseWorkerCount(text: string, cores: number): number | { reason
 /**
  * The settings of worker 0 … count-1, in order: `base` with each worker's own media ports. What is known only
  * once the workers start (the port, the Redis, a node ID) is set by {@link nodeSettings}.
- * @throws ConfigError when `media.portRange` is too small to give every worker its share, or `media.stunPort`
- *   leaves no room for one port per worker.
+ * @throws ConfigError when `media.portRange` is too small to give every worker its share, or `media.udpPort`
+ *   or `media.stunPort` leaves no room for one port per worker.
  */
 export function workerSettings(base: ResolvedConfig, count: number): ResolvedConfig[] {
   const problems: ConfigProblem[] = [];
   const ranges = splitPortRange(base, count, problems);
-  const stunPorts = stunPortsOf(base.media.stunPort, count, problems);
+  const stunPorts = portsOf(base.media.stunPort, count, 'stunPort', problems);
+  // The mux mode (no port range): each worker its own media port, the base's + index, or a free one.
+  const udpPorts =
+    base.media.portRange === undefined ? portsOf(base.media.udpPort ?? 0, count, 'udpPort', problems) : [];
   if (problems.length > 0) throw new ConfigError(problems);
   return ranges.map((portRange, index) => {
     const media = { ...base.media, stunPort: stunPorts[index]! };
     if (portRange === undefined) delete media.portRange;
     else media.portRange = portRange;
+    const udpPort = udpPorts[index];
+    if (udpPort === undefined) delete media.udpPort;
+    else media.udpPort = udpPort;
     return { ...base, media };
   });
 }
@@ -95,14 +101,19 @@ function splitPortRange(
   return slices;
 }
 
-/** `media.stunPort` + index for each worker, or 0 (a free port) for each when it is 0. */
-function stunPortsOf(base: number, count: number, problems: ConfigProblem[]): number[] {
+/** `media.<name>` + index for each worker, or 0 (a free port) for each when it is 0. */
+function portsOf(
+  base: number,
+  count: number,
+  name: 'stunPort' | 'udpPort',
+  problems: ConfigProblem[],
+): number[] {
   if (base === 0) return new Array<number>(count).fill(0);
   if (base + count - 1 > 65535) {
     problems.push({
-      path: 'media.stunPort',
+      path: `media.${name}`,
       reason: `leaves no room for ${count} workers: worker i takes port ${base} + i, up to 65535 (got ${base})`,
-      keys: ['media', 'stunPort'],
+      keys: ['media', name],
       params: {},
     });
     return [];

@@ -79,6 +79,7 @@ export async function serveWorkers(run: WorkersRun): Promise<number> {
         pid,
         nodeID,
         portRange: s.media.portRange,
+        udpPort: s.media.udpPort,
         stunPort: s.media.stunPort,
       })),
     });

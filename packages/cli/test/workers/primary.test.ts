@@ -55,8 +55,8 @@ describe('the primary of parley serve --workers', async () => {
   it('fails the start with the reason of a worker that cannot start, and leaves no worker behind', async () => {
     const held = createSocket('udp4');
     await new Promise<void>((resolve) => held.bind(0, '127.0.0.1', resolve));
-    const stunPort = held.address().port;
-    const settings = resolveServerConfig({ apps: [APP], logLevel: 'silent', media: { stunPort } });
+    const udpPort = held.address().port;
+    const settings = resolveServerConfig({ apps: [APP], logLevel: 'silent', media: { udpPort } });
     const c = capture();
     const primary = new Primary({ settings: workerSettings(settings, 1), plan: await plan(), io: c.io });
     await assert.rejects(primary.start(), (err: unknown) => {
@@ -64,7 +64,7 @@ describe('the primary of parley serve --workers', async () => {
       assert.match(
         err.message,
         new RegExp(
-          String.raw`^worker 0 \(pid \d+\) could not start: it exited with code 1: UDP port ${stunPort} on ` +
+          String.raw`^worker 0 \(pid \d+\) could not start: it exited with code 1: UDP port ${udpPort} on ` +
             String.raw`127\.0\.0\.1 is already in use`,
         ),
       );

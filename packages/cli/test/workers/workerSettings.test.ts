@@ -72,6 +72,34 @@ describe('the settings of each worker', () => {
     );
   });
 
+  it('gives worker i the media port udpPort + i, or a free one each when it is 0 or unset', () => {
+    const fixed = workerSettings(settings({ media: { udpPort: 40000 } }), 3);
+    assert.deepEqual(
+      fixed.map((s) => s.media.udpPort),
+      [40000, 40001, 40002],
+    );
+    for (const base of [settings(), settings({ media: { udpPort: 0 } })]) {
+      assert.deepEqual(
+        workerSettings(base, 3).map((s) => s.media.udpPort),
+        [0, 0, 0],
+      );
+    }
+    assert.throws(
+      () => workerSettings(settings({ media: { udpPort: 65534 } }), 3),
+      (err: unknown) =>
+        err instanceof ConfigError &&
+        err.problems[0]!.path === 'media.udpPort' &&
+        err.problems[0]!.reason ===
+          'leaves no room for 3 workers: worker i takes port 65534 + i, up to 65535 (got 65534)',
+    );
+    const ranged = workerSettings(settings({ media: { portRange: '50000-50009' } }), 2);
+    assert.deepEqual(
+      ranged.map((s) => s.media.udpPort),
+      [undefined, undefined],
+      'a port range keeps the socket-per-transport mode: no media port',
+    );
+  });
+
   it('makes each worker a node: the shared port, the Redis, and a new node ID on every start', () => {
     const [worker] = workerSettings(settings({ port: 0 }), 1);
     const plan = { index: 0, port: 8123, redis: 'unix:/tmp/r.sock', prefix: 'vm1-42' };

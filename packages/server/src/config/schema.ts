@@ -89,16 +89,24 @@ export const mediaSchema = group({
       'IPv4 address the media UDP sockets bind to. Default: 127.0.0.1 when only loopback addresses are ' +
         'announced, else every interface (0.0.0.0).',
     ),
+  udpPort: integer(0, 65535)
+    .optional()
+    .describe(
+      'The one UDP port of the node’s media: every transport shares it, so a firewall opens this port and ' +
+        '`stunPort`. Default: 0 (a free port, fine on loopback; set a fixed one in a deployment). Not with ' +
+        '`portRange`.',
+    ),
   portRange: portRange()
     .optional()
     .describe(
-      'UDP ports of the media sockets, e.g. `"50000-50999"`; each transport takes one port per announced ' +
-        'address. Default: any free port.',
+      'The older media mode, instead of `udpPort`: UDP ports of per-transport sockets, e.g. ' +
+        '`"50000-50999"`; each transport takes one port per announced address. Unset: the `udpPort` mode.',
     ),
   stunPort: integer(0, 65535)
     .default(0)
     .describe(
-      'UDP port of the STUN responder announced to clients (on the bind address); 0 picks a free one.',
+      'UDP port of the STUN responder announced to clients (on the bind address); 0 picks a free one. ' +
+        'Never the media port: libwebrtc takes whatever comes from its STUN server for STUN.',
     ),
   maxTransports: positive('transports')
     .default(SFU_DEFAULTS.maxTransports)
@@ -335,6 +343,14 @@ export const serverConfigSchema = group({
       path: ['tls', missing],
       message: `must be set too: tls.${given} and tls.${missing} go together`,
       params: { relatedTo: ['tls', given] },
+    });
+  }
+  if (config.media.udpPort !== undefined && config.media.portRange !== undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['media', 'udpPort'],
+      message: 'excludes media.portRange: one port for every transport, or a socket per transport',
+      params: { relatedTo: ['media', 'portRange'] },
     });
   }
   if (config.turn.urls.length > 0 && config.turn.secret === undefined) {

@@ -6,6 +6,7 @@
 
 import { TypedEmitter } from '@parley/protocol';
 import { PublisherTransport } from './PublisherTransport.js';
+import { sfuPeerConfig } from './peerConfig.js';
 import { PipeIn } from './pipe/PipeIn.js';
 import { PipeOut } from './pipe/PipeOut.js';
 import { type PipeAnswer, type PipeRequest, parsePipeRequest } from './pipe/pipeMessages.js';
@@ -15,6 +16,7 @@ import { SfuError } from './SfuError.js';
 import type { StreamSource } from './StreamSource.js';
 import { SubscriberTransport } from './SubscriberTransport.js';
 import { ensureWeriftShapes } from './werift/checkWeriftShapes.js';
+import { UdpMux } from './werift/udpMux/UdpMux.js';
 
 export type { SfuRouterOptions } from './routerOptions.js';
 
@@ -62,12 +64,37 @@ export class SfuRouter extends TypedEmitter<SfuRouterEvents> {
   private readonly releasing = new Set<Promise<void>>();
   private isClosed = false;
   private closing: Promise<void> | null = null;
+  /** The node's one media UDP port, shared by every transport; null in the port-range mode. */
+  readonly udpMux: UdpMux | null;
 
   constructor(options: SfuRouterOptions = {}) {
     super();
     // Once per process: werift must still have the private shapes the SFU uses (werift/shapes.ts).
     ensureWeriftShapes();
-    this.options = resolveRouterOptions(options);
+    const resolved = resolveRouterOptions(options);
+    const { ice } = resolved;
+    this.udpMux =
+      ice.udpPort === null
+        ? null
+        : new UdpMux({
+            bindAddress: ice.bindAddress,
+            port: ice.udpPort,
+            ipv6: ice.announcedAddresses.some((a) => a.includes(':')),
+          });
+    this.options = { ...resolved, peerConfig: sfuPeerConfig(ice, this.udpMux) };
+  }
+
+  /**
+   * Resolves once the media UDP port is bound (at once in the port-range mode); rejects when it cannot be
+   * (a taken port). A server awaits it before it calls itself started.
+   */
+  async listening(): Promise<void> {
+    await this.udpMux?.listening;
+  }
+
+  /** The media UDP port every transport shares (0 until {@link listening}); null in the port-range mode. */
+  get udpPort(): number | null {
+    return this.udpMux === null ? null : this.udpMux.port;
   }
 
   get closed(): boolean {
@@ -271,7 +298,10 @@ export class SfuRouter extends TypedEmitter<SfuRouterEvents> {
     this.playersByStream.clear();
     this.pipesOut.clear();
     this.emit('close');
-    this.closing = this.settled().finally(() => this.removeAllListeners());
+    // The mux closes last: transports still closing send their last datagrams (DTLS close) through it.
+    this.closing = this.settled()
+      .then(() => this.udpMux?.close())
+      .finally(() => this.removeAllListeners());
     return this.closing;
   }
 

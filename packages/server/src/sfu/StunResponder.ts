@@ -7,6 +7,11 @@ import { createSocket, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import { classes, Message, methods, parseMessage } from 'werift';
 
+/** The `stun:` URL of `address`:`port` (an IPv6 address in brackets). */
+export function stunUrlOf(address: string, port: number): string {
+  return `stun:${address.includes(':') ? `[${address}]` : address}:${port}`;
+}
+
 export interface StunResponderOptions {
   /** Address to bind; an IPv6 address makes an IPv6 socket. */
   bindAddress: string;
@@ -45,10 +50,7 @@ export class StunResponder {
         resolve();
       });
     });
-    const host = options.announcedAddress.includes(':')
-      ? `[${options.announcedAddress}]`
-      : options.announcedAddress;
-    return new StunResponder(socket, `stun:${host}:${socket.address().port}`);
+    return new StunResponder(socket, stunUrlOf(options.announcedAddress, socket.address().port));
   }
 
   /** Binding requests answered so far. */

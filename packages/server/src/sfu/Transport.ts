@@ -9,6 +9,7 @@ import { type PeerConfig, type RTCDtlsTransport, RTCPeerConnection } from 'werif
 import { type RtpStreamStats, type TransportStats, transportStats } from './stats.js';
 import { followLatestNomination } from './werift/followNomination.js';
 import { iceConnectionOf, setSrtpProfiles } from './werift/shapes.js';
+import { type IceCredentialsShape, registerIceCredentials } from './werift/udpMux/registerIce.js';
 import { fastSrtpOf, installFastSrtp } from './werift/weriftSrtp.js';
 
 /** Why a transport closed. */
@@ -182,11 +183,16 @@ export abstract class Transport extends TypedEmitter<TransportEvents> {
   }
 
   /**
-   * Makes the ICE-lite agent follow the peer's newest nomination (see werift/followNomination.ts). Called by the
-   * subclasses once the SFU's own description is set (its ICE transports exist), before checks can count.
+   * Makes the ICE-lite agent follow the peer's newest nomination (see werift/followNomination.ts), and registers
+   * its local ufrags with the node's UDP mux (werift/udpMux/registerIce.ts). Called by the subclasses once the
+   * SFU's own description is set (its ICE transports and ufrags exist), before the peer has it and can check.
    */
   protected followNominations(): void {
-    for (const dtls of this.dtlsTransports()) followLatestNomination(iceConnectionOf(dtls));
+    for (const dtls of this.dtlsTransports()) {
+      const connection = iceConnectionOf(dtls);
+      followLatestNomination(connection);
+      registerIceCredentials(connection as unknown as IceCredentialsShape);
+    }
   }
 
   /** The peer connection's DTLS transports (one with max-bundle). */

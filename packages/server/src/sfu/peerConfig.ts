@@ -5,12 +5,14 @@
 import { isIP, isIPv4 } from 'node:net';
 import { h264, OPUS, vp8 } from '@parley/protocol';
 import { type PeerConfig, RTCRtpCodecParameters } from 'werift';
+import { muxInterfaceAddresses } from './werift/udpMux/injection.js';
+import type { UdpMux } from './werift/udpMux/UdpMux.js';
 
 /** Where the SFU's ICE-lite endpoints listen and what they announce. */
 export interface SfuIceOptions {
   /**
-   * Addresses announced as host candidates (the only candidates: the SFU is ICE-lite), one UDP socket each per
-   * transport. Default `['127.0.0.1']`; a deployment announces the addresses its clients can reach.
+   * Addresses announced as host candidates (the only candidates: the SFU is ICE-lite). Default
+   * `['127.0.0.1']`; a deployment announces the addresses its clients can reach.
    */
   announcedAddresses: string[];
   /**
@@ -18,7 +20,12 @@ export interface SfuIceOptions {
    * The sockets of IPv6 candidates bind every IPv6 interface.
    */
   bindAddress: string | null;
-  /** Inclusive UDP port range `[min, max]`; default any free port. */
+  /**
+   * The one UDP port every transport shares (werift/udpMux/); 0, the default, picks a free one. null when
+   * `portRange` is set: then each transport opens its own socket per announced address, as before the mux.
+   */
+  udpPort: number | null;
+  /** Inclusive UDP port range `[min, max]` of the one-socket-per-transport mode; null (default) for the mux. */
   portRange: [number, number] | null;
 }
 
@@ -26,6 +33,7 @@ export interface SfuIceOptions {
 export const LOOPBACK_ICE: SfuIceOptions = {
   announcedAddresses: ['127.0.0.1'],
   bindAddress: '127.0.0.1',
+  udpPort: 0,
   portRange: null,
 };
 
@@ -45,7 +53,14 @@ export function resolveIceOptions(ice: Partial<SfuIceOptions> = {}): SfuIceOptio
       throw new TypeError('ice.portRange must be [min, max] with 0 < min ≤ max < 65536');
     }
   }
-  return { announcedAddresses: [...announced], bindAddress, portRange };
+  const udpPort =
+    ice.udpPort === undefined ? (portRange === null ? LOOPBACK_ICE.udpPort : null) : ice.udpPort;
+  if (udpPort !== null) {
+    if (!(Number.isInteger(udpPort) && udpPort >= 0 && udpPort < 65536))
+      throw new TypeError('ice.udpPort must be a port number (0: a free one), or null');
+    if (portRange !== null) throw new TypeError('ice.udpPort and ice.portRange exclude each other: set one');
+  }
+  return { announcedAddresses: [...announced], bindAddress, udpPort, portRange };
 }
 
 /**
@@ -69,7 +84,8 @@ export function sfuCodecs(): { audio: RTCRtpCodecParameters[]; video: RTCRtpCode
  * which werift skips for an ICE-lite agent (`getCandidatePromises`: `!gatherIceLite && stunServer`). So the
  * SFU is always ICE-lite, gathers no reflexive or relay candidates, and its sockets are bound to `bindAddress`.
  */
-export function sfuPeerConfig(ice: SfuIceOptions): Partial<PeerConfig> {
+export function sfuPeerConfig(ice: SfuIceOptions, mux: UdpMux | null = null): Partial<PeerConfig> {
+  const bind = ice.bindAddress === null ? undefined : { udp4: ice.bindAddress };
   return {
     iceLite: true,
     iceServers: [],
@@ -78,8 +94,9 @@ export function sfuPeerConfig(ice: SfuIceOptions): Partial<PeerConfig> {
     iceUseIpv4: false,
     iceUseIpv6: false,
     iceAdditionalHostAddresses: [...ice.announcedAddresses],
-    iceInterfaceAddresses: ice.bindAddress === null ? undefined : { udp4: ice.bindAddress },
-    icePortRange: ice.portRange ?? undefined,
+    // With a mux, werift's `UdpTransport.init` hands out the mux's virtual transports (werift/udpMux/injection.ts).
+    iceInterfaceAddresses: mux === null ? bind : muxInterfaceAddresses(mux, ice.bindAddress),
+    icePortRange: mux === null ? (ice.portRange ?? undefined) : undefined,
     iceUseTcp: false,
     bundlePolicy: 'max-bundle',
     rtcpMuxPolicy: 'require',

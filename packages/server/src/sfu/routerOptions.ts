@@ -40,6 +40,8 @@ export interface SfuRouterOptions {
 
 /** {@link SfuRouterOptions} checked and complete. */
 export interface ResolvedRouterOptions {
+  ice: SfuIceOptions;
+  /** The peer config without a mux; the router puts its own mux in (see `sfuPeerConfig`). */
   peerConfig: Partial<PeerConfig>;
   maxTransports: number;
   maxPlayersPerStream: number;
@@ -55,6 +57,7 @@ export function resolveRouterOptions(options: SfuRouterOptions): ResolvedRouterO
   const ice = resolveIceOptions(options.ice);
   const d = SFU_DEFAULTS;
   return {
+    ice,
     peerConfig: sfuPeerConfig(ice),
     maxTransports: positiveInt(options.maxTransports ?? d.maxTransports, 'maxTransports'),
     maxPlayersPerStream: positiveInt(

@@ -161,9 +161,15 @@ test('close() frees every peer connection and socket', async () => {
   await waitFor(() => players.every((p) => p.received.video.length > 10), 'media');
   stop();
   assert.equal(router.transportCount, 3);
-  assert.ok(udpSockets() >= baseline + 7, 'the 6 peers and the STUN responder hold sockets while open');
+  // The 3 client peers hold a socket each; the SFU's 3 transports share the router's one media socket.
+  assert.ok(udpSockets() >= baseline + 5, 'the 3 client peers, the media socket and the STUN responder');
+  assert.equal(router.udpMux!.stats().transports, 3, 'one virtual transport per SFU peer connection');
   await router.close();
   assert.equal(router.transportCount, 0);
+  assert.deepEqual(
+    { transports: router.udpMux!.stats().transports, tuples: router.udpMux!.stats().tuples },
+    { transports: 0, tuples: 0 },
+  );
   for (const transport of [publisher, ...subscribers]) {
     assert.ok(transport.closed);
     assert.equal(transport.closedBecause, 'routerClosed');

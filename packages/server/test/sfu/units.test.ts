@@ -66,8 +66,15 @@ test('ICE options are checked', () => {
   assert.deepEqual(resolveIceOptions(), {
     announcedAddresses: ['127.0.0.1'],
     bindAddress: '127.0.0.1',
+    udpPort: 0,
     portRange: null,
   });
+  // A port range chooses the socket-per-transport mode: no shared port then.
+  assert.equal(resolveIceOptions({ portRange: [50000, 50010] }).udpPort, null);
+  assert.equal(resolveIceOptions({ udpPort: 50000 }).udpPort, 50000);
+  assert.throws(() => resolveIceOptions({ udpPort: 50000, portRange: [50001, 50010] }), TypeError);
+  assert.throws(() => resolveIceOptions({ udpPort: 65536 }), TypeError);
+  assert.throws(() => resolveIceOptions({ udpPort: 1.5 }), TypeError);
   assert.throws(() => resolveIceOptions({ announcedAddresses: [] }), TypeError);
   assert.throws(() => resolveIceOptions({ announcedAddresses: ['example.com'] }), TypeError);
   assert.throws(() => resolveIceOptions({ bindAddress: '::1' }), TypeError);

@@ -33,6 +33,7 @@ export interface WrtcPeerConnection {
   readonly connectionState: string;
   readonly iceGatheringState: string;
   readonly localDescription: { type: string; sdp: string } | null;
+  readonly remoteDescription: { type: string; sdp: string } | null;
   ontrack: ((event: { track: WrtcTrack; transceiver: WrtcTransceiver }) => void) | null;
   onicegatheringstatechange: (() => void) | null;
   addTransceiver(track: WrtcTrack, init: { direction: 'sendonly' }): WrtcTransceiver;
