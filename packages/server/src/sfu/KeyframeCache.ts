@@ -60,6 +60,11 @@ export class KeyframeCache {
     }
   }
 
+  /** The age bound, in milliseconds. */
+  get maxAgeMs(): number {
+    return this.limits.maxAgeMs;
+  }
+
   /** Packets kept now. */
   get size(): number {
     return this.packets.length;
@@ -104,6 +109,11 @@ export class KeyframeCache {
   fresh(now: number): readonly RtpPacket[] | null {
     if (this.packets.length === 0 || now - this.keyframeAt > this.limits.maxAgeMs) return null;
     return this.packets;
+  }
+
+  /** Milliseconds since the cached keyframe began, or null when nothing is cached. */
+  age(now: number): number | null {
+    return this.packets.length === 0 ? null : now - this.keyframeAt;
   }
 
   /** Forgets the group (bounds exceeded, another stream, or the producer closed). */

@@ -160,8 +160,16 @@ export class Producer extends TypedEmitter<ProducerEvents> {
    * asks for a keyframe ({@link requestKeyframe}). Read the array at once; do not keep it.
    */
   takeKeyframeGroup(): readonly RtpPacket[] | null {
-    const group = this.keyframes?.fresh(performance.now()) ?? null;
-    if (group) this.cachedStarts += 1;
+    const keyframes = this.keyframes;
+    if (keyframes === null) return null;
+    const now = performance.now();
+    const group = keyframes.fresh(now);
+    if (group === null) return null;
+    this.cachedStarts += 1;
+    // A group past half its age bound is still served, and the publisher is asked for a new keyframe too (within
+    // the usual rate limit): a browser sends keyframes only when asked, so without this every join after the
+    // first would find an ever older group until it expired, and that join would wait for a PLI round trip.
+    if ((keyframes.age(now) ?? 0) > keyframes.maxAgeMs / 2) this.requestKeyframe();
     return group;
   }
 

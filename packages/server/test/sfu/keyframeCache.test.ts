@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { RtpHeader, RtpPacket } from 'werift';
+import { RTCRtpCodecParameters, RtpHeader, RtpPacket } from 'werift';
 import { SfuRouter } from '../../src/sfu/index.js';
 import { KeyframeCache } from '../../src/sfu/KeyframeCache.js';
+import { Producer, type ProducerSource } from '../../src/sfu/Producer.js';
 import { closeAll, TestPlayer, TestPublisher } from './support/clients.js';
 import { type LoopbackStun, startLoopbackStun } from './support/loopbackStun.js';
 import { waitFor } from './support/waitFor.js';
@@ -131,4 +132,50 @@ test('with an outgrown cache a late player asks the publisher for a keyframe, as
   assert.equal(producer.startsFromCache, 0);
   assert.ok(producer.stats().pliCount > plis - (producer.keyframeRequestPending ? 1 : 0), 'a PLI was sent');
   assert.ok(late.received.video[0]!.keyframe, 'the late player starts on the requested keyframe');
+});
+
+test('a group past half its age bound is served and a fresh keyframe is asked for as well', async () => {
+  let listener: ((p: RtpPacket) => void) | null = null;
+  const plis: number[] = [];
+  const source: ProducerSource = {
+    kind: 'video',
+    codec: new RTCRtpCodecParameters({ mimeType: 'video/VP8', clockRate: 90000 }),
+    onRtp: (l) => {
+      listener = l;
+      return () => {};
+    },
+    onNackSent: () => () => {},
+    sendPli: async (ssrc) => {
+      plis.push(ssrc);
+    },
+  };
+  const maxAgeMs = 60_000;
+  const producer = new Producer(source, {
+    keyframeRequestIntervalMs: 1,
+    retransmissionBufferSize: 64,
+    keyframeCache: { maxAgeMs },
+  });
+  const vp8 = (seq: number, keyframe: boolean) =>
+    new RtpPacket(
+      new RtpHeader({ sequenceNumber: seq, timestamp: seq, ssrc: 9 }),
+      Buffer.from([0x10, keyframe ? 0x00 : 0x01, 0, 0]),
+    );
+  const start = performance.now();
+  listener!(vp8(1, true));
+  listener!(vp8(2, false));
+  assert.equal(producer.takeKeyframeGroup()?.length, 2);
+  assert.deepEqual(plis, [], 'a young group: no keyframe request');
+  // The group's age is read from performance.now(); move the clock past half the bound.
+  const realNow = performance.now.bind(performance);
+  performance.now = () => realNow() + maxAgeMs / 2 + 1;
+  try {
+    assert.equal(producer.takeKeyframeGroup()?.length, 2, 'still served');
+    assert.deepEqual(plis, [9], 'and a keyframe asked for');
+    performance.now = () => start + maxAgeMs + 1;
+    assert.equal(producer.takeKeyframeGroup(), null, 'past the bound: not served');
+  } finally {
+    performance.now = realNow;
+    producer.close();
+  }
+  assert.equal(producer.startsFromCache, 2);
 });
