@@ -5,6 +5,8 @@
 
 import { TypedEmitter } from '@parley/protocol';
 import { type PeerConfig, type RTCDtlsTransport, RTCPeerConnection } from 'werift';
+import { connectOnFirstCheck } from './connectOnFirstCheck.js';
+import { keepEarlyDtls } from './earlyDtls.js';
 import { followLatestNomination } from './followNomination.js';
 import { SRTP_AEAD_AES_128_GCM, SRTP_AES128_CM_HMAC_SHA1_80 } from './srtp/SrtpCryptoContext.js';
 import { fastSrtpOf, installFastSrtp } from './srtp/weriftSrtp.js';
@@ -181,11 +183,17 @@ export abstract class Transport extends TypedEmitter<TransportEvents> {
   }
 
   /**
-   * Makes the ICE-lite agent follow the peer's newest nomination (see followNomination.ts). Called by the
-   * subclasses once the SFU's own description is set (its ICE transports exist), before checks can count.
+   * Makes the ICE-lite agent follow the peer's newest nomination (see followNomination.ts), connect on the
+   * peer's first valid check (connectOnFirstCheck.ts), and keep a DTLS ClientHello that arrives before the DTLS
+   * server starts (earlyDtls.ts). Called by the subclasses once the SFU's own description is set (its ICE
+   * transports exist), before checks can count.
    */
   protected followNominations(): void {
-    for (const dtls of this.dtlsTransports()) followLatestNomination(dtls.iceTransport.connection);
+    for (const dtls of this.dtlsTransports()) {
+      followLatestNomination(dtls.iceTransport.connection);
+      connectOnFirstCheck(dtls.iceTransport.connection);
+      this.unsubscribers.push(keepEarlyDtls(dtls));
+    }
   }
 
   /** The peer connection's DTLS transports (one with max-bundle). */
