@@ -11,6 +11,7 @@ import { followLatestNomination } from './followNomination.js';
 import { SRTP_AEAD_AES_128_GCM, SRTP_AES128_CM_HMAC_SHA1_80 } from './srtp/SrtpCryptoContext.js';
 import { fastSrtpOf, installFastSrtp } from './srtp/weriftSrtp.js';
 import { type RtpStreamStats, type TransportStats, transportStats } from './stats.js';
+import { unpoolHandshake } from './unpoolHandshake.js';
 
 /** Why a transport closed. */
 export type TransportCloseReason = 'closed' | 'replaced' | 'failed' | 'timeout' | 'inactive' | 'routerClosed';
@@ -217,6 +218,7 @@ export abstract class Transport extends TypedEmitter<TransportEvents> {
       clearTimeout(this.connectTimer);
       this.connectTimer = null;
       this.startWatchdog();
+      for (const dtls of this.dtlsTransports()) unpoolHandshake(dtls);
       this.onConnected();
       this.emit('connected');
     } else if (state === 'failed' || state === 'closed') {
