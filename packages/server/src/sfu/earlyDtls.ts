@@ -11,10 +11,11 @@
  */
 import type { RTCDtlsTransport } from 'werift';
 
-/** Records kept at most (a ClientHello is one or two; anything beyond is not a handshake's start). */
-const MAX_RECORDS = 4;
-/** Bytes kept at most. */
-const MAX_BYTES = 8192;
+/**
+ * Bytes kept at most: one datagram of a ClientHello (a few hundred bytes; a fragmented or oversized one is
+ * left to the client's retransmission).
+ */
+const MAX_BYTES = 2048;
 
 /** The parts of werift 0.25.2's ICE `Connection` this uses (public in its typings as an `Event`). */
 interface IceData {
@@ -28,31 +29,29 @@ interface IceData {
 const isDtls = (data: Buffer): boolean => data.length > 13 && data[0]! >= 20 && data[0]! <= 63;
 
 /**
- * From now until `dtls` starts its handshake, keeps the DTLS records its ICE connection receives (bounded) and
- * hands them to the DTLS server then. Only for the DTLS server role (the SFU's, `a=setup:passive` or answered
+ * From now until `dtls` starts its handshake, keeps the newest DTLS datagram its ICE connection receives and
+ * hands it to the DTLS server then. Only for the DTLS server role (the SFU's, `a=setup:passive` or answered
  * `active`); a client speaks first and needs nothing kept. Returns the function that stops it.
  */
 export function keepEarlyDtls(dtls: RTCDtlsTransport): () => void {
   const ice = dtls.iceTransport.connection as unknown as IceData;
-  let kept: Buffer[] = [];
-  let bytes = 0;
+  // Only the newest datagram: a client that waited long for the answer may have sent its ClientHello again,
+  // and werift's server answers each cookie-less ClientHello with a new cookie (HelloVerifyRequest), so two
+  // handed on at once would leave the client answering a stale cookie.
+  let kept: Buffer | null = null;
   const data = ice.onData.subscribe((buf) => {
-    if (dtls.state !== 'new' || !isDtls(buf)) return;
-    if (kept.length >= MAX_RECORDS || bytes + buf.length > MAX_BYTES) return;
-    kept.push(buf);
-    bytes += buf.length;
+    if (dtls.state !== 'new' || !isDtls(buf) || buf.length > MAX_BYTES) return;
+    kept = buf;
   });
   const state = dtls.onStateChange.subscribe((s) => {
     if (s === 'new') return;
     stop();
-    if (s !== 'connecting' || dtls.role !== 'server' || kept.length === 0) return;
-    const records = kept;
-    kept = [];
+    const record = kept;
+    kept = null;
+    if (s !== 'connecting' || dtls.role !== 'server' || record === null) return;
     // werift sets `connecting` just before it creates the DTLS server, in the same synchronous run: by the next
     // microtask the server listens to the ICE connection.
-    queueMicrotask(() => {
-      for (const record of records) ice.onData.execute(record);
-    });
+    queueMicrotask(() => ice.onData.execute(record));
   });
   const stop = (): void => {
     data.unSubscribe();
