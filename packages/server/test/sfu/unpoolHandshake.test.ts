@@ -50,7 +50,10 @@ test('a connected transport keeps its handshake buffers outside the shared pool 
   for (const expected of ['cipher.masterSecret', 'cipher.localCert']) {
     assert.ok(names.includes(expected), `${expected} is where the walk looks`);
   }
-  assert.ok(names.some((n) => n.startsWith('dtls.handshakeCache.')), 'the handshake messages are found');
+  assert.ok(
+    names.some((n) => n.startsWith('dtls.handshakeCache.')),
+    'the handshake messages are found',
+  );
   const pooled = found.filter((f) => f.buffer.byteLength < f.buffer.buffer.byteLength).map((f) => f.path);
   assert.deepEqual(pooled, [], 'no slice of a larger buffer is kept');
 });
