@@ -62,6 +62,8 @@ export class Consumer extends TypedEmitter<ConsumerEvents> implements RtpSink {
   private filterPacket: RtpPacket | null = null;
   private _producer: Producer | null = null;
   private running = false;
+  /** The producer a start on a keyframe is scheduled for (see {@link startOnKeyframe}). */
+  private startPendingFor: Producer | null = null;
   private _closed = false;
   // The mapping from the current source's numbering to ours; `inSsrc === null` means "rebase on next packet".
   private inSsrc: number | null = null;
@@ -121,17 +123,20 @@ export class Consumer extends TypedEmitter<ConsumerEvents> implements RtpSink {
     this._producer = producer;
     this.inSsrc = null;
     producer.attach(this);
-    if (this.running) producer.requestKeyframe();
+    if (this.running) this.startOnKeyframe(producer);
     this.emit('producerSwitch', producer);
     return true;
   }
 
-  /** Starts sending (the transport is connected): asks for a keyframe so the player can start at once. */
+  /**
+   * Starts sending (the transport is connected): with the producer's cached group of pictures at once, else
+   * after the keyframe it asks for.
+   */
   start(): void {
     if (this._closed || this.running) return;
     this.running = true;
     this.inSsrc = null;
-    this._producer?.requestKeyframe();
+    if (this._producer) this.startOnKeyframe(this._producer);
   }
 
   /** A keyframe request (PLI or FIR) from the player. */
@@ -238,6 +243,35 @@ export class Consumer extends TypedEmitter<ConsumerEvents> implements RtpSink {
     this._producer = null;
     this.inSsrc = null;
     this.emit('producerClose');
+  }
+
+  /**
+   * Video starts on a keyframe: the producer's cached one and the packets since, sent through the same path as
+   * live packets (the first rebases the numbering, the rest and then the live packets continue it), or, when
+   * there is no fresh cached group, the next one, which it asks the publisher for. Audio starts with the next
+   * packet.
+   *
+   * Not at once but on the next check phase of the event loop: werift's DTLS server reports the handshake done
+   * as soon as it has queued its last flight (ChangeCipherSpec, Finished), which reaches the socket through
+   * werift's chain of promises; packets sent by the fast path before that would reach the player ahead of the
+   * Finished, before it has its SRTP keys, and be dropped (a whole cached keyframe, in the tests). By the check
+   * phase that chain has run. Live packets that arrive meanwhile are not forwarded (no keyframe has started the
+   * numbering), and the group is read when it is sent, so it ends with the newest packet.
+   */
+  private startOnKeyframe(producer: Producer): void {
+    if (this.kind !== 'video' || this.startPendingFor === producer) return;
+    this.startPendingFor = producer;
+    setImmediate(() => {
+      if (this.startPendingFor === producer) this.startPendingFor = null;
+      // Closed, switched, or a keyframe arrived live meanwhile and started the stream.
+      if (!this.running || producer !== this._producer || this.inSsrc !== null) return;
+      const group = producer.takeKeyframeGroup();
+      if (group === null) {
+        producer.requestKeyframe();
+        return;
+      }
+      for (let i = 0; i < group.length; i++) this.handleRtp(group[i]!, producer);
+    });
   }
 
   /** Maps the source's numbering so its packet (`seq`, `ts`) directly follows the last one we sent. */

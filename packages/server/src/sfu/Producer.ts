@@ -6,6 +6,7 @@
 import { TypedEmitter } from '@parley/protocol';
 import type { MediaStreamTrack, RTCRtpCodecParameters, RTCRtpReceiver, RtpPacket } from 'werift';
 import { FrameMeter } from './FrameMeter.js';
+import { KeyframeCache, type KeyframeCacheLimits } from './KeyframeCache.js';
 import { isKeyframeStart } from './keyframe.js';
 import { RetransmissionBuffer } from './RetransmissionBuffer.js';
 import { IncomingStreamCounter, type RtpStreamStats } from './stats.js';
@@ -33,6 +34,8 @@ export interface ProducerOptions {
   keyframeRequestIntervalMs: number;
   /** Packets kept for NACK answers (a power of two). */
   retransmissionBufferSize: number;
+  /** Bounds of the last group of pictures kept for joining players (video); see {@link KeyframeCache}. */
+  keyframeCache?: Partial<KeyframeCacheLimits> | undefined;
 }
 
 /**
@@ -87,6 +90,9 @@ export class Producer extends TypedEmitter<ProducerEvents> {
   private readonly options: ProducerOptions;
   private readonly sinks = new Set<RtpSink>();
   private readonly counter: IncomingStreamCounter;
+  /** The last group of pictures, for players who join (video only). */
+  private readonly keyframes: KeyframeCache | null;
+  private cachedStarts = 0;
   /** Frame rate and size (video). */
   readonly meter: FrameMeter;
   private readonly unsubscribers: (() => void)[] = [];
@@ -109,6 +115,7 @@ export class Producer extends TypedEmitter<ProducerEvents> {
     this.buffer = new RetransmissionBuffer(options.retransmissionBufferSize);
     this.counter = new IncomingStreamCounter(source.codec.clockRate);
     this.meter = new FrameMeter(source.codec.mimeType);
+    this.keyframes = this.kind === 'video' ? new KeyframeCache(options.keyframeCache) : null;
     this.unsubscribers.push(
       source.onRtp((packet) => this.handleRtp(packet)),
       // The source repairs upstream losses by itself; we count its NACKs.
@@ -140,6 +147,30 @@ export class Producer extends TypedEmitter<ProducerEvents> {
   /** True while a keyframe request waits: for the rate limit, or for the publisher's first packet. */
   get keyframeRequestPending(): boolean {
     return this.pliTimer !== null || this.pliOnFirstPacket;
+  }
+
+  /** Players started from the cached group of pictures instead of a keyframe request. */
+  get startsFromCache(): number {
+    return this.cachedStarts;
+  }
+
+  /**
+   * The packets a new player of this video track starts with: the last keyframe and every packet since, oldest
+   * first, if that group is within the cache's bounds (see {@link KeyframeCache}); else null, and the caller
+   * asks for a keyframe ({@link requestKeyframe}). Read the array at once; do not keep it.
+   */
+  takeKeyframeGroup(): readonly RtpPacket[] | null {
+    const keyframes = this.keyframes;
+    if (keyframes === null) return null;
+    const now = performance.now();
+    const group = keyframes.fresh(now);
+    if (group === null) return null;
+    this.cachedStarts += 1;
+    // A group past half its age bound is still served, and the publisher is asked for a new keyframe too (within
+    // the usual rate limit): a browser sends keyframes only when asked, so without this every join after the
+    // first would find an ever older group until it expired, and that join would wait for a PLI round trip.
+    if ((keyframes.age(now) ?? 0) > keyframes.maxAgeMs / 2) this.requestKeyframe();
+    return group;
   }
 
   /** Starts forwarding to `sink` (internal: used by {@link Consumer}). */
@@ -206,6 +237,7 @@ export class Producer extends TypedEmitter<ProducerEvents> {
     this.pliTimer = null;
     for (const unsubscribe of this.unsubscribers) unsubscribe();
     this.buffer.clear();
+    this.keyframes?.clear();
     const sinks = [...this.sinks];
     this.sinks.clear();
     for (const sink of sinks) sink.handleProducerClose(this);
@@ -228,9 +260,14 @@ export class Producer extends TypedEmitter<ProducerEvents> {
       this.sendPli();
     }
     this.counter.add(packet);
-    if (this.kind === 'video') this.meter.add(packet);
     this.buffer.put(packet);
-    if (this.kind === 'video' && isKeyframeStart(this.mimeType, packet.payload)) this.emit('keyframe');
+    const keyframes = this.keyframes;
+    if (keyframes !== null) {
+      this.meter.add(packet);
+      const keyframe = isKeyframeStart(this.mimeType, packet.payload);
+      keyframes.add(packet, keyframe, performance.now());
+      if (keyframe) this.emit('keyframe');
+    }
     for (const sink of this.sinks) sink.handleRtp(packet, this);
   }
 

@@ -6,6 +6,7 @@ import type { PeerConfig, RTCPeerConnection } from 'werift';
 import { Producer, type ProducerOptions, weriftProducerSource } from './Producer.js';
 import { publisherPeerConfig } from './peerConfig.js';
 import { SfuError } from './SfuError.js';
+import { withSessionIceLite } from './sessionIceLite.js';
 import type { RtpStreamStats } from './stats.js';
 import { createPeer, type StunProbe, Transport, type TransportTimeouts } from './Transport.js';
 
@@ -86,8 +87,9 @@ export class PublisherTransport extends Transport {
       }
       if (transport.producers.size === 0)
         throw SfuError.negotiationFailed('no codec in common with the offer');
-      const answerSdp = pc.localDescription?.sdp;
-      if (!answerSdp) throw SfuError.negotiationFailed('werift produced no answer');
+      const localSdp = pc.localDescription?.sdp;
+      if (!localSdp) throw SfuError.negotiationFailed('werift produced no answer');
+      const answerSdp = withSessionIceLite(localSdp);
       return { transport, answerSdp };
     } catch (err) {
       await transport.close('failed');

@@ -17,6 +17,7 @@ import { Consumer, type ConsumerOptions } from './Consumer.js';
 import type { Producer } from './Producer.js';
 import type { SenderReports } from './SenderReports.js';
 import { SfuError } from './SfuError.js';
+import { withSessionIceLite } from './sessionIceLite.js';
 import type { RtpStreamStats } from './stats.js';
 import { createPeer, type StunProbe, Transport, type TransportTimeouts } from './Transport.js';
 
@@ -86,8 +87,9 @@ export class SubscriberTransport extends Transport {
         throw SfuError.negotiationFailed('the stream has no track the SFU can offer');
       await pc.setLocalDescription(await pc.createOffer());
       transport.followNominations();
-      const offerSdp = pc.localDescription?.sdp;
-      if (!offerSdp) throw SfuError.negotiationFailed('werift produced no offer');
+      const localSdp = pc.localDescription?.sdp;
+      if (!localSdp) throw SfuError.negotiationFailed('werift produced no offer');
+      const offerSdp = withSessionIceLite(localSdp);
       return { transport, offerSdp };
     } catch (err) {
       await transport.close('failed');

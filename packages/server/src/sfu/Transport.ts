@@ -7,9 +7,12 @@ import { TypedEmitter } from '@parley/protocol';
 import { SRTP_AEAD_AES_128_GCM, SRTP_AES128_CM_HMAC_SHA1_80 } from '@parley/rtp';
 import { type PeerConfig, type RTCDtlsTransport, RTCPeerConnection } from 'werift';
 import { type RtpStreamStats, type TransportStats, transportStats } from './stats.js';
+import { connectOnFirstCheck } from './werift/connectOnFirstCheck.js';
+import { keepEarlyDtls } from './werift/earlyDtls.js';
 import { followLatestNomination } from './werift/followNomination.js';
 import { iceConnectionOf, setSrtpProfiles } from './werift/shapes.js';
 import { type IceCredentialsShape, registerIceCredentials } from './werift/udpMux/registerIce.js';
+import { unpoolHandshake } from './werift/unpoolHandshake.js';
 import { fastSrtpOf, installFastSrtp } from './werift/weriftSrtp.js';
 
 /** Why a transport closed. */
@@ -183,15 +186,19 @@ export abstract class Transport extends TypedEmitter<TransportEvents> {
   }
 
   /**
-   * Makes the ICE-lite agent follow the peer's newest nomination (see werift/followNomination.ts), and registers
-   * its local ufrags with the node's UDP mux (werift/udpMux/registerIce.ts). Called by the subclasses once the
-   * SFU's own description is set (its ICE transports and ufrags exist), before the peer has it and can check.
+   * Makes the ICE-lite agent follow the peer's newest nomination (werift/followNomination.ts), connect on the
+   * peer's first valid check (werift/connectOnFirstCheck.ts), keep a DTLS ClientHello that arrives before the
+   * DTLS server starts (werift/earlyDtls.ts), and registers its local ufrags with the node's UDP mux
+   * (werift/udpMux/registerIce.ts). Called by the subclasses once the SFU's own description is set (its ICE
+   * transports and ufrags exist), before the peer has it and can check.
    */
   protected followNominations(): void {
     for (const dtls of this.dtlsTransports()) {
       const connection = iceConnectionOf(dtls);
       followLatestNomination(connection);
       registerIceCredentials(connection as unknown as IceCredentialsShape);
+      connectOnFirstCheck(dtls.iceTransport.connection);
+      this.unsubscribers.push(keepEarlyDtls(dtls));
     }
   }
 
@@ -216,6 +223,7 @@ export abstract class Transport extends TypedEmitter<TransportEvents> {
       clearTimeout(this.connectTimer);
       this.connectTimer = null;
       this.startWatchdog();
+      for (const dtls of this.dtlsTransports()) unpoolHandshake(dtls);
       this.onConnected();
       this.emit('connected');
     } else if (state === 'failed' || state === 'closed') {

@@ -2,10 +2,12 @@
  * The options of {@link SfuRouter} and their resolution: defaults filled in ({@link SFU_DEFAULTS}; ICE and
  * pipes on loopback), bad values refused with a TypeError before anything starts.
  */
+
 import { isIPv4 } from 'node:net';
 import type { PeerConfig } from 'werift';
 import type { ConsumerOptions } from './Consumer.js';
 import { SFU_DEFAULTS } from './defaults.js';
+import type { KeyframeCacheLimits } from './KeyframeCache.js';
 import type { ProducerOptions } from './Producer.js';
 import { resolveIceOptions, type SfuIceOptions, sfuPeerConfig } from './peerConfig.js';
 import type { PipeEndpointOptions } from './pipe/PipeEndpoint.js';
@@ -23,6 +25,8 @@ export interface SfuRouterOptions {
   keyframeRequestIntervalMs?: number;
   /** Packets kept per incoming track for NACK answers (power of two); default 1024. */
   retransmissionBufferSize?: number;
+  /** Bounds of the group of pictures each video track keeps for joining players; see KeyframeCache.ts. */
+  keyframeCache?: Partial<KeyframeCacheLimits>;
   /** Time a transport (or a pipe-in awaiting its answer) has from creation to connect; default 20 s. */
   connectTimeoutMs?: number;
   /** A connected transport that hears nothing from its peer (STUN, RTP, RTCP) this long closes (`inactive`); default 15 s. */
@@ -70,6 +74,7 @@ export function resolveRouterOptions(options: SfuRouterOptions): ResolvedRouterO
         'keyframeRequestIntervalMs',
       ),
       retransmissionBufferSize: options.retransmissionBufferSize ?? d.retransmissionBufferSize,
+      keyframeCache: options.keyframeCache,
     },
     timeouts: {
       connectMs: positiveInt(options.connectTimeoutMs ?? d.connectTimeoutMs, 'connectTimeoutMs'),

@@ -297,6 +297,17 @@ export abstract class WeriftConnection<
    * straight to `failed`). The SFU sends RTCP at least every 1.5 s once media flows (sender or receiver
    * reports), so silence from it for `disconnectedTimeoutMs` means it is gone.
    */
+  /**
+   * Starts the silence clock now if nothing was heard yet. A publisher calls it with its first packet: the SFU
+   * answers media with receiver reports (werift's receiver, 0.5–1.5 s after its first packet), so from then on
+   * silence means the SFU is gone. Before the SFU kept keyframes for joining players, each player's start sent
+   * the publisher a PLI, which happened to start the clock; a publisher whose players all started from the
+   * SFU's cache heard nothing before its path broke, and never noticed.
+   */
+  protected startSilenceClock(): void {
+    this.lastHeardAt ??= performance.now();
+  }
+
   private startTicker(): void {
     const heard = this.guard('its packet clock', () => {
       this.lastHeardAt = performance.now();

@@ -231,6 +231,7 @@ export class WeriftPublishConnection
   }
 
   private sendPacket(t: SendingTrack, packet: RtpPacket): void {
+    if (t.packetsSent === 0) this.startSilenceClock();
     t.packetsSent += 1;
     t.bytesSent += packet.payload.length;
     t.transceiver.sender.sendRtp(packet).catch(() => {

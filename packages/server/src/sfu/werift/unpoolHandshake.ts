@@ -1,0 +1,100 @@
+/**
+ * Copies the small buffers a finished DTLS handshake keeps out of Node's shared 8 KiB allocation pool.
+ *
+ * werift builds its handshake from `Buffer.from`/`Buffer.concat` slices of Node's buffer pool (small buffers
+ * are cut from one 8 KiB ArrayBuffer, `Buffer.poolSize`), and its DTLS objects keep some of them for the life of
+ * the connection: the master secret, the certificate, the last flight (to resend it if the peer asks), the
+ * handshake messages (`handshakeCache`). A slice keeps its whole 8 KiB slab alive. A heap snapshot of the bench
+ * server with 250 players held 721 such slabs retained only through werift's DTLS objects (masterSecret,
+ * localCert, FragmentedHandshake fragments, verifyData, lastFlight, the session's extensions), ~23 KiB per transport for a few hundred
+ * bytes of data. Once the handshake is done, each of those buffers is replaced by an exact-size copy of its own,
+ * with the same bytes: werift reads them as before, and the slabs are freed once nothing else holds them.
+ */
+import type { RTCDtlsTransport } from 'werift';
+
+/** Objects visited at most per handshake (its whole state is a few hundred). */
+const MAX_OBJECTS = 4000;
+/** How deep below the DTLS session's context and cipher objects (handshakeCache → flight → data → message). */
+const MAX_DEPTH = 6;
+
+/**
+ * The parts of werift 0.25.2's `DtlsSocket` (dtls/src/socket.ts) this reads: its context and cipher; its own
+ * data properties (`extensions`) are walked too.
+ */
+interface DtlsSession {
+  dtls?: object;
+  cipher?: object;
+}
+
+/** A pooled slice: a view on a larger ArrayBuffer than itself (Node's pool, or a concatenation). */
+function isSlice(value: unknown): value is Buffer {
+  return Buffer.isBuffer(value) && value.byteLength < value.buffer.byteLength;
+}
+
+/** An exact-size copy outside the pool. */
+function unpooled(buffer: Buffer): Buffer {
+  const copy = Buffer.allocUnsafeSlow(buffer.byteLength);
+  buffer.copy(copy);
+  return copy;
+}
+
+/**
+ * A data object to descend into: an array or an object with no function of its own. werift's event emitters,
+ * transports and sockets keep arrow functions as own properties (`onData`, `send`, `subscribe`), so the walk
+ * stays inside the handshake's data and never reaches the connection's other state.
+ */
+function isData(value: object): boolean {
+  if (Array.isArray(value)) return true;
+  if (ArrayBuffer.isView(value)) return false;
+  for (const key of Object.keys(value)) {
+    if (typeof (value as Record<string, unknown>)[key] === 'function') return false;
+  }
+  return true;
+}
+
+/** Replaces the pooled buffers under `root` (its own properties but `skip`, then data objects below them). */
+function unpoolUnder(
+  root: object,
+  skip: ReadonlySet<string>,
+  seen: WeakSet<object>,
+  budget: { left: number },
+): void {
+  const walk = (holder: Record<string, unknown>, depth: number): void => {
+    for (const key of Object.keys(holder)) {
+      if (depth === 0 && skip.has(key)) continue;
+      const value = holder[key];
+      if (isSlice(value)) {
+        holder[key] = unpooled(value);
+      } else if (
+        depth < MAX_DEPTH &&
+        typeof value === 'object' &&
+        value !== null &&
+        !seen.has(value) &&
+        budget.left > 0 &&
+        isData(value)
+      ) {
+        seen.add(value);
+        budget.left -= 1;
+        walk(value as Record<string, unknown>, depth + 1);
+      }
+    }
+  };
+  seen.add(root);
+  walk(root as Record<string, unknown>, 0);
+}
+
+/**
+ * Moves the buffers `dtls`'s finished handshake keeps out of the shared pool (see the file's comment). Call once
+ * the transport is connected; a transport without a DTLS session is left alone.
+ */
+export function unpoolHandshake(dtls: RTCDtlsTransport): void {
+  const session = (dtls as unknown as { dtls?: DtlsSession }).dtls;
+  if (!session) return;
+  const seen = new WeakSet<object>();
+  const budget = { left: MAX_OBJECTS };
+  // The context's `options` hold the transport (and through it the ICE connection): not handshake data.
+  if (session.dtls) unpoolUnder(session.dtls, new Set(['options']), seen, budget);
+  if (session.cipher) unpoolUnder(session.cipher, new Set(), seen, budget);
+  // The session's own data: the hello extensions it negotiated, kept in `extensions`.
+  unpoolUnder(session, new Set(['options']), seen, budget);
+}

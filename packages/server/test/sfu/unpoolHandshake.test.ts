@@ -1,0 +1,59 @@
+/**
+ * After the handshake the SFU's DTLS objects keep no slices of Node's shared buffer pool (unpoolHandshake.ts),
+ * and the connection works as before: media flows, the SRTP keys agree, and it closes.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { SfuRouter } from '../../src/sfu/index.js';
+import { closeAll, TestPlayer, TestPublisher } from './support/clients.js';
+import { type LoopbackStun, startLoopbackStun } from './support/loopbackStun.js';
+import { waitFor } from './support/waitFor.js';
+
+let stun: LoopbackStun;
+before(async () => {
+  stun = await startLoopbackStun();
+});
+after(async () => {
+  await stun.close();
+});
+
+/** Every Buffer under `root` (data objects only, as the walk does), with its path. */
+function buffersUnder(root: object, path: string, out: { path: string; buffer: Buffer }[], depth = 0): void {
+  if (depth > 6) return;
+  for (const [key, value] of Object.entries(root)) {
+    if (Buffer.isBuffer(value)) out.push({ path: `${path}.${key}`, buffer: value });
+    else if (typeof value === 'object' && value !== null && key !== 'options' && !ArrayBuffer.isView(value)) {
+      if (Object.values(value).some((v) => typeof v === 'function')) continue;
+      buffersUnder(value, `${path}.${key}`, out, depth + 1);
+    }
+  }
+}
+
+test('a connected transport keeps its handshake buffers outside the shared pool and still carries media', async (t) => {
+  const router = new SfuRouter();
+  const pub = new TestPublisher(stun);
+  const player = new TestPlayer(stun);
+  t.after(() => closeAll(router, pub, player));
+  await pub.publish(router, 's');
+  const stop = pub.pump(5);
+  t.after(stop);
+  const transport = await player.play(router, 'p', 's');
+  await waitFor(() => transport.connectionState === 'connected', 'connected');
+  await waitFor(() => player.received.audio.length >= 10 && player.received.video.length >= 10, 'media');
+  stop();
+  const session = (transport as any).pc.getTransceivers()[0].dtlsTransport.dtls;
+  assert.ok(session?.dtls && session?.cipher, 'werift 0.25.2 keeps its DTLS context and cipher there');
+  const found: { path: string; buffer: Buffer }[] = [];
+  buffersUnder(session.dtls, 'dtls', found);
+  buffersUnder(session.cipher, 'cipher', found);
+  const names = found.map((f) => f.path);
+  for (const expected of ['cipher.masterSecret', 'cipher.localCert']) {
+    assert.ok(names.includes(expected), `${expected} is where the walk looks`);
+  }
+  assert.ok(
+    names.some((n) => n.startsWith('dtls.handshakeCache.')),
+    'the handshake messages are found',
+  );
+  const pooled = found.filter((f) => f.buffer.byteLength < f.buffer.buffer.byteLength).map((f) => f.path);
+  assert.deepEqual(pooled, [], 'no slice of a larger buffer is kept');
+});
