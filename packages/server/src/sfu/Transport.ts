@@ -10,8 +10,8 @@ import { type RtpStreamStats, type TransportStats, transportStats } from './stat
 import { connectOnFirstCheck } from './werift/connectOnFirstCheck.js';
 import { keepEarlyDtls } from './werift/earlyDtls.js';
 import { followLatestNomination } from './werift/followNomination.js';
-import { iceConnectionOf, setSrtpProfiles } from './werift/shapes.js';
-import { type IceCredentialsShape, registerIceCredentials } from './werift/udpMux/registerIce.js';
+import { iceConnectionOf, iceCredentialsOf, setSrtpProfiles } from './werift/shapes.js';
+import { registerIceCredentials } from './werift/udpMux/registerIce.js';
 import { unpoolHandshake } from './werift/unpoolHandshake.js';
 import { fastSrtpOf, installFastSrtp } from './werift/weriftSrtp.js';
 
@@ -196,7 +196,7 @@ export abstract class Transport extends TypedEmitter<TransportEvents> {
     for (const dtls of this.dtlsTransports()) {
       const connection = iceConnectionOf(dtls);
       followLatestNomination(connection);
-      registerIceCredentials(connection as unknown as IceCredentialsShape);
+      registerIceCredentials(iceCredentialsOf(dtls));
       connectOnFirstCheck(dtls.iceTransport.connection);
       this.unsubscribers.push(keepEarlyDtls(dtls));
     }

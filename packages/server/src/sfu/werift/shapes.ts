@@ -16,6 +16,7 @@ import type {
   SrtcpSession,
   SrtpSession,
 } from 'werift';
+import type { IceCredentialsShape } from './udpMux/registerIce.js';
 
 /**
  * The fields of werift's `RTCRtpSender` (webrtc/src/media/rtpSender.ts) the forwarding fast path and the
@@ -123,6 +124,14 @@ export function senderInternals(sender: RTCRtpSender): WeriftSenderInternals {
 /** The ICE connection under `dtls`, with the private parts the SFU uses. */
 export function iceConnectionOf(dtls: RTCDtlsTransport): WeriftIceConnection {
   return dtls.iceTransport.connection as unknown as WeriftIceConnection;
+}
+
+/**
+ * The ICE credentials and protocols of `dtls`'s connection, as the UDP mux registers them (the shape is
+ * declared with the mux, udpMux/registerIce.ts, and pinned by udpMuxShapes.test.ts).
+ */
+export function iceCredentialsOf(dtls: RTCDtlsTransport): IceCredentialsShape {
+  return dtls.iceTransport.connection as unknown as IceCredentialsShape;
 }
 
 /** werift's SRTP and SRTCP sessions of `dtls` (undefined before DTLS is up), with their private state. */
