@@ -31,6 +31,10 @@ async function liteIce(): Promise<{ pc: RTCPeerConnection; ice: any }> {
   });
   pc.addTransceiver('audio', { direction: 'sendonly' });
   await pc.setLocalDescription(await pc.createOffer());
+  // Gathering (the host candidate's socket, `protocols[0]`) finishes after setLocalDescription resolves.
+  if (pc.iceGatheringState !== 'complete') {
+    await pc.iceGatheringStateChange.watch((state) => state === 'complete');
+  }
   return { pc, ice: pc.getTransceivers()[0]!.dtlsTransport.iceTransport.connection };
 }
 
