@@ -11,7 +11,7 @@ import wabtInit from 'wabt';
 const SOURCES = [
   {
     source: './wasm/sha1.mjs',
-    out: '../packages/server/src/sfu/srtp/sha1Wasm.ts',
+    out: '../packages/rtp/src/srtp/sha1Wasm.ts',
     name: 'SHA1_WASM',
   },
 ];

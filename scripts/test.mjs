@@ -21,11 +21,13 @@ function walk(dir, out) {
 }
 
 const files = [];
-for (const top of ['packages', 'apps', 'bench']) {
+for (const top of ['packages', 'apps']) {
   const base = join(root, top);
   if (!existsSync(base)) continue;
   for (const pkg of readdirSync(base)) walk(join(base, pkg, 'dist', 'test'), files);
 }
+// The bench is one workspace package at the top (@parley/bench), not a folder of packages.
+walk(join(root, 'bench', 'dist', 'test'), files);
 // A test whose TypeScript source is gone (renamed, moved) may still sit compiled in dist: tsc -b never deletes.
 const hasSource = (file) =>
   existsSync(file.replace(`${sep}dist${sep}test${sep}`, `${sep}test${sep}`).replace(/\.js$/, '.ts'));

@@ -1,6 +1,6 @@
 /**
  * The WebAssembly text of SHA-1 compression (FIPS 180-4 §6.1.2) and HMAC-SHA1 (RFC 2104) over precomputed
- * key states, used by packages/server/src/sfu/srtp/hmacSha1.ts; scripts/build-wasm.mjs compiles it. The 80
+ * key states, used by packages/rtp/src/srtp/hmacSha1.ts; scripts/build-wasm.mjs compiles it. The 80
  * rounds are unrolled here with the five working variables renamed each round instead of shifted, and the
  * message schedule kept in 16 locals (W[t] overwrites W[t - 16]): written as a loop, V8's compiler keeps the
  * schedule in memory and moves the variables every round, ~2.5× slower.
@@ -46,7 +46,7 @@ const words = ['a', 'b', 'c', 'd', 'e'];
 /** The module's text. */
 export function wat() {
   return `;; SHA-1 compression (FIPS 180-4 §6.1.2) and HMAC-SHA1 (RFC 2104) over precomputed key states, for
-;; packages/server/src/sfu/srtp/hmacSha1.ts. Written by scripts/wasm/sha1.mjs, which unrolls the 80 rounds.
+;; packages/rtp/src/srtp/hmacSha1.ts. Written by scripts/wasm/sha1.mjs, which unrolls the 80 rounds.
 ;;
 ;; Memory (2 pages, never grown), byte offsets:
 ;;     0   inner state: SHA-1 state after the key XOR ipad block (5 words, host order), written by the host

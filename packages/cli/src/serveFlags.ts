@@ -31,7 +31,11 @@ export const SETTING_FLAGS: readonly SettingFlag[] = [
     help: 'Address clients reach the media at (repeatable)',
   },
   { spec: '--media-bind <addr>', path: 'media.bindAddress', help: 'IPv4 address the media sockets bind to' },
-  { spec: '--udp-port <port>', path: 'media.udpPort', help: 'The one UDP port of all media (default: a free one)' },
+  {
+    spec: '--udp-port <port>',
+    path: 'media.udpPort',
+    help: 'The one UDP port of all media (default: a free one)',
+  },
   {
     spec: '--port-range <a-b>',
     path: 'media.portRange',

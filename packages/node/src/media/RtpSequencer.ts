@@ -1,4 +1,8 @@
+import { sequenceDelta } from '@parley/rtp';
 import { RtpHeader, RtpPacket } from 'werift';
+
+// The SDK's public sequence arithmetic is @parley/rtp's.
+export { sequenceDelta };
 
 /** The part of an RTP packet the depacketizers read; werift's `RtpPacket` satisfies it. */
 export interface RtpPacketLike {
@@ -11,14 +15,6 @@ export const RtpClockRate = { video: 90_000, audio: 48_000 } as const;
 
 const SEQ_MOD = 0x1_0000;
 const TS_MOD = 0x1_0000_0000;
-
-/**
- * Forward distance from sequence number `from` to `to`, modulo 2^16: 1 for the next packet, 0 for a
- * duplicate, and 0x8000 or more for a packet older than `from` (a reorder or a replay).
- */
-export function sequenceDelta(from: number, to: number): number {
-  return (to - from + SEQ_MOD) % SEQ_MOD;
-}
 
 /**
  * Converts a time in `numerator/denominator`-second ticks (an IVF pts, say) into RTP clock units,

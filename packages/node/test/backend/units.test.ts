@@ -14,7 +14,6 @@ import {
   isLoopbackHost,
   MediaBreakWatch,
   OPUS_SILENCE,
-  ReceiveCounter,
   type ReceivedFrame,
   ReceivedTrack,
   ReorderBuffer,
@@ -219,20 +218,6 @@ test('the reorder buffer restores order, waits for a late packet, and gives a ga
   assert.deepEqual(seqs(r.push(pkt(2), 111)), [], 'too late');
   assert.equal(r.discarded, 1);
   assert.equal(r.gapsSkipped, 1);
-});
-
-test('receive counters: loss from sequence numbers, jitter from arrival times', () => {
-  const c = new ReceiveCounter(48000);
-  // 20 ms packets arriving exactly on time: no jitter.
-  for (let i = 0; i < 10; i++) c.add(65530 + i, i * 960, 100, i * 20);
-  assert.equal(c.packets, 10);
-  assert.equal(c.bytes, 1000);
-  assert.equal(c.lost, 0);
-  assert.equal(c.jitter, 0);
-  // Skip two packets (across the wrap already done), then one arrives 16 ms late.
-  c.add((65530 + 12) & 0xffff, 12 * 960, 100, 12 * 20 + 16);
-  assert.equal(c.lost, 2);
-  assert.ok(Math.abs(c.jitter - 0.016 / 16) < 1e-9, `jitter ${c.jitter}`);
 });
 
 test('media breaks: detected after the threshold, summed until the resume', () => {

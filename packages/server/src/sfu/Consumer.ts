@@ -6,11 +6,11 @@
  */
 
 import { TypedEmitter } from '@parley/protocol';
+import { randomSeq, randomTimestamp, seqAdd, seqDiff, seqNewer, tsAdd } from '@parley/rtp';
 import { type RTCRtpSender, RtpHeader, RtpPacket } from 'werift';
 import { FastRtpSender } from './FastRtpSender.js';
 import { isKeyframeStart } from './keyframe.js';
 import { frameFields, type Producer, type RtpSink } from './Producer.js';
-import { randomSeq, randomTimestamp, seqAdd, seqDiff, seqNewer, tsAdd } from './rtpMath.js';
 import type { LastSent, SenderReports } from './SenderReports.js';
 import type { RtpStreamStats } from './stats.js';
 

@@ -1,7 +1,7 @@
 /**
  * The forwarding fast path of one consumer: its packets go straight from the producer's payload to the
  * wire, written once (12-byte header, encrypted payload, SRTP tag) by the transport's own SRTP context
- * (srtp/) — in order, right into the keystream it computed ahead, so one buffer serves several packets —
+ * (@parley/rtp) — in order, right into the keystream it computed ahead, so one buffer serves several packets —
  * instead of through werift's `RTCRtpSender.sendRtp` pipeline, which per packet clones the packet, rebuilds
  * the header extension list, serializes the header, formats an NTP timestamp through strings, and chains six
  * promises before the socket sees the bytes. The bytes go to the UDP socket of the ICE pair in use, as
@@ -15,32 +15,12 @@
  * timestamp offset of werift's own (`replaceTrack`), DTLS up with our SRTP context in place. Otherwise
  * {@link FastRtpSender.send} returns false and the caller uses werift's pipeline.
  */
-import type { RTCDtlsTransport, RTCRtpSender } from 'werift';
-import { sendOnPair, type WeriftIceConnection } from './sendOnPair.js';
-import type { SrtpCryptoContext, SrtpStream } from './srtp/SrtpCryptoContext.js';
-import { fastSrtpOf } from './srtp/weriftSrtp.js';
 
-/**
- * The fields of werift 0.25.2's `RTCRtpSender` (media/rtpSender.ts) the fast path reads or keeps up to date;
- * most are private in its typings.
- */
-interface WeriftSenderInternals {
-  stopped: boolean;
-  ssrc: number;
-  dtlsTransport?: RTCDtlsTransport;
-  headerExtensions?: readonly unknown[];
-  redRedundantPayloadType?: number;
-  seqOffset: number;
-  timestampOffset: number;
-  rtpContinuityPending: boolean;
-  sequenceNumber?: number;
-  timestamp?: number;
-  octetCount: number;
-  packetCount: number;
-  headerBytesSent: number;
-  retransmittedPacketsSent: number;
-  retransmittedBytesSent: number;
-}
+import type { SrtpCryptoContext, SrtpStream } from '@parley/rtp';
+import type { RTCDtlsTransport, RTCRtpSender } from 'werift';
+import { sendOnPair } from './werift/sendOnPair.js';
+import { iceConnectionOf, senderInternals, type WeriftSenderInternals } from './werift/shapes.js';
+import { fastSrtpOf } from './werift/weriftSrtp.js';
 
 const HEADER = 12;
 
@@ -60,7 +40,7 @@ export class FastRtpSender {
   private readonly header = new Uint8Array(HEADER).fill(0x80, 0, 1);
 
   constructor(sender: RTCRtpSender) {
-    this.sender = sender as unknown as WeriftSenderInternals;
+    this.sender = senderInternals(sender);
   }
 
   /**
@@ -118,7 +98,7 @@ export class FastRtpSender {
     // What RTCDtlsTransport.sendRtp does after encrypting.
     dtls.bytesSent += length;
     dtls.packetsSent += 1;
-    sendOnPair(dtls.iceTransport.connection as unknown as WeriftIceConnection, packet);
+    sendOnPair(iceConnectionOf(dtls), packet);
     return true;
   }
 

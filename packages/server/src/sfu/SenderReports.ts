@@ -16,23 +16,9 @@
  * or by {@link FastRtpSender}), and leaves the LSR and send time werift's sender reads to compute the
  * round-trip time from the player's receiver reports.
  */
-import type { RTCDtlsTransport, RTCRtpSender } from 'werift';
-import { sendOnPair, type WeriftIceConnection } from './sendOnPair.js';
-
-/** The fields of werift 0.25.2's `RTCRtpSender` a report reads or writes (private in its typings). */
-interface WeriftSenderReportState {
-  stopped: boolean;
-  ssrc: number;
-  cname?: string;
-  dtlsTransport?: RTCDtlsTransport;
-  packetCount: number;
-  octetCount: number;
-  /** Middle 32 bits of the last report's NTP time: what a receiver report echoes as LSR. */
-  lastSRtimestamp?: number;
-  /** When the last report was sent, in seconds (Date.now() / 1000, as werift's `timestampSeconds`). */
-  lastSentSRTimestamp?: number;
-  runRtcp(): Promise<void>;
-}
+import type { RTCRtpSender } from 'werift';
+import { sendOnPair } from './werift/sendOnPair.js';
+import { iceConnectionOf, senderInternals, type WeriftSenderInternals } from './werift/shapes.js';
 
 /** The newest packet a consumer sent: its RTP timestamp, when (performance.now()), and the clock rate. */
 export interface LastSent {
@@ -56,7 +42,7 @@ const PT_SDES = 202;
 const SDES_CNAME = 1;
 
 interface Entry {
-  sender: WeriftSenderReportState;
+  sender: WeriftSenderInternals;
   lastSent: () => LastSent | null;
   intervalMs: number;
   /** When the next report is due (performance.now()), or 0 before the stream sent its first packet. */
@@ -106,7 +92,7 @@ export class SenderReports {
    * the consumer closes.
    */
   add(sender: RTCRtpSender, kind: 'audio' | 'video', lastSent: () => LastSent | null): () => void {
-    const s = sender as unknown as WeriftSenderReportState;
+    const s = senderInternals(sender);
     // werift starts its loop from sendRtp (or FastRtpSender does); on this sender that now does nothing.
     s.runRtcp = async () => {};
     const entry: Entry = { sender: s, lastSent, intervalMs: REPORT_INTERVAL_MS[kind], due: 0, packet: null };
@@ -176,12 +162,12 @@ export class SenderReports {
     dtls.bytesSent += protectedPacket.length;
     dtls.packetsSent += 1;
     this._sent += 1;
-    sendOnPair(dtls.iceTransport.connection as unknown as WeriftIceConnection, protectedPacket);
+    sendOnPair(iceConnectionOf(dtls), protectedPacket);
   }
 }
 
 /** An SR (no report blocks) followed by an SDES with the sender's CNAME, report fields zero. */
-function reportTemplate(s: WeriftSenderReportState): Buffer {
+function reportTemplate(s: WeriftSenderInternals): Buffer {
   const cname = Buffer.from(s.cname ?? '', 'utf8').subarray(0, 255);
   // SDES chunk: SSRC, CNAME item (type, length, text), then a null octet ending the list, padded to 32 bits.
   const chunk = 4 + 2 + cname.length + 1;

@@ -15,6 +15,7 @@ import { SenderReports } from './SenderReports.js';
 import { SfuError } from './SfuError.js';
 import type { StreamSource } from './StreamSource.js';
 import { SubscriberTransport } from './SubscriberTransport.js';
+import { ensureWeriftShapes } from './werift/checkWeriftShapes.js';
 import { UdpMux } from './werift/udpMux/UdpMux.js';
 
 export type { SfuRouterOptions } from './routerOptions.js';
@@ -68,6 +69,8 @@ export class SfuRouter extends TypedEmitter<SfuRouterEvents> {
 
   constructor(options: SfuRouterOptions = {}) {
     super();
+    // Once per process: werift must still have the private shapes the SFU uses (werift/shapes.ts).
+    ensureWeriftShapes();
     const resolved = resolveRouterOptions(options);
     const { ice } = resolved;
     this.udpMux =

@@ -4,12 +4,13 @@
  */
 
 import { TypedEmitter } from '@parley/protocol';
+import { SRTP_AEAD_AES_128_GCM, SRTP_AES128_CM_HMAC_SHA1_80 } from '@parley/rtp';
 import { type PeerConfig, type RTCDtlsTransport, RTCPeerConnection } from 'werift';
-import { followLatestNomination } from './followNomination.js';
-import { SRTP_AEAD_AES_128_GCM, SRTP_AES128_CM_HMAC_SHA1_80 } from './srtp/SrtpCryptoContext.js';
-import { fastSrtpOf, installFastSrtp } from './srtp/weriftSrtp.js';
 import { type RtpStreamStats, type TransportStats, transportStats } from './stats.js';
+import { followLatestNomination } from './werift/followNomination.js';
+import { iceConnectionOf, setSrtpProfiles } from './werift/shapes.js';
 import { type IceCredentialsShape, registerIceCredentials } from './werift/udpMux/registerIce.js';
+import { fastSrtpOf, installFastSrtp } from './werift/weriftSrtp.js';
 
 /** Why a transport closed. */
 export type TransportCloseReason = 'closed' | 'replaced' | 'failed' | 'timeout' | 'inactive' | 'routerClosed';
@@ -57,7 +58,7 @@ export function createPeer(config: Partial<PeerConfig>): { pc: RTCPeerConnection
  * The SRTP profiles the SFU accepts, in its order of preference: as DTLS server it picks the first one the
  * client offers (werift's `findMatchingSRTPProfile`). AES_CM_128_HMAC_SHA1_80, WebRTC's mandatory profile
  * (RFC 8827 §6.5), costs less per packet here than AEAD_AES_128_GCM, whose tag needs GHASH in JavaScript
- * (see srtp/ghash.ts): bench/README.md has the figures. GCM serves clients that offer only GCM.
+ * (see @parley/rtp's srtp/ghash.ts): bench/README.md has the figures. GCM serves clients that offer only GCM.
  */
 const SRTP_PROFILE_PREFERENCE = [SRTP_AES128_CM_HMAC_SHA1_80, SRTP_AEAD_AES_128_GCM];
 
@@ -159,7 +160,7 @@ export abstract class Transport extends TypedEmitter<TransportEvents> {
 
   /**
    * The SRTP protection profile, once every DTLS transport of the peer connection protects its media with
-   * the SFU's own SRTP contexts (see srtp/weriftSrtp.ts); null before DTLS is up, or while werift's own
+   * the SFU's own SRTP contexts (see werift/weriftSrtp.ts); null before DTLS is up, or while werift's own
    * contexts do the work.
    */
   get fastSrtpProfile(): 'AES_CM_128_HMAC_SHA1_80' | 'AEAD_AES_128_GCM' | null {
@@ -175,20 +176,20 @@ export abstract class Transport extends TypedEmitter<TransportEvents> {
    */
   protected useFastSrtp(): void {
     for (const dtls of this.dtlsTransports()) {
-      // Private in werift's typings; read when the handshake starts (after the descriptions).
-      (dtls as unknown as { srtpProfiles: number[] }).srtpProfiles = [...SRTP_PROFILE_PREFERENCE];
+      // Read when the handshake starts (after the descriptions).
+      setSrtpProfiles(dtls, SRTP_PROFILE_PREFERENCE);
       this.unsubscribers.push(installFastSrtp(dtls));
     }
   }
 
   /**
-   * Makes the ICE-lite agent follow the peer's newest nomination (see followNomination.ts), and registers its
-   * local ufrags with the node's UDP mux (werift/udpMux/registerIce.ts). Called by the subclasses once the
+   * Makes the ICE-lite agent follow the peer's newest nomination (see werift/followNomination.ts), and registers
+   * its local ufrags with the node's UDP mux (werift/udpMux/registerIce.ts). Called by the subclasses once the
    * SFU's own description is set (its ICE transports and ufrags exist), before the peer has it and can check.
    */
   protected followNominations(): void {
     for (const dtls of this.dtlsTransports()) {
-      const { connection } = dtls.iceTransport;
+      const connection = iceConnectionOf(dtls);
       followLatestNomination(connection);
       registerIceCredentials(connection as unknown as IceCredentialsShape);
     }

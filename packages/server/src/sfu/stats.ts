@@ -3,8 +3,8 @@
  * Counters the SFU owns (packets, NACKs, keyframe requests) are exact; loss and RTT towards players come from
  * their RTCP receiver reports, through werift.
  */
+import { ReceiverStatistics } from '@parley/rtp';
 import type { RtpPacket } from 'werift';
-import { seqDiff } from './rtpMath.js';
 
 /** Statistics of one RTP stream through the SFU. */
 export interface RtpStreamStats {
@@ -74,24 +74,23 @@ export function transportStats(
 }
 
 /**
- * Receive-side counters of one incoming stream: packets, bytes, loss from the extended highest sequence
- * number, and RFC 3550 interarrival jitter. A new SSRC starts a new count of loss (a publisher restart).
+ * Receive-side counters of one incoming stream: packets and bytes as they came (duplicates included), and
+ * the RFC 3550 receiver statistics of the current SSRC (loss, jitter). A new SSRC starts a new count of loss
+ * (a publisher restart); the loss of the SSRCs before it is kept.
  */
 export class IncomingStreamCounter {
   packets = 0;
   bytes = 0;
   private ssrc: number | null = null;
-  private baseExt = 0;
-  private highestExt = 0;
-  private received = 0;
+  private readonly statistics: ReceiverStatistics;
   private lostBefore = 0;
-  private jitterTicks = 0;
-  private lastTransit: number | null = null;
 
   constructor(
-    private readonly clockRate: number,
+    clockRate: number,
     private readonly now: () => number = () => performance.now(),
-  ) {}
+  ) {
+    this.statistics = new ReceiverStatistics(clockRate);
+  }
 
   /** Counts `packet`, received now. */
   add(packet: RtpPacket): void {
@@ -99,41 +98,20 @@ export class IncomingStreamCounter {
     this.packets += 1;
     this.bytes += packet.payload.length;
     if (ssrc !== this.ssrc) {
-      this.lostBefore += this.lostOfCurrent();
+      this.lostBefore += this.statistics.lost;
+      this.statistics.reset();
       this.ssrc = ssrc;
-      this.baseExt = sequenceNumber;
-      this.highestExt = sequenceNumber;
-      this.received = 1;
-      this.lastTransit = null;
-      return;
     }
-    this.received += 1;
-    const d = seqDiff(sequenceNumber, this.highestExt & 0xffff);
-    if (d <= 0) return; // late or duplicate: counted as received, no jitter sample
-    this.highestExt += d;
-    const arrival = (this.now() * this.clockRate) / 1000;
-    const transit = arrival - timestamp;
-    if (this.lastTransit !== null) {
-      // Timestamps wrap at 2^32; fold the difference back into a signed 32-bit range.
-      let delta = transit - this.lastTransit;
-      delta = (((delta % 0x100000000) + 0x100000000 + 0x80000000) % 0x100000000) - 0x80000000;
-      this.jitterTicks += (Math.abs(delta) - this.jitterTicks) / 16;
-    }
-    this.lastTransit = transit;
+    this.statistics.receive(sequenceNumber, timestamp, this.now());
   }
 
   /** Packets expected but not received, over every SSRC seen. */
   get packetsLost(): number {
-    return this.lostBefore + this.lostOfCurrent();
+    return this.lostBefore + this.statistics.lost;
   }
 
-  /** Jitter in seconds. */
+  /** Jitter of the current SSRC in seconds. */
   get jitter(): number {
-    return this.jitterTicks / this.clockRate;
-  }
-
-  private lostOfCurrent(): number {
-    if (this.ssrc === null) return 0;
-    return Math.max(0, this.highestExt - this.baseExt + 1 - this.received);
+    return this.statistics.jitter;
   }
 }

@@ -1,12 +1,12 @@
 /**
- * The SFU's ICE-lite agent follows the controlling agent's newest nomination (followNomination.ts). The
+ * The SFU's ICE-lite agent follows the controlling agent's newest nomination (werift/followNomination.ts). The
  * end-to-end case (a browser that moves from a relay pair to the host pair) is networks.test.ts in the web
  * package; this pins the werift shapes the rule relies on and the rule itself, on werift's own ICE connection.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CandidatePairState, RTCPeerConnection } from 'werift';
-import { followLatestNomination } from '../../src/sfu/followNomination.js';
+import { followLatestNomination } from '../../src/sfu/werift/followNomination.js';
 
 /** The ICE connection of a werift peer connection set up as the SFU's (ICE-lite, one bundled transport). */
 async function liteIceConnection(): Promise<{ pc: RTCPeerConnection; ice: Record<string, unknown> }> {
@@ -53,8 +53,8 @@ test('the SFU follows a USE-CANDIDATE on another succeeded pair; werift alone ke
   const plain = await liteIceConnection();
   const following = await liteIceConnection();
   t.after(() => Promise.all([plain.pc.close(), following.pc.close()]));
-  followLatestNomination(following.ice);
-  followLatestNomination(following.ice); // idempotent: wrapping twice changes nothing
+  followLatestNomination(following.ice as any);
+  followLatestNomination(following.ice as any); // idempotent: wrapping twice changes nothing
   for (const { ice } of [plain, following]) {
     const complete = ice['checkComplete'] as (pair: unknown) => void;
     complete.call(ice, succeededPair('relay', true));

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createSocket, type Socket } from 'node:dgram';
 import { once } from 'node:events';
 import { test } from 'node:test';
-import { makeSendsSynchronous } from '../../src/sfu/syncUdpSend.js';
+import { makeSendsSynchronous } from '../../src/sfu/werift/syncUdpSend.js';
 
 async function bound(address = '127.0.0.1'): Promise<Socket> {
   const socket = createSocket('udp4');

@@ -1,14 +1,14 @@
 /**
- * The receive pipeline of one track of a play connection: RTP counters → reorder buffer → depacketizer →
+ * The receive pipeline of one track of a play connection: RTP statistics → reorder buffer → depacketizer →
  * complete frames. Video after a loss is held back until the next key frame (asked for with a PLI), so what
  * comes out is always decodable.
  */
 import type { RecvTrackStats } from '@parley/engine';
+import { ReceiverStatistics } from '@parley/rtp';
 import type { RtpPacket } from 'werift';
 import { OpusRtpDepacketizer } from '../opusRtp.js';
 import { Vp8RtpDepacketizer } from '../vp8Rtp.js';
 import type { ReceivedFrame } from './FrameSink.js';
-import { ReceiveCounter } from './ReceiveCounter.js';
 import { ReorderBuffer } from './ReorderBuffer.js';
 import { vp8FrameSize } from './vp8FrameSize.js';
 
@@ -37,7 +37,10 @@ export interface ReceivedTrackOptions {
  */
 export class ReceivedTrack {
   readonly kind: 'audio' | 'video';
-  readonly counter: ReceiveCounter;
+  /** RFC 3550 receiver statistics of the track's RTP (loss, repairs, jitter). */
+  readonly counter: ReceiverStatistics;
+  /** Payload bytes received, duplicates included. */
+  private bytesReceived = 0;
   private readonly reorder: ReorderBuffer<RtpPacket>;
   private readonly vp8: Vp8RtpDepacketizer | null;
   private readonly opus: OpusRtpDepacketizer | null;
@@ -60,7 +63,7 @@ export class ReceivedTrack {
   constructor(kind: 'audio' | 'video', output: ReceivedTrackOutput, options: ReceivedTrackOptions = {}) {
     this.kind = kind;
     this.output = output;
-    this.counter = new ReceiveCounter(kind === 'video' ? 90_000 : 48_000);
+    this.counter = new ReceiverStatistics(kind === 'video' ? 90_000 : 48_000);
     this.reorder = new ReorderBuffer({ maxDelayMs: options.reorderDelayMs ?? (kind === 'video' ? 150 : 60) });
     this.vp8 = kind === 'video' ? new Vp8RtpDepacketizer() : null;
     this.opus = kind === 'audio' ? new OpusRtpDepacketizer() : null;
@@ -70,7 +73,8 @@ export class ReceivedTrack {
   /** Takes one packet as werift delivered it. */
   push(packet: RtpPacket, now: number): void {
     const h = packet.header;
-    this.counter.add(h.sequenceNumber, h.timestamp, packet.payload.length, now);
+    this.bytesReceived += packet.payload.length;
+    this.counter.receive(h.sequenceNumber, h.timestamp, now);
     for (const p of this.reorder.push(packet, now)) this.depacketize(p, now);
   }
 
@@ -78,13 +82,13 @@ export class ReceivedTrack {
   tick(now: number): void {
     for (const p of this.reorder.expire(now)) this.depacketize(p, now);
     // Still no key frame a while after asking (the PLI or the key frame was lost): ask again.
-    if (this.kind === 'video' && this.waitingForKeyframe && this.counter.packets > 0) this.askKeyframe(now);
+    if (this.kind === 'video' && this.waitingForKeyframe && this.counter.received > 0) this.askKeyframe(now);
   }
 
   stats(totalBreakSeconds: number): RecvTrackStats {
     const s: RecvTrackStats = {
-      packetsReceived: this.counter.packets,
-      bytesReceived: this.counter.bytes,
+      packetsReceived: this.counter.received,
+      bytesReceived: this.bytesReceived,
       packetsLost: this.counter.lost,
       packetsRepaired: this.counter.repaired,
       framesReceived: this.framesReceived,

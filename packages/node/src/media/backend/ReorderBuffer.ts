@@ -3,8 +3,8 @@
  * waits for the missing ones — a retransmission answering werift's NACK, or a plain reorder — for at most
  * `maxDelayMs`; then the gap is given up and the depacketizer sees it as a loss.
  */
+import { sequenceDelta } from '@parley/rtp';
 import type { RtpPacketLike } from '../RtpSequencer.js';
-import { sequenceDelta } from '../RtpSequencer.js';
 
 interface Held<P> {
   packet: P;

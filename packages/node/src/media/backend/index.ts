@@ -19,7 +19,6 @@ export {
   type NodePlayVideoOptions,
 } from './NodeLocalStream.js';
 export { OggOpusFileSource } from './OggOpusFileSource.js';
-export { ReceiveCounter } from './ReceiveCounter.js';
 export { ReceivedTrack, type ReceivedTrackOptions, type ReceivedTrackOutput } from './ReceivedTrack.js';
 export { ReorderBuffer, type ReorderBufferOptions } from './ReorderBuffer.js';
 export { SyntheticCameraSource } from './SyntheticCameraSource.js';

@@ -7,7 +7,7 @@
  * players' jitter buffers. A packet that arrives twice (a late original and its repair) is dropped by the
  * remote producer, which knows what it already has.
  */
-import { seqAdd, seqDiff } from '../rtpMath.js';
+import { seqAdd, seqDiff } from '@parley/rtp';
 
 /** Tuning of a {@link PipeLossRepair}. */
 export interface PipeLossRepairOptions {

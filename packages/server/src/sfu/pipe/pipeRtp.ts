@@ -3,6 +3,7 @@
  * is defensive (a pipe socket may receive anything); writing produces the minimal header a consumer would:
  * no CSRC, no header extension, no padding.
  */
+import { rtpHeaderLength } from '@parley/rtp';
 import { RtpHeader, RtpPacket } from 'werift';
 
 const HEADER = 12;
@@ -18,14 +19,10 @@ export function isRtcp(data: Buffer): boolean {
  * `data`), or null if it is not well-formed RTP version 2.
  */
 export function parseRtp(data: Buffer): RtpPacket | null {
-  if (data.length < HEADER) return null;
+  const offset = rtpHeaderLength(data);
+  if (offset < 0) return null;
   const b0 = data[0]!;
   if (b0 >> 6 !== 2) return null;
-  let offset = HEADER + (b0 & 0x0f) * 4;
-  if (b0 & 0x10) {
-    if (data.length < offset + 4) return null;
-    offset += 4 + data.readUInt16BE(offset + 2) * 4;
-  }
   let end = data.length;
   if (b0 & 0x20) {
     const pad = data[end - 1]!;

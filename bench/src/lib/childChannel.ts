@@ -1,0 +1,91 @@
+/**
+ * A child process of the benchmark (the Parley server, the baseline relay) and the line protocol both speak:
+ * the child prints one JSON line when ready, then answers each JSON command line on its stdin with one JSON
+ * line on its stdout, in order.
+ */
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { cpuMs, pinnedCommand, rssBytes } from './procStat.js';
+
+/**
+ * Starts `node <script> <arg>` pinned to `cpu`. Resolves with the child's ready line (`info`), its pid, and
+ * `request(command)` / `cpuMs()` / `rssBytes()` / `stop()`.
+ */
+/** A started child: its ready line, pid, and the calls on it. */
+export interface Child<I = ChildInfo> {
+  info: I;
+  pid: number;
+  pinned: boolean;
+  /** Sends one command; resolves with the child's answer (JSON, as the child wrote it). */
+  request(cmd: object): Promise<unknown>;
+  cpuMs(): number;
+  rssBytes(): number;
+  stop(): Promise<void>;
+}
+
+/** Every child's ready line has its pid. */
+export interface ChildInfo {
+  pid: number;
+}
+
+/** What a ready line must have; the rest is the child's own. */
+function readyInfo(line: string): ChildInfo & Record<string, unknown> {
+  const info: unknown = JSON.parse(line);
+  if (typeof info !== 'object' || info === null || typeof (info as { pid?: unknown }).pid !== 'number') {
+    throw new Error(`a child's ready line has no pid: ${line}`);
+  }
+  return info as ChildInfo & Record<string, unknown>;
+}
+
+export async function startChild({
+  script,
+  arg = '',
+  cpu = 0,
+  nodeArgs = [],
+}: {
+  script: string;
+  arg?: string;
+  cpu?: number;
+  nodeArgs?: string[];
+}): Promise<Child<ChildInfo & Record<string, unknown>>> {
+  const { command, args, pinned } = pinnedCommand(cpu, [process.execPath, ...nodeArgs, script, arg]);
+  const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout });
+  const waiting: { resolve: (value: unknown) => void; reject: (err: Error) => void }[] = [];
+  let exited: number | null = null;
+  const info = await new Promise<ChildInfo & Record<string, unknown>>((resolve, reject) => {
+    lines.once('line', (line) => {
+      try {
+        resolve(readyInfo(line));
+      } catch (err) {
+        reject(err);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code} before it was ready`)));
+  });
+  lines.on('line', (line) => waiting.shift()?.resolve(JSON.parse(line) as unknown));
+  child.once('exit', (code) => {
+    exited = code;
+    for (const w of waiting.splice(0)) w.reject(new Error(`${script} exited with ${code}`));
+  });
+  const pid = info.pid;
+  return {
+    info,
+    pid,
+    pinned,
+    request(cmd) {
+      if (exited !== null) return Promise.reject(new Error(`${script} has exited (${exited})`));
+      return new Promise<unknown>((resolve, reject) => {
+        waiting.push({ resolve, reject });
+        child.stdin.write(`${JSON.stringify(cmd)}\n`);
+      });
+    },
+    cpuMs: () => cpuMs(pid),
+    rssBytes: () => rssBytes(pid),
+    stop() {
+      if (exited !== null) return Promise.resolve();
+      child.kill('SIGTERM');
+      return new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    },
+  };
+}

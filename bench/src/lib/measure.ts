@@ -1,0 +1,290 @@
+/**
+ * One measured load step of a fan-out benchmark, the same for Parley and for the baseline relay: after a
+ * warm-up under the same load (not measured), a window of `seconds` during which the synthetic tracks keep sending, bracketed by readings of the forwarder's CPU time
+ * (utime + stime from /proc) and of its own sent-packet counter; then a short drain for packets still on the
+ * way. The CPU window is exactly the sending window, so CPU per packet = CPU time in the window ÷ distinct
+ * packets the receivers got that were sent in it.
+ */
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
+import type { Meter, MeterReceiver } from './meter.js';
+import { type OtherLoad, watchOtherLoad } from './procStat.js';
+import { round, summarize } from './stats.js';
+import type { SyntheticTrack } from './synthRtp.js';
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A receiver that must get a source's packets before a window opens. */
+export interface FlowPair {
+  receiver: MeterReceiver;
+  sourceId: number;
+}
+
+/**
+ * What a forwarder's `stats()` gives a window: its own count of packets sent to receivers and, for a Parley
+ * server, its garbage collections (absent for the baseline relay).
+ */
+export interface ForwarderStats {
+  /** Null for a forwarder whose own count the bench cannot read per window (Janus). */
+  sentPackets: number | null;
+  gcTotalMs?: number;
+  gcMaxMs?: number;
+  gcFull?: number;
+}
+
+/** The forwarder a window measures. */
+export interface ForwarderTarget<S extends ForwarderStats = ForwarderStats> {
+  cpuMs(): number;
+  stats(): Promise<S>;
+}
+
+/** Latency or another figure: p50 / p99 (ms), null when nothing was measured. */
+export interface Percentiles {
+  p50: number | null;
+  p99: number | null;
+}
+
+/** One measured window, as the results file has it (figures rounded; null where not measured). */
+export interface WindowRow {
+  windowSeconds: number | null;
+  packetsSentBySources: number;
+  packetsExpected: number;
+  packetsReceived: number;
+  forwardedPerSecond: number | null;
+  lossPercent: number | null;
+  cpuMs: number | null;
+  cpuPercent: number | null;
+  cpuMicrosPerPacket: number | null;
+  /** Null when the forwarder has no count the bench can read (Janus: see bench/src/janus/janusFanout.ts). */
+  forwarderCountedPackets: number | null;
+  /** The forwarder's own count against the receivers' (100 = equal). */
+  countAgreementPercent: number | null;
+  latencyMs: Percentiles & { max: number | null };
+  /**
+   * In the bench's senders, from the time written into a packet's tag to its hand-off to the socket
+   * (building and SRTP-protecting it): the bench's time, left out of the latency above.
+   */
+  senderPreparationMs: Percentiles;
+  /**
+   * Medians over the packets that reached two receivers or more: hand-off → first arrival, and the mean
+   * time between the arrivals of one packet at successive receivers (µs). The median latency of a fan-out
+   * to N is about the first plus N / 2 of the second.
+   */
+  burst: { firstArrivalMs: number | null; betweenArrivalsMicros: number | null };
+  benchCpuPercent: number | null;
+  /** CPU time other processes took on CPU 0 (the forwarder's) and CPU 1 (the bench's), % of the window. */
+  otherLoadPercent: OtherLoad;
+  bystanderCpuPercent?: number | null;
+  /** How late the bench's event loop ran (a late loop receives late: the latency includes it). */
+  benchLoopDelayMs: { p99: number | null; max: number | null };
+  /** The forwarder's garbage-collection pauses in the window (null for the baseline relay, not measured). */
+  serverGcPauseMs: { total: number | null; max: number | null } | null;
+  /** Full (mark-compact) collections of the forwarder in the window (null for the baseline relay). */
+  serverFullGcs: number | null;
+  benchGcPauseMs: { total: number | null; max: number | null };
+}
+
+/** Waits until every receiver has had a packet of each source it should get; false after `timeoutMs`. */
+export async function settle(pairs: readonly FlowPair[], timeoutMs = 15_000): Promise<boolean> {
+  const deadline = performance.now() + timeoutMs;
+  while (performance.now() < deadline) {
+    if (pairs.every(({ receiver, sourceId }) => receiver.flowing.has(sourceId))) return true;
+    await sleep(50);
+  }
+  return false;
+}
+
+/**
+ * Measures one window. `target` is the forwarder: `{ cpuMs(), stats() }` (stats resolves with
+ * `{ sentPackets }`); `pinned`: it runs on CPU 0 and the bench on CPU 1, so other processes' share of those
+ * CPUs can be told apart. `detail(stats0, stats1)`, if given, adds its fields to the row, from the forwarder's
+ * stats read just before and just after the window (e.g. a cluster's pipe counters). `bystanders`, if given
+ * (`{ cpuMs() }`), are the bench's other processes on the forwarder's CPU that the window does not measure (a
+ * paused layout's servers): their CPU is reported apart and not counted as other processes' load. Returns the
+ * step's row (figures rounded; null where nothing could be measured).
+ */
+export async function measureWindow<S extends ForwarderStats, D extends object = object>({
+  meter,
+  tracks,
+  target,
+  pinned = true,
+  seconds,
+  warmupSeconds = 1,
+  drainMs = 600,
+  onTick,
+  detail,
+  bystanders,
+}: {
+  meter: Meter;
+  tracks: readonly SyntheticTrack[];
+  target: ForwarderTarget<S>;
+  pinned?: boolean;
+  seconds: number;
+  warmupSeconds?: number;
+  drainMs?: number;
+  onTick?: (fraction: number) => void;
+  detail?: (stats0: S, stats1: S) => D;
+  bystanders?: { cpuMs(): number } | undefined;
+}): Promise<WindowRow & Partial<D>> {
+  // Steady state first: the JIT has compiled the forwarding path and fresh connections have settled. The
+  // bench's own garbage from the setup is collected now rather than during the window (with --expose-gc).
+  globalThis.gc?.();
+  await sleep(warmupSeconds * 1000);
+  const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+  const gcPauses: number[] = [];
+  const gcObserver = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) gcPauses.push(e.duration);
+  });
+  gcObserver.observe({ entryTypes: ['gc'] });
+  const stats0 = await target.stats();
+  loopDelay.enable();
+  const bench0 = process.cpuUsage();
+  const t0 = performance.now();
+  const cpu0 = target.cpuMs();
+  const bystanders0 = bystanders?.cpuMs() ?? 0;
+  const otherLoad = watchOtherLoad();
+  meter.begin(tracks);
+  const ms = seconds * 1000;
+  while (performance.now() - t0 < ms) {
+    await sleep(Math.min(250, ms - (performance.now() - t0)));
+    onTick?.((performance.now() - t0) / ms);
+  }
+  meter.end(tracks);
+  const cpu1 = target.cpuMs();
+  const bystanderMs = (bystanders?.cpuMs() ?? 0) - bystanders0;
+  const t1 = performance.now();
+  const bench = process.cpuUsage(bench0);
+  const benchMs = (bench.user + bench.system) / 1000;
+  // What else ran on the two CPUs meanwhile (other processes of the machine): noise in these figures.
+  const other = pinned ? otherLoad(cpu1 - cpu0 + bystanderMs, benchMs) : { cpu0: null, cpu1: null };
+  loopDelay.disable();
+  gcObserver.disconnect();
+  const stats1 = await target.stats();
+  await sleep(drainMs);
+  const { sent, expected, received, latencies, preparation, firstArrival, betweenArrivals } = meter.totals();
+  const windowMs = t1 - t0;
+  const cpuMs = cpu1 - cpu0;
+  const latency = summarize(latencies);
+  const prepared = summarize(preparation);
+  const serverCounted =
+    stats1.sentPackets === null || stats0.sentPackets === null
+      ? null
+      : stats1.sentPackets - stats0.sentPackets;
+  const extra: Partial<D> = detail?.(stats0, stats1) ?? {};
+  return {
+    windowSeconds: round(windowMs / 1000, 3),
+    packetsSentBySources: sent,
+    packetsExpected: expected,
+    packetsReceived: received,
+    forwardedPerSecond: round(received / (windowMs / 1000), 0),
+    lossPercent: expected > 0 ? round(((expected - received) / expected) * 100, 3) : null,
+    cpuMs: round(cpuMs, 0),
+    cpuPercent: round((cpuMs / windowMs) * 100, 1),
+    cpuMicrosPerPacket: received > 0 ? round((cpuMs * 1000) / received, 2) : null,
+    forwarderCountedPackets: serverCounted,
+    /** The forwarder's own count against the receivers' (100 = equal). */
+    countAgreementPercent:
+      received > 0 && serverCounted !== null ? round((serverCounted / received) * 100, 1) : null,
+    latencyMs: {
+      p50: round(latency.p50, 2),
+      p99: round(latency.p99, 2),
+      max: round(latency.max, 2),
+    },
+    /**
+     * In the bench's senders, from the time written into a packet's tag to its hand-off to the socket
+     * (building and SRTP-protecting it): the bench's time, left out of the latency above.
+     */
+    senderPreparationMs: { p50: round(prepared.p50, 3), p99: round(prepared.p99, 3) },
+    /**
+     * Medians over the packets that reached two receivers or more: hand-off → first arrival, and the mean
+     * time between the arrivals of one packet at successive receivers (µs). The median latency of a fan-out
+     * to N is about the first plus N / 2 of the second.
+     */
+    burst: {
+      firstArrivalMs: round(summarize(firstArrival).p50, 3),
+      betweenArrivalsMicros: round((summarize(betweenArrivals).p50 ?? Number.NaN) * 1000, 1),
+    },
+    benchCpuPercent: round((benchMs / windowMs) * 100, 1),
+    /** CPU time other processes took on CPU 0 (the forwarder's) and CPU 1 (the bench's), % of the window. */
+    otherLoadPercent: other,
+    ...(bystanders ? { bystanderCpuPercent: round((bystanderMs / windowMs) * 100, 1) } : {}),
+    /** How late the bench's event loop ran (a late loop receives late: the latency includes it). */
+    benchLoopDelayMs: { p99: round(loopDelay.percentile(99) / 1e6, 1), max: round(loopDelay.max / 1e6, 1) },
+    /** The forwarder's garbage-collection pauses in the window (null for the baseline relay, not measured). */
+    serverGcPauseMs:
+      typeof stats1.gcTotalMs === 'number'
+        ? { total: round(stats1.gcTotalMs - (stats0.gcTotalMs ?? 0), 1), max: round(stats1.gcMaxMs, 1) }
+        : null,
+    /** Full (mark-compact) collections of the forwarder in the window (null for the baseline relay). */
+    serverFullGcs: typeof stats1.gcFull === 'number' ? stats1.gcFull - (stats0.gcFull ?? 0) : null,
+    benchGcPauseMs: {
+      total: round(
+        gcPauses.reduce((a, b) => a + b, 0),
+        1,
+      ),
+      max: round(Math.max(0, ...gcPauses), 1),
+    },
+    ...extra,
+  };
+}
+
+/** The rules of a step that "holds": loss ≤ 0.5 % and p99 latency ≤ 20 ms. */
+export const CAPACITY_RULE = Object.freeze({ maxLossPercent: 0.5, maxP99LatencyMs: 20 });
+
+/** True if the row meets CAPACITY_RULE. */
+export function holds(
+  row: (Pick<WindowRow, 'lossPercent'> & { latencyMs: Pick<WindowRow['latencyMs'], 'p99'> }) | null,
+): boolean {
+  return (
+    row !== null &&
+    row.lossPercent !== null &&
+    row.lossPercent <= CAPACITY_RULE.maxLossPercent &&
+    row.latencyMs.p99 !== null &&
+    row.latencyMs.p99 <= CAPACITY_RULE.maxP99LatencyMs
+  );
+}
+
+/** A load step and its row (null: not measured). */
+export interface LoadRow {
+  load: number;
+  row: WindowRow | null;
+}
+
+/** The highest load among `steps` ({ load, row }) whose row holds, or null if none does. */
+export function capacity(steps: readonly LoadRow[]): number | null {
+  let best: number | null = null;
+  for (const { load, row } of steps) if (holds(row) && (best === null || load > best)) best = load;
+  return best;
+}
+
+/**
+ * The latency at half of `capacity` (the issue's latency target is stated there): the highest measured step
+ * at or below capacity / 2, with its p50 / p99. Null when there is no capacity or no step that low.
+ */
+export function latencyAtHalfCapacity(
+  steps: readonly LoadRow[],
+  capacityLoad: number | null,
+): { load: number; p50: number | null; p99: number | null } | null {
+  if (capacityLoad === null) return null;
+  let best: { load: number; row: WindowRow } | null = null;
+  for (const { load, row } of steps) {
+    if (row && load <= capacityLoad / 2 && (best === null || load > best.load)) best = { load, row };
+  }
+  return best && { load: best.load, p50: best.row.latencyMs.p50, p99: best.row.latencyMs.p99 };
+}
+
+/**
+ * CPU per packet over all steps together: Σ CPU time ÷ Σ packets received (null if none), so the ratio of
+ * Parley's to the baseline's compares the same load profile.
+ */
+export function pooledMicrosPerPacket(
+  rows: readonly (Pick<WindowRow, 'cpuMs' | 'packetsReceived'> | null)[],
+): number | null {
+  let cpu = 0;
+  let packets = 0;
+  for (const r of rows) {
+    if (r === null) continue;
+    cpu += r.cpuMs ?? 0;
+    packets += r.packetsReceived;
+  }
+  return packets > 0 ? round((cpu * 1000) / packets, 2) : null;
+}

@@ -1,0 +1,538 @@
+/**
+ * The shared run of the media scenarios (audio-fanout, video-fanout, meeting): ramps a topology through the
+ * load steps on Parley, then the same steps on the baseline relay, in the same bench process and run with the
+ * same synthetic tracks; measures each step (lib/measure.ts); derives each side's capacity and the ratio of
+ * Parley's CPU per packet to the baseline's; draws the chart.
+ */
+import {
+  type JanusSummary,
+  type JanusVariant,
+  janusHeadline,
+  janusTable,
+  summarizeJanus,
+} from '../janus/janusPeer.js';
+import { renderChart } from './chart.js';
+import {
+  CAPACITY_RULE,
+  capacity,
+  holds,
+  type LoadRow,
+  latencyAtHalfCapacity,
+  measureWindow,
+  pooledMicrosPerPacket,
+  settle,
+  type WindowRow,
+} from './measure.js';
+import { Meter } from './meter.js';
+import type { Progress } from './progress.js';
+import type { Headline, ScenarioOutput, ScenarioResult } from './scenario.js';
+import { round } from './stats.js';
+import { startPacer } from './synthRtp.js';
+import type { Topology, TopologyContext, TopologyTarget } from './topologies.js';
+
+/** A measured step of one peer: the window's row, with the server's memory where the peer has a server. */
+export type StepRow = WindowRow & {
+  mediaFlowingBeforeWindow?: boolean;
+  serverRssMiB?: number | null;
+  mediaTransports?: number;
+};
+
+/** One load step of one peer's ramp. */
+interface RampStep {
+  load: number;
+  row: StepRow | null;
+  error?: string;
+}
+
+/** A row of a media scenario's results: the load (keyed by the unit: `players`, `users`), both sides, ratio. */
+export type MediaRow = {
+  parley: StepRow | null;
+  baseline: StepRow | null;
+  /** Each Janus variant measured (`--peer janus`): its row at this load. */
+  janus?: Partial<Record<JanusVariant, StepRow | null>>;
+  ratio: number | null;
+  errors: string[];
+} & Record<string, unknown>;
+
+/** Server RSS per media transport, between the first and the last step. */
+interface MemoryPerTransport {
+  kibPerTransport: number | null;
+  fromTransports: number;
+  toTransports: number;
+  fromRssMiB: number | null | undefined;
+  toRssMiB: number | null | undefined;
+}
+
+/** A media scenario's summary (the results file's `summary`). */
+export interface MediaSummary {
+  capacityRule: typeof CAPACITY_RULE;
+  capacity: number | null;
+  baselineCapacity: number | null;
+  latencyAtHalfCapacity: {
+    parley: ReturnType<typeof latencyAtHalfCapacity>;
+    baseline: ReturnType<typeof latencyAtHalfCapacity>;
+  };
+  stepsFailingRule: { parley: number[]; baseline: number[] };
+  everyStepHeld: { parley: boolean; baseline: boolean };
+  parleyMicrosPerPacket: number | null;
+  serverMemoryPerTransport: MemoryPerTransport | null;
+  baselineMicrosPerPacket: number | null;
+  ratio: number | null;
+  connectionRetries: number;
+  serverPinned: boolean;
+  relayPinned: boolean;
+  /** Each Janus variant measured (`--peer janus`), beside Parley and the relay. */
+  janus?: Partial<Record<JanusVariant, JanusSummary>>;
+}
+
+/** What a media scenario's run gives. */
+export interface MediaOutput extends ScenarioOutput {
+  rows: MediaRow[];
+  summary: MediaSummary;
+  notes: string[];
+  chart: string;
+}
+
+/**
+ * The peers a media run measures, in order, each on the same steps with the same synthetic tracks and its own
+ * Meter: Parley, then the baseline relay, then (`--peer janus`) each Janus variant. Another forwarder compared
+ * side by side plugs in as Janus does, as one more peer: its name here, a function that builds its {@link Topology} (as lib/topologies.ts's parleyFanout and
+ * baselineFanout do: a target with `cpuMs()` and `stats().sentPackets`, tracks, flow pairs, `grow`, `close`),
+ * its entry in the `peers` lists of lib/fanoutScenario.ts (and scenarios/meeting.ts), and its columns in
+ * {@link MediaRow}, {@link MediaSummary}, the table, headline and chart below.
+ */
+export type PeerName = 'parley' | 'baseline' | JanusVariant;
+
+/** One peer of a media run. */
+export interface MediaPeer {
+  name: PeerName;
+  make(context: TopologyContext): Promise<Topology>;
+  /**
+   * A peer the run can do without (Janus): if it cannot start, the run says so in a note and goes on with the
+   * others instead of failing.
+   */
+  optional?: boolean;
+}
+
+/** What a peer's ramp gave. */
+interface SideResult {
+  pinned: boolean;
+  rows: RampStep[];
+  retries: number;
+}
+
+/** Ramps `topology` through `steps`, measuring each. Returns `[{ load, row, error? }]`. */
+async function ramp({
+  side,
+  topology,
+  steps,
+  meter,
+  seconds,
+  unit,
+  progress,
+}: {
+  side: string;
+  topology: Topology;
+  steps: readonly number[];
+  meter: Meter;
+  seconds: number;
+  unit: string;
+  progress: Progress;
+}): Promise<RampStep[]> {
+  const rows: RampStep[] = [];
+  for (const [i, load] of steps.entries()) {
+    progress.phase(`${side}: setting up ${load} ${unit}`, load);
+    try {
+      await topology.grow(load, (done) => progress.update(done));
+    } catch (err) {
+      const error = `setup of ${load} ${unit} failed: ${err instanceof Error ? err.message : String(err)}`;
+      progress.log(`${side} ${unit}=${load}: ${error} — the ramp stops here`);
+      rows.push({ load, row: null, error });
+      break;
+    }
+    const flowing = await settle(topology.pairs);
+    progress.phase(`${side}: measuring ${load} ${unit} for ${seconds} s`, 100);
+    const row: StepRow = await measureWindow({
+      meter,
+      tracks: topology.tracks,
+      target: topology.target,
+      pinned: topology.pinned,
+      seconds,
+      // A longer warm-up before the first window: the forwarder's process is fresh.
+      warmupSeconds: i === 0 ? 3 : 1,
+      onTick: (f) => progress.update(Math.round(f * 100)),
+    });
+    row.mediaFlowingBeforeWindow = flowing;
+    const memory = await serverMemory(topology.target);
+    if (memory) Object.assign(row, memory);
+    rows.push({ load, row });
+    progress.log(describeRow(side, unit, load, row));
+  }
+  progress.end();
+  return rows;
+}
+
+/**
+ * The Parley server's memory after a full GC and how many media transports it holds (null for the baseline
+ * relay, which has neither): the per-transport cost is the slope between load steps.
+ */
+async function serverMemory(
+  target: TopologyTarget,
+): Promise<{ serverRssMiB: number | null; mediaTransports: number } | null> {
+  if (typeof target.memory === 'function') return target.memory();
+  if (typeof target?.gc !== 'function' || typeof target.health !== 'function' || !target.rssBytes)
+    return null;
+  await target.gc();
+  const health = await target.health();
+  return { serverRssMiB: round(target.rssBytes() / 2 ** 20, 1), mediaTransports: health.mediaTransports };
+}
+
+/** KiB of server RSS per media transport, from the first and last measured steps (null if not measurable). */
+function memoryPerTransport(rows: readonly RampStep[]): MemoryPerTransport | null {
+  const measured = rows
+    .map((r) => r.row)
+    .filter(
+      (r): r is StepRow & { mediaTransports: number } => r !== null && typeof r.mediaTransports === 'number',
+    );
+  if (measured.length < 2) return null;
+  const first = measured[0];
+  const last = measured[measured.length - 1];
+  const transports = last.mediaTransports - first.mediaTransports;
+  if (transports <= 0) return null;
+  return {
+    kibPerTransport: round(
+      (((last.serverRssMiB ?? Number.NaN) - (first.serverRssMiB ?? Number.NaN)) * 1024) / transports,
+      1,
+    ),
+    fromTransports: first.mediaTransports,
+    toTransports: last.mediaTransports,
+    fromRssMiB: first.serverRssMiB,
+    toRssMiB: last.serverRssMiB,
+  };
+}
+
+/** One line about a measured step, for the progress log. */
+export function describeRow(side: string, unit: string, load: number, row: StepRow | null): string {
+  if (row === null) return `${side} ${unit}=${load}: not measured`;
+  const l = row.latencyMs;
+  return (
+    `${side.padEnd(8)} ${unit}=${String(load).padEnd(4)} ${row.forwardedPerSecond} pkt/s out, ` +
+    `cpu ${row.cpuPercent}% = ${row.cpuMicrosPerPacket ?? '—'} µs/pkt, loss ${row.lossPercent}%, ` +
+    `latency p50 ${l.p50 ?? '—'} / p99 ${l.p99 ?? '—'} ms (first arrival ${row.burst.firstArrivalMs ?? '—'} ms ` +
+    `+ ${row.burst.betweenArrivalsMicros ?? '—'} µs per receiver), bench cpu ${row.benchCpuPercent}% ` +
+    `(loop delay max ${row.benchLoopDelayMs.max} ms)` +
+    (row.serverGcPauseMs ? `, server GC max ${row.serverGcPauseMs.max} ms` : '') +
+    `, other load cpu0 ${row.otherLoadPercent.cpu0}% ` +
+    `cpu1 ${row.otherLoadPercent.cpu1}%` +
+    (row.mediaFlowingBeforeWindow === false ? ' (some receivers had no media before the window)' : '')
+  );
+}
+
+/**
+ * Runs a media scenario. `makeParley` / `makeBaseline` ({ meter, pacer }) build the two topologies.
+ * Returns `{ rows, summary, chart }` for the results file.
+ */
+export async function runMediaBenchmark({
+  title,
+  unit,
+  steps,
+  seconds,
+  peers,
+  progress,
+  notes: runNotes = [],
+}: {
+  title: string;
+  unit: string;
+  steps: readonly number[];
+  seconds: number;
+  peers: readonly MediaPeer[];
+  progress: Progress;
+  /** Remarks of the scenario's own for the results (e.g. a peer it skipped). */
+  notes?: readonly string[];
+}): Promise<MediaOutput> {
+  const pacer = startPacer();
+  const sides = new Map<PeerName, SideResult>();
+  const peerNotes = [...runNotes];
+  try {
+    for (const { name: side, make, optional } of peers) {
+      const meter = new Meter();
+      progress.phase(`${side}: starting`);
+      let topology: Topology;
+      try {
+        topology = await make({ meter, pacer });
+      } catch (err) {
+        if (!optional) throw err;
+        const note = `${side}: not measured, it did not start (${err instanceof Error ? err.message : String(err)})`;
+        progress.log(note);
+        peerNotes.push(note);
+        continue;
+      }
+      try {
+        const rows = await ramp({ side, topology, steps, meter, seconds, unit, progress });
+        sides.set(side, { pinned: topology.pinned, rows, retries: topology.retries?.count ?? 0 });
+      } finally {
+        await topology.close();
+      }
+    }
+  } finally {
+    pacer.stop();
+  }
+  const sideOf = (side: PeerName): SideResult => {
+    const result = sides.get(side);
+    if (result === undefined) throw new Error(`the media run has no ${side} side`);
+    return result;
+  };
+  const rowOf = (side: PeerName, load: number): RampStep | null =>
+    sideOf(side).rows.find((r) => r.load === load) ?? null;
+  const janusSides = [...sides.keys()].filter((k): k is JanusVariant => k !== 'parley' && k !== 'baseline');
+  const rows: MediaRow[] = steps.map((load) => {
+    const parley = rowOf('parley', load);
+    const baseline = rowOf('baseline', load);
+    const p = parley?.row?.cpuMicrosPerPacket ?? null;
+    const b = baseline?.row?.cpuMicrosPerPacket ?? null;
+    const janus = janusSides.map((v) => [v, rowOf(v, load)] as const);
+    return {
+      [unit]: load,
+      parley: parley?.row ?? null,
+      baseline: baseline?.row ?? null,
+      ...(janus.length > 0 ? { janus: Object.fromEntries(janus.map(([v, r]) => [v, r?.row ?? null])) } : {}),
+      ratio: p !== null && b !== null && b > 0 ? round(p / b, 2) : null,
+      errors: [
+        parley?.error,
+        baseline?.error,
+        ...janus.map(([v, r]) => (r?.error ? `${v}: ${r.error}` : undefined)),
+      ].filter((e): e is string => Boolean(e)),
+    };
+  });
+  const loadRows = (side: PeerName): LoadRow[] => sideOf(side).rows.map(({ load, row }) => ({ load, row }));
+  const failing = (side: PeerName): number[] =>
+    sideOf(side)
+      .rows.filter((r) => !holds(r.row))
+      .map((r) => r.load);
+  const parleyPooled = pooledMicrosPerPacket(sideOf('parley').rows.map((r) => r.row));
+  const baselinePooled = pooledMicrosPerPacket(sideOf('baseline').rows.map((r) => r.row));
+  const summary: MediaSummary = {
+    capacityRule: CAPACITY_RULE,
+    /** The highest step that held (null: none did); "every step held" means the capacity may be higher. */
+    capacity: capacity(loadRows('parley')),
+    baselineCapacity: capacity(loadRows('baseline')),
+    /** Each side's latency at the highest step ≤ half its capacity (the latency target's load). */
+    latencyAtHalfCapacity: {
+      parley: latencyAtHalfCapacity(loadRows('parley'), capacity(loadRows('parley'))),
+      baseline: latencyAtHalfCapacity(loadRows('baseline'), capacity(loadRows('baseline'))),
+    },
+    stepsFailingRule: { parley: failing('parley'), baseline: failing('baseline') },
+    everyStepHeld: { parley: failing('parley').length === 0, baseline: failing('baseline').length === 0 },
+    parleyMicrosPerPacket: parleyPooled,
+    /** Server RSS (after a full GC) per media transport, between the first and the last step. */
+    serverMemoryPerTransport: memoryPerTransport(sideOf('parley').rows),
+    baselineMicrosPerPacket: baselinePooled,
+    ratio: parleyPooled !== null && baselinePooled !== null ? round(parleyPooled / baselinePooled, 2) : null,
+    /** Parley connections that failed to set up once and were tried again (0 on a quiet machine). */
+    connectionRetries: sideOf('parley').retries,
+    serverPinned: sideOf('parley').pinned,
+    relayPinned: sideOf('baseline').pinned,
+  };
+  if (janusSides.length > 0) {
+    summary.janus = Object.fromEntries(
+      janusSides.map((v) => [
+        v,
+        summarizeJanus(v, loadRows(v), parleyPooled, baselinePooled, sideOf(v).retries),
+      ]),
+    );
+  }
+  const janusCol = (f: (row: StepRow) => number | null, label: (name: string) => string) =>
+    janusSides.map((v) => ({
+      name: label(summary.janus?.[v]?.label ?? v),
+      values: rows.map((r) => {
+        const row = r.janus?.[v];
+        return row ? f(row) : null;
+      }),
+    }));
+  const x = steps;
+  const col = (side: 'parley' | 'baseline', f: (row: StepRow) => number | null): (number | null)[] =>
+    rows.map((r) => {
+      const row = r[side];
+      return row ? f(row) : null;
+    });
+  const chart = renderChart({
+    title,
+    subtitle: `x: ${unit}; ${seconds} s per step; capacity: loss ≤ ${CAPACITY_RULE.maxLossPercent} % and p99 ≤ ${CAPACITY_RULE.maxP99LatencyMs} ms`,
+    panels: [
+      {
+        title: 'Forwarder CPU per forwarded packet',
+        xLabel: unit,
+        yLabel: 'µs per packet',
+        x,
+        series: [
+          { name: 'Parley', values: col('parley', (r) => r.cpuMicrosPerPacket) },
+          { name: 'baseline relay', values: col('baseline', (r) => r.cpuMicrosPerPacket) },
+          ...janusCol(
+            (r) => r.cpuMicrosPerPacket,
+            (n) => n,
+          ),
+        ],
+      },
+      {
+        title: 'Added latency, p99 (send → receive)',
+        xLabel: unit,
+        yLabel: 'ms',
+        x,
+        series: [
+          { name: 'Parley p99', values: col('parley', (r) => r.latencyMs.p99) },
+          { name: 'baseline p99', values: col('baseline', (r) => r.latencyMs.p99) },
+          { name: 'Parley p50', values: col('parley', (r) => r.latencyMs.p50) },
+          ...janusCol(
+            (r) => r.latencyMs.p99,
+            (n) => `${n} p99`,
+          ),
+        ],
+        limits: [{ y: CAPACITY_RULE.maxP99LatencyMs, label: 'capacity limit' }],
+      },
+      {
+        title: 'Loss',
+        xLabel: unit,
+        yLabel: '% of packets',
+        x,
+        series: [
+          { name: 'Parley', values: col('parley', (r) => r.lossPercent) },
+          { name: 'baseline relay', values: col('baseline', (r) => r.lossPercent) },
+          ...janusCol(
+            (r) => r.lossPercent,
+            (n) => n,
+          ),
+        ],
+        limits: [{ y: CAPACITY_RULE.maxLossPercent, label: 'capacity limit' }],
+      },
+    ],
+  });
+  return { rows, summary, notes: [...mediaNotes(rows, summary, unit), ...peerNotes], chart };
+}
+
+/** Remarks a reader needs to judge the figures: a busy load generator or machine, failed steps, retries. */
+function mediaNotes(rows: readonly MediaRow[], summary: MediaSummary, unit: string): string[] {
+  const notes = [
+    'the publishers send synthetic RTP (numbered, timestamped payloads of the real payload type and size) ' +
+      'at the socket of werift connections, with no encoder; the baseline relay is the thinnest SRTP forwarder (see ' +
+      'bench/README.md)',
+  ];
+  const measured = rows
+    .flatMap((r) => [r.parley, r.baseline, ...(r.janus ? Object.values(r.janus) : [])])
+    .filter((r): r is StepRow => r !== null && r !== undefined);
+  const busyBench = measured.filter((r) => (r.benchCpuPercent ?? 0) > 85);
+  if (busyBench.length > 0) {
+    notes.push(
+      `the load generator used over 85 % of its CPU in ${busyBench.length} window(s): there, loss and ` +
+        'latency may be partly the generator’s',
+    );
+  }
+  const late = measured.filter((r) => (r.benchLoopDelayMs.p99 ?? 0) > 10);
+  if (late.length > 0) {
+    const worst = Math.max(...late.map((r) => r.benchLoopDelayMs.p99 ?? 0));
+    notes.push(
+      `the bench's event loop ran late (p99 over 10 ms, up to ${worst} ms) in ${late.length} window(s): that ` +
+        'lateness is part of the measured latency there (benchLoopDelayMs and benchGcPauseMs in the JSON)',
+    );
+  }
+  const other = Math.max(
+    0,
+    ...measured.map((r) => Math.max(r.otherLoadPercent.cpu0 ?? 0, r.otherLoadPercent.cpu1 ?? 0)),
+  );
+  if (other > 20) {
+    notes.push(
+      `other processes of the machine took up to ${other} % of CPU 0 or 1 during a window (see otherLoadPercent ` +
+        'in the JSON): latency and loss are inflated where they did',
+    );
+  }
+  for (const side of ['parley', 'baseline'] as const) {
+    const below = summary.stepsFailingRule[side].filter(
+      (l) => (summary[side === 'parley' ? 'capacity' : 'baselineCapacity'] ?? Number.NEGATIVE_INFINITY) > l,
+    );
+    if (below.length > 0) {
+      notes.push(`${side}: steps below the capacity that did not hold the rule: ${below.join(', ')} ${unit}`);
+    }
+  }
+  for (const j of Object.values(summary.janus ?? {})) {
+    const below = j.stepsFailingRule.filter((l) => (j.capacity ?? Number.NEGATIVE_INFINITY) > l);
+    if (below.length > 0) {
+      notes.push(
+        `${j.label}: steps below the capacity that did not hold the rule: ${below.join(', ')} ${unit}`,
+      );
+    }
+    if (j.retries > 0)
+      notes.push(`${j.retries} ${j.label} subscription(s) failed to set up once and were tried again`);
+  }
+  if (summary.connectionRetries > 0) {
+    notes.push(
+      `${summary.connectionRetries} Parley connection(s) failed to set up once and were tried again`,
+    );
+  }
+  for (const r of rows) for (const e of r.errors) notes.push(e);
+  return notes;
+}
+
+/** The Markdown table of a media scenario's rows. */
+export function mediaTable(result: ScenarioResult<MediaOutput>, unit: string): string {
+  const v = (x: unknown, suffix = ''): string => (x === null || x === undefined ? '—' : `${x}${suffix}`);
+  const other = (r: StepRow | null): string =>
+    r ? `${v(r.otherLoadPercent.cpu0)} / ${v(r.otherLoadPercent.cpu1)} %` : '—';
+  const burst = (r: StepRow | null): string =>
+    r?.burst ? `${v(r.burst.firstArrivalMs)} ms + ${v(r.burst.betweenArrivalsMicros)} µs` : '—';
+  const lines = [
+    `| ${unit} | Parley pkt/s out | Parley µs/pkt | baseline µs/pkt | ratio | Parley loss | Parley p50 / p99 latency | baseline loss | baseline p50 / p99 latency | burst: first arrival + per further receiver (Parley; baseline) | server CPU | bench CPU | other load CPU 0 / 1 (Parley; baseline) |`,
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const r of result.rows) {
+    const p = r.parley;
+    const b = r.baseline;
+    lines.push(
+      `| ${r[unit]} | ${v(p?.forwardedPerSecond)} | ${v(p?.cpuMicrosPerPacket)} | ${v(b?.cpuMicrosPerPacket)} | ${v(r.ratio, '×')} | ` +
+        `${v(p?.lossPercent, ' %')} | ${p ? `${v(p.latencyMs.p50)} / ${v(p.latencyMs.p99)} ms` : '—'} | ` +
+        `${v(b?.lossPercent, ' %')} | ${b ? `${v(b.latencyMs.p50)} / ${v(b.latencyMs.p99)} ms` : '—'} | ` +
+        `${burst(p)}; ${burst(b)} | ` +
+        `${v(p?.cpuPercent, ' %')} | ${v(p?.benchCpuPercent, ' %')} | ${other(p)}; ${other(b)} |`,
+    );
+  }
+  const memory = result.summary.serverMemoryPerTransport;
+  if (memory) {
+    lines.push(
+      '',
+      `Server memory per media transport: ${memory.kibPerTransport} KiB RSS (after a full GC: ` +
+        `${memory.fromRssMiB} MiB with ${memory.fromTransports} transports, ${memory.toRssMiB} MiB with ` +
+        `${memory.toTransports}).`,
+    );
+  }
+  for (const [variant, j] of Object.entries(result.summary.janus ?? {}) as [JanusVariant, JanusSummary][]) {
+    const steps = result.rows.map((r) => ({
+      load: Number(r[unit]),
+      row: r.janus?.[variant] ?? null,
+      parley: r.parley,
+    }));
+    lines.push(...janusTable(unit, j, steps));
+  }
+  return lines.join('\n');
+}
+
+/** The headline of a media scenario for the summary table of BENCHMARKS.md. */
+export function mediaHeadline(result: ScenarioResult<MediaOutput>, unit: string): Headline {
+  const s = result.summary;
+  const cap = (value: number | null, all: boolean): string =>
+    value === null ? 'no step held' : `${all ? '≥ ' : ''}${value} ${unit}${all ? ' (every step held)' : ''}`;
+  const half = (h: { load: number; p50: number | null; p99: number | null } | null): string =>
+    h ? `; p50 / p99 ${h.p50} / ${h.p99} ms at ${h.load} ${unit} (≤ half of capacity)` : '';
+  return {
+    result:
+      `capacity ${cap(s.capacity, s.everyStepHeld.parley)}; ${s.parleyMicrosPerPacket ?? '—'} µs/packet; ` +
+      `${s.serverMemoryPerTransport?.kibPerTransport ?? '—'} KiB RSS per media transport` +
+      half(s.latencyAtHalfCapacity?.parley),
+    baseline:
+      `capacity ${cap(s.baselineCapacity, s.everyStepHeld.baseline)}; ${s.baselineMicrosPerPacket ?? '—'} µs/packet` +
+      half(s.latencyAtHalfCapacity?.baseline),
+    ratio: s.ratio === null ? '—' : `${s.ratio}×`,
+    peers: s.janus
+      ? Object.values(s.janus)
+          .map((j) => janusHeadline(j, unit))
+          .join('; ')
+      : null,
+  };
+}

@@ -1,0 +1,112 @@
+/**
+ * The server side of a benchmark, run as its own process by serverProcess.ts: starts Parley with the options
+ * in argv[2] (JSON; with `cluster` settings it is one node of a cluster), prints `{ url, httpUrl, pid }` as one
+ * line, then answers commands on stdin (one JSON line each): `stats` (packets and payload bytes the SFU handed
+ * to werift for its players, counted by the consumers' per-packet hook; memory; garbage-collection pauses:
+ * total, and the longest since the last `stats`; full collections; the counters of the node's media pipes
+ * and its transports closed by reason, lib/routerWatch.ts), `health` (what /healthz says: sessions, rooms, transports) and `gc` (a full garbage
+ * collection, when the process runs with --expose-gc).
+ */
+import {
+  constants,
+  type NodeGCPerformanceDetail,
+  type PerformanceEntry,
+  PerformanceObserver,
+} from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
+import { pathToFileURL } from 'node:url';
+import type { ServerOptions } from '@parley/server';
+import { watchRouter } from './routerWatch.js';
+import type { ServerCommand, ServerStats } from './serverProcess.js';
+
+type ServerModule = typeof import('@parley/server');
+
+/**
+ * PARLEY_BENCH_SERVER_ROOT: a checkout of another commit (built), to measure its server instead (before/after).
+ * That checkout's server is loaded by its file, as the bench cannot name another checkout's package; it is
+ * taken to have this server's entry points (a server from before `tuneHeapForForwarding` has none, see below).
+ */
+const root = process.env['PARLEY_BENCH_SERVER_ROOT'];
+const server0: Partial<ServerModule> & Pick<ServerModule, 'createLogger' | 'startServer'> = root
+  ? ((await import(pathToFileURL(`${root}/packages/server/dist/src/index.js`).href)) as ServerModule)
+  : await import('@parley/server');
+const { createLogger, SfuRouter, startServer, tuneHeapForForwarding } = server0;
+
+/** The options serverProcess.ts wrote: startServer's, plus whether to count the packets sent to players. */
+type BenchServerOptions = ServerOptions & { countSent?: boolean };
+
+const { countSent = false, ...options } = JSON.parse(process.argv[2] ?? '{}') as BenchServerOptions;
+let sentPackets = 0;
+let sentBytes = 0;
+if (countSent) {
+  // The consumers' test hook sees every packet a player is sent (retransmissions excluded) just before werift
+  // protects and sends it; returning false sends it as usual.
+  options.consumerOptions = () => ({
+    dropFilter: (packet: { payload: Buffer }) => {
+      sentPackets += 1;
+      sentBytes += packet.payload.length;
+      return false;
+    },
+  });
+}
+// As `parley serve` does (packages/server/src/heapTuning.ts); a server checked out from before it had none.
+tuneHeapForForwarding?.();
+// The server's garbage-collection pauses: a long one delays every packet forwarded meanwhile. Full
+// (mark-compact) collections are counted too: each also keeps V8's helper threads busy marking the live heap.
+const gc = { totalMs: 0, maxMs: 0, full: 0 };
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) {
+    gc.totalMs += e.duration;
+    gc.maxMs = Math.max(gc.maxMs, e.duration);
+    const detail = (e as PerformanceEntry & { detail?: NodeGCPerformanceDetail }).detail;
+    if (detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) gc.full += 1;
+  }
+}).observe({ entryTypes: ['gc'] });
+
+const router = watchRouter(SfuRouter);
+const server = await startServer({ ...options, logger: createLogger({ level: 'warn' }) });
+process.stdout.write(`${JSON.stringify({ url: server.url, httpUrl: server.httpUrl, pid: process.pid })}\n`);
+
+/** Answers one command line. */
+async function answer(line: string): Promise<ServerStats | object> {
+  const { cmd } = JSON.parse(line) as ServerCommand;
+  if (cmd === 'stats') {
+    const mem = process.memoryUsage();
+    // The longest pause since the previous `stats`: a window's is read at its end.
+    const gcMaxMs = gc.maxMs;
+    gc.maxMs = 0;
+    const stats: ServerStats = {
+      sentPackets,
+      sentBytes,
+      rss: mem.rss,
+      heapUsed: mem.heapUsed,
+      gcTotalMs: gc.totalMs,
+      gcMaxMs,
+      gcFull: gc.full,
+      pipes: router.pipes(),
+      transportCloses: router.transportCloses(),
+    };
+    return stats;
+  }
+  if (cmd === 'health') return (await (await fetch(`${server.httpUrl}/healthz`)).json()) as object;
+  if (cmd === 'gc') {
+    globalThis.gc?.();
+    return { gc: typeof globalThis.gc === 'function' };
+  }
+  return { error: `unknown command ${cmd}` };
+}
+// One answer per line, in order.
+let chain: Promise<void> = Promise.resolve();
+const commands = createInterface({ input: process.stdin });
+// The bench process went away without stopping us: stop too.
+commands.on('close', () => {
+  void server.close().then(() => process.exit(0));
+});
+commands.on('line', (line) => {
+  chain = chain.then(async () => {
+    process.stdout.write(`${JSON.stringify(await answer(line))}\n`);
+  });
+});
+process.on('SIGTERM', () => {
+  void server.close().then(() => process.exit(0));
+});

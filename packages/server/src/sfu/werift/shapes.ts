@@ -1,0 +1,158 @@
+/**
+ * Every private part of werift the SFU relies on, declared once. werift 0.25.2 (pinned in package.json) keeps
+ * these fields and methods out of its typings, or types them more narrowly than they are; the SFU reads and
+ * writes them to send on the wire without werift's per-packet pipeline (FastRtpSender, SenderReports), to put
+ * its own SRTP contexts under werift (weriftSrtp.ts), to pick the SRTP profiles it prefers (Transport), and to
+ * follow the peer's newest ICE nomination (followNomination.ts). The accessors below are the only place a
+ * werift object is cast; `checkWeriftShapes()` (checkWeriftShapes.ts) verifies at start-up that each shape is
+ * there, so a werift upgrade that moved one fails at once, by name, instead of as lost media.
+ */
+import type { Socket } from 'node:dgram';
+import type {
+  CandidatePairState,
+  RTCDtlsTransport,
+  RTCRtpSender,
+  RtpHeader,
+  SrtcpSession,
+  SrtpSession,
+} from 'werift';
+
+/**
+ * The fields of werift's `RTCRtpSender` (webrtc/src/media/rtpSender.ts) the forwarding fast path and the
+ * sender reports read or keep up to date; most are private in its typings.
+ */
+export interface WeriftSenderInternals {
+  stopped: boolean;
+  ssrc: number;
+  cname?: string;
+  dtlsTransport?: RTCDtlsTransport;
+  headerExtensions?: readonly unknown[];
+  redRedundantPayloadType?: number;
+  /** Offsets werift adds after `replaceTrack`; the fast path runs only while they are 0. */
+  seqOffset: number;
+  timestampOffset: number;
+  rtpContinuityPending: boolean;
+  sequenceNumber?: number;
+  timestamp?: number;
+  octetCount: number;
+  packetCount: number;
+  headerBytesSent: number;
+  retransmittedPacketsSent: number;
+  retransmittedBytesSent: number;
+  /** Middle 32 bits of the last report's NTP time: what a receiver report echoes as LSR. */
+  lastSRtimestamp?: number;
+  /** When the last report was sent, in seconds (Date.now() / 1000, as werift's `timestampSeconds`). */
+  lastSentSRTimestamp?: number;
+  /** werift's own sender-report loop, which SenderReports replaces. */
+  runRtcp(): Promise<void>;
+}
+
+/** The transport under a candidate pair's protocol: werift's `UdpTransport` (common/src/transport.ts), or TCP. */
+export interface WeriftProtocolTransport {
+  type?: string;
+  closed?: boolean;
+  socket?: Socket;
+}
+
+/** A candidate pair of werift's ICE (`CandidatePair`, ice/src/iceBase.ts). */
+export interface WeriftCandidatePair {
+  protocol: { transport?: WeriftProtocolTransport };
+  /** What werift's `remoteAddr` getter reads (the getter builds a new array per call). */
+  remoteCandidate: { host: string; port: number };
+  packetsSent: number;
+  bytesSent: number;
+  nominated: boolean;
+  remoteNominated?: boolean;
+  state: CandidatePairState;
+}
+
+/**
+ * werift's ICE `Connection` (ice/src/ice.ts): `send` is what `RTCDtlsTransport.sendRtp` calls; it checks
+ * `canSendApplicationData()`, then sends on the nominated pair's transport to the pair's remote address.
+ * `checkComplete` is where a successful check (with the peer's USE-CANDIDATE) nominates a pair.
+ */
+export interface WeriftIceConnection {
+  readonly iceLite: boolean;
+  nominated?: WeriftCandidatePair;
+  send(data: Buffer): Promise<void>;
+  canSendApplicationData(): boolean;
+  checkComplete(pair: WeriftCandidatePair): void;
+}
+
+/** Per-SSRC state of werift's SRTP `Context` (rtp/src/srtp/context/context.ts). */
+export interface WeriftSrtpContextState {
+  srtpSSRCStates?: Record<
+    number,
+    { rolloverCounter: number; lastSequenceNumber: number; rolloverHasProcessed?: boolean }
+  >;
+  srtcpSSRCStates?: Record<number, { srtcpIndex: number }>;
+}
+
+/** The parts of werift's `SrtpSession` / `SrtcpSession` read here (`Session` in rtp/src/srtp/session.ts). */
+export interface WeriftSrtpSession {
+  config?: {
+    keys: {
+      localMasterKey: Buffer;
+      localMasterSalt: Buffer;
+      remoteMasterKey: Buffer;
+      remoteMasterSalt: Buffer;
+    };
+    profile: number;
+  };
+  localContext?: WeriftSrtpContextState;
+  remoteContext?: WeriftSrtpContextState;
+}
+
+/** What werift's DTLS transport calls on `dtls.srtp`, the only methods it calls. */
+export interface SrtpSessionMethods {
+  encrypt(payload: Buffer, header: RtpHeader): Buffer;
+  decrypt(buffer: Buffer): Buffer;
+}
+
+/** What werift's DTLS transport calls on `dtls.srtcp`, the only methods it calls. */
+export interface SrtcpSessionMethods {
+  encrypt(rtcp: Buffer): Buffer;
+  decrypt(buffer: Buffer): Buffer;
+}
+
+/** The private fields of werift's `RTCRtpSender` the SFU uses. */
+export function senderInternals(sender: RTCRtpSender): WeriftSenderInternals {
+  return sender as unknown as WeriftSenderInternals;
+}
+
+/** The ICE connection under `dtls`, with the private parts the SFU uses. */
+export function iceConnectionOf(dtls: RTCDtlsTransport): WeriftIceConnection {
+  return dtls.iceTransport.connection as unknown as WeriftIceConnection;
+}
+
+/** werift's SRTP and SRTCP sessions of `dtls` (undefined before DTLS is up), with their private state. */
+export function srtpSessionsOf(dtls: RTCDtlsTransport): {
+  rtp: WeriftSrtpSession | undefined;
+  rtcp: WeriftSrtpSession | undefined;
+} {
+  return {
+    rtp: dtls.srtp as unknown as WeriftSrtpSession | undefined,
+    rtcp: dtls.srtcp as unknown as WeriftSrtpSession | undefined,
+  };
+}
+
+/**
+ * Puts objects with werift's session methods in place of `dtls`'s SRTP and SRTCP sessions: werift looks both
+ * up on each packet and calls only `encrypt` and `decrypt` on them.
+ */
+export function replaceSrtpSessions(
+  dtls: RTCDtlsTransport,
+  rtp: SrtpSessionMethods,
+  rtcp: SrtcpSessionMethods,
+): void {
+  dtls.srtp = rtp as unknown as SrtpSession;
+  dtls.srtcp = rtcp as unknown as SrtcpSession;
+}
+
+/**
+ * Sets the SRTP protection profiles `dtls` offers or accepts, in order of preference (private in werift's
+ * typings; read when the handshake starts, so set it once the descriptions are applied).
+ */
+export function setSrtpProfiles(dtls: RTCDtlsTransport, profiles: readonly number[]): void {
+  (dtls as unknown as { srtpProfiles: number[] }).srtpProfiles = [...profiles];
+}

@@ -1,0 +1,105 @@
+/**
+ * The private werift shapes the SFU relies on (src/sfu/werift/shapes.ts), pinned against the installed werift:
+ * the start-up check passes on werift 0.25.2 without opening a socket, names the version and each missing
+ * shape when one is gone, and the shape it cannot build without I/O (a nominated pair's UDP transport, which
+ * sendOnPair reads) is there on a live connection.
+ */
+import assert from 'node:assert/strict';
+import { Socket } from 'node:dgram';
+import { readFileSync } from 'node:fs';
+import { after, before, test } from 'node:test';
+import { SfuRouter } from '../../src/sfu/index.js';
+import {
+  checkWeriftShapes,
+  installedWeriftVersion,
+  TESTED_WERIFT_VERSION,
+  WeriftShapeError,
+  weriftShapeProblems,
+  weriftShapeSubjects,
+} from '../../src/sfu/werift/checkWeriftShapes.js';
+import { iceConnectionOf, senderInternals } from '../../src/sfu/werift/shapes.js';
+import { closeAll, TestPublisher } from './support/clients.js';
+import { type LoopbackStun, startLoopbackStun } from './support/loopbackStun.js';
+import { waitFor } from './support/waitFor.js';
+
+const sockets = () =>
+  process.getActiveResourcesInfo().filter((r) => r === 'UDPWrap' || r === 'TCPWrap').length;
+
+test('the installed werift is the version the shapes are declared for, and the server pins it', () => {
+  const pinned = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8'));
+  assert.equal(pinned.dependencies.werift, TESTED_WERIFT_VERSION);
+  assert.equal(installedWeriftVersion(), TESTED_WERIFT_VERSION);
+  assert.equal(TESTED_WERIFT_VERSION, '0.25.2');
+});
+
+test('werift 0.25.2 has every shape, and checking opens no socket', async () => {
+  const before = sockets();
+  const built = weriftShapeSubjects();
+  assert.deepEqual(weriftShapeProblems(built.subjects), []);
+  assert.equal(sockets(), before, 'no socket opened to build the subjects');
+  await built.dispose();
+  assert.doesNotThrow(() => checkWeriftShapes());
+  assert.equal(sockets(), before);
+});
+
+test('a missing shape stops the check with the werift version and the shape named', async (t) => {
+  const built = weriftShapeSubjects();
+  t.after(() => built.dispose());
+  const { subjects } = built;
+  delete (subjects.sender as any).packetCount;
+  (subjects.ice as any).checkComplete = 'not a method';
+  delete (subjects.srtpSession as any).config.keys.remoteMasterSalt;
+  let error: unknown;
+  try {
+    checkWeriftShapes(subjects);
+  } catch (e) {
+    error = e;
+  }
+  assert.ok(error instanceof WeriftShapeError);
+  assert.deepEqual(error.problems, [
+    'RTCRtpSender.packetCount: number',
+    'ice Connection.checkComplete: function',
+    'SrtpSession.config.keys.remoteMasterSalt: object',
+  ]);
+  assert.equal(error.version, '0.25.2');
+  assert.match(
+    error.message,
+    /^werift 0\.25\.2 lacks what Parley's SFU relies on .*RTCRtpSender\.packetCount/,
+  );
+});
+
+let stun: LoopbackStun;
+before(async () => {
+  stun = await startLoopbackStun();
+});
+after(async () => {
+  await stun.close();
+});
+
+test('on a live connection: the nominated pair sends on a UDP transport with a socket, as sendOnPair reads it', async (t) => {
+  const router = new SfuRouter();
+  const pub = new TestPublisher(stun, { kinds: ['audio'] });
+  t.after(() => closeAll(router, pub));
+  const transport = await pub.publish(router, 'stream-1');
+  const transceiver = pub.pc.getTransceivers()[0]!;
+  const pair = iceConnectionOf(transceiver.dtlsTransport).nominated;
+  assert.ok(pair, 'a nominated pair');
+  const udp = pair.protocol.transport;
+  assert.equal(udp?.type, 'udp');
+  assert.equal(udp?.closed, false);
+  assert.ok(udp?.socket instanceof Socket);
+  assert.equal(pair.remoteCandidate.host, '127.0.0.1');
+  assert.equal(typeof pair.remoteCandidate.port, 'number');
+  const built = weriftShapeSubjects();
+  t.after(() => built.dispose());
+  const live = { ...built.subjects, pair, protocol: pair.protocol, dtls: transceiver.dtlsTransport };
+  assert.deepEqual(weriftShapeProblems({ ...live, ice: iceConnectionOf(transceiver.dtlsTransport) }), []);
+  // The SFU's side: its own SRTP contexts replaced werift's on connect.
+  assert.equal(transport.fastSrtpProfile, 'AES_CM_128_HMAC_SHA1_80');
+  // A sender's private counters are the ones werift's pipeline keeps (the SFU's reports read them).
+  const sender = senderInternals(transceiver.sender);
+  const sent = sender.packetCount;
+  pub.send('audio');
+  await waitFor(() => sender.packetCount === sent + 1, 'the packet counted');
+  assert.equal(sender.octetCount > 0, true);
+});
