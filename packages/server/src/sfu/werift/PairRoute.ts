@@ -19,6 +19,10 @@
  *   closes only with its connection (which unsets `nominated` first) or with the mux (whose socket then has
  *   no handle), so the handle also stands for the transport's `closed` flag.
  *
+ * The pair's `packetsSent` and `bytesSent` (werift's candidate-pair statistics) are counted on the route and
+ * read through accessors installed on the pair, which add what the route counted since the last change: the
+ * pair, another object per player, is then not written per packet either.
+ *
  * A full agent (not ICE-lite, which the SFU never is) has to check consent freshness per packet, and a TCP
  * pair or no pair yet has to go through werift: those routes stay on {@link sendOnPair}, per packet.
  */
@@ -52,6 +56,9 @@ export class PairRoute {
   private pair: WeriftCandidatePair | null = null;
   private port = 0;
   private host = '';
+  /** Packets and bytes sent on `pair` since the route was resolved, not yet added to its own counters. */
+  private sent = 0;
+  private bytes = 0;
 
   constructor(private readonly connection: WeriftIceConnection) {
     let nominated = connection.nominated;
@@ -62,12 +69,15 @@ export class PairRoute {
       get: () => nominated,
       set: (pair: WeriftCandidatePair | undefined) => {
         nominated = pair;
-        this.mode = UNRESOLVED;
+        this.invalidate();
       },
     });
-    connection.stateChanged.subscribe(() => {
-      this.mode = UNRESOLVED;
-    });
+    connection.stateChanged.subscribe(() => this.invalidate());
+  }
+
+  /** What the route counted on `pair` and has not added to the pair's counters yet. */
+  pending(pair: WeriftCandidatePair): { packets: number; bytes: number } | null {
+    return pair === this.pair ? { packets: this.sent, bytes: this.bytes } : null;
   }
 
   /** Sends `packet` as {@link sendOnPair} would, from the route resolved at the last change. */
@@ -77,7 +87,7 @@ export class PairRoute {
       return;
     }
     if (this.socketState!.handle !== this.handle) {
-      this.mode = THROUGH_WERIFT; // the socket closed: sendOnPair drops what follows
+      this.invalidate(); // the socket closed: sendOnPair drops what follows
       return;
     }
     try {
@@ -88,9 +98,22 @@ export class PairRoute {
     } catch {
       return; // the socket closed under us
     }
-    const pair = this.pair!;
-    pair.packetsSent += 1;
-    pair.bytesSent += packet.length;
+    this.sent += 1;
+    this.bytes += packet.length;
+  }
+
+  /** Marks the route stale, and adds what it counted to its pair's own counters. */
+  private invalidate(): void {
+    this.mode = UNRESOLVED;
+    const pair = this.pair;
+    if (pair === null) return;
+    const packets = pair.packetsSent;
+    const bytes = pair.bytesSent;
+    this.pair = null;
+    this.sent = 0;
+    this.bytes = 0;
+    pair.packetsSent = packets;
+    pair.bytesSent = bytes;
   }
 
   /** Resolves the route of the nominated pair; false when packets must go through sendOnPair for now. */
@@ -107,10 +130,41 @@ export class PairRoute {
     this.socket = udp.socket;
     this.socketState = state;
     this.handle = state.handle;
+    countThroughRoute(pair, this);
     this.pair = pair;
     this.port = pair.remoteCandidate.port;
     this.host = pair.remoteCandidate.host;
     this.mode = DIRECT;
     return true;
   }
+}
+
+const counted = new WeakSet<WeriftCandidatePair>();
+
+/**
+ * Installs accessors for `pair.packetsSent` and `pair.bytesSent` that include what `route` counted on it (once
+ * per pair: a pair belongs to one connection, so to one route). werift's own `pair.packetsSent++` (its send
+ * path, used before the route resolves) goes through them too and stays exact.
+ */
+function countThroughRoute(pair: WeriftCandidatePair, route: PairRoute): void {
+  if (counted.has(pair)) return;
+  counted.add(pair);
+  let packets = pair.packetsSent;
+  let bytes = pair.bytesSent;
+  Object.defineProperty(pair, 'packetsSent', {
+    configurable: true,
+    enumerable: true,
+    get: () => packets + (route.pending(pair)?.packets ?? 0),
+    set: (value: number) => {
+      packets = value - (route.pending(pair)?.packets ?? 0);
+    },
+  });
+  Object.defineProperty(pair, 'bytesSent', {
+    configurable: true,
+    enumerable: true,
+    get: () => bytes + (route.pending(pair)?.bytes ?? 0),
+    set: (value: number) => {
+      bytes = value - (route.pending(pair)?.bytes ?? 0);
+    },
+  });
 }
