@@ -75,6 +75,11 @@ export class PairRoute {
     connection.stateChanged.subscribe(() => this.invalidate());
   }
 
+  /** Whether packets go straight to the resolved pair's socket (not through sendOnPair): for tests and metrics. */
+  get direct(): boolean {
+    return this.mode === DIRECT;
+  }
+
   /** What the route counted on `pair` and has not added to the pair's counters yet. */
   pending(pair: WeriftCandidatePair): { packets: number; bytes: number } | null {
     return pair === this.pair ? { packets: this.sent, bytes: this.bytes } : null;
