@@ -6,7 +6,8 @@
  * the header extension list, serializes the header, formats an NTP timestamp through strings, and chains six
  * promises before the socket sees the bytes. The bytes go to the UDP socket of the ICE pair in use, as
  * werift's ICE connection would send them, without its three async layers per packet, and reach the kernel
- * before the next player's packet is sealed ({@link sendOnPair}).
+ * before the next player's packet is sealed; where they go is resolved once per nomination ({@link PairRoute}),
+ * not read through werift's objects per packet.
  *
  * werift's sender stays the owner of the stream: its counters feed the RTCP sender reports ({@link
  * SenderReports}) and its stats, and it is what the SDP negotiated. So the fast path keeps the sender's
@@ -18,7 +19,7 @@
 
 import type { SrtpCryptoContext, SrtpStream } from '@parley/rtp';
 import type { RTCDtlsTransport, RTCRtpSender } from 'werift';
-import { sendOnPair } from './werift/sendOnPair.js';
+import { type PairRoute, routeOf } from './werift/PairRoute.js';
 import { iceConnectionOf, senderInternals, type WeriftSenderInternals } from './werift/shapes.js';
 import { fastSrtpOf } from './werift/weriftSrtp.js';
 
@@ -36,6 +37,8 @@ export class FastRtpSender {
   private session: unknown = null;
   private srtp: SrtpCryptoContext | null = null;
   private stream: SrtpStream | null = null;
+  /** Where the DTLS transport's ICE connection sends. */
+  private route: PairRoute | null = null;
   /** The RTP header of the packet being sent (version 2, no padding, extension or CSRC). */
   private readonly header = new Uint8Array(HEADER).fill(0x80, 0, 1);
 
@@ -98,7 +101,7 @@ export class FastRtpSender {
     // What RTCDtlsTransport.sendRtp does after encrypting.
     dtls.bytesSent += length;
     dtls.packetsSent += 1;
-    sendOnPair(iceConnectionOf(dtls), packet);
+    this.route!.send(packet);
     return true;
   }
 
@@ -111,6 +114,7 @@ export class FastRtpSender {
       const fast = dtls ? fastSrtpOf(dtls) : null;
       this.srtp = fast?.local ?? null;
       this.stream = this.srtp?.stream(this.sender.ssrc) ?? null;
+      this.route = dtls ? routeOf(iceConnectionOf(dtls)) : null;
     }
     return this.srtp;
   }

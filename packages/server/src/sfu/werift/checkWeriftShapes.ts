@@ -141,12 +141,13 @@ const SHAPES: readonly [keyof WeriftShapeSubjects, string, Kind][] = [
   ['dtls', 'packetsSent', 'number'],
   ['dtls', 'onStateChange.subscribe', 'function'],
   ['dtls', 'iceTransport.connection', 'object'],
-  // ICE Connection: sendOnPair, followNomination.
+  // ICE Connection: sendOnPair, PairRoute, followNomination.
   ['ice', 'iceLite', 'boolean'],
   ['ice', 'nominated', 'present'],
   ['ice', 'send', 'function'],
   ['ice', 'canSendApplicationData', 'function'],
   ['ice', 'checkComplete', 'function'],
+  ['ice', 'stateChanged.subscribe', 'function'],
   // CandidatePair and its protocol: sendOnPair, followNomination.
   ['pair', 'protocol', 'object'],
   ['pair', 'remoteCandidate.host', 'string'],

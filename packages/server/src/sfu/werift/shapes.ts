@@ -78,6 +78,8 @@ export interface WeriftIceConnection {
   send(data: Buffer): Promise<void>;
   canSendApplicationData(): boolean;
   checkComplete(pair: WeriftCandidatePair): void;
+  /** werift's `Event` of connection states ('checking', 'connected', 'completed', 'failed', 'closed'). */
+  readonly stateChanged: { subscribe(listener: (state: string) => void): unknown };
 }
 
 /** Per-SSRC state of werift's SRTP `Context` (rtp/src/srtp/context/context.ts). */

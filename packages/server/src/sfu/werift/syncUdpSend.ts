@@ -20,11 +20,20 @@ interface UdpHandle {
 
 const patched = new WeakSet<Socket>();
 
+/**
+ * The socket's internal state (Node 20: under the `state symbol` property), whose `handle` is the libuv
+ * handle wrapper while the socket is open and null once it closed; undefined when this Node keeps no such
+ * state where we look.
+ */
+export function socketStateOf(socket: Socket): { handle?: unknown } | undefined {
+  const key = Object.getOwnPropertySymbols(socket).find((s) => s.description === 'state symbol');
+  if (key === undefined) return undefined;
+  return (socket as unknown as Record<symbol, { handle?: unknown } | undefined>)[key];
+}
+
 /** The socket's libuv handle wrapper, or null when this Node does not keep it where we look. */
 function handleOf(socket: Socket): UdpHandle | null {
-  const key = Object.getOwnPropertySymbols(socket).find((s) => s.description === 'state symbol');
-  if (key === undefined) return null;
-  const handle = (socket as unknown as Record<symbol, { handle?: UdpHandle } | undefined>)[key]?.handle;
+  const handle = socketStateOf(socket)?.handle as UdpHandle | null | undefined;
   return handle && typeof handle.lookup === 'function' ? handle : null;
 }
 
