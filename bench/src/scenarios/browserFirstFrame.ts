@@ -2,9 +2,13 @@
  * browser-first-frame: startPlayingStream → first decoded video frame in Chromium, p50/p99 over `--runs` runs.
  * Debian's Chromium (playwright-core, fake camera and microphone, headless) runs two pages on the server's own
  * origin with the web SDK from `/sdk/parley.mjs`: one publishes its camera, the other plays it `--runs` times.
- * Each run times, from the call of startPlayingStream: PLAYING (the promise resolves), the first decoded frame
- * (the page's inbound-rtp `framesDecoded` > 0, read every 5 ms), and the first frame presented in a <video>
- * (requestVideoFrameCallback). Chromium runs on the bench's CPU (it inherits the bench's pinning).
+ * Each run times, from the call of startPlayingStream: PLAYING (the promise resolves), the first decoded frame,
+ * and the first frame presented in a <video> (requestVideoFrameCallback). The first decoded frame is the
+ * earlier of two sightings: the page's inbound-rtp `framesDecoded` > 0 (getStats, read every 5 ms) and the
+ * first presented frame (a presented frame has been decoded). getStats alone lags: libwebrtc answers it from a
+ * report it caches for a while (RTCStatsCollector), and in 7 of 10 runs of a measurement made with getStats
+ * alone the frame was presented 10–40 ms before getStats counted it decoded. Chromium runs on the bench's CPU
+ * (it inherits the bench's pinning).
  */
 
 // The Chromium executable and the flags that work here: one list, shared with the browser tests.
@@ -96,16 +100,25 @@ function installPlayOnce(): void {
     video.autoplay = true;
     video.srcObject = stream;
     document.body.append(video);
+    let presentedAt: number | null = null;
     const presented = new Promise<number>((resolve) =>
-      video.requestVideoFrameCallback(() => resolve(performance.now() - t0)),
+      video.requestVideoFrameCallback(() => {
+        presentedAt = performance.now() - t0;
+        resolve(presentedAt);
+      }),
     );
     let decoded: number | null = null;
     while (decoded === null && performance.now() - t0 < 10_000) {
+      // A presented frame was decoded at the latest then (getStats may not count it yet: see the top).
+      if (presentedAt !== null) {
+        decoded = presentedAt;
+        break;
+      }
       for (const pc of page.__pcs) {
         if (pc.connectionState === 'closed') continue;
         for (const s of (await pc.getStats()).values() as IterableIterator<Record<string, unknown>>) {
           if (s['type'] === 'inbound-rtp' && s['kind'] === 'video' && Number(s['framesDecoded']) > 0)
-            decoded = performance.now() - t0;
+            decoded = Math.min(performance.now() - t0, presentedAt ?? Number.POSITIVE_INFINITY);
         }
       }
       if (decoded === null) await new Promise((resolve) => setTimeout(resolve, 5));
@@ -126,7 +139,8 @@ export default defineScenario({
   summary: 'startPlayingStream → first decoded video frame in Chromium, p50/p99 over 10 runs',
   measures:
     'Two Chromium pages with the web SDK: one publishes its fake camera, the other plays it each run and times ' +
-    'PLAYING, the first decoded frame (getStats framesDecoded) and the first presented frame.',
+    'PLAYING, the first decoded frame (getStats framesDecoded > 0, or the first presented frame if that comes ' +
+    'first) and the first presented frame.',
   options: {
     runs: { type: 'int', default: 10, help: 'plays, one after another' },
     'warmup-runs': { type: 'int', default: 1, help: 'plays before those, not counted' },
