@@ -4,20 +4,17 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
-import {
-  RolloverCounter,
-  SRTP_AEAD_AES_128_GCM,
-  SRTP_AES128_CM_HMAC_SHA1_80,
-  SrtpCryptoContext,
-} from '@parley/rtp';
+import { RolloverCounter, SRTP_AES128_CM_HMAC_SHA1_80, SrtpCryptoContext } from '@parley/rtp';
+import { SRTP_TEST_PROFILES } from '@parley/rtp/test/fixtures';
 import { rtpHeader, SenderSrtp } from '../src/lib/senderSrtp.js';
 import { TAG_OFFSET } from '../src/lib/synthRtp.js';
 import { advance, TagDecoder } from '../src/lib/tagDecoder.js';
 
-const PROFILES = [
-  { name: 'AES_CM_128_HMAC_SHA1_80', profile: SRTP_AES128_CM_HMAC_SHA1_80, saltBytes: 14 },
-  { name: 'AEAD_AES_128_GCM', profile: SRTP_AEAD_AES_128_GCM, saltBytes: 12 },
-] as const;
+const PROFILES = SRTP_TEST_PROFILES.map(({ name, id, saltLength }) => ({
+  name,
+  profile: id,
+  saltBytes: saltLength,
+}));
 
 /** A payload of `size` bytes carrying the bench's tag: source id, packet number, send time. */
 function tagged(size: number, sourceId: number, number: number, sentAt: number): Buffer {

@@ -12,38 +12,14 @@ import { fileURLToPath } from 'node:url';
 import {
   deriveSessionKeys,
   RolloverCounter,
-  SRTP_AEAD_AES_128_GCM,
   SRTP_AES128_CM_HMAC_SHA1_80,
   SrtpAuthError,
   SrtpCryptoContext,
 } from '../src/index.js';
 import { HmacSha1 } from '../src/srtp/hmacSha1.js';
+import { rng, SRTP_TEST_PROFILES } from './support/fixtures.js';
 
-const PROFILES = [
-  { name: 'AES_CM_128_HMAC_SHA1_80', id: SRTP_AES128_CM_HMAC_SHA1_80, saltLength: 14 },
-  { name: 'AEAD_AES_128_GCM', id: SRTP_AEAD_AES_128_GCM, saltLength: 12 },
-] as const;
-
-/** A seeded generator (xorshift32), so a failure can be replayed. */
-function rng(seed: number): { int(n: number): number; bytes(n: number): Buffer } {
-  let x = seed >>> 0 || 1;
-  const next = (): number => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x;
-  };
-  return {
-    int: (n) => next() % n,
-    bytes: (n) => {
-      const b = Buffer.alloc(n);
-      for (let i = 0; i < n; i++) b[i] = next() & 0xff;
-      return b;
-    },
-  };
-}
+const PROFILES = SRTP_TEST_PROFILES;
 
 test('HMAC-SHA1 equals createHmac for every length, with and without the ROC word', () => {
   const r = rng(42);

@@ -8,13 +8,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import {
-  deriveSessionKeys,
-  SRTP_AEAD_AES_128_GCM,
-  SRTP_AES128_CM_HMAC_SHA1_80,
-  SrtpAuthError,
-  SrtpCryptoContext,
-} from '@parley/rtp';
+import { deriveSessionKeys, SRTP_AEAD_AES_128_GCM, SrtpAuthError, SrtpCryptoContext } from '@parley/rtp';
+import { rng, SRTP_TEST_PROFILES } from '@parley/rtp/test/fixtures';
 import {
   Event,
   RTCDtlsTransport,
@@ -25,31 +20,7 @@ import {
 } from 'werift';
 import { fastSrtpOf, installFastSrtp } from '../../src/sfu/werift/weriftSrtp.js';
 
-const PROFILES = [
-  { name: 'AES_CM_128_HMAC_SHA1_80', id: SRTP_AES128_CM_HMAC_SHA1_80, saltLength: 14 },
-  { name: 'AEAD_AES_128_GCM', id: SRTP_AEAD_AES_128_GCM, saltLength: 12 },
-] as const;
-
-/** A seeded generator (xorshift32), so a failure can be replayed. */
-function rng(seed: number): { int(n: number): number; bytes(n: number): Buffer } {
-  let x = seed >>> 0 || 1;
-  const next = (): number => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x;
-  };
-  return {
-    int: (n) => next() % n,
-    bytes: (n) => {
-      const b = Buffer.alloc(n);
-      for (let i = 0; i < n; i++) b[i] = next() & 0xff;
-      return b;
-    },
-  };
-}
+const PROFILES = SRTP_TEST_PROFILES;
 
 function keysFor(r: ReturnType<typeof rng>, saltLength: number) {
   return {
