@@ -190,11 +190,11 @@ export function leanEventsUnder(root: object, stop: (value: object) => boolean =
   if (!weriftEventIsKnown()) return 0;
   const seen = new Set<object>([root]);
   const queue: object[] = [root];
-  let swapped = 0;
+  const swapped: WeriftEvent[] = [];
   while (queue.length > 0 && seen.size < MAX_OBJECTS) {
     const holder = queue.pop() as Record<string, unknown>;
     if (holder instanceof Event) {
-      if (leanEvent(holder as unknown as WeriftEvent)) swapped++;
+      if (leanEvent(holder as unknown as WeriftEvent)) swapped.push(holder as unknown as WeriftEvent);
       continue;
     }
     const values = Array.isArray(holder) ? holder : Object.values(holder);
@@ -205,5 +205,21 @@ export function leanEventsUnder(root: object, stop: (value: object) => boolean =
       queue.push(value);
     }
   }
-  return swapped;
+  if (swapped.length > 0) setImmediate(compactStacks, swapped).unref();
+  return swapped.length;
+}
+
+/**
+ * Gives each event's subscriber list an exact-size copy. V8 grows an empty array to 17 slots on its first
+ * push, so a list of one or two subscribers takes ~150 bytes where its copy takes ~30; a connection keeps
+ * about 30 such lists. Done on the next turn of the loop, when no `execute` is iterating a list (the swap
+ * itself runs inside werift's connection-state event): a list is only ever read whole or replaced, as werift's
+ * unsubscribe does, so the copy is what werift would see. The queued subscribers' list is left as it is, as an
+ * `execute` may still be awaiting its way through it.
+ */
+function compactStacks(events: readonly WeriftEvent[]): void {
+  for (const ev of events) {
+    const stack = ev.event.stack;
+    if (stack.length > 0) ev.event.stack = stack.slice();
+  }
 }
