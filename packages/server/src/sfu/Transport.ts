@@ -10,6 +10,7 @@ import { type RtpStreamStats, type TransportStats, transportStats } from './stat
 import { connectOnFirstCheck } from './werift/connectOnFirstCheck.js';
 import { keepEarlyDtls } from './werift/earlyDtls.js';
 import { followLatestNomination } from './werift/followNomination.js';
+import { leanEventsUnder } from './werift/leanEvents.js';
 import { iceConnectionOf, iceCredentialsOf, setSrtpProfiles } from './werift/shapes.js';
 import { registerIceCredentials } from './werift/udpMux/registerIce.js';
 import { unpoolHandshake } from './werift/unpoolHandshake.js';
@@ -224,6 +225,8 @@ export abstract class Transport extends TypedEmitter<TransportEvents> {
       this.connectTimer = null;
       this.startWatchdog();
       for (const dtls of this.dtlsTransports()) unpoolHandshake(dtls);
+      // The connection's werift events are all made by now; their closures are most of its idle heap.
+      leanEventsUnder(this.pc, (value) => value instanceof RTCPeerConnection && value !== this.pc);
       this.onConnected();
       this.emit('connected');
     } else if (state === 'failed' || state === 'closed') {

@@ -74,6 +74,9 @@ export class SignalingServer implements ConnectionHandler {
       socket.end(TOO_MANY_REQUESTS, () => socket.destroy());
       return;
     }
+    // Read here, not in the callback: a closure that named `req` would keep the upgrade request (its headers,
+    // streams and listeners) alive for as long as the connection's options hold `takeAddressFrame`.
+    const remote = `${req.socket.remoteAddress}:${req.socket.remotePort}`;
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       const admission = limits.admit(address);
       if (!admission.ok) {
@@ -81,7 +84,6 @@ export class SignalingServer implements ConnectionHandler {
         return;
       }
       const slot = admission.slot;
-      const remote = `${req.socket.remoteAddress}:${req.socket.remotePort}`;
       const conn = new Connection(
         ws,
         this,

@@ -167,3 +167,36 @@ export function replaceSrtpSessions(
 export function setSrtpProfiles(dtls: RTCDtlsTransport, profiles: readonly number[]): void {
   (dtls as unknown as { srtpProfiles: number[] }).srtpProfiles = [...profiles];
 }
+
+/** A subscriber of a werift `Event` (common/src/event.ts), as its `stack` and `promiseStack` keep it. */
+export interface EventItem {
+  execute: (...args: unknown[]) => unknown;
+  id: number;
+  complete?: () => void;
+  error?: (e: unknown) => void;
+}
+
+/**
+ * werift's `Event` as leanEvents.ts reads and writes it: its state and the methods it defines per instance
+ * (arrow functions in class fields, all own properties).
+ */
+export interface WeriftEvent {
+  event: { stack: EventItem[]; promiseStack: EventItem[]; eventId: number };
+  ended: boolean;
+  onended?: () => void;
+  onerror: (e: unknown) => void;
+  execute(...args: unknown[]): void;
+  allUnsubscribe(): void;
+  subscribe(
+    execute: EventItem['execute'],
+    complete?: () => void,
+    error?: (e: unknown) => void,
+  ): { unSubscribe: () => void; disposer: (d: (() => void)[]) => void };
+  once(execute: EventItem['execute'], complete?: () => void, error?: (e: unknown) => void): void;
+}
+
+/**
+ * SHA-256 of the source of werift 0.25.2's event methods (ESM build), in leanEvents.ts's order, `onerror`
+ * last: the version its shared methods were written from. A werift whose event differs keeps its own methods.
+ */
+export const WERIFT_EVENT_SOURCE_SHA256 = '44c36f498ac5d44858dae4915f85a5b779bdbf69454fb58b11b94e7578773128';

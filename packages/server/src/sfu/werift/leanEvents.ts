@@ -1,0 +1,225 @@
+/**
+ * Replaces the per-instance arrow functions of werift's event objects with shared methods, once a peer
+ * connection is up.
+ *
+ * werift's `Event` (common/src/event.ts) defines its ten methods (`execute`, `subscribe`, `once`, …) as arrow
+ * functions in class fields, so every instance carries ten closures and a context of its own: about 600 bytes
+ * before anything subscribes. A peer connection with one transceiver has about 52 of them (ICE, DTLS, SRTP,
+ * sender, receiver, track, connection states), most never subscribed to: a heap snapshot of the bench server
+ * counted ~38 KiB per player transport in them. The shared methods below do what werift's arrows do, with
+ * `this` for the instance; werift and Parley call them on the event (`event.execute(…)`, `pc.onX.subscribe(…)`),
+ * so the receiver is the event. A closure someone took before the swap (`socket.on('message', ev.execute)`)
+ * keeps working: it is werift's own, bound to its instance, and stays alive only as long as its holder does.
+ * The swap is made only while werift's event is the one these methods were written from (checked once by its
+ * methods' source, {@link weriftEventIsKnown}); any other version keeps its own.
+ */
+import { createHash } from 'node:crypto';
+import { Event } from 'werift';
+import { type EventItem, WERIFT_EVENT_SOURCE_SHA256, type WeriftEvent } from './shapes.js';
+
+/** The methods werift's event defines per instance, replaced by the shared ones. */
+const METHODS = [
+  'execute',
+  'complete',
+  'error',
+  'allUnsubscribe',
+  'subscribe',
+  'queuingSubscribe',
+  'once',
+  'watch',
+  'asPromise',
+] as const;
+
+function noop(): void {}
+
+/** werift's `subscribe` and `queuingSubscribe` (the latter removes from `stack`, as werift's does). */
+function subscribeTo(ev: WeriftEvent, list: EventItem[], item: Omit<EventItem, 'id'>) {
+  const id = ev.event.eventId;
+  list.push({ ...item, id });
+  ev.event.eventId++;
+  const unSubscribe = (): void => {
+    ev.event.stack = ev.event.stack.filter((i) => i.id !== id && i);
+  };
+  const disposer = (disposer2: (() => void)[]): void => {
+    disposer2.push(unSubscribe);
+  };
+  return { unSubscribe, disposer };
+}
+
+/** The shared methods, each werift 0.25.2's arrow with `this` for the event. */
+const SHARED: { [K in (typeof METHODS)[number]]: (this: WeriftEvent, ...args: never[]) => unknown } = {
+  execute(this: WeriftEvent, ...args: unknown[]): void {
+    if (this.ended) return;
+    for (const item of this.event.stack) item.execute(...args);
+    // werift runs the queued subscribers in an async function; with none queued it does nothing observable.
+    const queued = this.event.promiseStack;
+    if (queued.length === 0) return;
+    (async () => {
+      for (const item of queued) await item.execute(...args);
+    })().catch((e: unknown) => {
+      this.onerror(e);
+    });
+  },
+  complete(this: WeriftEvent): void {
+    if (this.ended) return;
+    for (const item of this.event.stack) item.complete?.();
+    this.allUnsubscribe();
+    this.ended = true;
+    if (this.onended) {
+      this.onended();
+      this.onended = undefined;
+    }
+  },
+  error(this: WeriftEvent, e: unknown): void {
+    if (this.ended) return;
+    for (const item of this.event.stack) item.error?.(e);
+    this.allUnsubscribe();
+  },
+  allUnsubscribe(this: WeriftEvent): void {
+    if (this.ended) return;
+    this.event = { stack: [], promiseStack: [], eventId: 0 };
+  },
+  subscribe(
+    this: WeriftEvent,
+    execute: EventItem['execute'],
+    complete?: () => void,
+    error?: (e: unknown) => void,
+  ) {
+    return subscribeTo(this, this.event.stack, { execute, complete, error });
+  },
+  queuingSubscribe(
+    this: WeriftEvent,
+    execute: EventItem['execute'],
+    complete?: () => void,
+    error?: (e: unknown) => void,
+  ) {
+    if (this.ended) throw new Error('event completed');
+    return subscribeTo(this, this.event.promiseStack, { execute, complete, error });
+  },
+  once(
+    this: WeriftEvent,
+    execute: EventItem['execute'],
+    complete?: () => void,
+    error?: (e: unknown) => void,
+  ) {
+    const off = this.subscribe(
+      (...args: unknown[]) => {
+        off.unSubscribe();
+        execute(...args);
+      },
+      complete,
+      error,
+    );
+  },
+  watch(this: WeriftEvent, cb: (...args: unknown[]) => unknown, timeLimit?: number) {
+    return new Promise((resolve, reject) => {
+      const timeout = timeLimit && setTimeout(() => reject('Event watch timeout'), timeLimit);
+      const { unSubscribe } = this.subscribe((...args: unknown[]) => {
+        if (cb(...args)) {
+          if (timeout) clearTimeout(timeout);
+          unSubscribe();
+          resolve(args);
+        }
+      });
+    });
+  },
+  asPromise(this: WeriftEvent, timeLimit?: number) {
+    return new Promise((resolve, reject) => {
+      const timeout = timeLimit && setTimeout(() => reject('Event asPromise timeout'), timeLimit);
+      this.once(
+        (...args: unknown[]) => {
+          if (timeout) clearTimeout(timeout);
+          resolve(args);
+        },
+        () => {
+          if (timeout) clearTimeout(timeout);
+          resolve([]);
+        },
+        (err: unknown) => {
+          if (timeout) clearTimeout(timeout);
+          reject(err);
+        },
+      );
+    });
+  },
+};
+
+/** The source of a fresh werift event's methods (and default `onerror`), in {@link METHODS} order. */
+function eventSource(ev: WeriftEvent): string {
+  return [...METHODS, 'onerror'].map((m) => String((ev as unknown as Record<string, unknown>)[m])).join('\n');
+}
+
+let known: { defaultOnError: string } | null | undefined;
+
+/** Whether the installed werift's event is the one the shared methods were written from (checked once). */
+export function weriftEventIsKnown(): boolean {
+  if (known === undefined) {
+    const fresh = new Event() as unknown as WeriftEvent;
+    const digest = createHash('sha256').update(eventSource(fresh)).digest('hex');
+    known = digest === WERIFT_EVENT_SOURCE_SHA256 ? { defaultOnError: String(fresh.onerror) } : null;
+  }
+  return known !== null;
+}
+
+/** The source digest of the installed werift's event (for the shape test's message). */
+export function weriftEventSourceDigest(): string {
+  return createHash('sha256')
+    .update(eventSource(new Event() as unknown as WeriftEvent))
+    .digest('hex');
+}
+
+/** Swaps one event's closures for the shared methods; false if it had been swapped already. */
+export function leanEvent(ev: WeriftEvent): boolean {
+  if (!weriftEventIsKnown() || ev.execute === SHARED.execute) return false;
+  const own = ev as unknown as Record<string, unknown>;
+  for (const m of METHODS) own[m] = SHARED[m];
+  // Only werift's default no-op is shared; a handler someone set stays.
+  if (String(ev.onerror) === known?.defaultOnError) ev.onerror = noop;
+  return true;
+}
+
+/** Objects visited at most per peer connection (a connection's werift state is a few thousand). */
+const MAX_OBJECTS = 20_000;
+
+/**
+ * Swaps the closures of every werift event reachable from `root` through its own properties and arrays
+ * (not through Maps, Sets, functions, buffers or `stop` objects: another peer connection, shared sockets),
+ * and returns how many were swapped.
+ */
+export function leanEventsUnder(root: object, stop: (value: object) => boolean = () => false): number {
+  if (!weriftEventIsKnown()) return 0;
+  const seen = new Set<object>([root]);
+  const queue: object[] = [root];
+  const swapped: WeriftEvent[] = [];
+  while (queue.length > 0 && seen.size < MAX_OBJECTS) {
+    const holder = queue.pop() as Record<string, unknown>;
+    if (holder instanceof Event) {
+      if (leanEvent(holder as unknown as WeriftEvent)) swapped.push(holder as unknown as WeriftEvent);
+      continue;
+    }
+    const values = Array.isArray(holder) ? holder : Object.values(holder);
+    for (const value of values) {
+      if (typeof value !== 'object' || value === null || seen.has(value)) continue;
+      if (ArrayBuffer.isView(value) || value instanceof Map || value instanceof Set || stop(value)) continue;
+      seen.add(value);
+      queue.push(value);
+    }
+  }
+  if (swapped.length > 0) setImmediate(compactStacks, swapped).unref();
+  return swapped.length;
+}
+
+/**
+ * Gives each event's subscriber list an exact-size copy. V8 grows an empty array to 17 slots on its first
+ * push, so a list of one or two subscribers takes ~150 bytes where its copy takes ~30; a connection keeps
+ * about 30 such lists. Done on the next turn of the loop, when no `execute` is iterating a list (the swap
+ * itself runs inside werift's connection-state event): a list is only ever read whole or replaced, as werift's
+ * unsubscribe does, so the copy is what werift would see. The queued subscribers' list is left as it is, as an
+ * `execute` may still be awaiting its way through it.
+ */
+function compactStacks(events: readonly WeriftEvent[]): void {
+  for (const ev of events) {
+    const stack = ev.event.stack;
+    if (stack.length > 0) ev.event.stack = stack.slice();
+  }
+}
