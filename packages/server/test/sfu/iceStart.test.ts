@@ -26,7 +26,10 @@ async function liteIce(): Promise<{ pc: RTCPeerConnection; ice: any }> {
     iceLite: true,
     bundlePolicy: 'max-bundle',
     iceServers: [],
+    // Loopback only, as the SFU's config does: werift's interface scan skips loopback, and CI has nothing else.
+    iceUseIpv4: false,
     iceUseIpv6: false,
+    iceAdditionalHostAddresses: ['127.0.0.1'],
     iceInterfaceAddresses: { udp4: '127.0.0.1' },
   });
   pc.addTransceiver('audio', { direction: 'sendonly' });
