@@ -10,12 +10,12 @@
  * not per-packet hooks): the row's forwarder count is null, and the packets forwarded are the receivers'
  * distinct packets, the count every side's CPU per packet is divided by.
  */
-import { type RTCPeerConnection as PeerConnection, RTCPeerConnection, type RTCRtpSender } from 'werift';
+import { type RTCPeerConnection as PeerConnection, RTCPeerConnection } from 'werift';
 import { lighten } from '../lib/lightReceiver.js';
 import { lightenSender } from '../lib/lightSender.js';
 import type { FlowPair } from '../lib/measure.js';
 import type { MeterReceiver } from '../lib/meter.js';
-import { AUDIO, type SendPacket, SyntheticTrack, VIDEO } from '../lib/synthRtp.js';
+import { addSyntheticTracks } from '../lib/parleyMedia.js';
 import {
   addAll,
   type Topology,
@@ -77,19 +77,7 @@ export async function janusFanout({
 
     const pc = new RTCPeerConnection(config());
     closers.push(() => pc.close());
-    const tracks: SyntheticTrack[] = [];
-    const senders: RTCRtpSender[] = [];
-    const lightened: SendPacket[] = [];
-    for (const kind of kinds) {
-      const { sender } = pc.addTransceiver(kind, { direction: 'sendonly' });
-      const index = tracks.length;
-      const track = new SyntheticTrack(kind === 'audio' ? AUDIO : VIDEO, (fields, payload) =>
-        lightened[index]?.(fields, payload),
-      );
-      sender.onPictureLossIndication.subscribe(() => track.requestKeyframe());
-      tracks.push(track);
-      senders.push(sender);
-    }
+    const { tracks, senders, lightened } = addSyntheticTracks(pc, kinds);
     await pc.setLocalDescription(await pc.createOffer());
     const { feed, answer } = await publish(session, publisherHandle, ROOM, {
       type: 'offer',

@@ -70,6 +70,39 @@ export function connected(pc: RTCPeerConnection, timeoutMs = 20_000): Promise<vo
   });
 }
 
+/** The send-only tracks of a synthetic publisher's peer connection, before its offer. */
+export interface SyntheticSendTracks {
+  tracks: SyntheticTrack[];
+  senders: RTCRtpSender[];
+  /** Per track: its light sender (lib/lightSender.ts), pushed once connected, before the track joins the pacer. */
+  lightened: SendPacket[];
+}
+
+/**
+ * Adds a send-only transceiver per kind to `pc`, each with a synthetic track that sends through its light
+ * sender once there is one (`lightened`) and makes a keyframe when the forwarder asks (PLI). The Parley and
+ * Janus publishers are made the same way.
+ */
+export function addSyntheticTracks(
+  pc: RTCPeerConnection,
+  kinds: readonly ('audio' | 'video')[],
+): SyntheticSendTracks {
+  const tracks: SyntheticTrack[] = [];
+  const senders: RTCRtpSender[] = [];
+  const lightened: SendPacket[] = [];
+  for (const kind of kinds) {
+    const { sender } = pc.addTransceiver(kind, { direction: 'sendonly' });
+    const index = tracks.length;
+    const track = new SyntheticTrack(kind === 'audio' ? AUDIO : VIDEO, (fields, payload) =>
+      lightened[index]?.(fields, payload),
+    );
+    sender.onPictureLossIndication.subscribe(() => track.requestKeyframe());
+    tracks.push(track);
+    senders.push(sender);
+  }
+  return { tracks, senders, lightened };
+}
+
 /**
  * Publishes `streamID` from the logged-in `client` with one synthetic track per kind in `kinds`; the tracks
  * join `pacer` once the server says media flows. Resolves with `{ tracks, close }`.
@@ -84,21 +117,7 @@ export async function publishSynthetic(
   }: { roomID: string; streamID: string; kinds: readonly ('audio' | 'video')[]; pacer: Pacer },
 ): Promise<SyntheticPublisher> {
   const pc = new RTCPeerConnection(peerConfig(client.hello));
-  const tracks: SyntheticTrack[] = [];
-  const senders: RTCRtpSender[] = [];
-  /** Per track: its light sender (lib/lightSender.ts), set once connected, before the track joins the pacer. */
-  const lightened: SendPacket[] = [];
-  for (const kind of kinds) {
-    const transceiver = pc.addTransceiver(kind, { direction: 'sendonly' });
-    const sender = transceiver.sender;
-    const index = tracks.length;
-    const track = new SyntheticTrack(kind === 'audio' ? AUDIO : VIDEO, (fields, payload) =>
-      lightened[index]?.(fields, payload),
-    );
-    sender.onPictureLossIndication.subscribe(() => track.requestKeyframe());
-    tracks.push(track);
-    senders.push(sender);
-  }
+  const { tracks, senders, lightened } = addSyntheticTracks(pc, kinds);
   try {
     await pc.setLocalDescription(await pc.createOffer());
     const flowing = client.nextEvent((ev) => ev.type === 'publishMediaFlowing' && ev.streamID === streamID);
