@@ -83,3 +83,16 @@ export class SampleBuffer {
     return this.data.subarray(0, this.length);
   }
 }
+
+/** A summary's p50, p99, min and max in ms, to 0.1 ms: what the first-frame scenarios report per measure. */
+export type MsSpread = Record<'p50' | 'p99' | 'min' | 'max', number | null>;
+
+/** {@link MsSpread} of `s`. */
+export function msSpread(s: Summary): MsSpread {
+  return { p50: round(s.p50, 1), p99: round(s.p99, 1), min: round(s.min, 1), max: round(s.max, 1) };
+}
+
+/** One Markdown table row of a {@link MsSpread}: `| name | p50 ms | p99 ms | min ms | max ms |`. */
+export function msSpreadRow(name: string, m: MsSpread): string {
+  return `| ${name} | ${m.p50} ms | ${m.p99} ms | ${m.min} ms | ${m.max} ms |`;
+}

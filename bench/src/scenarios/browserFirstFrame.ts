@@ -19,7 +19,7 @@ import { renderChart } from '../lib/chart.js';
 import { type CpuWatch, watchCpus } from '../lib/procStat.js';
 import { defineScenario } from '../lib/scenario.js';
 import { APP, startServerProcess, tokenFor } from '../lib/serverProcess.js';
-import { round, type Summary, summarize } from '../lib/stats.js';
+import { msSpread, msSpreadRow, round, summarize } from '../lib/stats.js';
 
 /**
  * What the bench keeps on a page's `window` (the functions below run in the page, serialized by playwright, so
@@ -43,12 +43,7 @@ interface PlayTimes {
 type WebSdk = typeof import('@parley/web');
 
 const ROOM = 'browser-first-frame';
-const ms = (s: Summary): Record<'p50' | 'p99' | 'min' | 'max', number | null> => ({
-  p50: round(s.p50, 1),
-  p99: round(s.p99, 1),
-  min: round(s.min, 1),
-  max: round(s.max, 1),
-});
+const ms = msSpread;
 
 /** Keeps the page's peer connections in `window.__pcs` (to read what Chromium measured). */
 function recordPeerConnections(): void {
@@ -241,8 +236,7 @@ export default defineScenario({
   },
   markdown(result) {
     const s = result.summary;
-    const row = (name: string, m: ReturnType<typeof ms>): string =>
-      `| ${name} | ${m.p50} ms | ${m.p99} ms | ${m.min} ms | ${m.max} ms |`;
+    const row = msSpreadRow;
     return [
       `${s.runs} runs in Chromium ${s.chromium}${s.failedRuns ? `, ${s.failedRuns} without a frame` : ''}, ` +
         `${result.options['gap-ms']} ms apart; server CPU ${s.serverCpuPercent} %, bench process CPU ` +

@@ -11,16 +11,11 @@ import { renderChart } from '../lib/chart.js';
 import { type CpuWatch, watchCpus } from '../lib/procStat.js';
 import { defineScenario } from '../lib/scenario.js';
 import { APP, startServerProcess, tokenFor } from '../lib/serverProcess.js';
-import { round, type Summary, summarize } from '../lib/stats.js';
+import { msSpread, msSpreadRow, round, summarize } from '../lib/stats.js';
 
 const ROOM = 'first-frame';
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-const ms = (s: Summary): Record<'p50' | 'p99' | 'min' | 'max', number | null> => ({
-  p50: round(s.p50, 1),
-  p99: round(s.p99, 1),
-  min: round(s.min, 1),
-  max: round(s.max, 1),
-});
+const ms = msSpread;
 
 /**
  * Resolves with the performance.now() at which `subscribe`'s listener first calls `fire` (it subscribes to an
@@ -162,8 +157,7 @@ export default defineScenario({
   },
   markdown(result) {
     const s = result.summary;
-    const row = (name: string, m: ReturnType<typeof ms>): string =>
-      `| ${name} | ${m.p50} ms | ${m.p99} ms | ${m.min} ms | ${m.max} ms |`;
+    const row = msSpreadRow;
     return [
       `${s.runs} runs${s.failedRuns ? `, ${s.failedRuns} without a frame` : ''}, ${result.options['gap-ms']} ms apart, ` +
         `after ${s.warmupRuns.length} warm-up runs not counted (first frame ` +
