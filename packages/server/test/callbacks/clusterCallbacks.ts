@@ -37,6 +37,25 @@ async function startCluster(otherApp: boolean): Promise<{
   return { h, receiver, stats };
 }
 
+/**
+ * Waits until no node has a callback pending and the receiver has recorded every delivery the nodes count
+ * (it records an answer once written, which may be a moment after the node read it); returns each node's
+ * figures and their sum.
+ */
+async function allDelivered(
+  receiver: CallbackReceiver,
+  stats: (node: number) => Promise<CallbackHealth>,
+): Promise<{ all: CallbackHealth[]; delivered: number }> {
+  await waitFor(async () => {
+    const all = await Promise.all([0, 1, 2].map(stats));
+    return all.every((s) => s.pending === 0);
+  }, 'every node idle');
+  const all = await Promise.all([0, 1, 2].map(stats));
+  const delivered = all.reduce((n, s) => n + s.delivered, 0);
+  await receiver.until(() => receiver.accepted.length >= delivered, 'every delivery recorded');
+  return { all, delivered };
+}
+
 describe('server callbacks of a room spread over three nodes', () => {
   let h: Harness;
   let receiver: CallbackReceiver;
@@ -71,14 +90,7 @@ describe('server callbacks of a room spread over three nodes', () => {
     await receiver.until(() => receiver.accepted.some((b) => b.event === 'room_close'), 'room_close');
 
     // Every live node has sent what it queued, and the crashed one sends nothing more.
-    await waitFor(async () => {
-      const all = await Promise.all([0, 1, 2].map(stats));
-      return all.every((s) => s.pending === 0);
-    }, 'every node idle');
-    const all = await Promise.all([0, 1, 2].map(stats));
-    const delivered = all.reduce((n, s) => n + s.delivered, 0);
-    // The receiver records an answer once it is written, which may be a moment after the node read it.
-    await receiver.until(() => receiver.accepted.length >= delivered, 'every delivery recorded');
+    const { delivered } = await allDelivered(receiver, stats);
     const got = receiver.accepted;
     assert.equal(got.length, delivered);
     for (const b of got) assert.equal(b.signature, expectedSignature(SECRET, b.timestamp, b.nonce));
@@ -138,13 +150,7 @@ describe('server callbacks of a login that replaces a session on another node', 
     assert.equal((await newClient.request('logout', { roomID: 'rep' })).code, 0);
     await receiver.until(() => receiver.accepted.some((b) => b.event === 'room_close'), 'room_close');
 
-    await waitFor(async () => {
-      const all = await Promise.all([0, 1, 2].map(stats));
-      return all.every((s) => s.pending === 0);
-    }, 'every node idle');
-    const all = await Promise.all([0, 1, 2].map(stats));
-    const delivered = all.reduce((n, s) => n + s.delivered, 0);
-    await receiver.until(() => receiver.accepted.length >= delivered, 'every delivery recorded');
+    const { all } = await allDelivered(receiver, stats);
     const got = receiver.accepted;
     assert.deepEqual(got.map((b) => b.event).sort(), [
       'room_close',
