@@ -20,6 +20,9 @@ interface UdpHandle {
 
 const patched = new WeakSet<Socket>();
 
+/** Addresses whose family a socket's lookup remembers (far more than the players of one node). */
+const MAX_CACHED_ADDRESSES = 65_536;
+
 /**
  * The socket's internal state (Node 20: under the `state symbol` property), whose `handle` is the libuv
  * handle wrapper while the socket is open and null once it closed; undefined when this Node keeps no such
@@ -46,18 +49,20 @@ export function makeSendsSynchronous(socket: Socket): boolean {
   const handle = handleOf(socket);
   if (handle === null) return false;
   const dnsLookup = handle.lookup;
-  // The last IP literal and its family: a socket sends to one address (its ICE pair's) again and again, and
-  // `isIP` runs a regular expression.
-  let lastAddress = '';
-  let lastFamily = 0;
+  // The family of each IP literal sent to, by address: `isIP` runs a regular expression, and this runs once
+  // per packet per player. The node's one media socket (udpMux) sends to every player's address in turn, so
+  // a cache of the last address alone would miss on nearly every send; the addresses come from the ICE
+  // pairs, the same string objects each time, whose hashes V8 keeps. Bounded: emptied when it is full.
+  const families = new Map<string, number>();
   handle.lookup = (address, callback) => {
-    if (address !== lastAddress) {
-      const family = isIP(address);
+    let family = families.get(address);
+    if (family === undefined) {
+      family = isIP(address);
       if (family === 0) return dnsLookup(address, callback);
-      lastAddress = address;
-      lastFamily = family;
+      if (families.size >= MAX_CACHED_ADDRESSES) families.clear();
+      families.set(address, family);
     }
-    callback(null, address, lastFamily);
+    callback(null, address, family);
     return undefined;
   };
   patched.add(socket);
