@@ -43,6 +43,8 @@ const SENDER_HISTORY = 128;
 
 /** A send to a closing transport fails: nothing more to send to, the player gives up on the packet. */
 const ignore = (): void => {};
+/** What the drop filter's reused packet holds between packets (see {@link Consumer.dropped}). */
+const NO_PAYLOAD = Buffer.alloc(0);
 
 let nextConsumerId = 1;
 
@@ -300,7 +302,11 @@ export class Consumer extends TypedEmitter<ConsumerEvents> implements RtpSink {
       p.header.timestamp = ts;
       p.payload = payload;
     }
-    return this.dropFilter?.(p) === true;
+    const drop = this.dropFilter?.(p) === true;
+    // The reused object must not keep the payload: it is often a slice of an 8 KiB pooled buffer, and one held
+    // per consumer between packets was ~8 KiB per player transport in a heap snapshot of the bench server.
+    p.payload = NO_PAYLOAD;
+    return drop;
   }
 
   /** Our header of a packet, for werift's pipeline (when the fast path does not apply). */

@@ -45,6 +45,24 @@ test('the retransmission buffer returns only the exact packet', () => {
   assert.throws(() => new RetransmissionBuffer(100), TypeError);
 });
 
+test('the retransmission buffer gives a pooled payload an exact-size copy of the same bytes', () => {
+  const buffer = new RetransmissionBuffer(16);
+  // A small Buffer.from is a slice of Node's shared pool, as werift's parsed payloads are.
+  const pooled = Buffer.from([1, 2, 3, 4, 5]);
+  assert.ok(pooled.buffer.byteLength > pooled.byteLength);
+  const p = new RtpPacket(new RtpHeader({ sequenceNumber: 5, ssrc: 7, payloadType: 96 }), pooled);
+  buffer.put(p);
+  const kept = buffer.get(7, 5);
+  assert.equal(kept, p);
+  assert.deepEqual([...p.payload], [1, 2, 3, 4, 5]);
+  assert.equal(p.payload.buffer.byteLength, 5);
+  // A payload that owns its memory is kept as it is.
+  const own = Buffer.alloc(10);
+  const q = new RtpPacket(new RtpHeader({ sequenceNumber: 6, ssrc: 7, payloadType: 96 }), own);
+  buffer.put(q);
+  assert.equal(q.payload, own);
+});
+
 test('incoming counters: loss from sequence gaps, late packets fill them, a new SSRC starts over', () => {
   let now = 0;
   const counter = new IncomingStreamCounter(90000, () => now);

@@ -15,6 +15,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Event } from 'werift';
+import { flattenUuids } from './flatUuids.js';
 import { type EventItem, WERIFT_EVENT_SOURCE_SHA256, type WeriftEvent } from './shapes.js';
 
 /** The methods werift's event defines per instance, replaced by the shared ones. */
@@ -184,7 +185,7 @@ const MAX_OBJECTS = 20_000;
 /**
  * Swaps the closures of every werift event reachable from `root` through its own properties and arrays
  * (not through Maps, Sets, functions, buffers or `stop` objects: another peer connection, shared sockets),
- * and returns how many were swapped.
+ * and returns how many were swapped. The same walk gives werift's UUID ids flat copies ({@link flattenUuids}).
  */
 export function leanEventsUnder(root: object, stop: (value: object) => boolean = () => false): number {
   if (!weriftEventIsKnown()) return 0;
@@ -197,6 +198,7 @@ export function leanEventsUnder(root: object, stop: (value: object) => boolean =
       if (leanEvent(holder as unknown as WeriftEvent)) swapped.push(holder as unknown as WeriftEvent);
       continue;
     }
+    if (!Array.isArray(holder)) flattenUuids(holder);
     const values = Array.isArray(holder) ? holder : Object.values(holder);
     for (const value of values) {
       if (typeof value !== 'object' || value === null || seen.has(value)) continue;

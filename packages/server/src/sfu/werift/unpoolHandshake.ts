@@ -7,8 +7,11 @@
  * handshake messages (`handshakeCache`). A slice keeps its whole 8 KiB slab alive. A heap snapshot of the bench
  * server with 250 players held 721 such slabs retained only through werift's DTLS objects (masterSecret,
  * localCert, FragmentedHandshake fragments, verifyData, lastFlight, the session's extensions), ~23 KiB per transport for a few hundred
- * bytes of data. Once the handshake is done, each of those buffers is replaced by an exact-size copy of its own,
- * with the same bytes: werift reads them as before, and the slabs are freed once nothing else holds them.
+ * bytes of data. Once the handshake is done, those buffers are replaced by views with the same bytes on one
+ * buffer of the transport's own, sized to hold exactly them: werift reads them as before, and the slabs are
+ * freed once nothing else holds them. One buffer for all rather than a copy each: every ArrayBuffer costs
+ * an object on the heap (88 bytes) and, outside it, its backing store's allocation and V8's bookkeeping for it
+ * (a few hundred bytes), where a view costs only its object; a transport keeps about 30 of these buffers.
  */
 import type { RTCDtlsTransport } from 'werift';
 
@@ -31,13 +34,6 @@ function isSlice(value: unknown): value is Buffer {
   return Buffer.isBuffer(value) && value.byteLength < value.buffer.byteLength;
 }
 
-/** An exact-size copy outside the pool. */
-function unpooled(buffer: Buffer): Buffer {
-  const copy = Buffer.allocUnsafeSlow(buffer.byteLength);
-  buffer.copy(copy);
-  return copy;
-}
-
 /**
  * A data object to descend into: an array or an object with no function of its own. werift's event emitters,
  * transports and sockets keep arrow functions as own properties (`onData`, `send`, `subscribe`), so the walk
@@ -52,19 +48,27 @@ function isData(value: object): boolean {
   return true;
 }
 
-/** Replaces the pooled buffers under `root` (its own properties but `skip`, then data objects below them). */
-function unpoolUnder(
+/** Where a pooled buffer is kept: `holder[key]`. */
+interface Found {
+  holder: Record<string, unknown>;
+  key: string;
+  buffer: Buffer;
+}
+
+/** Finds the pooled buffers under `root` (its own properties but `skip`, then data objects below them). */
+function slicesUnder(
   root: object,
   skip: ReadonlySet<string>,
   seen: WeakSet<object>,
   budget: { left: number },
+  found: Found[],
 ): void {
   const walk = (holder: Record<string, unknown>, depth: number): void => {
     for (const key of Object.keys(holder)) {
       if (depth === 0 && skip.has(key)) continue;
       const value = holder[key];
       if (isSlice(value)) {
-        holder[key] = unpooled(value);
+        found.push({ holder, key, buffer: value });
       } else if (
         depth < MAX_DEPTH &&
         typeof value === 'object' &&
@@ -92,9 +96,38 @@ export function unpoolHandshake(dtls: RTCDtlsTransport): void {
   if (!session) return;
   const seen = new WeakSet<object>();
   const budget = { left: MAX_OBJECTS };
+  const found: Found[] = [];
   // The context's `options` hold the transport (and through it the ICE connection): not handshake data.
-  if (session.dtls) unpoolUnder(session.dtls, new Set(['options']), seen, budget);
-  if (session.cipher) unpoolUnder(session.cipher, new Set(), seen, budget);
+  if (session.dtls) slicesUnder(session.dtls, new Set(['options']), seen, budget, found);
+  if (session.cipher) slicesUnder(session.cipher, new Set(), seen, budget, found);
   // The session's own data: the hello extensions it negotiated, kept in `extensions`.
-  unpoolUnder(session, new Set(['options']), seen, budget);
+  slicesUnder(session, new Set(['options']), seen, budget, found);
+  packInto(found);
+}
+
+/**
+ * Replaces each found buffer by a view on one new buffer holding all their bytes; a buffer kept in several
+ * places gets one view, shared as the buffer was.
+ */
+function packInto(found: readonly Found[]): void {
+  const views = new Map<Buffer, Buffer | null>();
+  let total = 0;
+  for (const f of found) {
+    if (views.has(f.buffer)) continue;
+    views.set(f.buffer, null);
+    total += f.buffer.byteLength;
+  }
+  if (total === 0) return;
+  const own = Buffer.allocUnsafeSlow(total);
+  let offset = 0;
+  for (const f of found) {
+    let view = views.get(f.buffer);
+    if (!view) {
+      view = own.subarray(offset, offset + f.buffer.byteLength);
+      f.buffer.copy(view);
+      offset += view.byteLength;
+      views.set(f.buffer, view);
+    }
+    f.holder[f.key] = view;
+  }
 }

@@ -76,7 +76,11 @@ export class MuxSocket {
   /** Routes new tuples whose binding requests name `ufrag` (and verify with `password`) to `transport`. */
   register(transport: MuxTransport, ufrag: string, password: string): void {
     if (transport.closed || transport.ufrags.has(ufrag)) return;
-    transport.ufrags.set(ufrag, Buffer.from(password, 'utf8'));
+    // A buffer of its own: a small `Buffer.from` is a slice of Node's shared 8 KiB pool, and a transport's
+    // password kept for its life would keep a whole slab alive (~5 KiB per transport in a heap snapshot).
+    const key = Buffer.allocUnsafeSlow(Buffer.byteLength(password, 'utf8'));
+    key.write(password, 'utf8');
+    transport.ufrags.set(ufrag, key);
     const list = this.ufrags.get(ufrag);
     if (list) list.push(transport);
     else this.ufrags.set(ufrag, [transport]);
