@@ -62,6 +62,10 @@ interface WatchedRouter {
 }
 interface WatchedTransport {
   once(event: 'close', listener: (reason: string) => void): unknown;
+  /** `play` for a player's transport. */
+  readonly direction?: string;
+  /** A player's transport's consumers, whose counters include every packet sent to the player. */
+  readonly consumerList?: readonly { stats(): { packets: number; bytes: number } }[];
 }
 
 /** The router class of the server under test: its prototype's methods are wrapped. */
@@ -79,12 +83,26 @@ const list = (x: unknown): Record<string, unknown>[] =>
 export function watchRouter(SfuRouter: RouterClass): {
   transportCloses(): Record<string, number>;
   pipes(): NodePipes;
+  sentToPlayers(): { packets: number; bytes: number };
 } {
   /** Every pipe end seen, closed ones included, so a window's counters can be told from a replaced pipe's. */
   const seen: { pipe: WatchedPipe; router: WatchedRouter; kind: 'in' | 'out' }[] = [];
   /** Transports closed so far, by reason (`inactive`, `failed`, `closed`, …). */
   const transportCloses: Record<string, number> = {};
   const routers = new Set<WatchedRouter>();
+  /** Players' transports open now, and what the closed ones had sent. */
+  const players = new Set<WatchedTransport>();
+  const closedSent = { packets: 0, bytes: 0 };
+  const sentBy = (transport: WatchedTransport): { packets: number; bytes: number } => {
+    let packets = 0;
+    let bytes = 0;
+    for (const consumer of transport.consumerList ?? []) {
+      const s = consumer.stats();
+      packets += num(s.packets);
+      bytes += num(s.bytes);
+    }
+    return { packets, bytes };
+  };
   const watch = (router: WatchedRouter): void => {
     if (routers.has(router)) return;
     routers.add(router);
@@ -93,7 +111,14 @@ export function watchRouter(SfuRouter: RouterClass): {
       seen.push({ pipe, router, kind: 'packetsSent' in pipe.stats() ? 'out' : 'in' });
     });
     router.on('transport', (transport) => {
+      if (transport.direction === 'play') players.add(transport);
       transport.once('close', (reason) => {
+        if (players.delete(transport)) {
+          // A closed transport's consumers keep their counters: what it sent stays counted.
+          const sent = sentBy(transport);
+          closedSent.packets += sent.packets;
+          closedSent.bytes += sent.bytes;
+        }
         transportCloses[reason] = (transportCloses[reason] ?? 0) + 1;
       });
     });
@@ -110,6 +135,20 @@ export function watchRouter(SfuRouter: RouterClass): {
   return {
     /** Transports closed so far, by reason. */
     transportCloses: () => ({ ...transportCloses }),
+    /**
+     * RTP packets (and their payload bytes) sent to players so far, retransmissions excluded: the sum of the
+     * players' consumers' own counters, which count each packet as it is handed to the sender — read when
+     * asked, so counting costs nothing per packet.
+     */
+    sentToPlayers() {
+      const sent = { ...closedSent };
+      for (const transport of players) {
+        const s = sentBy(transport);
+        sent.packets += s.packets;
+        sent.bytes += s.bytes;
+      }
+      return sent;
+    },
     /**
      * `{ outs, ins }`: per pipe-out its counters and, read at the same moment, the packets the stream's
      * source on this node has received (`sourcePackets`: distinct packets, as its producers count them), so

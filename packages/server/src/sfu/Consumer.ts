@@ -153,7 +153,7 @@ export class Consumer extends TypedEmitter<ConsumerEvents> implements RtpSink {
     const producer = this._producer;
     if (!producer || this.inSsrc === null || this._closed) return;
     const transport = this.sender.dtlsTransport;
-    const payloadType = this.sender.codec?.payloadType;
+    const payloadType = this.fast.payloadType;
     if (!transport || payloadType === undefined) return;
     for (const outSeq of lost) {
       if (this.sentHistory[outSeq % SENDER_HISTORY] === outSeq) continue; // werift resends this one
@@ -201,14 +201,15 @@ export class Consumer extends TypedEmitter<ConsumerEvents> implements RtpSink {
     this._closed = true;
     this.running = false;
     this.stopReports();
+    this.fast.close();
     this._producer?.detach(this);
     this._producer = null;
     this.emit('close');
     this.removeAllListeners();
   }
 
-  /** @internal Called by the producer for each packet. */
-  handleRtp(packet: RtpPacket, producer: Producer): void {
+  /** @internal Called by the producer for each packet, received at `now` (`performance.now()`). */
+  handleRtp(packet: RtpPacket, producer: Producer, now: number): void {
     if (!this.running || producer !== this._producer) return;
     const h = packet.header;
     if (h.ssrc !== this.inSsrc) {
@@ -218,14 +219,15 @@ export class Consumer extends TypedEmitter<ConsumerEvents> implements RtpSink {
     } else if (seqNewer(this.baseInSeq, h.sequenceNumber)) {
       return; // older than where this mapping started: the player never expected it
     }
-    const payloadType = this.sender.codec?.payloadType;
+    // From the fast path's copy: werift's sender and its codec are two more objects per player to read.
+    const payloadType = this.fast.payloadType;
     if (payloadType === undefined) return;
     const outSeq = seqAdd(h.sequenceNumber, this.seqOffset);
     const outTs = tsAdd(h.timestamp, this.tsOffset);
     if (seqNewer(outSeq, this.highestOutSeq) || !this.started) {
       this.highestOutSeq = outSeq;
       this.highestOutTs = outTs;
-      this.highestOutAt = performance.now();
+      this.highestOutAt = now;
     }
     this.started = true;
     const payload = packet.payload;
@@ -272,7 +274,8 @@ export class Consumer extends TypedEmitter<ConsumerEvents> implements RtpSink {
         producer.requestKeyframe();
         return;
       }
-      for (let i = 0; i < group.length; i++) this.handleRtp(group[i]!, producer);
+      const now = performance.now();
+      for (let i = 0; i < group.length; i++) this.handleRtp(group[i]!, producer, now);
     });
   }
 

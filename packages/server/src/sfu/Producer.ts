@@ -13,8 +13,11 @@ import { IncomingStreamCounter, type RtpStreamStats } from './stats.js';
 
 /** What a producer forwards to: implemented by {@link Consumer}. */
 export interface RtpSink {
-  /** A packet of `producer`; the sink must not mutate it (clone first). */
-  handleRtp(packet: RtpPacket, producer: Producer): void;
+  /**
+   * A packet of `producer`, received at `now` (`performance.now()`, read once per packet for all sinks); the
+   * sink must not mutate it (clone first).
+   */
+  handleRtp(packet: RtpPacket, producer: Producer, now: number): void;
   /** `producer` closed; the sink must stop using it. */
   handleProducerClose(producer: Producer): void;
 }
@@ -89,6 +92,12 @@ export class Producer extends TypedEmitter<ProducerEvents> {
   private readonly source: ProducerSource;
   private readonly options: ProducerOptions;
   private readonly sinks = new Set<RtpSink>();
+  /**
+   * The sinks as an array, replaced (never changed in place) on attach and detach: what handleRtp walks per
+   * packet, cheaper than a Set's iterator over hundreds of players, and a sink that detaches (or attaches) during
+   * the walk changes the next packet's array, not this one's (a detached consumer ignores the packet itself).
+   */
+  private sinkList: readonly RtpSink[] = [];
   private readonly counter: IncomingStreamCounter;
   /** The last group of pictures, for players who join (video only). */
   private readonly keyframes: KeyframeCache | null;
@@ -175,13 +184,14 @@ export class Producer extends TypedEmitter<ProducerEvents> {
 
   /** Starts forwarding to `sink` (internal: used by {@link Consumer}). */
   attach(sink: RtpSink): void {
-    if (this._closed) return;
+    if (this._closed || this.sinks.has(sink)) return;
     this.sinks.add(sink);
+    this.sinkList = [...this.sinks];
   }
 
   /** Stops forwarding to `sink`. */
   detach(sink: RtpSink): void {
-    this.sinks.delete(sink);
+    if (this.sinks.delete(sink)) this.sinkList = [...this.sinks];
   }
 
   /** Number of attached consumers. */
@@ -240,6 +250,7 @@ export class Producer extends TypedEmitter<ProducerEvents> {
     this.keyframes?.clear();
     const sinks = [...this.sinks];
     this.sinks.clear();
+    this.sinkList = [];
     for (const sink of sinks) sink.handleProducerClose(this);
     this.emit('close');
     this.removeAllListeners();
@@ -261,14 +272,16 @@ export class Producer extends TypedEmitter<ProducerEvents> {
     }
     this.counter.add(packet);
     this.buffer.put(packet);
+    const now = performance.now();
     const keyframes = this.keyframes;
     if (keyframes !== null) {
       this.meter.add(packet);
       const keyframe = isKeyframeStart(this.mimeType, packet.payload);
-      keyframes.add(packet, keyframe, performance.now());
+      keyframes.add(packet, keyframe, now);
       if (keyframe) this.emit('keyframe');
     }
-    for (const sink of this.sinks) sink.handleRtp(packet, this);
+    const sinks = this.sinkList;
+    for (let i = 0; i < sinks.length; i++) sinks[i]!.handleRtp(packet, this, now);
   }
 
   private sendPli(): void {

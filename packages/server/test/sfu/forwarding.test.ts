@@ -95,6 +95,21 @@ test('two players get audio and video in order, rewritten, starting on a keyfram
   assert.ok(playStats.rtt! >= 0 && playStats.rtt! < 1, `rtt ${playStats.rtt}`);
   assert.equal(playStats.packets, players[0]!.received.audio.length + players[0]!.received.video.length);
   assert.equal(playStats.packetsLost, 0);
+  // werift's own report of the player's transport counts what the fast path sent (senderFields.ts keeps the
+  // counters off werift's objects; werift reads them through accessors).
+  const weriftReport = await (players[0]!.transport as any).pc.getStats();
+  for (const stream of playStats.streams) {
+    const outbound = [...weriftReport.values()].find(
+      (s: any) => s.type === 'outbound-rtp' && s.ssrc === stream.ssrc,
+    );
+    assert.equal(outbound?.packetsSent, stream.packets, `werift's ${stream.kind} packetsSent`);
+    assert.equal(outbound?.bytesSent, stream.bytes, `werift's ${stream.kind} bytesSent (payload octets)`);
+  }
+  const dtlsStats = [...weriftReport.values()].find((s: any) => s.type === 'transport');
+  assert.ok(
+    dtlsStats.packetsSent >= playStats.packets,
+    `werift's transport counted ${dtlsStats.packetsSent} packets`,
+  );
   console.log(
     `forwarded ${pubStats.packets} packets to 2 players in ${elapsed.toFixed(0)} ms; ` +
       `player 0 got ${playStats.packets}; video jitter ${(video.jitter! * 1000).toFixed(2)} ms; ` +

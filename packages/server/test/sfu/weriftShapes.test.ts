@@ -60,12 +60,39 @@ test('a missing shape stops the check with the werift version and the shape name
     'RTCRtpSender.packetCount: number',
     'ice Connection.checkComplete: function',
     'SrtpSession.config.keys.remoteMasterSalt: object',
+    // senderFields.ts moves it off the sender: it must be there as an own data property too.
+    'RTCRtpSender.packetCount: own data property',
   ]);
   assert.equal(error.version, '0.25.2');
   assert.match(
     error.message,
     /^werift 0\.25\.2 lacks what Parley's SFU relies on .*RTCRtpSender\.packetCount/,
   );
+});
+
+test('a field the fast path moves off werift must be an own data property, not an accessor', async (t) => {
+  const built = weriftShapeSubjects();
+  t.after(() => built.dispose());
+  const { subjects } = built;
+  // A werift whose DTLS transport had a `state` getter: the value is there, but cannot be moved and watched.
+  let state = 'new';
+  Object.defineProperty(subjects.dtls, 'state', {
+    configurable: true,
+    get: () => state,
+    set: (v) => (state = v),
+  });
+  Object.defineProperty(subjects.sender, 'seqOffset', { configurable: false, writable: true, value: 0 });
+  let error: unknown;
+  try {
+    checkWeriftShapes(subjects);
+  } catch (e) {
+    error = e;
+  }
+  assert.ok(error instanceof WeriftShapeError);
+  assert.deepEqual(error.problems, [
+    'RTCRtpSender.seqOffset: own data property',
+    'RTCDtlsTransport.state: own data property',
+  ]);
 });
 
 let stun: LoopbackStun;

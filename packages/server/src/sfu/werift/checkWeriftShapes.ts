@@ -22,6 +22,8 @@ import {
   SrtpSession,
   StunProtocol,
 } from 'werift';
+import { isMovableField } from './senderFields.js';
+import { DTLS_CHECKED, DTLS_COUNTERS, SENDER_CHECKED, SENDER_COUNTERS } from './shapes.js';
 
 /** The werift version Parley is built and tested against (pinned in packages/server/package.json). */
 export const TESTED_WERIFT_VERSION = '0.25.2';
@@ -202,6 +204,13 @@ export function weriftShapeProblems(subjects: WeriftShapeSubjects): string[] {
   if (!has(srtcpState, 'srtcpIndex', 'number'))
     problems.push('SrtcpSession per-SSRC state.srtcpIndex: number');
   if (typeof SrtpAuthenticationError !== 'function') problems.push('SrtpAuthenticationError: function');
+  // The fields senderFields.ts moves off werift's objects must be own data properties it can redefine.
+  for (const field of [...SENDER_COUNTERS, ...SENDER_CHECKED]) {
+    if (!isMovableField(subjects.sender, field)) problems.push(`RTCRtpSender.${field}: own data property`);
+  }
+  for (const field of [...DTLS_COUNTERS, ...DTLS_CHECKED]) {
+    if (!isMovableField(subjects.dtls, field)) problems.push(`RTCDtlsTransport.${field}: own data property`);
+  }
   return problems;
 }
 

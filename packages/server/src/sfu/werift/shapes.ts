@@ -48,6 +48,39 @@ export interface WeriftSenderInternals {
   runRtcp(): Promise<void>;
 }
 
+// The fields senderFields.ts moves off werift's sender and DTLS transport (own data properties in werift
+// 0.25.2; checkWeriftShapes.ts verifies they still are).
+
+/** The counters of werift's sender that the fast path keeps (werift names). */
+export const SENDER_COUNTERS = [
+  'sequenceNumber',
+  'timestamp',
+  'octetCount',
+  'packetCount',
+  'headerBytesSent',
+  'retransmittedPacketsSent',
+  'retransmittedBytesSent',
+] as const;
+
+/** The fields of werift's sender that decide whether the fast path may send (werift names). */
+export const SENDER_CHECKED = [
+  'stopped',
+  'ssrc',
+  'codec',
+  'dtlsTransport',
+  'headerExtensions',
+  'redRedundantPayloadType',
+  'seqOffset',
+  'timestampOffset',
+  'rtpContinuityPending',
+] as const;
+
+/** The counters of werift's DTLS transport that the fast path keeps. */
+export const DTLS_COUNTERS = ['bytesSent', 'packetsSent'] as const;
+
+/** The fields of werift's DTLS transport that decide whether the fast path may send. */
+export const DTLS_CHECKED = ['state', 'srtp'] as const;
+
 /** The transport under a candidate pair's protocol: werift's `UdpTransport` (common/src/transport.ts), or TCP. */
 export interface WeriftProtocolTransport {
   type?: string;
