@@ -42,6 +42,17 @@ test('werift 0.25.2 has every shape, and checking opens no socket', async () => 
   assert.equal(sockets(), before);
 });
 
+/** The error the shape check throws for `subjects` (the test fails if it throws none or another). */
+function shapeErrorOf(subjects: Parameters<typeof checkWeriftShapes>[0]): WeriftShapeError {
+  try {
+    checkWeriftShapes(subjects);
+  } catch (e) {
+    assert.ok(e instanceof WeriftShapeError);
+    return e;
+  }
+  assert.fail('the shape check passed');
+}
+
 test('a missing shape stops the check with the werift version and the shape named', async (t) => {
   const built = weriftShapeSubjects();
   t.after(() => built.dispose());
@@ -49,13 +60,7 @@ test('a missing shape stops the check with the werift version and the shape name
   delete (subjects.sender as any).packetCount;
   (subjects.ice as any).checkComplete = 'not a method';
   delete (subjects.srtpSession as any).config.keys.remoteMasterSalt;
-  let error: unknown;
-  try {
-    checkWeriftShapes(subjects);
-  } catch (e) {
-    error = e;
-  }
-  assert.ok(error instanceof WeriftShapeError);
+  const error = shapeErrorOf(subjects);
   assert.deepEqual(error.problems, [
     'RTCRtpSender.packetCount: number',
     'ice Connection.checkComplete: function',
@@ -82,13 +87,7 @@ test('a field the fast path moves off werift must be an own data property, not a
     set: (v) => (state = v),
   });
   Object.defineProperty(subjects.sender, 'seqOffset', { configurable: false, writable: true, value: 0 });
-  let error: unknown;
-  try {
-    checkWeriftShapes(subjects);
-  } catch (e) {
-    error = e;
-  }
-  assert.ok(error instanceof WeriftShapeError);
+  const error = shapeErrorOf(subjects);
   assert.deepEqual(error.problems, [
     'RTCRtpSender.seqOffset: own data property',
     'RTCDtlsTransport.state: own data property',
