@@ -198,7 +198,7 @@ export abstract class Transport extends TypedEmitter<TransportEvents> {
       const connection = iceConnectionOf(dtls);
       followLatestNomination(connection);
       registerIceCredentials(iceCredentialsOf(dtls));
-      connectOnFirstCheck(dtls.iceTransport.connection);
+      connectOnFirstCheck(dtls);
       this.unsubscribers.push(keepEarlyDtls(dtls));
     }
   }

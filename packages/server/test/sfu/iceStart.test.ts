@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { Message, RTCPeerConnection } from 'werift';
+import { Message, type RTCDtlsTransport, RTCPeerConnection } from 'werift';
 import { SfuRouter } from '../../src/sfu/index.js';
 import { connectOnFirstCheck } from '../../src/sfu/werift/connectOnFirstCheck.js';
 import { closeAll, TestPlayer, TestPublisher } from './support/clients.js';
@@ -21,7 +21,7 @@ after(async () => {
 });
 
 /** The ICE connection of a werift peer connection set up as the SFU's (ICE-lite, one bundled transport). */
-async function liteIce(): Promise<{ pc: RTCPeerConnection; ice: any }> {
+async function liteIce(): Promise<{ pc: RTCPeerConnection; dtls: RTCDtlsTransport; ice: any }> {
   const pc = new RTCPeerConnection({
     iceLite: true,
     bundlePolicy: 'max-bundle',
@@ -38,7 +38,8 @@ async function liteIce(): Promise<{ pc: RTCPeerConnection; ice: any }> {
   if (pc.iceGatheringState !== 'complete') {
     await pc.iceGatheringStateChange.watch((state) => state === 'complete');
   }
-  return { pc, ice: pc.getTransceivers()[0]!.dtlsTransport.iceTransport.connection };
+  const dtls = pc.getTransceivers()[0]!.dtlsTransport;
+  return { pc, dtls, ice: dtls.iceTransport.connection };
 }
 
 /** A Binding request as a controlling browser sends it before nominating: no USE-CANDIDATE. */
@@ -55,8 +56,8 @@ test('the ICE-lite agent connects on the first check addressed to it; werift alo
   const plain = await liteIce();
   const rule = await liteIce();
   t.after(() => Promise.all([plain.pc.close(), rule.pc.close()]));
-  connectOnFirstCheck(rule.ice);
-  connectOnFirstCheck(rule.ice); // idempotent
+  connectOnFirstCheck(rule.dtls);
+  connectOnFirstCheck(rule.dtls); // idempotent
   for (const { ice } of [plain, rule]) {
     assert.equal(typeof ice.checkIncoming, 'function', 'werift still has checkIncoming');
     assert.ok(Array.isArray(ice.checkList) && typeof ice.localUsername === 'string');

@@ -143,13 +143,25 @@ const SHAPES: readonly [keyof WeriftShapeSubjects, string, Kind][] = [
   ['dtls', 'packetsSent', 'number'],
   ['dtls', 'onStateChange.subscribe', 'function'],
   ['dtls', 'iceTransport.connection', 'object'],
-  // ICE Connection: sendOnPair, PairRoute, followNomination.
+  // RTCDtlsTransport: earlyDtls (the role), unpoolHandshake (the session, undefined until the handshake).
+  ['dtls', 'role', 'string'],
+  ['dtls', 'dtls', 'present'],
+  // ICE Connection: sendOnPair, PairRoute, followNomination, connectOnFirstCheck.
   ['ice', 'iceLite', 'boolean'],
   ['ice', 'nominated', 'present'],
   ['ice', 'send', 'function'],
   ['ice', 'canSendApplicationData', 'function'],
   ['ice', 'checkComplete', 'function'],
+  ['ice', 'checkIncoming', 'function'],
+  ['ice', 'checkList', 'array'],
   ['ice', 'stateChanged.subscribe', 'function'],
+  // ICE Connection: the UDP mux's credentials (registerIce), earlyDtls's data event.
+  ['ice', 'localUsername', 'string'],
+  ['ice', 'localPassword', 'string'],
+  ['ice', 'userHistory', 'object'],
+  ['ice', 'protocols', 'array'],
+  ['ice', 'onData.subscribe', 'function'],
+  ['ice', 'onData.execute', 'function'],
   // CandidatePair and its protocol: sendOnPair, followNomination.
   ['pair', 'protocol', 'object'],
   ['pair', 'remoteCandidate.host', 'string'],

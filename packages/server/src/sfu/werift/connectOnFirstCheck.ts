@@ -17,36 +17,14 @@
  * answered is as proven as it gets for the SFU's side (RFC 8445 §2.5: a lite agent's pairs are validated by the
  * full agent's checks).
  */
-import { CandidatePairState } from 'werift';
-
-/** The parts of werift's ICE `Connection` (ice/src/ice.ts) this touches. */
-interface LiteIceConnection {
-  iceLite: boolean;
-  localUsername: string;
-  nominated?: unknown;
-  checkList: CheckedPair[];
-  checkIncoming(message: BindingRequest, addr: readonly [string, number], protocol: unknown): void;
-  checkComplete(pair: CheckedPair): void;
-}
-
-interface BindingRequest {
-  attributesKeys: string[];
-  getAttributeValue(name: string): unknown;
-}
-
-interface CheckedPair {
-  protocol: unknown;
-  remoteAddr: readonly [string, number];
-  nominated: boolean;
-  state: CandidatePairState;
-  updateState(state: CandidatePairState): void;
-}
+import { CandidatePairState, type RTCDtlsTransport } from 'werift';
+import { liteIceConnectionOf } from './shapes.js';
 
 const installed = new WeakSet<object>();
 
-/** Installs the rule on `connection` (werift's ICE connection of one transport); idempotent. */
-export function connectOnFirstCheck(connection: unknown): void {
-  const ice = connection as LiteIceConnection;
+/** Installs the rule on the ICE connection under `dtls` (one transport's); idempotent. */
+export function connectOnFirstCheck(dtls: RTCDtlsTransport): void {
+  const ice = liteIceConnectionOf(dtls);
   if (!ice?.iceLite || installed.has(ice)) return;
   installed.add(ice);
   const checkIncoming = ice.checkIncoming.bind(ice);

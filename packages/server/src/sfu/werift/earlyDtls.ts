@@ -10,20 +10,13 @@
  * browser's retransmission 60 ms later. With this the kept ClientHello is read when the server starts.
  */
 import type { RTCDtlsTransport } from 'werift';
+import { iceDataOf } from './shapes.js';
 
 /**
  * Bytes kept at most: one datagram of a ClientHello (a few hundred bytes; a fragmented or oversized one is
  * left to the client's retransmission).
  */
 const MAX_BYTES = 2048;
-
-/** The parts of werift 0.25.2's ICE `Connection` this uses (public in its typings as an `Event`). */
-interface IceData {
-  onData: {
-    subscribe(listener: (data: Buffer) => void): { unSubscribe: () => void };
-    execute(data: Buffer): void;
-  };
-}
 
 /** A DTLS record's first byte (content type 20–63, RFC 9443 §3: the demultiplexing of DTLS). */
 const isDtls = (data: Buffer): boolean => data.length > 13 && data[0]! >= 20 && data[0]! <= 63;
@@ -34,7 +27,7 @@ const isDtls = (data: Buffer): boolean => data.length > 13 && data[0]! >= 20 && 
  * `active`); a client speaks first and needs nothing kept. Returns the function that stops it.
  */
 export function keepEarlyDtls(dtls: RTCDtlsTransport): () => void {
-  const ice = dtls.iceTransport.connection as unknown as IceData;
+  const ice = iceDataOf(dtls);
   // Only the newest datagram: a client that waited long for the answer may have sent its ClientHello again,
   // and werift's server answers each cookie-less ClientHello with a new cookie (HelloVerifyRequest), so two
   // handed on at once would leave the client answering a stale cookie.

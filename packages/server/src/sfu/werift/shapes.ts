@@ -3,9 +3,13 @@
  * these fields and methods out of its typings, or types them more narrowly than they are; the SFU reads and
  * writes them to send on the wire without werift's per-packet pipeline (FastRtpSender, SenderReports), to put
  * its own SRTP contexts under werift (weriftSrtp.ts), to pick the SRTP profiles it prefers (Transport), and to
- * follow the peer's newest ICE nomination (followNomination.ts). The accessors below are the only place a
- * werift object is cast; `checkWeriftShapes()` (checkWeriftShapes.ts) verifies at start-up that each shape is
- * there, so a werift upgrade that moved one fails at once, by name, instead of as lost media.
+ * follow the peer's newest ICE nomination (followNomination.ts), to connect on the first check
+ * (connectOnFirstCheck.ts), to keep an early ClientHello (earlyDtls.ts), to register ICE credentials with the UDP
+ * mux (udpMux/registerIce.ts) and to release handshake buffers (unpoolHandshake.ts). The accessors below are
+ * where a werift object is cast to one of these shapes; `checkWeriftShapes()` (checkWeriftShapes.ts) verifies at
+ * start-up that each shape is there, so a werift upgrade that moved one fails at once, by name, instead of as
+ * lost media. (leanEvents.ts and senderFields.ts also reach werift's objects, field by field: werift's `Event`
+ * is pinned by a digest of its source, the moved sender and DTLS fields by the same start-up check.)
  */
 import type { Socket } from 'node:dgram';
 import type {
@@ -115,6 +119,54 @@ export interface WeriftIceConnection {
   readonly stateChanged: { subscribe(listener: (state: string) => void): unknown };
 }
 
+/** A STUN Binding request as werift's ICE hands it to `checkIncoming` (stun/src/message.ts). */
+export interface WeriftBindingRequest {
+  attributesKeys: string[];
+  getAttributeValue(name: string): unknown;
+}
+
+/** A candidate pair as werift's ICE `checkIncoming` finds it in its check list. */
+export interface WeriftCheckedPair {
+  protocol: unknown;
+  remoteAddr: readonly [string, number];
+  nominated: boolean;
+  state: CandidatePairState;
+  updateState(state: CandidatePairState): void;
+}
+
+/**
+ * What connectOnFirstCheck.ts uses of werift's ICE `Connection`: the handler of incoming Binding requests
+ * (werift answers every one), its check list, and the local ufrag a request must name.
+ */
+export interface WeriftLiteIceConnection {
+  iceLite: boolean;
+  localUsername: string;
+  nominated?: unknown;
+  checkList: WeriftCheckedPair[];
+  checkIncoming(message: WeriftBindingRequest, addr: readonly [string, number], protocol: unknown): void;
+  checkComplete(pair: WeriftCheckedPair): void;
+}
+
+/**
+ * The `Event` of werift's ICE `Connection` that carries every non-STUN datagram to the DTLS transport (public in
+ * its typings as an `Event`): earlyDtls.ts listens to it and replays a kept record through it.
+ */
+export interface WeriftIceData {
+  onData: {
+    subscribe(listener: (data: Buffer) => void): { unSubscribe: () => void };
+    execute(data: Buffer): void;
+  };
+}
+
+/**
+ * werift's DTLS session under an `RTCDtlsTransport` (its `DtlsSocket`, dtls/src/socket.ts; undefined before the
+ * handshake): its context and cipher, which unpoolHandshake.ts walks with the session's own data properties.
+ */
+export interface WeriftDtlsSession {
+  dtls?: object;
+  cipher?: object;
+}
+
 /** Per-SSRC state of werift's SRTP `Context` (rtp/src/srtp/context/context.ts). */
 export interface WeriftSrtpContextState {
   srtpSSRCStates?: Record<
@@ -159,6 +211,21 @@ export function senderInternals(sender: RTCRtpSender): WeriftSenderInternals {
 /** The ICE connection under `dtls`, with the private parts the SFU uses. */
 export function iceConnectionOf(dtls: RTCDtlsTransport): WeriftIceConnection {
   return dtls.iceTransport.connection as unknown as WeriftIceConnection;
+}
+
+/** The ICE connection under `dtls`, with what connectOnFirstCheck.ts uses of it. */
+export function liteIceConnectionOf(dtls: RTCDtlsTransport): WeriftLiteIceConnection {
+  return dtls.iceTransport.connection as unknown as WeriftLiteIceConnection;
+}
+
+/** The data event of `dtls`'s ICE connection (what earlyDtls.ts listens to). */
+export function iceDataOf(dtls: RTCDtlsTransport): WeriftIceData {
+  return dtls.iceTransport.connection as unknown as WeriftIceData;
+}
+
+/** werift's DTLS session of `dtls`, undefined before its handshake started. */
+export function dtlsSessionOf(dtls: RTCDtlsTransport): WeriftDtlsSession | undefined {
+  return (dtls as unknown as { dtls?: WeriftDtlsSession }).dtls;
 }
 
 /**

@@ -14,20 +14,12 @@
  * (a few hundred bytes), where a view costs only its object; a transport keeps about 30 of these buffers.
  */
 import type { RTCDtlsTransport } from 'werift';
+import { dtlsSessionOf } from './shapes.js';
 
 /** Objects visited at most per handshake (its whole state is a few hundred). */
 const MAX_OBJECTS = 4000;
 /** How deep below the DTLS session's context and cipher objects (handshakeCache → flight → data → message). */
 const MAX_DEPTH = 6;
-
-/**
- * The parts of werift 0.25.2's `DtlsSocket` (dtls/src/socket.ts) this reads: its context and cipher; its own
- * data properties (`extensions`) are walked too.
- */
-interface DtlsSession {
-  dtls?: object;
-  cipher?: object;
-}
 
 /** A pooled slice: a view on a larger ArrayBuffer than itself (Node's pool, or a concatenation). */
 function isSlice(value: unknown): value is Buffer {
@@ -92,7 +84,7 @@ function slicesUnder(
  * the transport is connected; a transport without a DTLS session is left alone.
  */
 export function unpoolHandshake(dtls: RTCDtlsTransport): void {
-  const session = (dtls as unknown as { dtls?: DtlsSession }).dtls;
+  const session = dtlsSessionOf(dtls);
   if (!session) return;
   const seen = new WeakSet<object>();
   const budget = { left: MAX_OBJECTS };
