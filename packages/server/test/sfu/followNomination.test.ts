@@ -5,26 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CandidatePairState, RTCPeerConnection } from 'werift';
+import { CandidatePairState } from 'werift';
 import { followLatestNomination } from '../../src/sfu/werift/followNomination.js';
-
-/** The ICE connection of a werift peer connection set up as the SFU's (ICE-lite, one bundled transport). */
-async function liteIceConnection(): Promise<{ pc: RTCPeerConnection; ice: Record<string, unknown> }> {
-  const pc = new RTCPeerConnection({
-    iceLite: true,
-    bundlePolicy: 'max-bundle',
-    iceServers: [],
-    iceUseIpv6: false,
-    iceInterfaceAddresses: { udp4: '127.0.0.1' },
-  });
-  pc.addTransceiver('audio', { direction: 'sendonly' });
-  await pc.setLocalDescription(await pc.createOffer());
-  const ice = pc.getTransceivers()[0]!.dtlsTransport.iceTransport.connection as unknown as Record<
-    string,
-    unknown
-  >;
-  return { pc, ice };
-}
+import { liteIceConnection } from './support/liteIce.js';
 
 /** A candidate pair as werift's checks hand it to `checkComplete` once they succeeded. */
 function succeededPair(name: string, remoteNominated: boolean) {

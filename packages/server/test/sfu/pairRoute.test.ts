@@ -8,9 +8,9 @@ import assert from 'node:assert/strict';
 import { createSocket, type Socket } from 'node:dgram';
 import { once } from 'node:events';
 import { test } from 'node:test';
-import { RTCPeerConnection } from 'werift';
 import { routeOf } from '../../src/sfu/werift/PairRoute.js';
 import type { WeriftCandidatePair, WeriftIceConnection } from '../../src/sfu/werift/shapes.js';
+import { liteIceConnection } from './support/liteIce.js';
 
 async function boundSocket(): Promise<Socket> {
   const socket = createSocket('udp4');
@@ -51,23 +51,8 @@ function pairOver(local: Socket, remote: Socket): WeriftCandidatePair {
   } as unknown as WeriftCandidatePair;
 }
 
-async function liteConnection(): Promise<{ pc: RTCPeerConnection; ice: WeriftIceConnection }> {
-  const pc = new RTCPeerConnection({
-    iceLite: true,
-    bundlePolicy: 'max-bundle',
-    iceServers: [],
-    iceUseIpv6: false,
-    iceInterfaceAddresses: { udp4: '127.0.0.1' },
-  });
-  pc.addTransceiver('audio', { direction: 'sendonly' });
-  await pc.setLocalDescription(await pc.createOffer());
-  const ice = pc.getTransceivers()[0]!.dtlsTransport.iceTransport
-    .connection as unknown as WeriftIceConnection;
-  return { pc, ice };
-}
-
 test('a route sends on the nominated pair, follows a new one at once, and keeps the pairs counted', async (t) => {
-  const { pc, ice } = await liteConnection();
+  const { pc, ice } = await liteIceConnection<WeriftIceConnection>();
   const local = await boundSocket();
   const a = await receiver();
   const b = await receiver();
@@ -113,7 +98,7 @@ test('a route sends on the nominated pair, follows a new one at once, and keeps 
 });
 
 test('a route drops once the connection failed or its socket closed, as sendOnPair does', async (t) => {
-  const { pc, ice } = await liteConnection();
+  const { pc, ice } = await liteIceConnection<WeriftIceConnection>();
   const local = await boundSocket();
   const other = await boundSocket();
   const a = await receiver();
