@@ -150,23 +150,26 @@ function eventSource(ev: WeriftEvent): string {
   return [...METHODS, 'onerror'].map((m) => String((ev as unknown as Record<string, unknown>)[m])).join('\n');
 }
 
+/** The SHA-256 of `ev`'s methods' source ({@link eventSource}). */
+function sourceDigest(ev: WeriftEvent): string {
+  return createHash('sha256').update(eventSource(ev)).digest('hex');
+}
+
 let known: { defaultOnError: string } | null | undefined;
 
 /** Whether the installed werift's event is the one the shared methods were written from (checked once). */
 export function weriftEventIsKnown(): boolean {
   if (known === undefined) {
     const fresh = new Event() as unknown as WeriftEvent;
-    const digest = createHash('sha256').update(eventSource(fresh)).digest('hex');
-    known = digest === WERIFT_EVENT_SOURCE_SHA256 ? { defaultOnError: String(fresh.onerror) } : null;
+    known =
+      sourceDigest(fresh) === WERIFT_EVENT_SOURCE_SHA256 ? { defaultOnError: String(fresh.onerror) } : null;
   }
   return known !== null;
 }
 
 /** The source digest of the installed werift's event (for the shape test's message). */
 export function weriftEventSourceDigest(): string {
-  return createHash('sha256')
-    .update(eventSource(new Event() as unknown as WeriftEvent))
-    .digest('hex');
+  return sourceDigest(new Event() as unknown as WeriftEvent);
 }
 
 /** Swaps one event's closures for the shared methods; false if it had been swapped already. */
