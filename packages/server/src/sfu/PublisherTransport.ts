@@ -74,7 +74,7 @@ export class PublisherTransport extends Transport {
       for (const t of transceivers) t.dtlsTransport.role = 'server';
       const answer = await pc.createAnswer();
       await pc.setLocalDescription(answer);
-      transport.followNominations();
+      transport.prepareIceAgent();
       transport.useFastSrtp();
       for (const t of transceivers) {
         const codec = t.codecs[0];

@@ -86,7 +86,7 @@ export class SubscriberTransport extends Transport {
       if (transport.consumers.size === 0)
         throw SfuError.negotiationFailed('the stream has no track the SFU can offer');
       await pc.setLocalDescription(await pc.createOffer());
-      transport.followNominations();
+      transport.prepareIceAgent();
       const localSdp = pc.localDescription?.sdp;
       if (!localSdp) throw SfuError.negotiationFailed('werift produced no offer');
       const offerSdp = withSessionIceLite(localSdp);

@@ -193,7 +193,7 @@ export abstract class Transport extends TypedEmitter<TransportEvents> {
    * (werift/udpMux/registerIce.ts). Called by the subclasses once the SFU's own description is set (its ICE
    * transports and ufrags exist), before the peer has it and can check.
    */
-  protected followNominations(): void {
+  protected prepareIceAgent(): void {
     for (const dtls of this.dtlsTransports()) {
       const connection = iceConnectionOf(dtls);
       followLatestNomination(connection);
