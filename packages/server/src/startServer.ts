@@ -52,8 +52,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     ice: {
       announcedAddresses: addresses.announced,
       bindAddress: addresses.bindAddress,
-      // One UDP port for every transport (the default), or a socket per transport in `portRange`.
-      udpPort: media.portRange === undefined ? (media.udpPort ?? 0) : null,
+      // One UDP port for every transport (the default: a free one), or a socket per transport in `portRange`.
+      udpPort: media.udpPort,
       portRange: media.portRange ?? null,
     },
     maxTransports: media.maxTransports,

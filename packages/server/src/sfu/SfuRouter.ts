@@ -5,6 +5,7 @@
  */
 
 import { TypedEmitter } from '@parley/protocol';
+import type { PeerConfig } from 'werift';
 import { PublisherTransport } from './PublisherTransport.js';
 import { sfuPeerConfig } from './peerConfig.js';
 import { PipeIn } from './pipe/PipeIn.js';
@@ -46,6 +47,8 @@ interface Child {
  */
 export class SfuRouter extends TypedEmitter<SfuRouterEvents> {
   private readonly options: ResolvedRouterOptions;
+  /** The werift config of every transport: ICE-lite on the options' addresses, through the mux if there is one. */
+  private readonly peerConfig: Partial<PeerConfig>;
   /** The RTCP sender reports of every consumer, from one timer. */
   private readonly reports = new SenderReports();
   /** Every open transport and pipe end. */
@@ -71,8 +74,8 @@ export class SfuRouter extends TypedEmitter<SfuRouterEvents> {
     super();
     // Once per process: werift must still have the private shapes the SFU uses (werift/shapes.ts).
     ensureWeriftShapes();
-    const resolved = resolveRouterOptions(options);
-    const { ice } = resolved;
+    this.options = resolveRouterOptions(options);
+    const { ice } = this.options;
     this.udpMux =
       ice.udpPort === null
         ? null
@@ -81,7 +84,7 @@ export class SfuRouter extends TypedEmitter<SfuRouterEvents> {
             port: ice.udpPort,
             ipv6: ice.announcedAddresses.some((a) => a.includes(':')),
           });
-    this.options = { ...resolved, peerConfig: sfuPeerConfig(ice, this.udpMux) };
+    this.peerConfig = sfuPeerConfig(ice, this.udpMux);
   }
 
   /**
@@ -144,7 +147,7 @@ export class SfuRouter extends TypedEmitter<SfuRouterEvents> {
       PublisherTransport.create({
         key: streamKey,
         offerSdp,
-        peerConfig: o.peerConfig,
+        peerConfig: this.peerConfig,
         producerOptions: o.producerOptions,
         timeouts: o.timeouts,
       }),
@@ -186,7 +189,7 @@ export class SfuRouter extends TypedEmitter<SfuRouterEvents> {
         key: playerKey,
         streamKey,
         producers: source.producerList,
-        peerConfig: o.peerConfig,
+        peerConfig: this.peerConfig,
         timeouts: o.timeouts,
         reports: this.reports,
         consumerOptions: consumerOptions ? (kind) => consumerOptions(playerKey, kind) : undefined,

@@ -4,12 +4,11 @@
  */
 
 import { isIPv4 } from 'node:net';
-import type { PeerConfig } from 'werift';
 import type { ConsumerOptions } from './Consumer.js';
 import { SFU_DEFAULTS } from './defaults.js';
 import type { KeyframeCacheLimits } from './KeyframeCache.js';
 import type { ProducerOptions } from './Producer.js';
-import { resolveIceOptions, type SfuIceOptions, sfuPeerConfig } from './peerConfig.js';
+import { resolveIceOptions, type SfuIceOptions } from './peerConfig.js';
 import type { PipeEndpointOptions } from './pipe/PipeEndpoint.js';
 import type { TransportTimeouts } from './Transport.js';
 
@@ -44,9 +43,8 @@ export interface SfuRouterOptions {
 
 /** {@link SfuRouterOptions} checked and complete. */
 export interface ResolvedRouterOptions {
+  /** Where the transports listen; the router builds their peer config from it and its own mux (`sfuPeerConfig`). */
   ice: SfuIceOptions;
-  /** The peer config without a mux; the router puts its own mux in (see `sfuPeerConfig`). */
-  peerConfig: Partial<PeerConfig>;
   maxTransports: number;
   maxPlayersPerStream: number;
   producerOptions: ProducerOptions;
@@ -62,7 +60,6 @@ export function resolveRouterOptions(options: SfuRouterOptions): ResolvedRouterO
   const d = SFU_DEFAULTS;
   return {
     ice,
-    peerConfig: sfuPeerConfig(ice),
     maxTransports: positiveInt(options.maxTransports ?? d.maxTransports, 'maxTransports'),
     maxPlayersPerStream: positiveInt(
       options.maxPlayersPerStream ?? d.maxPlayersPerStream,
