@@ -293,11 +293,6 @@ export abstract class WeriftConnection<
   }
 
   /**
-   * werift sends no DTLS close alert and notices a vanished peer only when ICE consent expires (30 s, then
-   * straight to `failed`). The SFU sends RTCP at least every 1.5 s once media flows (sender or receiver
-   * reports), so silence from it for `disconnectedTimeoutMs` means it is gone.
-   */
-  /**
    * Starts the silence clock now if nothing was heard yet. A publisher calls it with its first packet: the SFU
    * answers media with receiver reports (werift's receiver, 0.5–1.5 s after its first packet), so from then on
    * silence means the SFU is gone. Before the SFU kept keyframes for joining players, each player's start sent
@@ -308,6 +303,11 @@ export abstract class WeriftConnection<
     this.lastHeardAt ??= performance.now();
   }
 
+  /**
+   * werift sends no DTLS close alert and notices a vanished peer only when ICE consent expires (30 s, then
+   * straight to `failed`). The SFU sends RTCP at least every 1.5 s once media flows (sender or receiver
+   * reports), so silence from it for `disconnectedTimeoutMs` means it is gone.
+   */
   private startTicker(): void {
     const heard = this.guard('its packet clock', () => {
       this.lastHeardAt = performance.now();
