@@ -11,6 +11,7 @@
  * distinct packets, the count every side's CPU per packet is divided by.
  */
 import { type RTCPeerConnection as PeerConnection, RTCPeerConnection } from 'werift';
+import { connected } from '../lib/benchPeer.js';
 import { lighten } from '../lib/lightReceiver.js';
 import { lightenSender } from '../lib/lightSender.js';
 import type { FlowPair } from '../lib/measure.js';
@@ -25,7 +26,7 @@ import {
 } from '../lib/topologies.js';
 import { JanusServer } from './JanusServer.js';
 import { JanusSession } from './JanusSession.js';
-import { connected, janusPeerConfig, startLinkStun } from './janusPeers.js';
+import { janusPeerConfig, startLinkStun } from './janusPeers.js';
 import { createRoom, publish, start, subscribe, VIDEOROOM } from './videoroom.js';
 
 const ROOM = 1234;
@@ -84,7 +85,7 @@ export async function janusFanout({
       sdp: pc.localDescription!.sdp,
     });
     await pc.setRemoteDescription(answer);
-    await connected(pc);
+    await connected(pc, 'janus');
     for (const sender of senders) lightened.push(lightenSender(sender));
     for (const t of tracks) pacer.add(t);
     closers.push(() => {
@@ -107,7 +108,7 @@ export async function janusFanout({
         await spc.setRemoteDescription(offer);
         await spc.setLocalDescription(await spc.createAnswer());
         await start(session, handle, { type: 'answer', sdp: spc.localDescription!.sdp });
-        await connected(spc);
+        await connected(spc, 'janus');
         return { handle, pc: spc, release: lighten(spc, receiver) };
       } catch (err) {
         await spc.close();

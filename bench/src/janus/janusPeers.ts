@@ -6,54 +6,18 @@
  * STUN responder on its link address (Parley's StunResponder, the one the server announces in `hello`) and
  * names it as the only ICE server: the reflexive candidate werift learns is its host address again.
  */
-import { OPUS, vp8 } from '@parley/protocol';
 import { StunResponder } from '@parley/server';
-import { type PeerConfig, type RTCPeerConnection, RTCRtpCodecParameters } from 'werift';
+import type { PeerConfig } from 'werift';
+import { benchPeerConfig } from '../lib/benchPeer.js';
 import { BENCH_ADDRESS } from './benchLink.js';
 
 /** werift's configuration for a bench peer connection to Janus, with `stunUrl` the bench's responder. */
 export function janusPeerConfig(stunUrl: string): Partial<PeerConfig> {
-  return {
-    iceServers: [{ urls: stunUrl }],
-    iceTransportPolicy: 'all',
-    iceUseIpv4: false,
-    iceUseIpv6: false,
-    iceUseTcp: false,
-    iceAdditionalHostAddresses: [BENCH_ADDRESS],
-    iceInterfaceAddresses: { udp4: BENCH_ADDRESS },
-    bundlePolicy: 'max-bundle',
-    // As the bench's Parley peers: the SFU's codecs, no header extensions (Janus then sends none either).
-    codecs: {
-      audio: [new RTCRtpCodecParameters({ ...OPUS })],
-      video: [new RTCRtpCodecParameters(vp8())],
-    },
-    headerExtensions: { audio: [], video: [] },
-  };
+  // As the bench's Parley peers: the SFU's codecs, no header extensions (Janus then sends none either).
+  return benchPeerConfig(stunUrl, BENCH_ADDRESS);
 }
 
 /** The bench's STUN responder on its end of the link (close it with the peers). */
 export function startLinkStun(): Promise<StunResponder> {
   return StunResponder.start({ bindAddress: BENCH_ADDRESS, announcedAddress: BENCH_ADDRESS, port: 0 });
-}
-
-/** Resolves once `pc` is connected; rejects if it fails or `timeoutMs` passes. */
-export function connected(pc: RTCPeerConnection, timeoutMs = 20_000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (pc.connectionState === 'connected') return resolve();
-    const timer = setTimeout(() => {
-      sub.unSubscribe();
-      reject(new Error('connection to janus timed out'));
-    }, timeoutMs);
-    const sub = pc.connectionStateChange.subscribe((state) => {
-      if (state === 'connected') {
-        clearTimeout(timer);
-        sub.unSubscribe();
-        resolve();
-      } else if (state === 'failed' || state === 'closed') {
-        clearTimeout(timer);
-        sub.unSubscribe();
-        reject(new Error(`connection to janus ${state}`));
-      }
-    });
-  });
 }

@@ -6,14 +6,8 @@
  * loopback-only: the only STUN server is the Parley server's own (from `hello`), and werift gathers nothing
  * but 127.0.0.1.
  */
-import { OPUS, vp8 } from '@parley/protocol';
-import {
-  type PeerConfig,
-  RTCPeerConnection,
-  RTCRtpCodecParameters,
-  type RTCRtpSender,
-  type RtpPacket,
-} from 'werift';
+import { type PeerConfig, RTCPeerConnection, type RTCRtpSender, type RtpPacket } from 'werift';
+import { benchPeerConfig, connected } from './benchPeer.js';
 import { lighten } from './lightReceiver.js';
 import { lightenSender } from './lightSender.js';
 import type { MeterReceiver } from './meter.js';
@@ -31,43 +25,13 @@ export interface SyntheticPlayer {
   close(): Promise<void>;
 }
 
-/** werift's configuration for one benchmark connection: the server's STUN URL, loopback candidates only. */
+/** werift's configuration for one benchmark connection to Parley: the server's loopback STUN URL, 127.0.0.1 only. */
 export function peerConfig(hello: Hello): Partial<PeerConfig> {
   const stun = hello.iceServers.find((u) => /^stun:127\.\d+\.\d+\.\d+:\d+$/.test(u));
   if (stun === undefined) {
     throw new Error(`the server announced no loopback STUN URL (${JSON.stringify(hello.iceServers)})`);
   }
-  return {
-    iceServers: [{ urls: stun }],
-    iceUseIpv4: false,
-    iceUseIpv6: false,
-    iceUseTcp: false,
-    iceAdditionalHostAddresses: ['127.0.0.1'],
-    iceInterfaceAddresses: { udp4: '127.0.0.1' },
-    bundlePolicy: 'max-bundle',
-    codecs: {
-      audio: [new RTCRtpCodecParameters({ ...OPUS })],
-      video: [new RTCRtpCodecParameters(vp8())],
-    },
-    headerExtensions: { audio: [], video: [] },
-  };
-}
-
-/** Resolves once `pc` is connected; rejects if it fails or `timeoutMs` passes. */
-export function connected(pc: RTCPeerConnection, timeoutMs = 20_000): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    if (pc.connectionState === 'connected') return resolve();
-    const timer = setTimeout(() => reject(new Error('connection timed out')), timeoutMs);
-    pc.connectionStateChange.subscribe((state) => {
-      if (state === 'connected') {
-        clearTimeout(timer);
-        resolve();
-      } else if (state === 'failed' || state === 'closed') {
-        clearTimeout(timer);
-        reject(new Error(`connection ${state}`));
-      }
-    });
-  });
+  return benchPeerConfig(stun, '127.0.0.1');
 }
 
 /** The send-only tracks of a synthetic publisher's peer connection, before its offer. */
@@ -128,7 +92,7 @@ export async function publishSynthetic(
       sdp: pc.localDescription?.sdp,
     });
     await pc.setRemoteDescription({ type: 'answer', sdp: String(sdp) });
-    await connected(pc);
+    await connected(pc, 'parley');
     senders.forEach((sender, i) => {
       lightened[i] = lightenSender(sender);
     });
@@ -165,7 +129,7 @@ export async function playSynthetic(
     await pc.setRemoteDescription({ type: 'offer', sdp: String(offer) });
     await pc.setLocalDescription(await pc.createAnswer());
     await client.request('playAnswer', { streamID, sdp: pc.localDescription?.sdp });
-    await connected(pc);
+    await connected(pc, 'parley');
   } catch (err) {
     await pc.close();
     throw err;
