@@ -9,9 +9,12 @@ import {
   holds,
   type LoadRow,
   latencyAtHalfCapacity,
+  type MemoryReading,
   pooledMicrosPerPacket,
+  rssSlope,
   type WindowRow,
 } from '../lib/measure.js';
+import { round } from '../lib/stats.js';
 import { janusUnavailable } from './JanusServer.js';
 
 export type JanusVariant = 'janus-1loop' | 'janus-default';
@@ -53,7 +56,7 @@ export function janusSkipLine(): string | null {
 
 /** KiB of Janus's RSS per subscriber, between the first and last measured steps. */
 export interface PerSubscriberMemory {
-  kibPerSubscriber: number;
+  kibPerSubscriber: number | null;
   fromSubscribers: number;
   toSubscribers: number;
   fromRssMiB: number;
@@ -61,7 +64,7 @@ export interface PerSubscriberMemory {
 }
 
 /** A row with Janus's memory (read after the window: RSS and PeerConnections). */
-type MemoryRow = WindowRow & { serverRssMiB?: number; mediaTransports?: number };
+type MemoryRow = WindowRow & MemoryReading;
 
 /** What the summary says about one Janus variant. */
 export interface JanusSummary {
@@ -81,28 +84,18 @@ export interface JanusSummary {
   retries: number;
 }
 
-const round = (x: number, digits: number): number => Math.round(x * 10 ** digits) / 10 ** digits;
-
 /** RSS per subscriber from the first and last measured steps (the publisher's PeerConnection counted out). */
 function memoryPerSubscriber(rows: readonly LoadRow[]): PerSubscriberMemory | null {
-  const measured = rows
-    .map((r) => r.row as MemoryRow | null)
-    .filter((r): r is MemoryRow & { serverRssMiB: number; mediaTransports: number } =>
-      Boolean(r && typeof r.serverRssMiB === 'number' && typeof r.mediaTransports === 'number'),
-    );
-  const first = measured[0];
-  const last = measured[measured.length - 1];
-  if (first === undefined || last === undefined || last.mediaTransports <= first.mediaTransports) return null;
-  return {
-    kibPerSubscriber: round(
-      ((last.serverRssMiB - first.serverRssMiB) * 1024) / (last.mediaTransports - first.mediaTransports),
-      1,
-    ),
-    fromSubscribers: first.mediaTransports - 1,
-    toSubscribers: last.mediaTransports - 1,
-    fromRssMiB: first.serverRssMiB,
-    toRssMiB: last.serverRssMiB,
-  };
+  const slope = rssSlope(rows.map((r) => r.row as MemoryRow | null));
+  return (
+    slope && {
+      kibPerSubscriber: slope.kibPerTransport,
+      fromSubscribers: slope.first.transports - 1,
+      toSubscribers: slope.last.transports - 1,
+      fromRssMiB: slope.first.rssMiB,
+      toRssMiB: slope.last.rssMiB,
+    }
+  );
 }
 
 /** The summary of one variant's ramp, against Parley's and the relay's pooled CPU per packet. */

@@ -272,6 +272,38 @@ export function latencyAtHalfCapacity(
   return best && { load: best.load, p50: best.row.latencyMs.p50, p99: best.row.latencyMs.p99 };
 }
 
+/** A server's RSS after a full GC and the media transports (or peer connections) it holds, read after a window. */
+export interface MemoryReading {
+  serverRssMiB?: number | null;
+  mediaTransports?: number;
+}
+
+/**
+ * KiB of RSS per transport: the slope between the first and the last step that read both figures, with those two
+ * readings. Null when fewer than two steps read them or the count of transports did not grow.
+ */
+export function rssSlope(rows: readonly (MemoryReading | null)[]): {
+  kibPerTransport: number | null;
+  first: { rssMiB: number; transports: number };
+  last: { rssMiB: number; transports: number };
+} | null {
+  const read = rows.filter(
+    (r): r is { serverRssMiB: number; mediaTransports: number } =>
+      typeof r?.serverRssMiB === 'number' && typeof r.mediaTransports === 'number',
+  );
+  const first = read[0];
+  const last = read[read.length - 1];
+  if (first === undefined || last === undefined || last.mediaTransports <= first.mediaTransports) return null;
+  return {
+    kibPerTransport: round(
+      ((last.serverRssMiB - first.serverRssMiB) * 1024) / (last.mediaTransports - first.mediaTransports),
+      1,
+    ),
+    first: { rssMiB: first.serverRssMiB, transports: first.mediaTransports },
+    last: { rssMiB: last.serverRssMiB, transports: last.mediaTransports },
+  };
+}
+
 /**
  * CPU per packet over all steps together: Σ CPU time ÷ Σ packets received (null if none), so the ratio of
  * Parley's to the baseline's compares the same load profile.

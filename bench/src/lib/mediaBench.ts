@@ -20,6 +20,7 @@ import {
   latencyAtHalfCapacity,
   measureWindow,
   pooledMicrosPerPacket,
+  rssSlope,
   settle,
   type WindowRow,
 } from './measure.js';
@@ -59,8 +60,8 @@ interface MemoryPerTransport {
   kibPerTransport: number | null;
   fromTransports: number;
   toTransports: number;
-  fromRssMiB: number | null | undefined;
-  toRssMiB: number | null | undefined;
+  fromRssMiB: number;
+  toRssMiB: number;
 }
 
 /** A media scenario's summary (the results file's `summary`). */
@@ -189,26 +190,16 @@ async function serverMemory(
 
 /** KiB of server RSS per media transport, from the first and last measured steps (null if not measurable). */
 function memoryPerTransport(rows: readonly RampStep[]): MemoryPerTransport | null {
-  const measured = rows
-    .map((r) => r.row)
-    .filter(
-      (r): r is StepRow & { mediaTransports: number } => r !== null && typeof r.mediaTransports === 'number',
-    );
-  if (measured.length < 2) return null;
-  const first = measured[0];
-  const last = measured[measured.length - 1];
-  const transports = last.mediaTransports - first.mediaTransports;
-  if (transports <= 0) return null;
-  return {
-    kibPerTransport: round(
-      (((last.serverRssMiB ?? Number.NaN) - (first.serverRssMiB ?? Number.NaN)) * 1024) / transports,
-      1,
-    ),
-    fromTransports: first.mediaTransports,
-    toTransports: last.mediaTransports,
-    fromRssMiB: first.serverRssMiB,
-    toRssMiB: last.serverRssMiB,
-  };
+  const slope = rssSlope(rows.map((r) => r.row));
+  return (
+    slope && {
+      kibPerTransport: slope.kibPerTransport,
+      fromTransports: slope.first.transports,
+      toTransports: slope.last.transports,
+      fromRssMiB: slope.first.rssMiB,
+      toRssMiB: slope.last.rssMiB,
+    }
+  );
 }
 
 /** One line about a measured step, for the progress log. */
