@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { after, before, type TestContext, test } from 'node:test';
 import { RTCRtpCodecParameters, RtpHeader, RtpPacket } from 'werift';
-import { SfuRouter } from '../../src/sfu/index.js';
+import { SfuRouter, type SfuRouterOptions } from '../../src/sfu/index.js';
 import { KeyframeCache } from '../../src/sfu/KeyframeCache.js';
 import { Producer, type ProducerSource } from '../../src/sfu/Producer.js';
 import { closeAll, TestPlayer, TestPublisher } from './support/clients.js';
@@ -70,9 +70,12 @@ test('past a bound the cache empties and stays empty until the next keyframe', (
   assert.throws(() => new KeyframeCache({ maxPackets: 0 }), TypeError);
 });
 
-test('a late player starts on the cached keyframe, without a PLI to the publisher, numbered without gaps', async (t) => {
-  // An age bound no slow test machine reaches; the bounds themselves are tested above.
-  const router = new SfuRouter({ keyframeCache: { maxAgeMs: 600_000, maxPackets: 100_000 } });
+/**
+ * A router with `options`, a publisher of stream `s` pumping every 5 ms, a first player playing it and a late
+ * player not yet playing; all closed after the test.
+ */
+async function firstPlayerOf(t: TestContext, options: SfuRouterOptions) {
+  const router = new SfuRouter(options);
   const pub = new TestPublisher(stun);
   const first = new TestPlayer(stun);
   const late = new TestPlayer(stun);
@@ -81,6 +84,14 @@ test('a late player starts on the cached keyframe, without a PLI to the publishe
   const stop = pub.pump(5);
   t.after(stop);
   await first.play(router, 'first', 's');
+  return { router, pub, first, late, stop };
+}
+
+test('a late player starts on the cached keyframe, without a PLI to the publisher, numbered without gaps', async (t) => {
+  // An age bound no slow test machine reaches; the bounds themselves are tested above.
+  const { router, pub, first, late, stop } = await firstPlayerOf(t, {
+    keyframeCache: { maxAgeMs: 600_000, maxPackets: 100_000 },
+  });
   // The first player finds no keyframe cached: its start asks the publisher for one.
   await waitFor(() => first.received.video.some((p) => p.keyframe), 'the first player keyframe');
   const producer = router.publisher('s')!.producer('video')!;
@@ -114,15 +125,10 @@ test('a late player starts on the cached keyframe, without a PLI to the publishe
 });
 
 test('with an outgrown cache a late player asks the publisher for a keyframe, as before', async (t) => {
-  const router = new SfuRouter({ keyframeCache: { maxPackets: 2 }, keyframeRequestIntervalMs: 50 });
-  const pub = new TestPublisher(stun);
-  const first = new TestPlayer(stun);
-  const late = new TestPlayer(stun);
-  t.after(() => closeAll(router, pub, first, late));
-  await pub.publish(router, 's');
-  const stop = pub.pump(5);
-  t.after(stop);
-  await first.play(router, 'first', 's');
+  const { router, first, late, stop } = await firstPlayerOf(t, {
+    keyframeCache: { maxPackets: 2 },
+    keyframeRequestIntervalMs: 50,
+  });
   await waitFor(() => first.received.video.filter((p) => !p.keyframe).length >= 3, 'frames after a keyframe');
   const producer = router.publisher('s')!.producer('video')!;
   const plis = producer.stats().pliCount + (producer.keyframeRequestPending ? 1 : 0);
