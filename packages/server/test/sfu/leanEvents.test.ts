@@ -7,7 +7,6 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import fc from 'fast-check';
 import { Event, RTCPeerConnection } from 'werift';
-import { SfuRouter } from '../../src/sfu/index.js';
 import {
   leanEvent,
   leanEventsUnder,
@@ -15,7 +14,7 @@ import {
   weriftEventSourceDigest,
 } from '../../src/sfu/werift/leanEvents.js';
 import { WERIFT_EVENT_SOURCE_SHA256 } from '../../src/sfu/werift/shapes.js';
-import { closeAll, TestPlayer, TestPublisher } from './support/clients.js';
+import { connectedPlayer } from './support/clients.js';
 import { type LoopbackStun, startLoopbackStun } from './support/loopbackStun.js';
 import { waitFor } from './support/waitFor.js';
 
@@ -144,15 +143,7 @@ function leanedEvent(): Event<[number]> {
 }
 
 test('a connected transport’s werift events are all swapped, and media still flows', async (t) => {
-  const router = new SfuRouter();
-  const pub = new TestPublisher(stun);
-  const player = new TestPlayer(stun);
-  t.after(() => closeAll(router, pub, player));
-  await pub.publish(router, 's');
-  const stop = pub.pump(5);
-  t.after(stop);
-  const transport = await player.play(router, 'p', 's');
-  await waitFor(() => transport.connectionState === 'connected', 'connected');
+  const { player, transport } = await connectedPlayer(t, stun);
   const pc = (transport as unknown as { pc: RTCPeerConnection }).pc;
   const stopAt = (v: object): boolean => v instanceof RTCPeerConnection && v !== pc;
   assert.equal(leanEventsUnder(pc, stopAt), 0, 'every event under the connection was swapped on connect');

@@ -5,8 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { SfuRouter } from '../../src/sfu/index.js';
-import { closeAll, TestPlayer, TestPublisher } from './support/clients.js';
+import { connectedPlayer } from './support/clients.js';
 import { type LoopbackStun, startLoopbackStun } from './support/loopbackStun.js';
 import { waitFor } from './support/waitFor.js';
 
@@ -31,15 +30,7 @@ function buffersUnder(root: object, path: string, out: { path: string; buffer: B
 }
 
 test('a connected transport keeps its handshake buffers outside the shared pool and still carries media', async (t) => {
-  const router = new SfuRouter();
-  const pub = new TestPublisher(stun);
-  const player = new TestPlayer(stun);
-  t.after(() => closeAll(router, pub, player));
-  await pub.publish(router, 's');
-  const stop = pub.pump(5);
-  t.after(stop);
-  const transport = await player.play(router, 'p', 's');
-  await waitFor(() => transport.connectionState === 'connected', 'connected');
+  const { player, transport, stop } = await connectedPlayer(t, stun);
   await waitFor(() => player.received.audio.length >= 10 && player.received.video.length >= 10, 'media');
   stop();
   const session = (transport as any).pc.getTransceivers()[0].dtlsTransport.dtls;

@@ -12,8 +12,8 @@ import {
   RtpHeader,
   RtpPacket,
 } from 'werift';
-import type { PublisherTransport, SfuRouter, SubscriberTransport } from '../../../src/sfu/index.js';
-import { sfuCodecs } from '../../../src/sfu/index.js';
+import type { PublisherTransport, SubscriberTransport } from '../../../src/sfu/index.js';
+import { SfuRouter, sfuCodecs } from '../../../src/sfu/index.js';
 import type { LoopbackStun } from './loopbackStun.js';
 import { waitFor } from './waitFor.js';
 
@@ -21,6 +21,32 @@ import { waitFor } from './waitFor.js';
 export async function closeAll(router: SfuRouter, ...clients: { close(): Promise<void> }[]): Promise<void> {
   await router.close();
   await Promise.all(clients.map((c) => c.close()));
+}
+
+/**
+ * A router, a publisher of stream `s` pumping every 5 ms and a player whose transport (`p`) is connected; all
+ * closed (and the pump stopped) after the test `t`.
+ */
+export async function connectedPlayer(
+  t: { after(fn: () => unknown): void },
+  stun: LoopbackStun,
+): Promise<{
+  router: SfuRouter;
+  pub: TestPublisher;
+  player: TestPlayer;
+  transport: SubscriberTransport;
+  stop: () => void;
+}> {
+  const router = new SfuRouter();
+  const pub = new TestPublisher(stun);
+  const player = new TestPlayer(stun);
+  t.after(() => closeAll(router, pub, player));
+  await pub.publish(router, 's');
+  const stop = pub.pump(5);
+  t.after(stop);
+  const transport = await player.play(router, 'p', 's');
+  await waitFor(() => transport.connectionState === 'connected', 'connected');
+  return { router, pub, player, transport, stop };
 }
 
 export function clientConfig(stun: Pick<LoopbackStun, 'url'>, codecs = sfuCodecs()): Partial<PeerConfig> {
