@@ -48,7 +48,13 @@ export interface BaselineEndpoint {
 
 /** Starts the relay on `cpu`. Resolves with `{ port, pid, pinned, cpuMs(), stats(), stop() }`. */
 export async function startBaselineRelay({ cpu = 0 }: { cpu?: number } = {}): Promise<BaselineRelay> {
-  const child = await startChild({ script: RELAY, cpu });
+  const child = await startChild({
+    script: RELAY,
+    cpu,
+    // PARLEY_BENCH_RELAY_NODE_ARGS: extra Node flags for the relay's process, as PARLEY_BENCH_SERVER_NODE_ARGS
+    // for the server's (to profile both sides of a ratio alike).
+    nodeArgs: process.env['PARLEY_BENCH_RELAY_NODE_ARGS']?.split(' ').filter(Boolean) ?? [],
+  });
   // The relay's answers are what lib/baselineRelay.ts writes for each command.
   const request = async (cmd: RelayCommand): Promise<RelayAnswer> =>
     (await child.request(cmd)) as RelayAnswer;
