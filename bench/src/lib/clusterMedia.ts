@@ -12,7 +12,7 @@ import {
   nodeID,
   type StartedLayout,
 } from './clusterNodes.js';
-import { type FlowPair, measureWindow, settle, type WindowRow } from './measure.js';
+import { type FlowPair, measureWindow, mergeWindows, settle, type WindowRow } from './measure.js';
 import type { Meter } from './meter.js';
 import { playSynthetic, publishSynthetic, type SyntheticPlayer } from './parleyMedia.js';
 import type { Progress } from './progress.js';
@@ -382,24 +382,19 @@ function mergePipes(checks: PipeCheck[]): PipeCheck {
 }
 
 /**
- * The rounds of one step of one layout as one row: counts and CPU times summed (CPU per packet, loss and
- * packets per second pooled over the rounds), each process's CPU summed, latency and the honesty indicators
- * of the worse round, pipes merged; `perRound` keeps every round's own row.
+ * The rounds of one step of one layout as one row: lib/measure.ts's merge of the windows (counts and CPU times
+ * summed, so CPU per packet, loss and packets per second pooled over the rounds; latency and the honesty
+ * indicators of the worse round), each process's CPU summed, pipes merged; `perRound` keeps every round's own
+ * row.
  */
 export function mergeRounds(rows: LayoutRow[]) {
+  const merged = mergeWindows(rows);
   const [first] = rows;
-  if (first === undefined) return null;
+  if (merged === null || first === undefined) return null;
   const sum = (f: (r: LayoutRow) => number | null | undefined): number =>
     rows.reduce((n, r) => n + (f(r) ?? 0), 0);
-  const worst = (f: (r: LayoutRow) => number | null | undefined): number | null => {
-    const values = rows.map(f).filter((x): x is number => x !== null && x !== undefined);
-    return values.length > 0 ? Math.max(...values) : null;
-  };
-  const windowSeconds = sum((r) => r.windowSeconds);
-  const received = sum((r) => r.packetsReceived);
-  const expected = sum((r) => r.packetsExpected);
-  const cpuMs = sum((r) => r.cpuMs);
-  const counted = sum((r) => r.forwarderCountedPackets);
+  const windowSeconds = merged.windowSeconds ?? 0;
+  const received = merged.packetsReceived;
   const processCpu = first.processCpu?.map((p, i) => {
     const ms = sum((r) => r.processCpu?.[i]?.cpuMs);
     return {
@@ -420,46 +415,7 @@ export function mergeRounds(rows: LayoutRow[]) {
     };
   });
   return {
-    rounds: rows.length,
-    windowSeconds: round(windowSeconds, 3),
-    packetsSentBySources: sum((r) => r.packetsSentBySources),
-    packetsExpected: expected,
-    packetsReceived: received,
-    forwardedPerSecond: round(received / windowSeconds, 0),
-    lossPercent: expected > 0 ? round(((expected - received) / expected) * 100, 3) : null,
-    cpuMs,
-    cpuPercent: round((cpuMs / (windowSeconds * 1000)) * 100, 1),
-    cpuMicrosPerPacket: received > 0 ? round((cpuMs * 1000) / received, 2) : null,
-    forwarderCountedPackets: counted,
-    countAgreementPercent: received > 0 ? round((counted / received) * 100, 1) : null,
-    /** The worse round's: a percentile of two windows cannot be pooled from their percentiles. */
-    latencyMs: {
-      p50: worst((r) => r.latencyMs.p50),
-      p99: worst((r) => r.latencyMs.p99),
-      max: worst((r) => r.latencyMs.max),
-    },
-    burst: {
-      firstArrivalMs: worst((r) => r.burst.firstArrivalMs),
-      betweenArrivalsMicros: worst((r) => r.burst.betweenArrivalsMicros),
-    },
-    benchCpuPercent: worst((r) => r.benchCpuPercent),
-    otherLoadPercent: {
-      cpu0: worst((r) => r.otherLoadPercent.cpu0),
-      cpu1: worst((r) => r.otherLoadPercent.cpu1),
-    },
-    bystanderCpuPercent: worst((r) => r.bystanderCpuPercent),
-    benchLoopDelayMs: {
-      p99: worst((r) => r.benchLoopDelayMs.p99),
-      max: worst((r) => r.benchLoopDelayMs.max),
-    },
-    serverGcPauseMs: {
-      total: round(
-        sum((r) => r.serverGcPauseMs?.total),
-        1,
-      ),
-      max: worst((r) => r.serverGcPauseMs?.max),
-    },
-    serverFullGcs: sum((r) => r.serverFullGcs),
+    ...merged,
     playersPerNode: first.playersPerNode,
     transportClosesSoFar: rows[rows.length - 1]?.transportClosesSoFar,
     mediaFlowingBeforeWindow: rows.every((r) => r.mediaFlowingBeforeWindow !== false),

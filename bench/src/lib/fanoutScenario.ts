@@ -10,6 +10,7 @@ import {
   type MediaPeer,
   mediaHeadline,
   mediaTable,
+  ROUNDS_OPTION,
   runMediaBenchmark,
 } from './mediaBench.js';
 import { UsageError } from './options.js';
@@ -41,7 +42,8 @@ export function fanoutScenario({
     measures,
     options: {
       players: { type: 'ints', default: players, help: 'players at each load step' },
-      seconds: { type: 'number', default: seconds, help: 'measured seconds per step' },
+      seconds: { type: 'number', default: seconds, help: 'measured seconds per window' },
+      rounds: ROUNDS_OPTION,
       concurrency: { type: 'int', default: 4, help: 'players connecting at once while ramping' },
       peer: {
         type: 'string',
@@ -81,6 +83,7 @@ export function fanoutScenario({
         unit: 'players',
         steps: opts.players,
         seconds: opts.seconds,
+        rounds: opts.rounds,
         progress,
         // The peers measured side by side, each on the same steps (see MediaPeer).
         peers: [

@@ -83,6 +83,119 @@ export interface WindowRow {
   benchGcPauseMs: { total: number | null; max: number | null };
 }
 
+/**
+ * A window's raw samples (ms): the latency of each packet received, the bench's preparation of each packet
+ * sent, and per packet that reached two receivers or more its first arrival and the mean time between arrivals.
+ */
+export interface WindowSamples {
+  latencies: number[];
+  preparation: number[];
+  firstArrival: number[];
+  betweenArrivals: number[];
+}
+
+/** The windows of one step as one row ({@link mergeWindows}). */
+export type MergedWindowRow = WindowRow & { rounds: number; cpuMs: number };
+
+/**
+ * Several windows of one forwarder at one load (rounds, interleaved with other forwarders' windows) as one
+ * row: counts and CPU times summed, so CPU per packet, loss and packets per second are pooled over the
+ * windows; latency, preparation and burst percentiles pooled from the windows' raw samples when `samples`
+ * (one per row, from measureWindow's `onSamples`) is given, else the worse window's (a percentile of two
+ * windows cannot be pooled from their percentiles); the honesty indicators (bench CPU, other load, loop delay,
+ * GC maxima) of the worse window. Null for no rows.
+ */
+export function mergeWindows(
+  rows: readonly WindowRow[],
+  samples?: readonly WindowSamples[],
+): MergedWindowRow | null {
+  if (rows.length === 0) return null;
+  const sum = (f: (r: WindowRow) => number | null | undefined): number =>
+    rows.reduce((n, r) => n + (f(r) ?? 0), 0);
+  const worst = (f: (r: WindowRow) => number | null | undefined): number | null => {
+    const values = rows.map(f).filter((x): x is number => x !== null && x !== undefined);
+    return values.length > 0 ? Math.max(...values) : null;
+  };
+  const pooled = samples !== undefined && samples.length === rows.length;
+  const all = (f: (s: WindowSamples) => number[]): number[] => (samples ?? []).flatMap(f);
+  const windowSeconds = sum((r) => r.windowSeconds);
+  const received = sum((r) => r.packetsReceived);
+  const expected = sum((r) => r.packetsExpected);
+  const cpuMs = sum((r) => r.cpuMs);
+  const countedRows = rows.map((r) => r.forwarderCountedPackets);
+  const counted = countedRows.every((c): c is number => c !== null)
+    ? sum((r) => r.forwarderCountedPackets)
+    : null;
+  const latency = summarize(all((s) => s.latencies));
+  const prepared = summarize(all((s) => s.preparation));
+  const bystanders = rows.some((r) => r.bystanderCpuPercent !== undefined);
+  const gcRows = rows.filter((r) => r.serverGcPauseMs !== null);
+  return {
+    rounds: rows.length,
+    windowSeconds: round(windowSeconds, 3),
+    packetsSentBySources: sum((r) => r.packetsSentBySources),
+    packetsExpected: expected,
+    packetsReceived: received,
+    forwardedPerSecond: windowSeconds > 0 ? round(received / windowSeconds, 0) : null,
+    lossPercent: expected > 0 ? round(((expected - received) / expected) * 100, 3) : null,
+    cpuMs,
+    cpuPercent: windowSeconds > 0 ? round((cpuMs / (windowSeconds * 1000)) * 100, 1) : null,
+    cpuMicrosPerPacket: received > 0 ? round((cpuMs * 1000) / received, 2) : null,
+    forwarderCountedPackets: counted,
+    countAgreementPercent: received > 0 && counted !== null ? round((counted / received) * 100, 1) : null,
+    latencyMs: pooled
+      ? { p50: round(latency.p50, 2), p99: round(latency.p99, 2), max: round(latency.max, 2) }
+      : {
+          p50: worst((r) => r.latencyMs.p50),
+          p99: worst((r) => r.latencyMs.p99),
+          max: worst((r) => r.latencyMs.max),
+        },
+    senderPreparationMs: pooled
+      ? { p50: round(prepared.p50, 3), p99: round(prepared.p99, 3) }
+      : { p50: worst((r) => r.senderPreparationMs.p50), p99: worst((r) => r.senderPreparationMs.p99) },
+    burst: pooled
+      ? {
+          firstArrivalMs: round(summarize(all((s) => s.firstArrival)).p50, 3),
+          betweenArrivalsMicros: round(
+            (summarize(all((s) => s.betweenArrivals)).p50 ?? Number.NaN) * 1000,
+            1,
+          ),
+        }
+      : {
+          firstArrivalMs: worst((r) => r.burst.firstArrivalMs),
+          betweenArrivalsMicros: worst((r) => r.burst.betweenArrivalsMicros),
+        },
+    benchCpuPercent: worst((r) => r.benchCpuPercent),
+    otherLoadPercent: {
+      cpu0: worst((r) => r.otherLoadPercent.cpu0),
+      cpu1: worst((r) => r.otherLoadPercent.cpu1),
+    },
+    ...(bystanders ? { bystanderCpuPercent: worst((r) => r.bystanderCpuPercent) } : {}),
+    benchLoopDelayMs: {
+      p99: worst((r) => r.benchLoopDelayMs.p99),
+      max: worst((r) => r.benchLoopDelayMs.max),
+    },
+    serverGcPauseMs:
+      gcRows.length > 0
+        ? {
+            total: round(
+              sum((r) => r.serverGcPauseMs?.total),
+              1,
+            ),
+            max: worst((r) => r.serverGcPauseMs?.max),
+          }
+        : null,
+    serverFullGcs: rows.every((r) => r.serverFullGcs === null) ? null : sum((r) => r.serverFullGcs),
+    benchGcPauseMs: {
+      total: round(
+        sum((r) => r.benchGcPauseMs.total),
+        1,
+      ),
+      max: worst((r) => r.benchGcPauseMs.max),
+    },
+  };
+}
+
 /** Waits until every receiver has had a packet of each source it should get; false after `timeoutMs`. */
 export async function settle(pairs: readonly FlowPair[], timeoutMs = 15_000): Promise<boolean> {
   const deadline = performance.now() + timeoutMs;
@@ -113,6 +226,7 @@ export async function measureWindow<S extends ForwarderStats, D extends object =
   onTick,
   detail,
   bystanders,
+  onSamples,
 }: {
   meter: Meter;
   tracks: readonly SyntheticTrack[];
@@ -124,6 +238,8 @@ export async function measureWindow<S extends ForwarderStats, D extends object =
   onTick?: (fraction: number) => void;
   detail?: (stats0: S, stats1: S) => D;
   bystanders?: { cpuMs(): number } | undefined;
+  /** Given the window's raw samples, for pooling the percentiles of several windows ({@link mergeWindows}). */
+  onSamples?: (samples: WindowSamples) => void;
 }): Promise<WindowRow & Partial<D>> {
   // Steady state first: the JIT has compiled the forwarding path and fresh connections have settled. The
   // bench's own garbage from the setup is collected now rather than during the window (with --expose-gc).
@@ -161,6 +277,7 @@ export async function measureWindow<S extends ForwarderStats, D extends object =
   const stats1 = await target.stats();
   await sleep(drainMs);
   const { sent, expected, received, latencies, preparation, firstArrival, betweenArrivals } = meter.totals();
+  onSamples?.({ latencies: Array.from(latencies), preparation, firstArrival, betweenArrivals });
   const windowMs = t1 - t0;
   const cpuMs = cpu1 - cpu0;
   const latency = summarize(latencies);

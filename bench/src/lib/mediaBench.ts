@@ -1,8 +1,14 @@
 /**
- * The shared run of the media scenarios (audio-fanout, video-fanout, meeting): ramps a topology through the
- * load steps on Parley, then the same steps on the baseline relay, in the same bench process and run with the
- * same synthetic tracks; measures each step (lib/measure.ts); derives each side's capacity and the ratio of
- * Parley's CPU per packet to the baseline's; draws the chart.
+ * The shared run of the media scenarios (audio-fanout, video-fanout, meeting): ramps the topologies of every
+ * peer (Parley, the baseline relay, Janus) through the load steps together, in the same bench process with the
+ * same synthetic tracks, and measures each step in rounds that take the peers in turn (lib/measure.ts): only
+ * the measured peer's sources send, the others' pause with their connections up. Derives each side's capacity
+ * and the ratio of Parley's CPU per packet to the baseline's; draws the chart.
+ *
+ * Why rounds: this machine is shared, and its speed drifts by 20–40 % over minutes. Measured one peer after
+ * the other (a whole ramp each, several minutes apart), the relay alone ranged from 11.4 to 16.9 µs/packet at
+ * 200 video players over four runs of one hour, so the ratio of one run said more about the hour than about
+ * Parley. Windows of the peers a few seconds apart, and in alternating order, see the same machine.
  */
 import {
   type JanusSummary,
@@ -18,25 +24,38 @@ import {
   holds,
   type LoadRow,
   latencyAtHalfCapacity,
+  type MergedWindowRow,
   measureWindow,
+  mergeWindows,
   pooledMicrosPerPacket,
   rssSlope,
   settle,
   type WindowRow,
+  type WindowSamples,
 } from './measure.js';
 import { Meter } from './meter.js';
 import type { Progress } from './progress.js';
 import type { Headline, ScenarioOutput, ScenarioResult } from './scenario.js';
 import { round } from './stats.js';
-import { startPacer } from './synthRtp.js';
+import { type Pacer, startPacer } from './synthRtp.js';
 import type { Topology, TopologyContext, TopologyTarget } from './topologies.js';
 
-/** A measured step of one peer: the window's row, with the server's memory where the peer has a server. */
-export type StepRow = WindowRow & {
+/**
+ * A measured step of one peer: its rounds' windows as one row (lib/measure.ts's mergeWindows), with the
+ * server's memory where the peer has a server.
+ */
+export type StepRow = MergedWindowRow & {
   mediaFlowingBeforeWindow?: boolean;
   serverRssMiB?: number | null;
   mediaTransports?: number;
 };
+
+/** The `--rounds` option of the media scenarios. */
+export const ROUNDS_OPTION = {
+  type: 'int',
+  default: 2,
+  help: 'windows per forwarder at each step, the forwarders in turn',
+} as const;
 
 /** One load step of one peer's ramp. */
 interface RampStep {
@@ -122,55 +141,133 @@ interface SideResult {
   retries: number;
 }
 
-/** Ramps `topology` through `steps`, measuring each. Returns `[{ load, row, error? }]`. */
-async function ramp({
-  side,
-  topology,
-  steps,
-  meter,
+/** A peer of the run, live from its start until the run ends or a setup of its fails. */
+interface LivePeer {
+  name: PeerName;
+  topology: Topology;
+  meter: Meter;
+  rows: RampStep[];
+  /** False once a setup failed: its ramp stops there, and its topology is closed. */
+  ramping: boolean;
+  /** Windows measured so far (the first gets a longer warm-up: the forwarder's process is fresh). */
+  windows: number;
+}
+
+/** Stops a topology's sources (its connections stay up). */
+function pause(topology: Topology, pacer: Pacer): void {
+  for (const track of topology.tracks) pacer.delete(track);
+}
+
+/** Starts a paused topology's sources again, from now: they do not send what they would have meanwhile. */
+function resume(topology: Topology, pacer: Pacer): void {
+  const now = performance.now();
+  for (const track of topology.tracks) {
+    track.skipTo(now);
+    pacer.add(track);
+  }
+}
+
+/**
+ * Grows `peer` to `load` with its sources sending, then pauses them. Returns whether every receiver had media
+ * before the pause, or null after a failed setup (the peer's ramp then stops: its row says why).
+ */
+async function growPeer(
+  peer: LivePeer,
+  load: number,
+  unit: string,
+  pacer: Pacer,
+  progress: Progress,
+): Promise<boolean | null> {
+  const { name: side, topology } = peer;
+  progress.phase(`${side}: setting up ${load} ${unit}`, load);
+  resume(topology, pacer);
+  try {
+    await topology.grow(load, (done) => progress.update(done));
+    return await settle(topology.pairs);
+  } catch (err) {
+    const error = `setup of ${load} ${unit} failed: ${err instanceof Error ? err.message : String(err)}`;
+    progress.log(`${side} ${unit}=${load}: ${error} — the ramp stops here`);
+    peer.rows.push({ load, row: null, error });
+    peer.ramping = false;
+    return null;
+  } finally {
+    pause(topology, pacer);
+    progress.end();
+  }
+}
+
+/**
+ * Measures one load step on every peer still ramping: `rounds` windows each, the peers in turn (in reverse
+ * order every other round), each with only its own sources sending; the other peers' processes idle on the
+ * same CPU as bystanders. Adds each peer's merged row, with its server's memory read after the rounds.
+ */
+async function measureStep({
+  peers,
+  load,
+  flowing,
+  rounds,
   seconds,
   unit,
+  pacer,
   progress,
 }: {
-  side: string;
-  topology: Topology;
-  steps: readonly number[];
-  meter: Meter;
+  peers: readonly LivePeer[];
+  load: number;
+  flowing: ReadonlyMap<LivePeer, boolean>;
+  rounds: number;
   seconds: number;
   unit: string;
+  pacer: Pacer;
   progress: Progress;
-}): Promise<RampStep[]> {
-  const rows: RampStep[] = [];
-  for (const [i, load] of steps.entries()) {
-    progress.phase(`${side}: setting up ${load} ${unit}`, load);
-    try {
-      await topology.grow(load, (done) => progress.update(done));
-    } catch (err) {
-      const error = `setup of ${load} ${unit} failed: ${err instanceof Error ? err.message : String(err)}`;
-      progress.log(`${side} ${unit}=${load}: ${error} — the ramp stops here`);
-      rows.push({ load, row: null, error });
-      break;
+}): Promise<void> {
+  const windows = new Map<LivePeer, { rows: WindowRow[]; samples: WindowSamples[] }>(
+    peers.map((p) => [p, { rows: [], samples: [] }]),
+  );
+  for (let round = 0; round < rounds; round++) {
+    const order = round % 2 === 0 ? peers : [...peers].reverse();
+    for (const peer of order) {
+      const { topology } = peer;
+      const others = peers.filter((p) => p !== peer);
+      const into = windows.get(peer)!;
+      progress.phase(
+        `${peer.name}: measuring ${load} ${unit}, round ${round + 1} of ${rounds}, ${seconds} s`,
+        100,
+      );
+      resume(topology, pacer);
+      try {
+        into.rows.push(
+          await measureWindow({
+            meter: peer.meter,
+            tracks: topology.tracks,
+            target: topology.target,
+            pinned: topology.pinned,
+            seconds,
+            warmupSeconds: peer.windows === 0 ? 3 : 1,
+            bystanders:
+              others.length > 0
+                ? { cpuMs: () => others.reduce((ms, p) => ms + p.topology.target.cpuMs(), 0) }
+                : undefined,
+            onTick: (f) => progress.update(Math.round(f * 100)),
+            onSamples: (samples) => into.samples.push(samples),
+          }),
+        );
+      } finally {
+        pause(topology, pacer);
+        peer.windows += 1;
+      }
+      progress.end();
     }
-    const flowing = await settle(topology.pairs);
-    progress.phase(`${side}: measuring ${load} ${unit} for ${seconds} s`, 100);
-    const row: StepRow = await measureWindow({
-      meter,
-      tracks: topology.tracks,
-      target: topology.target,
-      pinned: topology.pinned,
-      seconds,
-      // A longer warm-up before the first window: the forwarder's process is fresh.
-      warmupSeconds: i === 0 ? 3 : 1,
-      onTick: (f) => progress.update(Math.round(f * 100)),
-    });
-    row.mediaFlowingBeforeWindow = flowing;
-    const memory = await serverMemory(topology.target);
-    if (memory) Object.assign(row, memory);
-    rows.push({ load, row });
-    progress.log(describeRow(side, unit, load, row));
   }
-  progress.end();
-  return rows;
+  for (const peer of peers) {
+    const { rows, samples } = windows.get(peer)!;
+    const row: StepRow | null = mergeWindows(rows, samples);
+    if (row === null) continue;
+    row.mediaFlowingBeforeWindow = flowing.get(peer) ?? false;
+    const memory = await serverMemory(peer.topology.target);
+    if (memory) Object.assign(row, memory);
+    peer.rows.push({ load, row });
+    progress.log(describeRow(peer.name, unit, load, row));
+  }
 }
 
 /**
@@ -203,7 +300,12 @@ function memoryPerTransport(rows: readonly RampStep[]): MemoryPerTransport | nul
 }
 
 /** One line about a measured step, for the progress log. */
-export function describeRow(side: string, unit: string, load: number, row: StepRow | null): string {
+export function describeRow(
+  side: string,
+  unit: string,
+  load: number,
+  row: (WindowRow & { mediaFlowingBeforeWindow?: boolean }) | null,
+): string {
   if (row === null) return `${side} ${unit}=${load}: not measured`;
   const l = row.latencyMs;
   return (
@@ -228,6 +330,7 @@ export async function runMediaBenchmark({
   unit,
   steps,
   seconds,
+  rounds = 2,
   peers,
   progress,
   notes: runNotes = [],
@@ -236,6 +339,8 @@ export async function runMediaBenchmark({
   unit: string;
   steps: readonly number[];
   seconds: number;
+  /** Windows per peer at each step, the peers in turn (see the file's comment). */
+  rounds?: number;
   peers: readonly MediaPeer[];
   progress: Progress;
   /** Remarks of the scenario's own for the results (e.g. a peer it skipped). */
@@ -244,29 +349,49 @@ export async function runMediaBenchmark({
   const pacer = startPacer();
   const sides = new Map<PeerName, SideResult>();
   const peerNotes = [...runNotes];
+  const live: LivePeer[] = [];
+  const closed = new Set<LivePeer>();
+  const close = async (peer: LivePeer): Promise<void> => {
+    if (closed.has(peer)) return;
+    closed.add(peer);
+    await peer.topology.close();
+  };
   try {
-    for (const { name: side, make, optional } of peers) {
+    for (const { name, make, optional } of peers) {
       const meter = new Meter();
-      progress.phase(`${side}: starting`);
-      let topology: Topology;
+      progress.phase(`${name}: starting`);
       try {
-        topology = await make({ meter, pacer });
+        const topology = await make({ meter, pacer });
+        pause(topology, pacer);
+        live.push({ name, topology, meter, rows: [], ramping: true, windows: 0 });
       } catch (err) {
         if (!optional) throw err;
-        const note = `${side}: not measured, it did not start (${err instanceof Error ? err.message : String(err)})`;
+        const note = `${name}: not measured, it did not start (${err instanceof Error ? err.message : String(err)})`;
         progress.log(note);
         peerNotes.push(note);
-        continue;
       }
-      try {
-        const rows = await ramp({ side, topology, steps, meter, seconds, unit, progress });
-        sides.set(side, { pinned: topology.pinned, rows, retries: topology.retries?.count ?? 0 });
-      } finally {
-        await topology.close();
+    }
+    for (const load of steps) {
+      const flowing = new Map<LivePeer, boolean>();
+      for (const peer of live.filter((p) => p.ramping)) {
+        const settled = await growPeer(peer, load, unit, pacer, progress);
+        if (settled === null) await close(peer);
+        else flowing.set(peer, settled);
       }
+      const measured = live.filter((p) => p.ramping);
+      if (measured.length === 0) break;
+      await measureStep({ peers: measured, load, flowing, rounds, seconds, unit, pacer, progress });
+    }
+    for (const peer of live) {
+      sides.set(peer.name, {
+        pinned: peer.topology.pinned,
+        rows: peer.rows,
+        retries: peer.topology.retries?.count ?? 0,
+      });
     }
   } finally {
     pacer.stop();
+    for (const peer of live) await close(peer);
   }
   const sideOf = (side: PeerName): SideResult => {
     const result = sides.get(side);
@@ -348,7 +473,7 @@ export async function runMediaBenchmark({
     });
   const chart = renderChart({
     title,
-    subtitle: `x: ${unit}; ${seconds} s per step; capacity: loss ≤ ${CAPACITY_RULE.maxLossPercent} % and p99 ≤ ${CAPACITY_RULE.maxP99LatencyMs} ms`,
+    subtitle: `x: ${unit}; ${rounds} × ${seconds} s per step, the forwarders in turn; capacity: loss ≤ ${CAPACITY_RULE.maxLossPercent} % and p99 ≤ ${CAPACITY_RULE.maxP99LatencyMs} ms`,
     panels: [
       {
         title: 'Forwarder CPU per forwarded packet',

@@ -4,7 +4,7 @@
  * baseline relay. Measures per step the server's CPU µs per forwarded packet, loss, added latency (p50/p99),
  * and the capacity: the most users with ≤ 0.5 % loss and p99 ≤ 20 ms.
  */
-import { mediaHeadline, mediaTable, runMediaBenchmark } from '../lib/mediaBench.js';
+import { mediaHeadline, mediaTable, ROUNDS_OPTION, runMediaBenchmark } from '../lib/mediaBench.js';
 import { defineScenario } from '../lib/scenario.js';
 import { baselineMeeting, parleyMeeting } from '../lib/topologies.js';
 
@@ -21,7 +21,8 @@ export default defineScenario({
     'packet, loss, added latency.',
   options: {
     users: { type: 'ints', default: [4, 8, 12, 16], help: 'users at each load step' },
-    seconds: { type: 'number', default: 5, help: 'measured seconds per step' },
+    seconds: { type: 'number', default: 5, help: 'measured seconds per window' },
+    rounds: ROUNDS_OPTION,
     concurrency: { type: 'int', default: 4, help: 'connections negotiated at once while ramping' },
   } as const,
   async run(opts, { progress }) {
@@ -31,6 +32,7 @@ export default defineScenario({
       unit: 'users',
       steps: opts.users,
       seconds: opts.seconds,
+      rounds: opts.rounds,
       progress,
       peers: [
         {
