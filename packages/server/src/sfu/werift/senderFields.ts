@@ -31,9 +31,13 @@
 import type { RTCDtlsTransport, RTCRtpSender } from 'werift';
 import { DTLS_CHECKED, DTLS_COUNTERS, SENDER_CHECKED, SENDER_COUNTERS } from './shapes.js';
 
-/** Where a sender's counters live: the fast path's own object. */
+/**
+ * Where a sender's counters live: the fast path's own object. The accessors read and write `host[name]`, so a
+ * host may keep a counter behind an accessor of its own (FastRtpSender keeps `timestamp` in number-only fields).
+ */
 export interface SenderCounters {
   sequenceNumber: number | undefined;
+  /** undefined until the first packet: werift's sender checks that before it continues a replaced track. */
   timestamp: number | undefined;
   octetCount: number;
   packetCount: number;
