@@ -35,6 +35,8 @@ test('a counter moved off werift reads the same through werift and the fast path
       which: fc.constantFrom(0, 1),
       add: fc.integer({ min: 0, max: 1500 }),
     }),
+    // A sender report (SenderReports): counted on the transport's own part, bytes and a packet in one call.
+    fc.record({ on: fc.constant('report' as const), add: fc.integer({ min: 0, max: 1500 }) }),
     // A consumer closes: what it counted on the transport stays counted.
     fc.record({ on: fc.constant('close' as const), which: fc.constantFrom(0, 1) }),
   );
@@ -68,6 +70,13 @@ test('a counter moved off werift reads the same through werift and the fast path
           if (o.on === 'close') {
             fasts[o.which]!.close();
             closed[o.which] = true;
+            continue;
+          }
+          if (o.on === 'report') {
+            dtlsFieldsOf(dtls).countSent(o.add, 1);
+            dtlsModel.set('bytesSent', dtlsModel.get('bytesSent')! + o.add);
+            dtlsModel.set('packetsSent', dtlsModel.get('packetsSent')! + 1);
+            for (const c of DTLS_COUNTERS) assert.equal(dtls[c], dtlsModel.get(c), `werift's DTLS ${c}`);
             continue;
           }
           const fast = fasts[o.which] as unknown as Record<string, number>;

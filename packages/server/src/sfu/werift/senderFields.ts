@@ -80,6 +80,16 @@ export class DtlsFields {
     };
   }
 
+  /**
+   * Counts a send of werift's kind (not a fast path's), such as a sender report: what `dtls.bytesSent += bytes`
+   * and `dtls.packetsSent += packets` do through the accessors, without summing the fast paths' counts twice
+   * for each of them.
+   */
+  countSent(bytes: number, packets: number): void {
+    this.own['bytesSent'] = (this.own['bytesSent'] ?? 0) + bytes;
+    this.own['packetsSent'] = (this.own['packetsSent'] ?? 0) + packets;
+  }
+
   /** @internal The transport's `bytesSent` or `packetsSent`: its own count plus the fast paths'. */
   read(name: string): number {
     let sum = this.own[name] ?? 0;
