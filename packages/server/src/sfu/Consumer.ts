@@ -95,7 +95,7 @@ export class Consumer extends TypedEmitter<ConsumerEvents> implements RtpSink {
     this.sender = sender;
     this.fast = new FastRtpSender(sender);
     this.dropFilter = options.dropFilter;
-    this.stopReports = reports.add(sender, kind, () => this.lastSent());
+    this.stopReports = reports.add(sender, kind, this.fast, () => this.lastSent());
   }
 
   get closed(): boolean {

@@ -57,8 +57,17 @@ const THROUGH_WERIFT = 3;
  * if (!fast.send(marker, 111, seq, ts, payload, false)) sender.sendRtp(new RtpPacket(header, payload));
  */
 export class FastRtpSender implements SenderCounters, DtlsCounts {
+  // Below 65,536: a small integer, stored in the field as it is, even beside `undefined`.
   sequenceNumber: number | undefined = undefined;
-  timestamp: number | undefined = undefined;
+  /**
+   * The RTP timestamp of the newest packet, which werift's sender reads as `timestamp` (undefined before the
+   * first packet): two fields that only ever hold a number and a boolean. A field that also holds `undefined`
+   * stores every number above 2^30 — half of all RTP timestamps — as a new heap object, with the write
+   * barrier's slow path; written per packet and player, that was 1.2 % of the server's CPU in a 200-player
+   * video fan-out profile. A number-only field is updated in place.
+   */
+  private timestampValue = 0;
+  private hasTimestamp = false;
   octetCount = 0;
   packetCount = 0;
   headerBytesSent = 0;
@@ -88,6 +97,16 @@ export class FastRtpSender implements SenderCounters, DtlsCounts {
 
   constructor(sender: RTCRtpSender) {
     this.checked = hookSender(sender, this);
+  }
+
+  /** werift's sender's `timestamp`: the newest packet's RTP timestamp, or undefined before the first. */
+  get timestamp(): number | undefined {
+    return this.hasTimestamp ? this.timestampValue : undefined;
+  }
+
+  set timestamp(value: number | undefined) {
+    this.hasTimestamp = value !== undefined;
+    this.timestampValue = value ?? 0;
   }
 
   /** @internal werift's sender assigned a checked field. */
@@ -141,7 +160,8 @@ export class FastRtpSender implements SenderCounters, DtlsCounts {
       this.retransmittedBytesSent += payload.length;
     } else {
       this.sequenceNumber = sequenceNumber;
-      this.timestamp = timestamp;
+      this.timestampValue = timestamp;
+      this.hasTimestamp = true;
       this.octetCount += payload.length;
       this.packetCount = (this.packetCount + 1) >>> 0;
     }

@@ -10,7 +10,8 @@ import { type RTCDtlsTransport, RTCRtpCodecParameters, type RTCRtpSender } from 
 import { FastRtpSender } from '../../src/sfu/FastRtpSender.js';
 import { weriftShapeSubjects } from '../../src/sfu/werift/checkWeriftShapes.js';
 import { dtlsFieldsOf } from '../../src/sfu/werift/senderFields.js';
-import { DTLS_COUNTERS, SENDER_COUNTERS } from '../../src/sfu/werift/shapes.js';
+import { DTLS_COUNTERS, SENDER_COUNTERS, senderInternals } from '../../src/sfu/werift/shapes.js';
+import { installFastSrtp } from '../../src/sfu/werift/weriftSrtp.js';
 
 type SenderCounter = (typeof SENDER_COUNTERS)[number];
 type DtlsCounter = (typeof DTLS_COUNTERS)[number];
@@ -34,6 +35,8 @@ test('a counter moved off werift reads the same through werift and the fast path
       which: fc.constantFrom(0, 1),
       add: fc.integer({ min: 0, max: 1500 }),
     }),
+    // A sender report (SenderReports): counted on the transport's own part, bytes and a packet in one call.
+    fc.record({ on: fc.constant('report' as const), add: fc.integer({ min: 0, max: 1500 }) }),
     // A consumer closes: what it counted on the transport stays counted.
     fc.record({ on: fc.constant('close' as const), which: fc.constantFrom(0, 1) }),
   );
@@ -67,6 +70,13 @@ test('a counter moved off werift reads the same through werift and the fast path
           if (o.on === 'close') {
             fasts[o.which]!.close();
             closed[o.which] = true;
+            continue;
+          }
+          if (o.on === 'report') {
+            dtlsFieldsOf(dtls).countSent(o.add, 1);
+            dtlsModel.set('bytesSent', dtlsModel.get('bytesSent')! + o.add);
+            dtlsModel.set('packetsSent', dtlsModel.get('packetsSent')! + 1);
+            for (const c of DTLS_COUNTERS) assert.equal(dtls[c], dtlsModel.get(c), `werift's DTLS ${c}`);
             continue;
           }
           const fast = fasts[o.which] as unknown as Record<string, number>;
@@ -138,4 +148,44 @@ test('a sender gets one fast path', async (t) => {
   const sender = built.subjects.sender as RTCRtpSender;
   new FastRtpSender(sender);
   assert.throws(() => new FastRtpSender(sender), /already has a fast path/);
+});
+
+test("the sender's timestamp: undefined before the first packet, then exactly the newest packet's", async (t) => {
+  const built = weriftShapeSubjects();
+  t.after(() => built.dispose());
+  const { srtpSession, srtcpSession } = built.subjects;
+  const sender = built.subjects.sender as RTCRtpSender;
+  const dtls = built.subjects.dtls as RTCDtlsTransport;
+  const werift = senderInternals(sender);
+  // DTLS up with the SFU's SRTP contexts, as after a handshake: the fast path sends. No pair is nominated on
+  // these objects, so its route hands each packet to werift's send, which drops it.
+  Object.assign(dtls, { srtp: srtpSession, srtcp: srtcpSession, srtpStarted: true });
+  installFastSrtp(dtls);
+  (dtls as unknown as { state: string }).state = 'connected';
+  const fast = new FastRtpSender(sender);
+  assert.equal(werift.timestamp, undefined, 'werift: no packet sent yet');
+  assert.equal(fast.timestamp, undefined);
+
+  const payload = Buffer.alloc(10);
+  let seq = 65_530;
+  // Small integers and numbers past 2^30 (which V8 stores apart), up to the largest RTP timestamp.
+  for (const ts of [0, 2 ** 30 - 1, 2 ** 30, 0xdeadbeef, 2 ** 32 - 1, 7]) {
+    seq = (seq + 1) & 0xffff;
+    assert.equal(fast.send(false, 96, seq, ts, payload, false), true, 'sent on the fast path');
+    assert.equal(werift.timestamp, ts, `werift reads the newest packet's timestamp ${ts}`);
+    assert.equal(fast.timestamp, ts);
+    assert.equal(werift.sequenceNumber, seq);
+  }
+  assert.equal(fast.send(false, 96, 1, 0xfeedface, payload, true), true);
+  assert.equal(werift.timestamp, 7, 'a retransmission is not the newest packet');
+  assert.equal(werift.packetCount, 6);
+
+  // werift's own pipeline writes through the accessor, and may write undefined back.
+  werift.timestamp = 0xfffffffe;
+  assert.equal(fast.timestamp, 0xfffffffe);
+  werift.timestamp = undefined;
+  assert.equal(fast.timestamp, undefined);
+  assert.equal(werift.timestamp, undefined);
+  werift.timestamp = 0;
+  assert.equal(werift.timestamp, 0, 'zero is a timestamp, not "none"');
 });

@@ -1,6 +1,7 @@
 /**
- * Sending a packet the way werift's ICE connection does, without its three async layers per packet: the
- * forwarding fast path ({@link FastRtpSender}) and the sender reports ({@link SenderReports}) use it.
+ * Sending a packet the way werift's ICE connection does, without its three async layers per packet. The
+ * forwarding fast path ({@link FastRtpSender}) and the sender reports ({@link SenderReports}) send through
+ * their transport's {@link PairRoute}, which uses this whenever it cannot send straight to the pair's socket.
  */
 import type { WeriftIceConnection } from './shapes.js';
 import { makeSendsSynchronous } from './syncUdpSend.js';

@@ -31,9 +31,13 @@
 import type { RTCDtlsTransport, RTCRtpSender } from 'werift';
 import { DTLS_CHECKED, DTLS_COUNTERS, SENDER_CHECKED, SENDER_COUNTERS } from './shapes.js';
 
-/** Where a sender's counters live: the fast path's own object. */
+/**
+ * Where a sender's counters live: the fast path's own object. The accessors read and write `host[name]`, so a
+ * host may keep a counter behind an accessor of its own (FastRtpSender keeps `timestamp` in number-only fields).
+ */
 export interface SenderCounters {
   sequenceNumber: number | undefined;
+  /** undefined until the first packet: werift's sender checks that before it continues a replaced track. */
   timestamp: number | undefined;
   octetCount: number;
   packetCount: number;
@@ -74,6 +78,16 @@ export class DtlsFields {
       counts.dtlsBytesSent = 0;
       counts.dtlsPacketsSent = 0;
     };
+  }
+
+  /**
+   * Counts a send of werift's kind (not a fast path's), such as a sender report: what `dtls.bytesSent += bytes`
+   * and `dtls.packetsSent += packets` do through the accessors, without summing the fast paths' counts twice
+   * for each of them.
+   */
+  countSent(bytes: number, packets: number): void {
+    this.own['bytesSent'] = (this.own['bytesSent'] ?? 0) + bytes;
+    this.own['packetsSent'] = (this.own['packetsSent'] ?? 0) + packets;
   }
 
   /** @internal The transport's `bytesSent` or `packetsSent`: its own count plus the fast paths'. */
