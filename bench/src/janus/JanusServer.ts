@@ -6,7 +6,7 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { BenchLink, isolationProblem, JANUS_ADDRESS } from './benchLink.js';
+import { BenchLink, isolationProblem } from './benchLink.js';
 import { JANUS_HTTP_PORT, JANUS_LIB, writeJanusConfig } from './janusConfig.js';
 
 const JANUS = '/usr/bin/janus';
@@ -68,7 +68,14 @@ export class JanusServer {
   }
 
   /** The base URL of Janus's HTTP API, on its end of the link. */
-  readonly apiUrl = `http://${JANUS_ADDRESS}:${JANUS_HTTP_PORT}/janus`;
+  get apiUrl(): string {
+    return `http://${this.link.janusAddress}:${JANUS_HTTP_PORT}/janus`;
+  }
+
+  /** The bench's address on Janus's link: where the bench's peers and their STUN responder bind. */
+  get benchAddress(): string {
+    return this.link.benchAddress;
+  }
   /** Janus runs pinned to one CPU (janusUnavailable refuses to start without taskset). */
   readonly pinned = true;
 
@@ -77,7 +84,7 @@ export class JanusServer {
     const reason = janusUnavailable();
     if (reason !== null) throw new Error(`Janus cannot run: ${reason}`);
     const link = await BenchLink.open();
-    const configDir = writeJanusConfig({ address: JANUS_ADDRESS, eventLoops });
+    const configDir = writeJanusConfig({ address: link.janusAddress, eventLoops });
     // setpriv: the kernel kills Janus if the bench dies without stopping it, so no Janus outlives the bench.
     const args = link.exec([
       'setpriv',

@@ -1,20 +1,24 @@
 /**
- * The network Janus runs on in the bench: a network namespace of its own (`parley-bench-janus-<pid>`) joined to
- * the bench's namespace by a veth pair with addresses from 198.18.0.0/15, the range set aside for benchmarks
+ * The network Janus runs on in the bench: a network namespace of its own (`parley-bench-janus-<pid>-<n>`) joined
+ * to the bench's namespace by a veth pair with addresses from 198.18.0.0/15, the range set aside for benchmarks
  * (RFC 2544). Janus gathers no ICE candidates on loopback, so it needs an interface; this one reaches nothing
  * but the bench. The link is made only when the bench runs in a network namespace of its own whose only
- * interface is loopback, so nothing on it can be bridged or routed to the host's network.
+ * interfaces are loopback and the bench's own links, so nothing on it can be bridged or routed to the host's
+ * network. Each Janus the bench process runs at once gets its own link, numbered n, on its own /30:
+ * 198.18.(99 + n).1 for the bench, .2 for Janus.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
-/** The bench's end of the link. */
-export const BENCH_ADDRESS = '198.18.99.1';
-/** Janus's end of the link, inside its namespace. */
-export const JANUS_ADDRESS = '198.18.99.2';
+/** The third octet of the first link's /30 (198.18.99.0/30); link n uses 99 + n. */
+const FIRST_SUBNET = 99;
+/** Links one bench process may have at once (198.18.99.0 to 198.18.114.0). */
+const MAX_LINKS = 16;
 const PREFIX = 30;
 const NAMESPACE_PREFIX = 'parley-bench-janus-';
 const CARRIER_TIMEOUT_MS = 5_000;
+/** This process's open links (their numbers, names and addresses are taken). */
+const openLinks = new Set<BenchLink>();
 
 /** Runs `ip` with `args`; throws with its error output when it fails. */
 function ip(args: string[]): string {
@@ -78,7 +82,9 @@ export function isolationProblem(): string | null {
     .split('\n')
     .filter((l) => l.trim() !== '')
     .map((l) => l.split(':')[1]?.trim().split('@')[0] ?? '');
-  const others = names.filter((n) => n !== 'lo');
+  // The bench's ends of its own links (another Janus of this run) lead only into namespaces it made.
+  const own = new Set([...openLinks].map((link) => link.benchInterface));
+  const others = names.filter((n) => n !== 'lo' && !own.has(n));
   if (others.length > 0) {
     return `the bench's network namespace has interfaces besides lo (${others.join(', ')}); Janus's link is made only in a loopback-only namespace`;
   }
@@ -100,7 +106,7 @@ function removeStaleNamespaces(): void {
   if (!existsSync('/run/netns')) return;
   for (const name of readdirSync('/run/netns')) {
     if (!name.startsWith(NAMESPACE_PREFIX)) continue;
-    const pid = Number(name.slice(NAMESPACE_PREFIX.length));
+    const pid = Number(name.slice(NAMESPACE_PREFIX.length).split('-')[0]);
     if (Number.isInteger(pid) && pid > 0 && !alive(pid)) spawnSync('ip', ['netns', 'del', name]);
   }
 }
@@ -123,43 +129,49 @@ async function carrier(inside: string[], device: string): Promise<void> {
  * reached, so no namespace outlives the bench.
  */
 export class BenchLink {
-  /** The link of this process, if open: its names and addresses are per process, so one at a time. */
-  private static current: BenchLink | null = null;
   private closed = false;
   private readonly onExit = (): void => this.close();
+  /** The namespace Janus runs in. */
+  readonly namespace: string;
+  /** The bench's end of the veth pair. */
+  readonly benchInterface: string;
+  /** The bench's address on the link (bench peers and their STUN responder bind it). */
+  readonly benchAddress: string;
+  /** Janus's address on the link, inside its namespace. */
+  readonly janusAddress: string;
 
-  private constructor(
-    /** The namespace Janus runs in. */
-    readonly namespace: string,
-    /** The bench's end of the veth pair. */
-    readonly benchInterface: string,
-  ) {
+  private constructor(readonly index: number) {
+    this.namespace = `${NAMESPACE_PREFIX}${process.pid}-${index}`;
+    this.benchInterface = `pbj${process.pid}${index}a`;
+    this.benchAddress = `198.18.${FIRST_SUBNET + index}.1`;
+    this.janusAddress = `198.18.${FIRST_SUBNET + index}.2`;
     process.once('exit', this.onExit);
   }
 
   /**
-   * Makes the link and resolves once both ends have carrier; throws if the bench is not isolated (see
-   * {@link isolationProblem}) or `ip` fails.
+   * Makes a link (the first number no open link of this process has) and resolves once both ends have
+   * carrier; throws if the bench is not isolated (see {@link isolationProblem}) or `ip` fails.
    */
   static async open(): Promise<BenchLink> {
-    if (BenchLink.current !== null)
-      throw new Error('the bench already has a link to a Janus; close it first');
     const problem = isolationProblem();
     if (problem !== null) throw new Error(`refusing to give Janus a network link: ${problem}`);
     removeStaleNamespaces();
-    const namespace = `${NAMESPACE_PREFIX}${process.pid}`;
-    const benchInterface = `pbj${process.pid}a`;
-    const janusInterface = `pbj${process.pid}b`;
+    const taken = new Set([...openLinks].map((l) => l.index));
+    let index = 0;
+    while (taken.has(index)) index++;
+    if (index >= MAX_LINKS) throw new Error(`the bench already has ${MAX_LINKS} links to Janus processes`);
+    const link = new BenchLink(index);
+    const { namespace, benchInterface } = link;
+    const janusInterface = `pbj${process.pid}${index}b`;
     ip(['netns', 'add', namespace]);
-    const link = new BenchLink(namespace, benchInterface);
-    BenchLink.current = link;
+    openLinks.add(link);
     try {
       ip(['link', 'add', benchInterface, 'type', 'veth', 'peer', 'name', janusInterface, 'netns', namespace]);
-      ip(['addr', 'add', `${BENCH_ADDRESS}/${PREFIX}`, 'dev', benchInterface]);
+      ip(['addr', 'add', `${link.benchAddress}/${PREFIX}`, 'dev', benchInterface]);
       ip(['link', 'set', benchInterface, 'up']);
       const inside = ['-n', namespace];
       ip([...inside, 'link', 'set', 'lo', 'up']);
-      ip([...inside, 'addr', 'add', `${JANUS_ADDRESS}/${PREFIX}`, 'dev', janusInterface]);
+      ip([...inside, 'addr', 'add', `${link.janusAddress}/${PREFIX}`, 'dev', janusInterface]);
       ip([...inside, 'link', 'set', janusInterface, 'up']);
       // A veth end reports carrier a moment after both ends are up; until then Janus's ICE (libnice) skips
       // the interface as not running and gathers no candidate at all.
@@ -180,7 +192,7 @@ export class BenchLink {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    if (BenchLink.current === this) BenchLink.current = null;
+    openLinks.delete(this);
     process.off('exit', this.onExit);
     spawnSync('ip', ['link', 'del', this.benchInterface], { stdio: 'ignore' });
     spawnSync('ip', ['netns', 'del', this.namespace], { stdio: 'ignore' });

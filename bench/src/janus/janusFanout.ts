@@ -68,9 +68,9 @@ export async function janusFanout({
     if (failure !== null) throw failure;
   };
   try {
-    const stun = await startLinkStun();
+    const stun = await startLinkStun(janus.benchAddress);
     closers.push(() => stun.close());
-    const config = () => janusPeerConfig(stun.url);
+    const config = () => janusPeerConfig(stun.url, janus.benchAddress);
     const session = await JanusSession.create(janus.apiUrl);
     closers.push(() => session.close());
     const publisherHandle = await session.attach(VIDEOROOM);

@@ -9,15 +9,17 @@
 import { StunResponder } from '@parley/server';
 import type { PeerConfig } from 'werift';
 import { benchPeerConfig } from '../lib/benchPeer.js';
-import { BENCH_ADDRESS } from './benchLink.js';
 
-/** werift's configuration for a bench peer connection to Janus, with `stunUrl` the bench's responder. */
-export function janusPeerConfig(stunUrl: string): Partial<PeerConfig> {
+/**
+ * werift's configuration for a bench peer connection to Janus, with `stunUrl` the bench's responder and
+ * `benchAddress` the bench's end of that Janus's link.
+ */
+export function janusPeerConfig(stunUrl: string, benchAddress: string): Partial<PeerConfig> {
   // As the bench's Parley peers: the SFU's codecs, no header extensions (Janus then sends none either).
-  return benchPeerConfig(stunUrl, BENCH_ADDRESS);
+  return benchPeerConfig(stunUrl, benchAddress);
 }
 
-/** The bench's STUN responder on its end of the link (close it with the peers). */
-export function startLinkStun(): Promise<StunResponder> {
-  return StunResponder.start({ bindAddress: BENCH_ADDRESS, announcedAddress: BENCH_ADDRESS, port: 0 });
+/** The bench's STUN responder on its end (`benchAddress`) of a Janus's link (close it with the peers). */
+export function startLinkStun(benchAddress: string): Promise<StunResponder> {
+  return StunResponder.start({ bindAddress: benchAddress, announcedAddress: benchAddress, port: 0 });
 }

@@ -69,6 +69,7 @@ export function fanoutScenario({
       const janusPeers: MediaPeer[] = variants.map((variant) => ({
         name: variant,
         optional: true,
+        alone: true,
         make: ({ meter, pacer }) =>
           janusFanout({
             kinds: [kind],

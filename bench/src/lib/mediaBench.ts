@@ -1,9 +1,10 @@
 /**
- * The shared run of the media scenarios (audio-fanout, video-fanout, meeting): ramps the topologies of every
- * peer (Parley, the baseline relay, Janus) through the load steps together, in the same bench process with the
- * same synthetic tracks, and measures each step in rounds that take the peers in turn (lib/measure.ts): only
- * the measured peer's sources send, the others' pause with their connections up. Derives each side's capacity
- * and the ratio of Parley's CPU per packet to the baseline's; draws the chart.
+ * The shared run of the media scenarios (audio-fanout, video-fanout, meeting): ramps the topologies of Parley
+ * and the baseline relay through the load steps together, in the same bench process with the same synthetic
+ * tracks, and measures each step in rounds that take the peers in turn (lib/measure.ts): only the measured
+ * peer's sources send, the others' pause with their connections up. Then each Janus variant, in a pass of its
+ * own (see MediaPeer.alone). Derives each side's capacity and the ratio of Parley's CPU per packet to the
+ * baseline's; draws the chart.
  *
  * Why rounds: this machine is shared, and its speed drifts by 20–40 % over minutes. Measured one peer after
  * the other (a whole ramp each, several minutes apart), the relay alone ranged from 11.4 to 16.9 µs/packet at
@@ -132,6 +133,13 @@ export interface MediaPeer {
    * others instead of failing.
    */
   optional?: boolean;
+  /**
+   * Measured in a pass of its own, after the others, instead of in turn with them (Janus): its bench-side
+   * peers are full werift connections, and 800 of them idle in the load generator (their RTCP and consent
+   * timers) made it the bottleneck of the other peers' windows (98.9 % of its CPU at 800 audio players, 6.8 %
+   * loss on Parley's side).
+   */
+  alone?: boolean;
 }
 
 /** What a peer's ramp gave. */
@@ -322,6 +330,73 @@ export function describeRow(
 }
 
 /**
+ * One pass of a media run: starts `peers` (an optional one that fails to start is left out, with a note), grows
+ * them through `steps` together and measures each step in rounds, the peers in turn; closes them all.
+ */
+async function runPass({
+  peers,
+  steps,
+  rounds,
+  seconds,
+  unit,
+  pacer,
+  progress,
+  notes,
+}: {
+  peers: readonly MediaPeer[];
+  steps: readonly number[];
+  rounds: number;
+  seconds: number;
+  unit: string;
+  pacer: Pacer;
+  progress: Progress;
+  notes: string[];
+}): Promise<Map<PeerName, SideResult>> {
+  const live: LivePeer[] = [];
+  const closed = new Set<LivePeer>();
+  const close = async (peer: LivePeer): Promise<void> => {
+    if (closed.has(peer)) return;
+    closed.add(peer);
+    await peer.topology.close();
+  };
+  try {
+    for (const { name, make, optional } of peers) {
+      const meter = new Meter();
+      progress.phase(`${name}: starting`);
+      try {
+        const topology = await make({ meter, pacer });
+        pause(topology, pacer);
+        live.push({ name, topology, meter, rows: [], ramping: true, windows: 0 });
+      } catch (err) {
+        if (!optional) throw err;
+        const note = `${name}: not measured, it did not start (${err instanceof Error ? err.message : String(err)})`;
+        progress.log(note);
+        notes.push(note);
+      }
+    }
+    for (const load of steps) {
+      const flowing = new Map<LivePeer, boolean>();
+      for (const peer of live.filter((p) => p.ramping)) {
+        const settled = await growPeer(peer, load, unit, pacer, progress);
+        if (settled === null) await close(peer);
+        else flowing.set(peer, settled);
+      }
+      const measured = live.filter((p) => p.ramping);
+      if (measured.length === 0) break;
+      await measureStep({ peers: measured, load, flowing, rounds, seconds, unit, pacer, progress });
+    }
+    return new Map(
+      live.map((peer) => [
+        peer.name,
+        { pinned: peer.topology.pinned, rows: peer.rows, retries: peer.topology.retries?.count ?? 0 },
+      ]),
+    );
+  } finally {
+    for (const peer of live) await close(peer);
+  }
+}
+
+/**
  * Runs a media scenario. `makeParley` / `makeBaseline` ({ meter, pacer }) build the two topologies.
  * Returns `{ rows, summary, chart }` for the results file.
  */
@@ -349,49 +424,25 @@ export async function runMediaBenchmark({
   const pacer = startPacer();
   const sides = new Map<PeerName, SideResult>();
   const peerNotes = [...runNotes];
-  const live: LivePeer[] = [];
-  const closed = new Set<LivePeer>();
-  const close = async (peer: LivePeer): Promise<void> => {
-    if (closed.has(peer)) return;
-    closed.add(peer);
-    await peer.topology.close();
-  };
   try {
-    for (const { name, make, optional } of peers) {
-      const meter = new Meter();
-      progress.phase(`${name}: starting`);
-      try {
-        const topology = await make({ meter, pacer });
-        pause(topology, pacer);
-        live.push({ name, topology, meter, rows: [], ramping: true, windows: 0 });
-      } catch (err) {
-        if (!optional) throw err;
-        const note = `${name}: not measured, it did not start (${err instanceof Error ? err.message : String(err)})`;
-        progress.log(note);
-        peerNotes.push(note);
-      }
-    }
-    for (const load of steps) {
-      const flowing = new Map<LivePeer, boolean>();
-      for (const peer of live.filter((p) => p.ramping)) {
-        const settled = await growPeer(peer, load, unit, pacer, progress);
-        if (settled === null) await close(peer);
-        else flowing.set(peer, settled);
-      }
-      const measured = live.filter((p) => p.ramping);
-      if (measured.length === 0) break;
-      await measureStep({ peers: measured, load, flowing, rounds, seconds, unit, pacer, progress });
-    }
-    for (const peer of live) {
-      sides.set(peer.name, {
-        pinned: peer.topology.pinned,
-        rows: peer.rows,
-        retries: peer.topology.retries?.count ?? 0,
+    // Parley and the relay in one pass, in turn; each peer that must be `alone` (Janus) in a pass of its own.
+    const passes = [peers.filter((p) => !p.alone), ...peers.filter((p) => p.alone).map((p) => [p])];
+    for (const pass of passes) {
+      if (pass.length === 0) continue;
+      const results = await runPass({
+        peers: pass,
+        steps,
+        rounds,
+        seconds,
+        unit,
+        pacer,
+        progress,
+        notes: peerNotes,
       });
+      for (const [name, result] of results) sides.set(name, result);
     }
   } finally {
     pacer.stop();
-    for (const peer of live) await close(peer);
   }
   const sideOf = (side: PeerName): SideResult => {
     const result = sides.get(side);
