@@ -72,8 +72,33 @@ export type MediaRow = {
   /** Each Janus variant measured (`--peer janus`): its row at this load. */
   janus?: Partial<Record<JanusVariant, StepRow | null>>;
   ratio: number | null;
+  /** Parley's server at rest at this load (see {@link atRest}), null where not measured. */
+  parleyAtRest: AtRest | null;
   errors: string[];
 } & Record<string, unknown>;
+
+/**
+ * What Parley's server costs at rest at a step: its CPU while the relay's windows ran (its players connected,
+ * its publisher paused: their receiver reports and consent checks, its sender reports, the signaling
+ * heartbeats, its timers), and that CPU spread over the packets it forwards when its publisher sends. The
+ * relay has none of this work; the rest of Parley's CPU per packet is its forwarding.
+ */
+export interface AtRest {
+  cpuPercent: number;
+  microsPerPacket: number | null;
+}
+
+/**
+ * Parley at rest at a step, from the relay's rows: Parley's server was the relay's only bystander (each Janus
+ * runs in a pass of its own). Null when either row is missing or the relay's row measured no bystander.
+ */
+export function atRest(parley: StepRow | null, baseline: StepRow | null): AtRest | null {
+  const cpuPercent = baseline?.bystanderCpuPercent;
+  if (parley === null || typeof cpuPercent !== 'number') return null;
+  const perSecond = parley.forwardedPerSecond;
+  // cpuPercent % of a CPU is cpuPercent × 10 ms of CPU per second, over perSecond packets.
+  return { cpuPercent, microsPerPacket: perSecond ? round((cpuPercent * 10_000) / perSecond, 2) : null };
+}
 
 /** Server RSS per media transport, between the first and the last step. */
 interface MemoryPerTransport {
@@ -99,6 +124,10 @@ export interface MediaSummary {
   serverMemoryPerTransport: MemoryPerTransport | null;
   baselineMicrosPerPacket: number | null;
   ratio: number | null;
+  /** Parley's CPU at rest spread over its packets, pooled over the steps (see {@link AtRest}). */
+  parleyAtRestMicrosPerPacket: number | null;
+  /** The ratio without Parley's cost at rest: its forwarding's CPU per packet ÷ the relay's. */
+  ratioNetOfRest: number | null;
   connectionRetries: number;
   serverPinned: boolean;
   relayPinned: boolean;
@@ -464,6 +493,7 @@ export async function runMediaBenchmark({
       baseline: baseline?.row ?? null,
       ...(janus.length > 0 ? { janus: Object.fromEntries(janus.map(([v, r]) => [v, r?.row ?? null])) } : {}),
       ratio: p !== null && b !== null && b > 0 ? round(p / b, 2) : null,
+      parleyAtRest: atRest(parley?.row ?? null, baseline?.row ?? null),
       errors: [
         parley?.error,
         baseline?.error,
@@ -478,6 +508,15 @@ export async function runMediaBenchmark({
       .map((r) => r.load);
   const parleyPooled = pooledMicrosPerPacket(sideOf('parley').rows.map((r) => r.row));
   const baselinePooled = pooledMicrosPerPacket(sideOf('baseline').rows.map((r) => r.row));
+  // Parley's CPU at rest over its windows (ms) ÷ its packets, over the steps where both were measured.
+  let restMs = 0;
+  let restPackets = 0;
+  for (const r of rows) {
+    if (r.parleyAtRest === null || r.parley === null) continue;
+    restMs += (r.parleyAtRest.cpuPercent / 100) * (r.parley.windowSeconds ?? 0) * 1000;
+    restPackets += r.parley.packetsReceived;
+  }
+  const restPooled = restPackets > 0 ? round((restMs * 1000) / restPackets, 2) : null;
   const summary: MediaSummary = {
     capacityRule: CAPACITY_RULE,
     /** The highest step that held (null: none did); "every step held" means the capacity may be higher. */
@@ -495,6 +534,11 @@ export async function runMediaBenchmark({
     serverMemoryPerTransport: memoryPerTransport(sideOf('parley').rows),
     baselineMicrosPerPacket: baselinePooled,
     ratio: parleyPooled !== null && baselinePooled !== null ? round(parleyPooled / baselinePooled, 2) : null,
+    parleyAtRestMicrosPerPacket: restPooled,
+    ratioNetOfRest:
+      parleyPooled !== null && restPooled !== null && baselinePooled !== null && baselinePooled > 0
+        ? round((parleyPooled - restPooled) / baselinePooled, 2)
+        : null,
     /** Parley connections that failed to set up once and were tried again (0 on a quiet machine). */
     connectionRetries: sideOf('parley').retries,
     serverPinned: sideOf('parley').pinned,
@@ -646,21 +690,32 @@ export function mediaTable(result: ScenarioResult<MediaOutput>, unit: string): s
   const burst = (r: StepRow | null): string =>
     r?.burst ? `${v(r.burst.firstArrivalMs)} ms + ${v(r.burst.betweenArrivalsMicros)} µs` : '—';
   const lines = [
-    `| ${unit} | Parley pkt/s out | Parley µs/pkt | baseline µs/pkt | ratio | Parley loss | Parley p50 / p99 latency | baseline loss | baseline p50 / p99 latency | burst: first arrival + per further receiver (Parley; baseline) | server CPU | bench CPU | other load CPU 0 / 1 (Parley; baseline) |`,
-    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    `| ${unit} | Parley pkt/s out | Parley µs/pkt | baseline µs/pkt | ratio | Parley at rest: CPU (µs/pkt) | Parley loss | Parley p50 / p99 latency | baseline loss | baseline p50 / p99 latency | burst: first arrival + per further receiver (Parley; baseline) | server CPU | bench CPU | other load CPU 0 / 1 (Parley; baseline) |`,
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const r of result.rows) {
     const p = r.parley;
+    const rest = r.parleyAtRest;
     const b = r.baseline;
     lines.push(
       `| ${r[unit]} | ${v(p?.forwardedPerSecond)} | ${v(p?.cpuMicrosPerPacket)} | ${v(b?.cpuMicrosPerPacket)} | ${v(r.ratio, '×')} | ` +
+        `${rest ? `${rest.cpuPercent} % (${v(rest.microsPerPacket)})` : '—'} | ` +
         `${v(p?.lossPercent, ' %')} | ${p ? `${v(p.latencyMs.p50)} / ${v(p.latencyMs.p99)} ms` : '—'} | ` +
         `${v(b?.lossPercent, ' %')} | ${b ? `${v(b.latencyMs.p50)} / ${v(b.latencyMs.p99)} ms` : '—'} | ` +
         `${burst(p)}; ${burst(b)} | ` +
         `${v(p?.cpuPercent, ' %')} | ${v(p?.benchCpuPercent, ' %')} | ${other(p)}; ${other(b)} |`,
     );
   }
-  const memory = result.summary.serverMemoryPerTransport;
+  const s = result.summary;
+  if (s.parleyAtRestMicrosPerPacket !== null && s.parleyAtRestMicrosPerPacket !== undefined) {
+    lines.push(
+      '',
+      `Parley at rest (its players connected, its publisher paused, while the relay was measured): ` +
+        `${s.parleyAtRestMicrosPerPacket} µs per packet it forwards when sending, pooled; without it, Parley's ` +
+        `forwarding costs ${s.ratioNetOfRest}× the relay's per packet (${s.ratio}× with it).`,
+    );
+  }
+  const memory = s.serverMemoryPerTransport;
   if (memory) {
     lines.push(
       '',
