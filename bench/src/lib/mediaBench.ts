@@ -456,19 +456,10 @@ export async function runMediaBenchmark({
   try {
     // Parley and the relay in one pass, in turn; each peer that must be `alone` (Janus) in a pass of its own.
     const passes = [peers.filter((p) => !p.alone), ...peers.filter((p) => p.alone).map((p) => [p])];
+    const run = { steps, rounds, seconds, unit, pacer, progress, notes: peerNotes };
     for (const pass of passes) {
       if (pass.length === 0) continue;
-      const results = await runPass({
-        peers: pass,
-        steps,
-        rounds,
-        seconds,
-        unit,
-        pacer,
-        progress,
-        notes: peerNotes,
-      });
-      for (const [name, result] of results) sides.set(name, result);
+      for (const [name, result] of await runPass({ ...run, peers: pass })) sides.set(name, result);
     }
   } finally {
     pacer.stop();
