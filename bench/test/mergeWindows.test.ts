@@ -76,6 +76,15 @@ describe('mergeWindows', () => {
     assert.equal(merged.benchCpuPercent, 30);
   });
 
+  it('pools the bystanders’ CPU over the windows (Parley at rest is read from it)', () => {
+    const merged = mergeWindows([
+      row({ bystanderCpuPercent: 4, windowSeconds: 5 }),
+      row({ bystanderCpuPercent: 8, windowSeconds: 15 }),
+    ]);
+    assert.equal(merged?.bystanderCpuPercent, 7);
+    assert.equal(mergeWindows([row({})])?.bystanderCpuPercent, undefined);
+  });
+
   it('keeps "not measured" apart from zero', () => {
     const merged = mergeWindows([
       row({ forwarderCountedPackets: null, serverGcPauseMs: null, serverFullGcs: null }),

@@ -102,8 +102,8 @@ export type MergedWindowRow = WindowRow & { rounds: number; cpuMs: number };
  * row: counts and CPU times summed, so CPU per packet, loss and packets per second are pooled over the
  * windows; latency, preparation and burst percentiles pooled from the windows' raw samples when `samples`
  * (one per row, from measureWindow's `onSamples`) is given, else the worse window's (a percentile of two
- * windows cannot be pooled from their percentiles); the honesty indicators (bench CPU, other load, loop delay,
- * GC maxima) of the worse window. Null for no rows.
+ * windows cannot be pooled from their percentiles); the bystanders' CPU over all the windows; the honesty
+ * indicators (bench CPU, other load, loop delay, GC maxima) of the worse window. Null for no rows.
  */
 export function mergeWindows(
   rows: readonly WindowRow[],
@@ -170,7 +170,15 @@ export function mergeWindows(
       cpu0: worst((r) => r.otherLoadPercent.cpu0),
       cpu1: worst((r) => r.otherLoadPercent.cpu1),
     },
-    ...(bystanders ? { bystanderCpuPercent: worst((r) => r.bystanderCpuPercent) } : {}),
+    // The bystanders' CPU over all the windows (not the worse window's): Parley at rest is read from it.
+    ...(bystanders
+      ? {
+          bystanderCpuPercent:
+            windowSeconds > 0
+              ? round(sum((r) => (r.bystanderCpuPercent ?? 0) * (r.windowSeconds ?? 0)) / windowSeconds, 1)
+              : null,
+        }
+      : {}),
     benchLoopDelayMs: {
       p99: worst((r) => r.benchLoopDelayMs.p99),
       max: worst((r) => r.benchLoopDelayMs.max),
