@@ -157,16 +157,8 @@ export async function clusterFanout({
       },
       onProgress,
     );
-  const pause = (): void => {
-    for (const track of pub.tracks) pacer.delete(track);
-  };
-  const resume = (): void => {
-    const now = performance.now();
-    for (const track of pub.tracks) {
-      track.skipTo(now);
-      pacer.add(track);
-    }
-  };
+  const pause = (): void => pacer.pause(pub.tracks);
+  const resume = (): void => pacer.resume(pub.tracks);
   const close = async (): Promise<void> => {
     await pub.close();
     for (const p of players) {

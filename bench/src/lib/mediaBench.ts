@@ -190,20 +190,6 @@ interface LivePeer {
   windows: number;
 }
 
-/** Stops a topology's sources (its connections stay up). */
-function pause(topology: Topology, pacer: Pacer): void {
-  for (const track of topology.tracks) pacer.delete(track);
-}
-
-/** Starts a paused topology's sources again, from now: they do not send what they would have meanwhile. */
-function resume(topology: Topology, pacer: Pacer): void {
-  const now = performance.now();
-  for (const track of topology.tracks) {
-    track.skipTo(now);
-    pacer.add(track);
-  }
-}
-
 /**
  * Grows `peer` to `load` with its sources sending, then pauses them. Returns whether every receiver had media
  * before the pause, or null after a failed setup (the peer's ramp then stops: its row says why).
@@ -217,7 +203,7 @@ async function growPeer(
 ): Promise<boolean | null> {
   const { name: side, topology } = peer;
   progress.phase(`${side}: setting up ${load} ${unit}`, load);
-  resume(topology, pacer);
+  pacer.resume(topology.tracks);
   try {
     await topology.grow(load, (done) => progress.update(done));
     return await settle(topology.pairs);
@@ -228,7 +214,7 @@ async function growPeer(
     peer.ramping = false;
     return null;
   } finally {
-    pause(topology, pacer);
+    pacer.pause(topology.tracks);
     progress.end();
   }
 }
@@ -270,7 +256,7 @@ async function measureStep({
         `${peer.name}: measuring ${load} ${unit}, round ${round + 1} of ${rounds}, ${seconds} s`,
         100,
       );
-      resume(topology, pacer);
+      pacer.resume(topology.tracks);
       try {
         into.rows.push(
           await measureWindow({
@@ -289,7 +275,7 @@ async function measureStep({
           }),
         );
       } finally {
-        pause(topology, pacer);
+        pacer.pause(topology.tracks);
         peer.windows += 1;
       }
       progress.end();
@@ -394,7 +380,7 @@ async function runPass({
       progress.phase(`${name}: starting`);
       try {
         const topology = await make({ meter, pacer });
-        pause(topology, pacer);
+        pacer.pause(topology.tracks);
         live.push({ name, topology, meter, rows: [], ramping: true, windows: 0 });
       } catch (err) {
         if (!optional) throw err;

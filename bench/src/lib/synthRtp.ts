@@ -270,6 +270,10 @@ export function readTag(payload: Buffer): { sourceId: number; number: number; se
 export interface Pacer {
   add(track: SyntheticTrack): void;
   delete(track: SyntheticTrack): void;
+  /** Stops `tracks` sending (their connections stay up): a topology not measured at the moment. */
+  pause(tracks: Iterable<SyntheticTrack>): void;
+  /** Starts paused `tracks` again from now: they do not send what they would have meanwhile (skipTo). */
+  resume(tracks: Iterable<SyntheticTrack>): void;
   stop(): void;
 }
 
@@ -286,6 +290,17 @@ export function startPacer(tickMs = 5): Pacer {
     },
     delete(track) {
       tracks.delete(track);
+    },
+    pause(paused) {
+      for (const track of paused) tracks.delete(track);
+    },
+    resume(resumed) {
+      const now = performance.now();
+      for (const track of resumed) {
+        track.skipTo(now);
+        tracks.add(track);
+        track.pump(now);
+      }
     },
     stop() {
       clearInterval(timer);
