@@ -7,11 +7,12 @@ import { TypedEmitter } from '@parley/protocol';
 import { SRTP_AEAD_AES_128_GCM, SRTP_AES128_CM_HMAC_SHA1_80 } from '@parley/rtp';
 import { type PeerConfig, type RTCDtlsTransport, RTCPeerConnection } from 'werift';
 import { type RtpStreamStats, type TransportStats, transportStats } from './stats.js';
+import { answerChecksInMux } from './werift/answerChecks.js';
 import { connectOnFirstCheck } from './werift/connectOnFirstCheck.js';
 import { keepEarlyDtls } from './werift/earlyDtls.js';
 import { followLatestNomination } from './werift/followNomination.js';
 import { leanEventsUnder } from './werift/leanEvents.js';
-import { iceConnectionOf, iceCredentialsOf, setSrtpProfiles } from './werift/shapes.js';
+import { answeringIceOf, iceConnectionOf, iceCredentialsOf, setSrtpProfiles } from './werift/shapes.js';
 import { registerIceCredentials } from './werift/udpMux/registerIce.js';
 import { unpoolHandshake } from './werift/unpoolHandshake.js';
 import { fastSrtpOf, installFastSrtp } from './werift/weriftSrtp.js';
@@ -189,7 +190,8 @@ export abstract class Transport extends TypedEmitter<TransportEvents> {
   /**
    * Makes the ICE-lite agent follow the peer's newest nomination (werift/followNomination.ts), connect on the
    * peer's first valid check (werift/connectOnFirstCheck.ts), keep a DTLS ClientHello that arrives before the
-   * DTLS server starts (werift/earlyDtls.ts), and registers its local ufrags with the node's UDP mux
+   * DTLS server starts (werift/earlyDtls.ts), answer the checks of the nominated pair in the UDP mux
+   * (werift/answerChecks.ts), and registers its local ufrags with the node's UDP mux
    * (werift/udpMux/registerIce.ts). Called by the subclasses once the SFU's own description is set (its ICE
    * transports and ufrags exist), before the peer has it and can check.
    */
@@ -199,7 +201,10 @@ export abstract class Transport extends TypedEmitter<TransportEvents> {
       followLatestNomination(connection);
       registerIceCredentials(iceCredentialsOf(dtls));
       connectOnFirstCheck(dtls);
-      this.unsubscribers.push(keepEarlyDtls(dtls));
+      this.unsubscribers.push(
+        keepEarlyDtls(dtls),
+        answerChecksInMux(answeringIceOf(dtls), () => this.touch()),
+      );
     }
   }
 

@@ -146,7 +146,7 @@ const SHAPES: readonly [keyof WeriftShapeSubjects, string, Kind][] = [
   // RTCDtlsTransport: earlyDtls (the role), unpoolHandshake (the session, undefined until the handshake).
   ['dtls', 'role', 'string'],
   ['dtls', 'dtls', 'present'],
-  // ICE Connection: sendOnPair, PairRoute, followNomination, connectOnFirstCheck.
+  // ICE Connection: sendOnPair, PairRoute, followNomination, connectOnFirstCheck, answerChecks.
   ['ice', 'iceLite', 'boolean'],
   ['ice', 'nominated', 'present'],
   ['ice', 'send', 'function'],
@@ -171,6 +171,9 @@ const SHAPES: readonly [keyof WeriftShapeSubjects, string, Kind][] = [
   ['pair', 'nominated', 'boolean'],
   ['pair', 'remoteNominated', 'boolean'],
   ['pair', 'state', 'number'],
+  // CandidatePair: answerChecks (the check counters werift's checkIncoming keeps).
+  ['pair', 'requestsReceived', 'number'],
+  ['pair', 'responsesSent', 'number'],
   ['protocol', 'transport', 'present'],
   // SrtpSession / SrtcpSession: weriftSrtp (keys, and the per-SSRC state carried over).
   ['srtpSession', 'config.keys.localMasterKey', 'object'],

@@ -102,6 +102,9 @@ export interface WeriftCandidatePair {
   nominated: boolean;
   remoteNominated?: boolean;
   state: CandidatePairState;
+  /** The check counters werift's `checkIncoming` keeps (its candidate-pair statistics). */
+  requestsReceived: number;
+  responsesSent: number;
 }
 
 /**
@@ -117,6 +120,14 @@ export interface WeriftIceConnection {
   checkComplete(pair: WeriftCandidatePair): void;
   /** werift's `Event` of connection states ('checking', 'connected', 'completed', 'failed', 'closed'). */
   readonly stateChanged: { subscribe(listener: (state: string) => void): unknown };
+}
+
+/** What answerChecks.ts reads of werift's ICE `Connection`: the nominated pair, the current ufrag, the protocols. */
+export interface WeriftAnsweringIce {
+  readonly iceLite: boolean;
+  readonly nominated?: WeriftCandidatePair;
+  readonly localUsername: string;
+  readonly protocols: ReadonlyArray<{ transport?: unknown }>;
 }
 
 /** A STUN Binding request as werift's ICE hands it to `checkIncoming` (stun/src/message.ts). */
@@ -216,6 +227,11 @@ export function iceConnectionOf(dtls: RTCDtlsTransport): WeriftIceConnection {
 /** The ICE connection under `dtls`, with what connectOnFirstCheck.ts uses of it. */
 export function liteIceConnectionOf(dtls: RTCDtlsTransport): WeriftLiteIceConnection {
   return dtls.iceTransport.connection as unknown as WeriftLiteIceConnection;
+}
+
+/** The ICE connection under `dtls`, with what answerChecks.ts uses of it. */
+export function answeringIceOf(dtls: RTCDtlsTransport): WeriftAnsweringIce {
+  return dtls.iceTransport.connection as unknown as WeriftAnsweringIce;
 }
 
 /** The data event of `dtls`'s ICE connection (what earlyDtls.ts listens to). */

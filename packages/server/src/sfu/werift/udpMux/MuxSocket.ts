@@ -11,6 +11,8 @@
  *   STUN server must be another transport address than their ICE peer, since libwebrtc hands every datagram
  *   from its STUN server's address to its STUN client (`UDPPort::OnReadPacket`) and would never see the
  *   SFU's check responses or DTLS (sfu/StunResponder.ts keeps its own port).
+ * - A check from a known tuple whose transport is connected may be answered here (MuxTransport.answer,
+ *   werift/answerChecks.ts): the consent checks of a connected player never reach werift.
  * - A STUN request from a known tuple that names another transport's ufrag (a client reusing a port for a
  *   new peer connection) moves the tuple, once the password verifies.
  * - A transport keeps at most `maxTuplesPerTransport` tuples; a new one evicts its oldest. Closing a
@@ -18,6 +20,7 @@
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { parseMessage } from 'werift';
+import { readBindingCheck } from './bindingCheck.js';
 import { MuxTransport, type RemoteInfo } from './MuxTransport.js';
 import { looksLikeStun, scanBindingRequest } from './stunScan.js';
 import { ipv4TupleKey, ipv6TupleKey } from './tupleKey.js';
@@ -28,11 +31,13 @@ export type TupleKey = number | string;
 export interface MuxSocketCounters {
   /** Datagrams from unknown tuples that were not a binding request for a registered ufrag. */
   dropped: number;
+  /** Checks of connected peers answered by the mux itself (werift/answerChecks.ts), not by werift. */
+  answered: number;
 }
 
 export class MuxSocket {
   readonly socket: Socket;
-  readonly counters: MuxSocketCounters = { dropped: 0 };
+  readonly counters: MuxSocketCounters = { dropped: 0, answered: 0 };
   private readonly tuples = new Map<TupleKey, MuxTransport>();
   /** Local ufrag → the transports registered under it (one, unless werift's short ufrags collide). */
   private readonly ufrags = new Map<string, MuxTransport[]>();
@@ -126,6 +131,11 @@ export class MuxSocket {
     }
     // STUN, or an unknown tuple: rare next to media, so the rest may take its time — but never throw.
     try {
+      if (known?.checkAnswerer != null) {
+        // A connected peer's consent check: answered here when its transport allows (answerChecks.ts).
+        const check = readBindingCheck(data);
+        if (check !== null && known.answer(data, check, rinfo)) return;
+      }
       this.onStunOrUnknown(data, rinfo, key, known);
     } catch {
       this.counters.dropped += 1;

@@ -5,7 +5,16 @@
  * `close`, `address`, `host`, `port`, `addressFamily`. udpMuxShapes.test.ts pins that list against werift.
  */
 import type { AddressInfo } from 'node:net';
+import { type BindingCheck, bindingSuccess, verifyIntegrity } from './bindingCheck.js';
 import type { MuxSocket, TupleKey } from './MuxSocket.js';
+
+/** Whether a check may be answered in the mux, and what answering it does (set by answerChecks.ts). */
+export interface CheckAnswerer {
+  /** Whether the check (not yet verified) is one the ICE agent would answer with no other effect. */
+  mayAnswer(check: BindingCheck, rinfo: RemoteInfo): boolean;
+  /** The check was verified and answered. */
+  answered(check: BindingCheck): void;
+}
 
 /** What Node reports of a datagram's sender; werift keeps the last one as `rinfo`. */
 export interface RemoteInfo {
@@ -24,6 +33,8 @@ export class MuxTransport {
   readonly tuples: TupleKey[] = [];
   /** The local ufrags and their ICE passwords that route new tuples here (managed by {@link MuxSocket}). */
   readonly ufrags = new Map<string, Buffer>();
+  /** Answers the checks of a connected peer in the mux (answerChecks.ts); null: werift answers them all. */
+  checkAnswerer: CheckAnswerer | null = null;
 
   constructor(private readonly lane: MuxSocket) {}
 
@@ -72,8 +83,35 @@ export class MuxTransport {
   close = async (): Promise<void> => {
     if (this.closed) return;
     this.closed = true;
+    this.checkAnswerer = null;
     this.lane.release(this);
   };
+
+  /**
+   * Answers the Binding request in `data` here if the {@link checkAnswerer} allows it and its
+   * MESSAGE-INTEGRITY verifies with the named ufrag's password; false leaves it to werift.
+   */
+  answer(data: Buffer, check: BindingCheck, rinfo: RemoteInfo): boolean {
+    const answerer = this.checkAnswerer;
+    const password = this.ufrags.get(check.ufrag);
+    if (answerer === null || password === undefined || this.closed || !answerer.mayAnswer(check, rinfo)) {
+      return false;
+    }
+    if (!verifyIntegrity(data, check, password)) return false;
+    this.rinfo = rinfo;
+    try {
+      this.lane.socket.send(
+        bindingSuccess(data, rinfo.address, rinfo.port, password),
+        rinfo.port,
+        rinfo.address,
+      );
+    } catch {
+      // The mux closed under us: a lost datagram, as on the wire.
+    }
+    this.lane.counters.answered += 1;
+    answerer.answered(check);
+    return true;
+  }
 
   /** A datagram for this transport, from the mux's socket handler. werift's own handler catches too. */
   deliver(data: Buffer, rinfo: RemoteInfo): void {
