@@ -3,6 +3,7 @@
  * track of each kind at most) and exposes each incoming track as a {@link Producer}.
  */
 import type { PeerConfig, RTCPeerConnection } from 'werift';
+import type { InactivitySweep } from './InactivitySweep.js';
 import { Producer, type ProducerOptions, weriftProducerSource } from './Producer.js';
 import { publisherPeerConfig } from './peerConfig.js';
 import { SfuError } from './SfuError.js';
@@ -17,6 +18,8 @@ export interface PublisherTransportOptions {
   peerConfig: Partial<PeerConfig>;
   producerOptions: ProducerOptions;
   timeouts: TransportTimeouts;
+  /** The router's inactivity sweep, which watches the transport once connected. */
+  inactivity: InactivitySweep;
 }
 
 /**
@@ -33,8 +36,9 @@ export class PublisherTransport extends Transport {
     key: string,
     peer: { pc: RTCPeerConnection; probe: StunProbe },
     timeouts: TransportTimeouts,
+    inactivity: InactivitySweep,
   ) {
-    super(key, peer, timeouts);
+    super(key, peer, timeouts, inactivity);
   }
 
   /** Negotiates: applies the offer and returns the transport with its complete (non-trickle) answer. */
@@ -47,7 +51,7 @@ export class PublisherTransport extends Transport {
     }
     const peer = createPeer(publisherPeerConfig(options.peerConfig, offerSdp));
     const { pc } = peer;
-    const transport = new PublisherTransport(options.key, peer, options.timeouts);
+    const transport = new PublisherTransport(options.key, peer, options.timeouts, options.inactivity);
     try {
       try {
         await pc.setRemoteDescription({ type: 'offer', sdp: offerSdp });

@@ -6,6 +6,7 @@
 
 import { TypedEmitter } from '@parley/protocol';
 import type { PeerConfig } from 'werift';
+import { InactivitySweep } from './InactivitySweep.js';
 import { PublisherTransport } from './PublisherTransport.js';
 import { sfuPeerConfig } from './peerConfig.js';
 import { PipeIn } from './pipe/PipeIn.js';
@@ -51,6 +52,8 @@ export class SfuRouter extends TypedEmitter<SfuRouterEvents> {
   private readonly peerConfig: Partial<PeerConfig>;
   /** The RTCP sender reports of every consumer, from one timer. */
   private readonly reports = new SenderReports();
+  /** The inactivity deadline of every connected transport, from one timer. */
+  private readonly inactivity: InactivitySweep;
   /** Every open transport and pipe end. */
   private readonly children = new Set<Child>();
   /** The current source of each stream key: a publisher transport or a connected pipe-in. */
@@ -75,6 +78,7 @@ export class SfuRouter extends TypedEmitter<SfuRouterEvents> {
     // Once per process: werift must still have the private shapes the SFU uses (werift/shapes.ts).
     ensureWeriftShapes();
     this.options = resolveRouterOptions(options);
+    this.inactivity = new InactivitySweep(this.options.timeouts.inactivityMs);
     const { ice } = this.options;
     this.udpMux =
       ice.udpPort === null
@@ -150,6 +154,7 @@ export class SfuRouter extends TypedEmitter<SfuRouterEvents> {
         peerConfig: this.peerConfig,
         producerOptions: o.producerOptions,
         timeouts: o.timeouts,
+        inactivity: this.inactivity,
       }),
       (created) => created.transport,
       (created) => {
@@ -191,6 +196,7 @@ export class SfuRouter extends TypedEmitter<SfuRouterEvents> {
         producers: source.producerList,
         peerConfig: this.peerConfig,
         timeouts: o.timeouts,
+        inactivity: this.inactivity,
         reports: this.reports,
         consumerOptions: consumerOptions ? (kind) => consumerOptions(playerKey, kind) : undefined,
       }),
@@ -295,6 +301,7 @@ export class SfuRouter extends TypedEmitter<SfuRouterEvents> {
     for (const player of [...this.players.values()]) void player.close('routerClosed');
     for (const child of [...this.children]) void child.close('routerClosed');
     this.reports.close();
+    this.inactivity.close();
     this.children.clear();
     this.players.clear();
     this.sources.clear();

@@ -14,6 +14,7 @@ import {
   RtcpTransportLayerFeedback,
 } from 'werift';
 import { Consumer, type ConsumerOptions } from './Consumer.js';
+import type { InactivitySweep } from './InactivitySweep.js';
 import type { Producer } from './Producer.js';
 import type { SenderReports } from './SenderReports.js';
 import { SfuError } from './SfuError.js';
@@ -31,6 +32,8 @@ export interface SubscriberTransportOptions {
   producers: Producer[];
   peerConfig: Partial<PeerConfig>;
   timeouts: TransportTimeouts;
+  /** The router's inactivity sweep, which watches the transport once connected. */
+  inactivity: InactivitySweep;
   /** The router's sender reports, which the consumers join. */
   reports: SenderReports;
   /** Options of each consumer, by kind (test hooks). */
@@ -56,8 +59,9 @@ export class SubscriberTransport extends Transport {
     streamKey: string,
     peer: { pc: RTCPeerConnection; probe: StunProbe },
     timeouts: TransportTimeouts,
+    inactivity: InactivitySweep,
   ) {
-    super(key, peer, timeouts);
+    super(key, peer, timeouts, inactivity);
     this.streamKey = streamKey;
   }
 
@@ -67,7 +71,13 @@ export class SubscriberTransport extends Transport {
   ): Promise<{ transport: SubscriberTransport; offerSdp: string }> {
     const peer = createPeer(options.peerConfig);
     const { pc } = peer;
-    const transport = new SubscriberTransport(options.key, options.streamKey, peer, options.timeouts);
+    const transport = new SubscriberTransport(
+      options.key,
+      options.streamKey,
+      peer,
+      options.timeouts,
+      options.inactivity,
+    );
     try {
       for (const producer of options.producers) {
         const codec = offeredCodec(options.peerConfig, producer);

@@ -6,6 +6,7 @@
 import { TypedEmitter } from '@parley/protocol';
 import { SRTP_AEAD_AES_128_GCM, SRTP_AES128_CM_HMAC_SHA1_80 } from '@parley/rtp';
 import { type PeerConfig, type RTCDtlsTransport, RTCPeerConnection } from 'werift';
+import type { InactivitySweep, Watched } from './InactivitySweep.js';
 import { type RtpStreamStats, type TransportStats, transportStats } from './stats.js';
 import { answerChecksInMux } from './werift/answerChecks.js';
 import { connectOnFirstCheck } from './werift/connectOnFirstCheck.js';
@@ -87,24 +88,27 @@ export abstract class Transport extends TypedEmitter<TransportEvents> {
   abstract readonly direction: 'publish' | 'play';
   protected readonly pc: RTCPeerConnection;
   private connectTimer: NodeJS.Timeout | null;
-  private watchdog: NodeJS.Timeout | null = null;
   private lastActivity = 0;
+  /** This transport as the router's inactivity sweep sees it (watched once connected). */
+  private readonly watched: Watched = {
+    lastActivity: () => this.lastActivity,
+    expire: () => void this.close('inactive'),
+  };
   private closing: Promise<void> | null = null;
   private closeReason: TransportCloseReason | null = null;
   private readonly unsubscribers: (() => void)[] = [];
-  private readonly inactivityMs: number;
 
   protected constructor(
     key: string,
     peer: { pc: RTCPeerConnection; probe: StunProbe },
     timeouts: TransportTimeouts,
+    private readonly inactivity: InactivitySweep,
   ) {
     super();
     this.key = key;
     this.pc = peer.pc;
     peer.probe.onRequest = () => this.touch();
     const pc = peer.pc;
-    this.inactivityMs = timeouts.inactivityMs;
     this.connectTimer = setTimeout(() => void this.close('timeout'), timeouts.connectMs);
     this.connectTimer.unref();
     const sub = pc.connectionStateChange.subscribe((state) => this.handleState(state));
@@ -148,8 +152,7 @@ export abstract class Transport extends TypedEmitter<TransportEvents> {
     this.closeReason = reason;
     if (this.connectTimer) clearTimeout(this.connectTimer);
     this.connectTimer = null;
-    if (this.watchdog) clearInterval(this.watchdog);
-    this.watchdog = null;
+    this.inactivity.unwatch(this.watched);
     for (const unsubscribe of this.unsubscribers) unsubscribe();
     this.closeChildren();
     this.closing = this.pc
@@ -245,7 +248,8 @@ export abstract class Transport extends TypedEmitter<TransportEvents> {
 
   /**
    * An ICE-lite agent sends no consent checks of its own, so werift never notices a peer that vanished
-   * without a DTLS close. The peer's STUN consent checks, RTP and RTCP prove it alive.
+   * without a DTLS close. The peer's STUN consent checks, RTP and RTCP prove it alive; the router's
+   * {@link InactivitySweep} closes the transport when they stop.
    */
   private startWatchdog(): void {
     this.touch();
@@ -256,13 +260,7 @@ export abstract class Transport extends TypedEmitter<TransportEvents> {
         dtls.onRtcp.subscribe(touch).unSubscribe,
       );
     }
-    this.watchdog = setInterval(
-      () => {
-        if (performance.now() - this.lastActivity > this.inactivityMs) void this.close('inactive');
-      },
-      Math.max(50, Math.floor(this.inactivityMs / 4)),
-    );
-    this.watchdog.unref();
+    this.inactivity.watch(this.watched);
   }
 
   /**
