@@ -16,6 +16,7 @@ import { dirname, join } from 'node:path';
 import {
   Candidate,
   CandidatePair,
+  DtlsServer,
   RTCPeerConnection,
   SrtcpSession,
   SrtpAuthenticationError,
@@ -40,6 +41,7 @@ export interface WeriftShapeSubjects {
   protocol: object;
   srtpSession: object;
   srtcpSession: object;
+  dtlsServer: object;
 }
 
 /** werift lacks shapes the SFU relies on. */
@@ -106,6 +108,9 @@ export function weriftShapeSubjects(): { subjects: WeriftShapeSubjects; dispose(
       protocol,
       srtpSession: new SrtpSession(config),
       srtcpSession: new SrtcpSession(config),
+      // A DTLS server over a socket stand-in that only takes its data handler: it sends nothing until a
+      // ClientHello comes, and without a certificate it parses no key.
+      dtlsServer: new DtlsServer({ transport: {} } as unknown as ConstructorParameters<typeof DtlsServer>[0]),
     },
     dispose: () => pc.close().catch(() => {}),
   };
@@ -189,6 +194,18 @@ const SHAPES: readonly [keyof WeriftShapeSubjects, string, Kind][] = [
   ['srtcpSession', 'remoteContext.srtcpSSRCStates', 'object'],
   ['srtcpSession', 'encrypt', 'function'],
   ['srtcpSession', 'decrypt', 'function'],
+  // DtlsServer: trimHandshake (what a connected server keeps of its handshake, and what it drops).
+  ['dtlsServer', 'connected', 'boolean'],
+  ['dtlsServer', 'extensions', 'array'],
+  ['dtlsServer', 'flight6', 'present'],
+  ['dtlsServer', 'dtls.flight', 'number'],
+  ['dtlsServer', 'dtls.handshakeCache', 'object'],
+  ['dtlsServer', 'dtls.lastMessage', 'array'],
+  ['dtlsServer', 'dtls.checkHandshakesExist', 'function'],
+  ['dtlsServer', 'cipher.localPrivateKey', 'present'],
+  ['dtlsServer', 'cipher.localKeyPair', 'present'],
+  ['dtlsServer', 'cipher.remoteKeyPair', 'present'],
+  ['dtlsServer', 'renegotiation', 'function'],
 ];
 
 /** The class each subject is, for the messages. */
@@ -200,6 +217,7 @@ const CLASS_OF: Record<keyof WeriftShapeSubjects, string> = {
   protocol: 'StunProtocol',
   srtpSession: 'SrtpSession',
   srtcpSession: 'SrtcpSession',
+  dtlsServer: 'DtlsServer',
 };
 
 /** The shapes missing from `subjects`, one line each (`RTCRtpSender.packetCount: number`); empty if none. */
