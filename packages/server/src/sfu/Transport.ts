@@ -13,6 +13,7 @@ import { keepEarlyDtls } from './werift/earlyDtls.js';
 import { followLatestNomination } from './werift/followNomination.js';
 import { leanEventsUnder } from './werift/leanEvents.js';
 import { answeringIceOf, iceConnectionOf, iceCredentialsOf, setSrtpProfiles } from './werift/shapes.js';
+import { shareOptionShapes } from './werift/shareOptionShapes.js';
 import { trimFinishedHandshake } from './werift/trimHandshake.js';
 import { registerIceCredentials } from './werift/udpMux/registerIce.js';
 import { unpoolHandshake } from './werift/unpoolHandshake.js';
@@ -237,6 +238,7 @@ export abstract class Transport extends TypedEmitter<TransportEvents> {
       }
       // The connection's werift events are all made by now; their closures are most of its idle heap.
       leanEventsUnder(this.pc, (value) => value instanceof RTCPeerConnection && value !== this.pc);
+      shareOptionShapes(this.pc);
       this.onConnected();
       this.emit('connected');
     } else if (state === 'failed' || state === 'closed') {

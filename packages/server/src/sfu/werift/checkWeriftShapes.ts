@@ -34,6 +34,7 @@ type Kind = 'number' | 'boolean' | 'string' | 'function' | 'object' | 'array' | 
 
 /** werift objects built for the check; tests pass doctored ones to see a missing shape reported. */
 export interface WeriftShapeSubjects {
+  transceiver: object;
   sender: object;
   dtls: object;
   ice: object;
@@ -101,6 +102,7 @@ export function weriftShapeSubjects(): { subjects: WeriftShapeSubjects; dispose(
   };
   return {
     subjects: {
+      transceiver,
       sender: transceiver.sender,
       dtls,
       ice: dtls.iceTransport.connection,
@@ -118,6 +120,10 @@ export function weriftShapeSubjects(): { subjects: WeriftShapeSubjects; dispose(
 
 /** Each shape: the object it is on, the path to it, what it must be. */
 const SHAPES: readonly [keyof WeriftShapeSubjects, string, Kind][] = [
+  // The option objects shareOptionShapes copies: the transceiver's, the ICE gatherer's and connection's.
+  ['transceiver', 'options', 'object'],
+  ['transceiver', 'dtlsTransport.iceTransport.iceGather.options', 'object'],
+  ['transceiver', 'dtlsTransport.iceTransport.connection.options', 'object'],
   // RTCRtpSender: FastRtpSender, SenderReports.
   ['sender', 'stopped', 'boolean'],
   ['sender', 'ssrc', 'number'],
@@ -210,6 +216,7 @@ const SHAPES: readonly [keyof WeriftShapeSubjects, string, Kind][] = [
 
 /** The class each subject is, for the messages. */
 const CLASS_OF: Record<keyof WeriftShapeSubjects, string> = {
+  transceiver: 'RTCRtpTransceiver',
   sender: 'RTCRtpSender',
   dtls: 'RTCDtlsTransport',
   ice: 'ice Connection',

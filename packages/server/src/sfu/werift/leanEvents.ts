@@ -53,12 +53,14 @@ function ownState(ev: WeriftEvent): WeriftEvent['event'] {
 function subscribeTo(ev: WeriftEvent, queued: boolean, item: Omit<EventItem, 'id'>) {
   const state = ownState(ev);
   const id = state.eventId;
+  // A literal of werift's own shape: a copy made by spread would get a hidden class of its own in V8.
+  const entry: EventItem = { execute: item.execute, id, complete: item.complete, error: item.error };
   if (queued) {
     if (state.promiseStack === NO_ITEMS) state.promiseStack = [];
-    state.promiseStack.push({ ...item, id });
+    state.promiseStack.push(entry);
   } else {
     if (state.stack === NO_ITEMS) state.stack = [];
-    state.stack.push({ ...item, id });
+    state.stack.push(entry);
   }
   state.eventId++;
   const unSubscribe = (): void => {
