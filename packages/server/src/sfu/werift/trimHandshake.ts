@@ -7,7 +7,7 @@
  * parsed into a tree of ASN.1 objects per transport (`cipher.localPrivateKey`, ~2.3 KiB, to sign the
  * ServerKeyExchange), and the hello extensions a DTLS client would offer (`extensions`, ~0.9 KiB, which a
  * server never sends); the ephemeral ECDHE key pairs go too (their private half is best not kept anyway).
- * Measured the same way after the trim: 8.1 KiB less per transport (6.0 KiB of heap, and 1.9 KiB outside it,
+ * Measured the same way after the trim: 7.9 KiB less per transport (6.0 KiB of heap, and 1.9 KiB outside it,
  * as the buffer unpoolHandshake.ts packs the kept bytes into shrinks from ~2.1 KiB to what remains).
  *
  * What werift 0.25.2's server (dtls/src/server.ts, flight6.ts) still does once connected, and why this keeps it:
