@@ -14,6 +14,8 @@ import { keepEarlyDtls } from './werift/earlyDtls.js';
 import { followLatestNomination } from './werift/followNomination.js';
 import { leanEventsUnder } from './werift/leanEvents.js';
 import { answeringIceOf, iceConnectionOf, iceCredentialsOf, setSrtpProfiles } from './werift/shapes.js';
+import { shareOptionShapes } from './werift/shareOptionShapes.js';
+import { trimFinishedHandshake } from './werift/trimHandshake.js';
 import { registerIceCredentials } from './werift/udpMux/registerIce.js';
 import { unpoolHandshake } from './werift/unpoolHandshake.js';
 import { fastSrtpOf, installFastSrtp } from './werift/weriftSrtp.js';
@@ -232,9 +234,14 @@ export abstract class Transport extends TypedEmitter<TransportEvents> {
       clearTimeout(this.connectTimer);
       this.connectTimer = null;
       this.startWatchdog();
-      for (const dtls of this.dtlsTransports()) unpoolHandshake(dtls);
+      for (const dtls of this.dtlsTransports()) {
+        // First what the finished handshake no longer needs goes, then what stays leaves the shared pool.
+        trimFinishedHandshake(dtls);
+        unpoolHandshake(dtls);
+      }
       // The connection's werift events are all made by now; their closures are most of its idle heap.
       leanEventsUnder(this.pc, (value) => value instanceof RTCPeerConnection && value !== this.pc);
+      shareOptionShapes(this.pc);
       this.onConnected();
       this.emit('connected');
     } else if (state === 'failed' || state === 'closed') {

@@ -66,12 +66,26 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ op: fc.constant('execute' as const), value: fc.integer() }),
 );
 
-/** Runs `ops` on `ev` and returns what its subscribers and callers saw, after queued subscribers ran. */
-async function trace(ev: Event<[number]>, ops: Op[]): Promise<string[]> {
-  const log: string[] = [];
-  const offs: (() => void)[] = [];
+/** What a trace saw, and the unsubscribers it holds (kept across traces of one event). */
+interface Traced {
+  log: string[];
+  offs: (() => void)[];
+}
+
+/**
+ * Runs `ops` on `ev` and returns what its subscribers and callers saw, after queued subscribers ran; `soFar`
+ * carries on an earlier trace of the same event (its log and its unsubscribers), `first` numbers the ops on.
+ */
+async function trace(
+  ev: Event<[number]>,
+  ops: Op[],
+  soFar: Traced = { log: [], offs: [] },
+  first = 0,
+): Promise<string[]> {
+  const { log, offs } = soFar;
   ev.onended = () => log.push('ended');
-  for (const [i, o] of ops.entries()) {
+  for (const [n, o] of ops.entries()) {
+    const i = first + n;
     try {
       if (o.op === 'subscribe') {
         offs.push(
@@ -113,6 +127,47 @@ test('a swapped event does what werift’s own does, for any sequence of calls',
       assert.deepEqual(await trace(lean, ops), await trace(new Event<[number]>(), ops));
     }),
   );
+});
+
+test('an event swapped after werift’s own methods were used goes on as werift’s does', async () => {
+  // Subscriptions taken before the swap (werift's own unsubscribers), then any calls on the swapped event:
+  // the shared idle state and lists must not show.
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(opArb, { maxLength: 15 }),
+      fc.array(opArb, { maxLength: 15 }),
+      async (before, later) => {
+        const run = async (swap: boolean): Promise<string[]> => {
+          const ev = new Event<[number]>();
+          const traced: Traced = { log: [], offs: [] };
+          await trace(ev, before, traced);
+          if (swap) leanEvent(ev as never);
+          return trace(ev, later, traced, before.length);
+        };
+        assert.deepEqual(await run(true), await run(false));
+      },
+    ),
+  );
+});
+
+test('swapped events without subscribers share one state, and get their own on the first subscription', () => {
+  const a = leanedEvent();
+  const b = leanedEvent();
+  const ownA = (a as any).event;
+  assert.equal(ownA, (b as any).event, 'two idle events share their state');
+  assert.equal(ownA.stack.length, 0);
+  const seen: number[] = [];
+  const { unSubscribe } = a.subscribe((v) => void seen.push(v));
+  assert.notEqual((a as any).event, (b as any).event);
+  a.execute(1);
+  b.execute(2);
+  assert.deepEqual(seen, [1]);
+  assert.equal(b.length, 0);
+  unSubscribe();
+  a.execute(3);
+  assert.deepEqual(seen, [1]);
+  a.allUnsubscribe();
+  assert.equal((a as any).event, (b as any).event, 'after allUnsubscribe it is idle again');
 });
 
 test('asPromise and watch resolve, and time out, as werift’s do', async () => {

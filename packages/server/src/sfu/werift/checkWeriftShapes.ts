@@ -16,6 +16,7 @@ import { dirname, join } from 'node:path';
 import {
   Candidate,
   CandidatePair,
+  DtlsServer,
   RTCPeerConnection,
   SrtcpSession,
   SrtpAuthenticationError,
@@ -33,6 +34,7 @@ type Kind = 'number' | 'boolean' | 'string' | 'function' | 'object' | 'array' | 
 
 /** werift objects built for the check; tests pass doctored ones to see a missing shape reported. */
 export interface WeriftShapeSubjects {
+  transceiver: object;
   sender: object;
   dtls: object;
   ice: object;
@@ -40,6 +42,7 @@ export interface WeriftShapeSubjects {
   protocol: object;
   srtpSession: object;
   srtcpSession: object;
+  dtlsServer: object;
 }
 
 /** werift lacks shapes the SFU relies on. */
@@ -99,6 +102,7 @@ export function weriftShapeSubjects(): { subjects: WeriftShapeSubjects; dispose(
   };
   return {
     subjects: {
+      transceiver,
       sender: transceiver.sender,
       dtls,
       ice: dtls.iceTransport.connection,
@@ -106,6 +110,9 @@ export function weriftShapeSubjects(): { subjects: WeriftShapeSubjects; dispose(
       protocol,
       srtpSession: new SrtpSession(config),
       srtcpSession: new SrtcpSession(config),
+      // A DTLS server over a socket stand-in that only takes its data handler: it sends nothing until a
+      // ClientHello comes, and without a certificate it parses no key.
+      dtlsServer: new DtlsServer({ transport: {} } as unknown as ConstructorParameters<typeof DtlsServer>[0]),
     },
     dispose: () => pc.close().catch(() => {}),
   };
@@ -113,6 +120,10 @@ export function weriftShapeSubjects(): { subjects: WeriftShapeSubjects; dispose(
 
 /** Each shape: the object it is on, the path to it, what it must be. */
 const SHAPES: readonly [keyof WeriftShapeSubjects, string, Kind][] = [
+  // The option objects shareOptionShapes copies: the transceiver's, the ICE gatherer's and connection's.
+  ['transceiver', 'options', 'object'],
+  ['transceiver', 'dtlsTransport.iceTransport.iceGather.options', 'object'],
+  ['transceiver', 'dtlsTransport.iceTransport.connection.options', 'object'],
   // RTCRtpSender: FastRtpSender, SenderReports.
   ['sender', 'stopped', 'boolean'],
   ['sender', 'ssrc', 'number'],
@@ -189,10 +200,23 @@ const SHAPES: readonly [keyof WeriftShapeSubjects, string, Kind][] = [
   ['srtcpSession', 'remoteContext.srtcpSSRCStates', 'object'],
   ['srtcpSession', 'encrypt', 'function'],
   ['srtcpSession', 'decrypt', 'function'],
+  // DtlsServer: trimHandshake (what a connected server keeps of its handshake, and what it drops).
+  ['dtlsServer', 'connected', 'boolean'],
+  ['dtlsServer', 'extensions', 'array'],
+  ['dtlsServer', 'flight6', 'present'],
+  ['dtlsServer', 'dtls.flight', 'number'],
+  ['dtlsServer', 'dtls.handshakeCache', 'object'],
+  ['dtlsServer', 'dtls.lastMessage', 'array'],
+  ['dtlsServer', 'dtls.checkHandshakesExist', 'function'],
+  ['dtlsServer', 'cipher.localPrivateKey', 'present'],
+  ['dtlsServer', 'cipher.localKeyPair', 'present'],
+  ['dtlsServer', 'cipher.remoteKeyPair', 'present'],
+  ['dtlsServer', 'renegotiation', 'function'],
 ];
 
 /** The class each subject is, for the messages. */
 const CLASS_OF: Record<keyof WeriftShapeSubjects, string> = {
+  transceiver: 'RTCRtpTransceiver',
   sender: 'RTCRtpSender',
   dtls: 'RTCDtlsTransport',
   ice: 'ice Connection',
@@ -200,6 +224,7 @@ const CLASS_OF: Record<keyof WeriftShapeSubjects, string> = {
   protocol: 'StunProtocol',
   srtpSession: 'SrtpSession',
   srtcpSession: 'SrtcpSession',
+  dtlsServer: 'DtlsServer',
 };
 
 /** The shapes missing from `subjects`, one line each (`RTCRtpSender.packetCount: number`); empty if none. */

@@ -33,12 +33,39 @@ const METHODS = [
 
 function noop(): void {}
 
+/**
+ * The subscriber list of every swapped event's empty lists, and the state of every swapped event without a
+ * subscriber and ids to keep (see {@link shareIdleState}). The list is frozen: only the shared methods add
+ * subscribers, and they give an event a list of its own first. The state is not: a subscription taken with
+ * werift's own `subscribe` before the swap may still be unsubscribed, and werift's `unSubscribe` then assigns
+ * the filtered list, empty, to the state's `stack`; no method ever adds to the idle state's lists.
+ */
+const NO_ITEMS = Object.freeze([]) as unknown as EventItem[];
+const IDLE: WeriftEvent['event'] = { stack: NO_ITEMS, promiseStack: NO_ITEMS, eventId: 0 };
+
+/** `ev`'s state, made its own first if it was the shared idle one. */
+function ownState(ev: WeriftEvent): WeriftEvent['event'] {
+  if (ev.event === IDLE) ev.event = { stack: NO_ITEMS, promiseStack: NO_ITEMS, eventId: 0 };
+  return ev.event;
+}
+
 /** werift's `subscribe` and `queuingSubscribe` (the latter removes from `stack`, as werift's does). */
-function subscribeTo(ev: WeriftEvent, list: EventItem[], item: Omit<EventItem, 'id'>) {
-  const id = ev.event.eventId;
-  list.push({ ...item, id });
-  ev.event.eventId++;
+function subscribeTo(ev: WeriftEvent, queued: boolean, item: Omit<EventItem, 'id'>) {
+  const state = ownState(ev);
+  const id = state.eventId;
+  // A literal of werift's own shape: a copy made by spread would get a hidden class of its own in V8.
+  const entry: EventItem = { execute: item.execute, id, complete: item.complete, error: item.error };
+  if (queued) {
+    if (state.promiseStack === NO_ITEMS) state.promiseStack = [];
+    state.promiseStack.push(entry);
+  } else {
+    if (state.stack === NO_ITEMS) state.stack = [];
+    state.stack.push(entry);
+  }
+  state.eventId++;
   const unSubscribe = (): void => {
+    // An empty list stays as it is (werift's filter would put an equal empty list in its place).
+    if (ev.event.stack.length === 0) return;
     ev.event.stack = ev.event.stack.filter((i) => i.id !== id && i);
   };
   const disposer = (disposer2: (() => void)[]): void => {
@@ -78,7 +105,8 @@ const SHARED: { [K in (typeof METHODS)[number]]: (this: WeriftEvent, ...args: ne
   },
   allUnsubscribe(this: WeriftEvent): void {
     if (this.ended) return;
-    this.event = { stack: [], promiseStack: [], eventId: 0 };
+    // werift's fresh state: no subscribers, ids from 0.
+    this.event = IDLE;
   },
   subscribe(
     this: WeriftEvent,
@@ -86,7 +114,7 @@ const SHARED: { [K in (typeof METHODS)[number]]: (this: WeriftEvent, ...args: ne
     complete?: () => void,
     error?: (e: unknown) => void,
   ) {
-    return subscribeTo(this, this.event.stack, { execute, complete, error });
+    return subscribeTo(this, false, { execute, complete, error });
   },
   queuingSubscribe(
     this: WeriftEvent,
@@ -95,7 +123,7 @@ const SHARED: { [K in (typeof METHODS)[number]]: (this: WeriftEvent, ...args: ne
     error?: (e: unknown) => void,
   ) {
     if (this.ended) throw new Error('event completed');
-    return subscribeTo(this, this.event.promiseStack, { execute, complete, error });
+    return subscribeTo(this, true, { execute, complete, error });
   },
   once(
     this: WeriftEvent,
@@ -179,7 +207,29 @@ export function leanEvent(ev: WeriftEvent): boolean {
   for (const m of METHODS) own[m] = SHARED[m];
   // Only werift's default no-op is shared; a handler someone set stays.
   if (String(ev.onerror) === known?.defaultOnError) ev.onerror = noop;
+  shareIdleState(ev);
   return true;
+}
+
+/**
+ * Gives a swapped event's empty subscriber lists, and the whole state of an event with no subscriber whose
+ * ids start from 0 again, the shared ones ({@link NO_ITEMS}, {@link IDLE}). Each list took 32 bytes and each
+ * state 48 more; a heap snapshot of 60 audio players counted 52 events per player transport, 20 of them never
+ * subscribed to and most of the others with no queued subscriber; measured after the change, 3.4 KiB less per
+ * transport. Only the swapped methods write the lists (werift's `unSubscribe`, which may outlive the swap,
+ * only replaces `stack` with a filtered copy), and they make an event's state and lists its own before they
+ * add to them. An empty list can be swapped at any time: an `execute` under way has nothing left to read in it.
+ * An event whose ids have started keeps its own state, so that an id handed out before is never handed out
+ * again (an unsubscriber kept from before would remove the new subscriber).
+ */
+function shareIdleState(ev: WeriftEvent): void {
+  const state = ev.event;
+  if (state.stack.length === 0 && state.promiseStack.length === 0 && state.eventId === 0) {
+    ev.event = IDLE;
+    return;
+  }
+  if (state.stack.length === 0) state.stack = NO_ITEMS;
+  if (state.promiseStack.length === 0) state.promiseStack = NO_ITEMS;
 }
 
 /** Objects visited at most per peer connection (a connection's werift state is a few thousand). */

@@ -5,16 +5,17 @@
  * its own SRTP contexts under werift (weriftSrtp.ts), to pick the SRTP profiles it prefers (Transport), and to
  * follow the peer's newest ICE nomination (followNomination.ts), to connect on the first check
  * (connectOnFirstCheck.ts), to keep an early ClientHello (earlyDtls.ts), to register ICE credentials with the UDP
- * mux (udpMux/registerIce.ts) and to release handshake buffers (unpoolHandshake.ts). The accessors below are
- * where a werift object is cast to one of these shapes; `checkWeriftShapes()` (checkWeriftShapes.ts) verifies at
- * start-up that each shape is there, so a werift upgrade that moved one fails at once, by name, instead of as
- * lost media. (leanEvents.ts and senderFields.ts also reach werift's objects, field by field: werift's `Event`
+ * mux (udpMux/registerIce.ts), to drop what a finished handshake no longer needs (trimHandshake.ts), to
+ * release handshake buffers (unpoolHandshake.ts) and to copy option objects (shareOptionShapes.ts). The accessors below are where a werift object is cast to one of
+ * these shapes; `checkWeriftShapes()` (checkWeriftShapes.ts) verifies at start-up that each shape is there, so a
+ * werift upgrade that moved one fails at once, by name, instead of as lost media. (leanEvents.ts and senderFields.ts also reach werift's objects, field by field: werift's `Event`
  * is pinned by a digest of its source, the moved sender and DTLS fields by the same start-up check.)
  */
 import type { Socket } from 'node:dgram';
 import type {
   CandidatePairState,
   RTCDtlsTransport,
+  RTCPeerConnection,
   RTCRtpSender,
   RtpHeader,
   SrtcpSession,
@@ -176,6 +177,47 @@ export interface WeriftIceData {
 export interface WeriftDtlsSession {
   dtls?: object;
   cipher?: object;
+}
+
+/** An object of werift's that keeps an option object of its own in `options` (see shareOptionShapes.ts). */
+export interface WeriftOptionHolder {
+  options: object;
+}
+
+/**
+ * The holders of werift's per-connection option objects under `pc`: each transceiver, and the ICE gatherer and
+ * ICE connection under each of its DTLS transports (`RTCIceTransport.iceGather`, `.connection`).
+ */
+export function optionHoldersOf(pc: RTCPeerConnection): WeriftOptionHolder[] {
+  const holders = new Set<WeriftOptionHolder>();
+  for (const transceiver of pc.getTransceivers()) {
+    holders.add(transceiver as unknown as WeriftOptionHolder);
+    const ice = transceiver.dtlsTransport.iceTransport as unknown as {
+      iceGather: WeriftOptionHolder;
+      connection: WeriftOptionHolder;
+    };
+    holders.add(ice.iceGather);
+    holders.add(ice.connection);
+  }
+  return [...holders];
+}
+
+/** A handshake message as werift's DTLS context caches it (`FragmentedHandshake`, by flight). */
+export interface WeriftCachedHandshake {
+  msg_type: number;
+  message_seq: number;
+}
+
+/**
+ * What trimHandshake.ts reads and clears of werift's DTLS server session (`DtlsServer`, dtls/src/server.ts)
+ * once it is connected: its state, the cached handshake messages, the keys only the handshake uses, and the
+ * hello extensions only a client sends.
+ */
+export interface WeriftDtlsServerState {
+  connected: boolean;
+  extensions: unknown[];
+  dtls: { flight: number; handshakeCache: Record<string, { data: WeriftCachedHandshake[] }> };
+  cipher: { localPrivateKey?: unknown; localKeyPair?: unknown; remoteKeyPair?: unknown };
 }
 
 /** Per-SSRC state of werift's SRTP `Context` (rtp/src/srtp/context/context.ts). */

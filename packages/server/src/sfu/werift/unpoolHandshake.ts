@@ -12,6 +12,8 @@
  * freed once nothing else holds them. One buffer for all rather than a copy each: every ArrayBuffer costs
  * an object on the heap (88 bytes) and, outside it, its backing store's allocation and V8's bookkeeping for it
  * (a few hundred bytes), where a view costs only its object; a transport keeps about 30 of these buffers.
+ * (Since then trimHandshake.ts drops the handshake messages' bytes, the handshake's keys and the client
+ * extensions first, so that what is packed here is only what werift still reads.)
  */
 import type { RTCDtlsTransport } from 'werift';
 import { dtlsSessionOf } from './shapes.js';
