@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { RTCPeerConnection } from 'werift';
+import { LOOPBACK_ICE, sfuPeerConfig } from '../../src/sfu/index.js';
 import { flattenUuids } from '../../src/sfu/werift/flatUuids.js';
 import { leanEventsUnder } from '../../src/sfu/werift/leanEvents.js';
 
@@ -39,7 +40,8 @@ test('accessors and read-only properties are not written', () => {
 });
 
 test("a peer connection's werift ids are the same after the walk", async () => {
-  const pc = new RTCPeerConnection();
+  // The SFU's own explicit config: a bare werift peer would fall back to a public STUN server if it gathered.
+  const pc = new RTCPeerConnection(sfuPeerConfig(LOOPBACK_ICE, null));
   pc.addTransceiver('audio', { direction: 'sendonly' });
   const transceiver = pc.getTransceivers()[0];
   assert.ok(transceiver);

@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { RTCPeerConnection } from 'werift';
+import { LOOPBACK_ICE, sfuPeerConfig } from '../../src/sfu/index.js';
 import { weriftShapeProblems, weriftShapeSubjects } from '../../src/sfu/werift/checkWeriftShapes.js';
 import { trimFinishedHandshake } from '../../src/sfu/werift/trimHandshake.js';
 import { connectedPlayer } from './support/clients.js';
@@ -79,7 +80,8 @@ test('after the trim a retransmitted Finished is still answered with the last fl
 });
 
 test('a transport whose handshake has not finished is left as it is', async () => {
-  const pc = new RTCPeerConnection();
+  // The SFU's own explicit config: a bare werift peer would fall back to a public STUN server if it gathered.
+  const pc = new RTCPeerConnection(sfuPeerConfig(LOOPBACK_ICE, null));
   const transceiver = pc.addTransceiver('audio', { direction: 'sendonly' });
   // No description applied: no DTLS session yet.
   assert.equal(trimFinishedHandshake(transceiver.dtlsTransport), false);
