@@ -4,11 +4,13 @@
  * writes them to send on the wire without werift's per-packet pipeline (FastRtpSender, SenderReports), to put
  * its own SRTP contexts under werift (weriftSrtp.ts), to pick the SRTP profiles it prefers (Transport), and to
  * follow the peer's newest ICE nomination (followNomination.ts), to connect on the first check
- * (connectOnFirstCheck.ts), to keep an early ClientHello (earlyDtls.ts), to register ICE credentials with the UDP
- * mux (udpMux/registerIce.ts), to drop what a finished handshake no longer needs (trimHandshake.ts), to
- * release handshake buffers (unpoolHandshake.ts) and to copy option objects (shareOptionShapes.ts). The accessors below are where a werift object is cast to one of
- * these shapes; `checkWeriftShapes()` (checkWeriftShapes.ts) verifies at start-up that each shape is there, so a
- * werift upgrade that moved one fails at once, by name, instead of as lost media. (leanEvents.ts and senderFields.ts also reach werift's objects, field by field: werift's `Event`
+ * (connectOnFirstCheck.ts), to answer a connected peer's checks in the UDP mux (answerChecks.ts), to keep an
+ * early ClientHello (earlyDtls.ts), to register ICE credentials with the UDP mux (udpMux/registerIce.ts), to
+ * drop what a finished handshake no longer needs (trimHandshake.ts), to release handshake buffers
+ * (unpoolHandshake.ts) and to copy option objects (shareOptionShapes.ts). The accessors below are where a
+ * werift object is cast to one of these shapes; `checkWeriftShapes()` (checkWeriftShapes.ts) verifies at
+ * start-up that each shape is there, so a werift upgrade that moved one fails at once, by name, instead of as
+ * lost media. (leanEvents.ts and senderFields.ts also reach werift's objects, field by field: werift's `Event`
  * is pinned by a digest of its source, the moved sender and DTLS fields by the same start-up check.)
  */
 import type { Socket } from 'node:dgram';
