@@ -14,14 +14,11 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { crc32 } from 'werift';
+import { ATTR_USERNAME, bindingRequestEnd, HEADER, localUfrag, MAGIC_COOKIE } from './stunScan.js';
 
-const HEADER = 20;
-const MAGIC_COOKIE = 0x2112a442;
-const BINDING_REQUEST = 0x0001;
 const BINDING_SUCCESS = 0x0101;
 const FINGERPRINT_XOR = 0x5354554e;
 
-const ATTR_USERNAME = 0x0006;
 const ATTR_MESSAGE_INTEGRITY = 0x0008;
 const ATTR_XOR_MAPPED_ADDRESS = 0x0020;
 const ATTR_PRIORITY = 0x0024;
@@ -32,6 +29,9 @@ const ATTR_ICE_CONTROLLED = 0x8029;
 const FIRST_OPTIONAL = 0x8000;
 
 const HMAC_LENGTH = 20;
+
+/** The header's length field as the integrity is computed over it (one event loop: one scratch buffer). */
+const integrityLength = Buffer.alloc(2);
 
 /** A Binding request as read in place: offsets into the datagram, nothing copied but the ufrag. */
 export interface BindingCheck {
@@ -50,10 +50,7 @@ export interface BindingCheck {
  * handles the datagram as before, errors included).
  */
 export function readBindingCheck(data: Buffer): BindingCheck | null {
-  if (data.length < HEADER || data.readUInt16BE(0) !== BINDING_REQUEST) return null;
-  if (data.readUInt32BE(4) !== MAGIC_COOKIE) return null;
-  const length = data.readUInt16BE(2);
-  if (length % 4 !== 0 || HEADER + length !== data.length) return null;
+  if (bindingRequestEnd(data) !== data.length) return null;
   let ufrag: string | null = null;
   let useCandidate = false;
   let iceControlled = false;
@@ -66,9 +63,9 @@ export function readBindingCheck(data: Buffer): BindingCheck | null {
     switch (type) {
       case ATTR_USERNAME: {
         const username = data.toString('utf8', value, value + attrLength);
-        const colon = username.indexOf(':');
-        if (colon <= 0) return null;
-        ufrag = username.slice(0, colon);
+        ufrag = localUfrag(username);
+        // A check's USERNAME is `ours:theirs` (RFC 8445 §7.2.2).
+        if (ufrag.length === 0 || ufrag.length === username.length) return null;
         break;
       }
       case ATTR_MESSAGE_INTEGRITY: {
@@ -111,11 +108,10 @@ function isFingerprintAt(data: Buffer, at: number): boolean {
  */
 export function verifyIntegrity(data: Buffer, check: BindingCheck, password: Buffer): boolean {
   const at = check.integrityAt;
-  const length = Buffer.allocUnsafe(2);
-  length.writeUInt16BE(at + 4 + HMAC_LENGTH - HEADER, 0);
+  integrityLength.writeUInt16BE(at + 4 + HMAC_LENGTH - HEADER, 0);
   const hmac = createHmac('sha1', password);
   hmac.update(data.subarray(0, 2));
-  hmac.update(length);
+  hmac.update(integrityLength);
   hmac.update(data.subarray(4, at));
   return timingSafeEqual(hmac.digest(), data.subarray(at + 4, at + 4 + HMAC_LENGTH));
 }
