@@ -263,3 +263,71 @@ test('media path down for good: the publisher gives up with 1103051, the player 
       `NO_PLAY ${(playGaveUp - playRequesting).toFixed(0)} ms later; relays made ${network.relays.length}`,
   );
 });
+
+test('media path silent while connecting: the ICE checks outlast werift’s 1.55 s, and the first connection connects', async () => {
+  const server = await startTestServer();
+  closers.push(() => server.close());
+  const network = new RelayNetwork();
+  closers.push(() => network.close());
+  const room = uniqueRoom('slow-ice');
+  const publisher = engine(server, { media: new RelayedMediaBackend(network) });
+  const viewer = engine(server, { media: new RelayedMediaBackend(network) });
+  await login(publisher, room, 'si-pub');
+  await login(viewer, room, 'si-viewer');
+  const pubLog = new TimedLog(publisher, ['publisherStateUpdate']);
+  const viewerLog = new TimedLog(viewer, ['playerStateUpdate']);
+
+  // werift alone sends a check 5 times (at 0, 50, 150, 350 and 750 ms) and fails the pair at 1.55 s. The path
+  // stays silent until the SFU's relay has heard a 6th check (at 1.55 s): only the longer budget sends one.
+  const silentUntilSixthCheck = async (relayIndex: number, who: string): Promise<number> => {
+    await until(
+      () => (network.relays[relayIndex]?.checksHeard ?? 0) >= 6,
+      () => `a 6th ICE check from the ${who} (heard ${network.relays[relayIndex]?.checksHeard ?? 0})`,
+      5000,
+    );
+    network.mode = 'pass';
+    return network.relays[relayIndex]!.checksHeard;
+  };
+
+  network.mode = 'drop';
+  const publishing = waitFor(
+    publisher,
+    'publisherStateUpdate',
+    (r) => r.state !== 'PUBLISH_REQUESTING',
+    10_000,
+  );
+  assert.equal(publisher.startPublishingStream('si-cam', await publisher.createZegoStream()), true);
+  const publisherChecks = await silentUntilSixthCheck(0, 'publisher');
+  const [published] = await publishing;
+  assert.deepEqual(
+    pubLog.results('publisherStateUpdate').map((r) => [r.state, r.errorCode]),
+    [
+      ['PUBLISH_REQUESTING', 0],
+      ['PUBLISHING', 0],
+    ],
+    JSON.stringify(published),
+  );
+
+  network.mode = 'drop';
+  const playing = waitFor(viewer, 'playerStateUpdate', (r) => r.state !== 'PLAY_REQUESTING', 10_000);
+  // startPlayingStream resolves once PLAYING: the path must be let through before it is awaited.
+  const started = viewer.startPlayingStream('si-cam');
+  const viewerChecks = await silentUntilSixthCheck(1, 'viewer');
+  const [played] = await playing;
+  const frames = recordVideo(await started);
+  assert.deepEqual(
+    viewerLog.results('playerStateUpdate').map((r) => [r.state, r.errorCode]),
+    [
+      ['PLAY_REQUESTING', 0],
+      ['PLAYING', 0],
+    ],
+    JSON.stringify(played),
+  );
+  await until(
+    () => frames.length >= 5,
+    () => `5 video frames at the viewer (have ${frames.length})`,
+  );
+  // One relay each: neither engine made a second connection.
+  assert.equal(network.relays.length, 2);
+  console.log(`checks heard while the path was silent: publisher ${publisherChecks}, viewer ${viewerChecks}`);
+});

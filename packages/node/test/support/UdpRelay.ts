@@ -18,6 +18,8 @@ export class UdpRelay {
   readonly forwarded = { upstream: 0, downstream: 0 };
   /** Datagrams from senders the network does not admit. */
   refused = 0;
+  /** STUN binding requests heard from the client (ICE checks), whatever the mode: dropped ones count too. */
+  checksHeard = 0;
 
   private client: RemoteInfo | null = null;
 
@@ -35,6 +37,7 @@ export class UdpRelay {
         return;
       }
       this.client = from;
+      if (isBindingRequest(data)) this.checksHeard += 1;
       if (this.network.mode !== 'pass') return;
       this.forwarded.upstream += 1;
       back.send(data, target.port, target.address);
@@ -75,6 +78,11 @@ export class UdpRelay {
       [this.front, this.back].map((s) => new Promise<void>((resolve) => s.close(() => resolve()))),
     );
   }
+}
+
+/** A STUN Binding request (type 0x0001, RFC 5389 magic cookie): an ICE connectivity check. */
+function isBindingRequest(data: Buffer): boolean {
+  return data.length >= 20 && data.readUInt16BE(0) === 0x0001 && data.readUInt32BE(4) === 0x2112a442;
 }
 
 /** The relays of one test, and the mode they all follow. */

@@ -9,6 +9,7 @@ import { RTCPeerConnection, type RTCStatsReport } from 'werift';
 import { guarded, logListenerErrors } from '../../guarded.js';
 import { type ClientIceOptions, clientPeerConfig, turnServerOf } from './clientPeerConfig.js';
 import { startDtlsWithoutDelay } from './dtlsStart.js';
+import { lengthenIceChecks } from './iceCheckBudget.js';
 import { probeTurn, type TurnChecks, type TurnProbeResult } from './turnProbe.js';
 
 /** Options every connection of a backend gets. */
@@ -180,6 +181,7 @@ export abstract class WeriftConnection<
   /** Sets the local description and returns it once every candidate is in it (non-trickle). */
   protected async completeLocalDescription(type: 'offer' | 'answer'): Promise<string> {
     const description = type === 'offer' ? await this.pc.createOffer() : await this.pc.createAnswer();
+    lengthenIceChecks(this.pc, this.log);
     await this.pc.setLocalDescription(description);
     this.pcUnsubscribers.push(...startDtlsWithoutDelay(this.pc, this.log));
     // werift gathers inside setLocalDescription; wait anyway should a later version return earlier.
