@@ -397,35 +397,68 @@ export function latencyAtHalfCapacity(
   return best && { load: best.load, p50: best.row.latencyMs.p50, p99: best.row.latencyMs.p99 };
 }
 
-/** A server's RSS after a full GC and the media transports (or peer connections) it holds, read after a window. */
+/**
+ * A server's RSS after a full GC and the media transports (or peer connections) it holds, read after a window;
+ * for Parley's server also V8's heap by generation then (MiB: its young generation, all of its heap, and the
+ * objects outside the young generation, live after the full GC).
+ */
 export interface MemoryReading {
   serverRssMiB?: number | null;
   mediaTransports?: number;
+  serverHeap?: { youngMiB: number; v8MiB: number; liveMiB: number };
+}
+
+/**
+ * Where an RSS slope is, KiB per transport: V8's young generation (which V8 grows with the allocation rate,
+ * that is with the packet rate, not with what a transport holds; MiB at the two steps), the rest of V8's heap
+ * and the live objects in it, and what is outside V8's heap (malloc: OpenSSL's contexts, buffers' memory; code).
+ */
+export interface MemoryBreakdown {
+  youngKiB: number;
+  fromYoungMiB: number;
+  toYoungMiB: number;
+  oldKiB: number;
+  liveKiB: number;
+  outsideKiB: number;
 }
 
 /**
  * KiB of RSS per transport: the slope between the first and the last step that read both figures, with those two
- * readings. Null when fewer than two steps read them or the count of transports did not grow.
+ * readings, and where it is when both read the heap (else `breakdown` is null). Null when fewer than two steps
+ * read them or the count of transports did not grow.
  */
 export function rssSlope(rows: readonly (MemoryReading | null)[]): {
   kibPerTransport: number | null;
   first: { rssMiB: number; transports: number };
   last: { rssMiB: number; transports: number };
+  breakdown: MemoryBreakdown | null;
 } | null {
   const read = rows.filter(
-    (r): r is { serverRssMiB: number; mediaTransports: number } =>
+    (r): r is MemoryReading & { serverRssMiB: number; mediaTransports: number } =>
       typeof r?.serverRssMiB === 'number' && typeof r.mediaTransports === 'number',
   );
   const first = read[0];
   const last = read[read.length - 1];
   if (first === undefined || last === undefined || last.mediaTransports <= first.mediaTransports) return null;
+  const transports = last.mediaTransports - first.mediaTransports;
+  // KiB per transport to one decimal (the readings are finite and transports > 0).
+  const kib = (from: number, to: number): number => Math.round(((to - from) * 10240) / transports) / 10;
+  const [a, b] = [first.serverHeap, last.serverHeap];
   return {
-    kibPerTransport: round(
-      ((last.serverRssMiB - first.serverRssMiB) * 1024) / (last.mediaTransports - first.mediaTransports),
-      1,
-    ),
+    kibPerTransport: kib(first.serverRssMiB, last.serverRssMiB),
     first: { rssMiB: first.serverRssMiB, transports: first.mediaTransports },
     last: { rssMiB: last.serverRssMiB, transports: last.mediaTransports },
+    breakdown:
+      a && b
+        ? {
+            youngKiB: kib(a.youngMiB, b.youngMiB),
+            fromYoungMiB: a.youngMiB,
+            toYoungMiB: b.youngMiB,
+            oldKiB: kib(a.v8MiB - a.youngMiB, b.v8MiB - b.youngMiB),
+            liveKiB: kib(a.liveMiB, b.liveMiB),
+            outsideKiB: kib(first.serverRssMiB - a.v8MiB, last.serverRssMiB - b.v8MiB),
+          }
+        : null,
   };
 }
 

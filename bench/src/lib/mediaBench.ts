@@ -25,6 +25,8 @@ import {
   holds,
   type LoadRow,
   latencyAtHalfCapacity,
+  type MemoryBreakdown,
+  type MemoryReading,
   type MergedWindowRow,
   measureWindow,
   mergeWindows,
@@ -45,11 +47,7 @@ import type { Topology, TopologyContext, TopologyTarget } from './topologies.js'
  * A measured step of one peer: its rounds' windows as one row (lib/measure.ts's mergeWindows), with the
  * server's memory where the peer has a server.
  */
-export type StepRow = MergedWindowRow & {
-  mediaFlowingBeforeWindow?: boolean;
-  serverRssMiB?: number | null;
-  mediaTransports?: number;
-};
+export type StepRow = MergedWindowRow & { mediaFlowingBeforeWindow?: boolean } & MemoryReading;
 
 /** The `--rounds` option of the media scenarios. */
 export const ROUNDS_OPTION = {
@@ -100,13 +98,23 @@ export function atRest(parley: StepRow | null, baseline: StepRow | null): AtRest
   return { cpuPercent, microsPerPacket: perSecond ? round((cpuPercent * 10_000) / perSecond, 2) : null };
 }
 
-/** Server RSS per media transport, between the first and the last step. */
+/**
+ * Server RSS per media transport, between the first and the last step; and that slope without the growth of
+ * V8's young generation (`kibBeyondYoung`), null where the steps did not read the heap. V8 sizes its young
+ * generation by the allocation rate, up to a fixed maximum (2 × 16 MiB here), not by what the process holds:
+ * whether it had grown by the first step decided most of a slope's spread between runs (video at 25 → 200
+ * players, 2026-12-06, same code in the same hour: 341.7 KiB with 161 of it young-generation growth, 175 KiB
+ * with none; 180 and 179 KiB without it).
+ */
 interface MemoryPerTransport {
   kibPerTransport: number | null;
+  kibBeyondYoung: number | null;
   fromTransports: number;
   toTransports: number;
   fromRssMiB: number;
   toRssMiB: number;
+  /** Where the slope is (KiB per transport), from the same two steps; null where they did not read the heap. */
+  breakdown: MemoryBreakdown | null;
 }
 
 /** A media scenario's summary (the results file's `summary`). */
@@ -299,13 +307,18 @@ async function measureStep({
  */
 async function serverMemory(
   target: TopologyTarget,
-): Promise<{ serverRssMiB: number | null; mediaTransports: number } | null> {
+): Promise<Pick<StepRow, 'serverRssMiB' | 'mediaTransports' | 'serverHeap'> | null> {
   if (typeof target.memory === 'function') return target.memory();
   if (typeof target?.gc !== 'function' || typeof target.health !== 'function' || !target.rssBytes)
     return null;
-  await target.gc();
+  const { heap } = await target.gc();
   const health = await target.health();
-  return { serverRssMiB: round(target.rssBytes() / 2 ** 20, 1), mediaTransports: health.mediaTransports };
+  const mib = (bytes: number): number => Math.round((bytes / 2 ** 20) * 10) / 10;
+  return {
+    serverRssMiB: mib(target.rssBytes()),
+    mediaTransports: health.mediaTransports,
+    serverHeap: { youngMiB: mib(heap.youngBytes), v8MiB: mib(heap.v8Bytes), liveMiB: mib(heap.liveBytes) },
+  };
 }
 
 /** KiB of server RSS per media transport, from the first and last measured steps (null if not measurable). */
@@ -314,10 +327,15 @@ function memoryPerTransport(rows: readonly RampStep[]): MemoryPerTransport | nul
   return (
     slope && {
       kibPerTransport: slope.kibPerTransport,
+      kibBeyondYoung:
+        slope.kibPerTransport !== null && slope.breakdown !== null
+          ? round(slope.kibPerTransport - slope.breakdown.youngKiB, 1)
+          : null,
       fromTransports: slope.first.transports,
       toTransports: slope.last.transports,
       fromRssMiB: slope.first.rssMiB,
       toRssMiB: slope.last.rssMiB,
+      breakdown: slope.breakdown,
     }
   );
 }
@@ -700,6 +718,17 @@ export function mediaTable(result: ScenarioResult<MediaOutput>, unit: string): s
         `${memory.fromRssMiB} MiB with ${memory.fromTransports} transports, ${memory.toRssMiB} MiB with ` +
         `${memory.toTransports}).`,
     );
+    const b = memory.breakdown;
+    if (b) {
+      lines.push(
+        '',
+        `Where that is, per transport: ${b.youngKiB} KiB V8's young generation, which V8 sizes by the ` +
+          `allocation rate up to a fixed maximum, not by what the server holds (${b.fromYoungMiB} → ` +
+          `${b.toYoungMiB} MiB); ${b.oldKiB} KiB the rest of V8's heap, ${b.liveKiB} KiB of it live objects; ` +
+          `${b.outsideKiB} KiB outside V8's heap (malloc: OpenSSL, buffers' memory; code). Without the young ` +
+          `generation's growth: ${memory.kibBeyondYoung} KiB per media transport.`,
+      );
+    }
   }
   for (const [variant, j] of Object.entries(result.summary.janus ?? {}) as [JanusVariant, JanusSummary][]) {
     const steps = result.rows.map((r) => ({
@@ -723,6 +752,9 @@ export function mediaHeadline(result: ScenarioResult<MediaOutput>, unit: string)
     result:
       `capacity ${cap(s.capacity, s.everyStepHeld.parley)}; ${s.parleyMicrosPerPacket ?? '—'} µs/packet; ` +
       `${s.serverMemoryPerTransport?.kibPerTransport ?? '—'} KiB RSS per media transport` +
+      (typeof s.serverMemoryPerTransport?.kibBeyondYoung === 'number'
+        ? ` (${s.serverMemoryPerTransport.kibBeyondYoung} KiB without V8's young generation's growth)`
+        : '') +
       half(s.latencyAtHalfCapacity?.parley),
     baseline:
       `capacity ${cap(s.baselineCapacity, s.everyStepHeld.baseline)}; ${s.baselineMicrosPerPacket ?? '—'} µs/packet` +

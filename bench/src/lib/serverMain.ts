@@ -5,7 +5,7 @@
  * to werift for its players, counted by the consumers' per-packet hook; memory; garbage-collection pauses:
  * total, and the longest since the last `stats`; full collections; the counters of the node's media pipes
  * and its transports closed by reason, lib/routerWatch.ts), `health` (what /healthz says: sessions, rooms, transports) and `gc` (a full garbage
- * collection, when the process runs with --expose-gc).
+ * collection, when the process runs with --expose-gc, answered with V8's heap by generation right after it).
  */
 import {
   constants,
@@ -15,9 +15,10 @@ import {
 } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
+import { getHeapSpaceStatistics } from 'node:v8';
 import type { ServerOptions } from '@parley/server';
 import { watchRouter } from './routerWatch.js';
-import type { ServerCommand, ServerStats } from './serverProcess.js';
+import type { GcAnswer, HeapBreakdown, ServerCommand, ServerStats } from './serverProcess.js';
 
 type ServerModule = typeof import('@parley/server');
 
@@ -88,10 +89,26 @@ async function answer(line: string): Promise<ServerStats | object> {
     // snapshot of a 300-player video fan-out: ~5 MiB of ArrayBuffers live, 5–36 MiB not yet freed).
     globalThis.gc?.();
     globalThis.gc?.();
-    return { gc: typeof globalThis.gc === 'function' };
+    return { gc: typeof globalThis.gc === 'function', heap: heapBreakdown() } satisfies GcAnswer;
   }
   return { error: `unknown command ${cmd}` };
 }
+/** V8's heap now, by generation (see HeapBreakdown). */
+function heapBreakdown(): HeapBreakdown {
+  let youngBytes = 0;
+  let v8Bytes = 0;
+  let liveBytes = 0;
+  for (const space of getHeapSpaceStatistics()) {
+    v8Bytes += space.physical_space_size;
+    if (space.space_name === 'new_space' || space.space_name === 'new_large_object_space') {
+      youngBytes += space.physical_space_size;
+    } else {
+      liveBytes += space.space_used_size;
+    }
+  }
+  return { youngBytes, v8Bytes, liveBytes };
+}
+
 // One answer per line, in order.
 let chain: Promise<void> = Promise.resolve();
 const commands = createInterface({ input: process.stdin });

@@ -27,6 +27,24 @@ export interface ServerStats extends ForwarderStats {
   transportCloses: Record<string, number>;
 }
 
+/**
+ * Where a server's memory is, from V8's heap statistics (bytes of physical memory): its young generation
+ * (semi-spaces, which V8 grows with the allocation rate, up to `--max-semi-space-size` each), all of V8's heap
+ * (the young generation included), and the objects in V8's heap outside the young generation (after a full
+ * collection: the live ones). The rest of RSS is outside V8's heap: malloc (OpenSSL, buffers' memory), code.
+ */
+export interface HeapBreakdown {
+  youngBytes: number;
+  v8Bytes: number;
+  liveBytes: number;
+}
+
+/** The server process's answer to `gc`: whether it collected, and its heap right after. */
+export interface GcAnswer {
+  gc: boolean;
+  heap: HeapBreakdown;
+}
+
 /** What the bench reads of /healthz. */
 export interface ServerHealth {
   sessions: number;
@@ -50,8 +68,8 @@ export interface ServerProcess {
   stats(): Promise<ServerStats>;
   /** The server's /healthz answer (sessions, rooms, streams, media transports). */
   health(): Promise<ServerHealth>;
-  /** A full garbage collection in the server. */
-  gc(): Promise<unknown>;
+  /** A full garbage collection in the server, and its heap right after. */
+  gc(): Promise<GcAnswer>;
   stop(): Promise<void>;
 }
 
@@ -115,7 +133,7 @@ export async function startServerProcess({
     // The answers are what lib/serverMain.ts writes for each command.
     stats: async () => (await child.request({ cmd: 'stats' } satisfies ServerCommand)) as ServerStats,
     health: async () => (await child.request({ cmd: 'health' } satisfies ServerCommand)) as ServerHealth,
-    gc: () => child.request({ cmd: 'gc' } satisfies ServerCommand),
+    gc: async () => (await child.request({ cmd: 'gc' } satisfies ServerCommand)) as GcAnswer,
     stop: child.stop,
   };
 }
