@@ -277,18 +277,10 @@ test('media path silent while connecting: the ICE checks outlast werift’s 1.55
   const pubLog = new TimedLog(publisher, ['publisherStateUpdate']);
   const viewerLog = new TimedLog(viewer, ['playerStateUpdate']);
 
-  // werift alone sends a check 5 times (at 0, 50, 150, 350 and 750 ms) and fails the pair at 1.55 s. The path
-  // stays silent until the SFU's relay has heard a 6th check (at 1.55 s): only the longer budget sends one.
-  const silentUntilSixthCheck = async (relayIndex: number, who: string): Promise<number> => {
-    await until(
-      () => (network.relays[relayIndex]?.checksHeard ?? 0) >= 6,
-      () => `a 6th ICE check from the ${who} (heard ${network.relays[relayIndex]?.checksHeard ?? 0})`,
-      5000,
-    );
-    network.mode = 'pass';
-    return network.relays[relayIndex]!.checksHeard;
-  };
-
+  // werift alone sends a check 5 times (at 0, 50, 150, 350 and 750 ms) and fails the pair at 1.55 s. Each
+  // connection's path stays silent until its relay hears a 6th check (sent at 1.55 s), which gets through:
+  // only the longer budget sends one.
+  network.passAtCheck = 6;
   network.mode = 'drop';
   const publishing = waitFor(
     publisher,
@@ -296,38 +288,44 @@ test('media path silent while connecting: the ICE checks outlast werift’s 1.55
     (r) => r.state !== 'PUBLISH_REQUESTING',
     10_000,
   );
+  // A connection that failed is retried within PUBLISH_REQUESTING, each through a new relay: say what they heard.
+  const heard = (err: Error): never => {
+    throw new Error(
+      `${err.message}; ICE checks heard per connection: ${network.relays.map((r) => r.checksHeard)}`,
+    );
+  };
   assert.equal(publisher.startPublishingStream('si-cam', await publisher.createZegoStream()), true);
-  const publisherChecks = await silentUntilSixthCheck(0, 'publisher');
-  const [published] = await publishing;
+  const [published] = await publishing.catch(heard);
   assert.deepEqual(
     pubLog.results('publisherStateUpdate').map((r) => [r.state, r.errorCode]),
     [
       ['PUBLISH_REQUESTING', 0],
       ['PUBLISHING', 0],
     ],
-    JSON.stringify(published),
+    `${JSON.stringify(published)}; checks heard: ${network.relays.map((r) => r.checksHeard)}`,
   );
+  // The 6th check got through (then werift's nominating check and, later, its consent checks count too).
+  assert.ok(network.relays[0]!.checksHeard >= 6, `checks heard: ${network.relays[0]!.checksHeard}`);
 
   network.mode = 'drop';
-  const playing = waitFor(viewer, 'playerStateUpdate', (r) => r.state !== 'PLAY_REQUESTING', 10_000);
-  // startPlayingStream resolves once PLAYING: the path must be let through before it is awaited.
-  const started = viewer.startPlayingStream('si-cam');
-  const viewerChecks = await silentUntilSixthCheck(1, 'viewer');
+  const playing = waitFor(viewer, 'playerStateUpdate', (r) => r.state !== 'PLAY_REQUESTING', 10_000).catch(
+    heard,
+  );
+  const frames = recordVideo(await viewer.startPlayingStream('si-cam'));
   const [played] = await playing;
-  const frames = recordVideo(await started);
   assert.deepEqual(
     viewerLog.results('playerStateUpdate').map((r) => [r.state, r.errorCode]),
     [
       ['PLAY_REQUESTING', 0],
       ['PLAYING', 0],
     ],
-    JSON.stringify(played),
+    `${JSON.stringify(played)}; checks heard: ${network.relays.map((r) => r.checksHeard)}`,
   );
+  assert.ok((network.relays[1]?.checksHeard ?? 0) >= 6, `checks heard: ${network.relays[1]?.checksHeard}`);
   await until(
     () => frames.length >= 5,
     () => `5 video frames at the viewer (have ${frames.length})`,
   );
   // One relay each: neither engine made a second connection.
   assert.equal(network.relays.length, 2);
-  console.log(`checks heard while the path was silent: publisher ${publisherChecks}, viewer ${viewerChecks}`);
 });
