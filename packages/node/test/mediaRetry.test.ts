@@ -288,7 +288,7 @@ test('media path silent while connecting: the ICE checks outlast werift’s 1.55
     (r) => r.state !== 'PUBLISH_REQUESTING',
     10_000,
   );
-  // A connection that failed is retried within PUBLISH_REQUESTING, each through a new relay: say what they heard.
+  // On a timeout, say how many checks each connection's relay heard (a retried connection gets a new relay).
   const heard = (err: Error): never => {
     throw new Error(
       `${err.message}; ICE checks heard per connection: ${network.relays.map((r) => r.checksHeard)}`,
