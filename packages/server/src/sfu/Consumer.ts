@@ -12,6 +12,7 @@ import { FastRtpSender } from './FastRtpSender.js';
 import { isKeyframeStart } from './keyframe.js';
 import { frameFields, type Producer, type RtpSink } from './Producer.js';
 import type { LastSent, SenderReports } from './SenderReports.js';
+import { high16, join16, joinMillis, low16, microsPast, seconds } from './smallIntegerFields.js';
 import type { RtpStreamStats } from './stats.js';
 
 /** Events of a {@link Consumer}. */
@@ -71,11 +72,16 @@ export class Consumer extends TypedEmitter<ConsumerEvents> implements RtpSink {
   private inSsrc: number | null = null;
   private baseInSeq = 0;
   private seqOffset = 0;
-  private tsOffset = 0;
+  // `tsOffset`, `highestOutTs` and `highestOutAt`, read or written per packet, are each two small integers
+  // behind accessors below (smallIntegerFields.ts): no number object apart from the consumer per packet.
+  private tsOffsetHigh = 0;
+  private tsOffsetLow = 0;
   private started = false;
   private highestOutSeq = randomSeq();
-  private highestOutTs = randomTimestamp();
-  private highestOutAt = 0;
+  private highestOutTsHigh = 0;
+  private highestOutTsLow = 0;
+  private highestOutAtSeconds = 0;
+  private highestOutAtMicros = 0;
   private readonly sentHistory = new Int32Array(SENDER_HISTORY).fill(-1);
   private packets = 0;
   private bytes = 0;
@@ -95,7 +101,39 @@ export class Consumer extends TypedEmitter<ConsumerEvents> implements RtpSink {
     this.sender = sender;
     this.fast = new FastRtpSender(sender);
     this.dropFilter = options.dropFilter;
+    this.highestOutTs = randomTimestamp();
     this.stopReports = reports.add(sender, kind, this.fast, () => this.lastSent());
+  }
+
+  /** Our RTP timestamp minus the source's (mod 2^32). */
+  private get tsOffset(): number {
+    return join16(this.tsOffsetHigh, this.tsOffsetLow);
+  }
+
+  private set tsOffset(value: number) {
+    this.tsOffsetHigh = high16(value);
+    this.tsOffsetLow = low16(value);
+  }
+
+  /** The RTP timestamp of the newest packet sent. */
+  private get highestOutTs(): number {
+    return join16(this.highestOutTsHigh, this.highestOutTsLow);
+  }
+
+  private set highestOutTs(value: number) {
+    this.highestOutTsHigh = high16(value);
+    this.highestOutTsLow = low16(value);
+  }
+
+  /** When the newest packet sent was received (`performance.now()`), to the microsecond. */
+  private get highestOutAt(): number {
+    return joinMillis(this.highestOutAtSeconds, this.highestOutAtMicros);
+  }
+
+  private set highestOutAt(ms: number) {
+    const whole = seconds(ms);
+    this.highestOutAtSeconds = whole;
+    this.highestOutAtMicros = microsPast(ms, whole);
   }
 
   get closed(): boolean {
