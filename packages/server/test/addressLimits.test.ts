@@ -223,6 +223,8 @@ describe('limits per address', () => {
 });
 
 describe('an address at its limits', () => {
+  const SIEGE_LIMITS = ['socketsPerAddress', 'loginBackoff', 'framesPerSecondPerAddress'] as const;
+
   it('does not stop another address from logging in, publishing and exchanging messages', async (t) => {
     const h = await harness({
       signaling: { framesPerSecond: 100 },
@@ -259,10 +261,12 @@ describe('an address at its limits', () => {
     };
     for (const c of all) for (let i = 0; i < 11; i++) c.sendRaw({ t: 'hb', ack: 0 });
     tryAgain();
+    // A tick's login goes first: the address's budget refills by 5 frames between ticks, so the tick's first
+    // frames pass and its last ones are refused, and a login sent last would seldom reach the lockout check.
     const siege = setInterval(() => {
       tick += 1;
-      for (let i = 0; i < 6; i++) all[(tick * 6 + i) % all.length]!.sendRaw({ t: 'hb', ack: 0 });
       if (tick % 4 === 0) tryAgain();
+      for (let i = 0; i < 6; i++) all[(tick * 6 + i) % all.length]!.sendRaw({ t: 'hb', ack: 0 });
     }, 50);
     const peers: { close(): Promise<void> }[] = [];
     try {
@@ -289,6 +293,10 @@ describe('an address at its limits', () => {
       await alice.waitEvent('customCommand', (e) => e.command === 'hi alice');
       const carol = await h.connect(VICTIM);
       ok(await carol.request('login', loginFrame('calm', 'carol', { token: token('carol') })));
+      await waitFor(async () => {
+        const refused = (await healthOf(h)).limits.refused;
+        return SIEGE_LIMITS.every((limit) => refused[limit] > before[limit]);
+      }, 'every limit to refuse the attacker during the siege');
     } finally {
       clearInterval(siege);
       await Promise.all(peers.map((p) => p.close()));
@@ -297,7 +305,7 @@ describe('an address at its limits', () => {
       assert.equal((r as { code: number }).code, CloseCode.TryAgainLater);
     // The attacker stayed at its limits the whole time: refused all along, and none of its sockets was lost.
     const during = (await healthOf(h)).limits.refused;
-    for (const limit of ['socketsPerAddress', 'loginBackoff', 'framesPerSecondPerAddress'] as const) {
+    for (const limit of SIEGE_LIMITS) {
       assert.ok(during[limit] > before[limit], `${limit} kept refusing the attacker`);
     }
     assert.ok(all.every((c) => !c.isClosed));
