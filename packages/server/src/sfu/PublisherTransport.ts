@@ -80,6 +80,7 @@ export class PublisherTransport extends Transport {
       await pc.setLocalDescription(answer);
       transport.prepareIceAgent();
       transport.useFastSrtp();
+      transport.receiveRtpInMux();
       for (const t of transceivers) {
         const codec = t.codecs[0];
         if (!codec) continue; // rejected: no codec in common

@@ -13,6 +13,7 @@ import { connectOnFirstCheck } from './werift/connectOnFirstCheck.js';
 import { keepEarlyDtls } from './werift/earlyDtls.js';
 import { followLatestNomination } from './werift/followNomination.js';
 import { leanEventsUnder } from './werift/leanEvents.js';
+import { receiveRtpInMux } from './werift/receiveInMux.js';
 import { answeringIceOf, iceConnectionOf, iceCredentialsOf, setSrtpProfiles } from './werift/shapes.js';
 import { shareOptionShapes } from './werift/shareOptionShapes.js';
 import { trimFinishedHandshake } from './werift/trimHandshake.js';
@@ -189,6 +190,16 @@ export abstract class Transport extends TypedEmitter<TransportEvents> {
       // Read when the handshake starts (after the descriptions).
       setSrtpProfiles(dtls, SRTP_PROFILE_PREFERENCE);
       this.unsubscribers.push(installFastSrtp(dtls));
+    }
+  }
+
+  /**
+   * Takes the peer's RTP from the UDP mux past werift's receiving pipeline, once DTLS is up with the SFU's
+   * SRTP contexts (werift/receiveInMux.ts). Called by the publisher's transport with its ICE agent prepared.
+   */
+  protected receiveRtpInMux(): void {
+    for (const dtls of this.dtlsTransports()) {
+      this.unsubscribers.push(receiveRtpInMux(this.pc, dtls, () => this.touch()));
     }
   }
 

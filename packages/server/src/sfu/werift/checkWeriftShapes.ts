@@ -36,6 +36,8 @@ type Kind = 'number' | 'boolean' | 'string' | 'function' | 'object' | 'array' | 
 export interface WeriftShapeSubjects {
   transceiver: object;
   sender: object;
+  receiver: object;
+  peer: object;
   dtls: object;
   ice: object;
   pair: object;
@@ -104,6 +106,8 @@ export function weriftShapeSubjects(): { subjects: WeriftShapeSubjects; dispose(
     subjects: {
       transceiver,
       sender: transceiver.sender,
+      receiver: transceiver.receiver,
+      peer: pc,
       dtls,
       ice: dtls.iceTransport.connection,
       pair: new CandidatePair(protocol, candidate, false),
@@ -144,6 +148,23 @@ const SHAPES: readonly [keyof WeriftShapeSubjects, string, Kind][] = [
   ['sender', 'lastSRtimestamp', 'present'],
   ['sender', 'lastSentSRTimestamp', 'present'],
   ['sender', 'runRtcp', 'function'],
+  // RtpRouter, RTCRtpReceiver, the remote track, the receive counters: receiveInMux.
+  ['peer', 'router.ssrcTable', 'object'],
+  ['receiver', 'stopped', 'boolean'],
+  ['receiver', 'codecs', 'object'],
+  ['receiver', 'trackBySSRC', 'object'],
+  ['receiver', 'remoteStreams', 'object'],
+  ['receiver', 'receiverTWCC', 'present'],
+  ['receiver', 'nackEnabled', 'present'],
+  ['receiver', 'twccEnabled', 'present'],
+  ['receiver', 'rtcpRunning', 'boolean'],
+  ['receiver', 'nack.addPacket', 'function'],
+  ['receiver', 'track.kind', 'string'],
+  ['receiver', 'track.onReceiveRtp.execute', 'function'],
+  ['dtls', 'bytesReceived', 'number'],
+  ['dtls', 'packetsReceived', 'number'],
+  ['pair', 'packetsReceived', 'number'],
+  ['pair', 'bytesReceived', 'number'],
   // RTCDtlsTransport: Transport (profiles), weriftSrtp, FastRtpSender, SenderReports.
   ['dtls', 'srtpProfiles', 'array'],
   ['dtls', 'srtp', 'present'],
@@ -218,6 +239,8 @@ const SHAPES: readonly [keyof WeriftShapeSubjects, string, Kind][] = [
 const CLASS_OF: Record<keyof WeriftShapeSubjects, string> = {
   transceiver: 'RTCRtpTransceiver',
   sender: 'RTCRtpSender',
+  receiver: 'RTCRtpReceiver',
+  peer: 'RTCPeerConnection',
   dtls: 'RTCDtlsTransport',
   ice: 'ice Connection',
   pair: 'CandidatePair',

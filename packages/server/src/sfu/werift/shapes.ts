@@ -7,7 +7,8 @@
  * (connectOnFirstCheck.ts), to answer a connected peer's checks in the UDP mux (answerChecks.ts), to keep an
  * early ClientHello (earlyDtls.ts), to register ICE credentials with the UDP mux (udpMux/registerIce.ts), to
  * drop what a finished handshake no longer needs (trimHandshake.ts), to release handshake buffers
- * (unpoolHandshake.ts) and to copy option objects (shareOptionShapes.ts). The accessors below are where a
+ * (unpoolHandshake.ts), to copy option objects (shareOptionShapes.ts) and to take a publisher's RTP in the UDP
+ * mux (receiveInMux.ts). The accessors below are where a
  * werift object is cast to one of these shapes; `checkWeriftShapes()` (checkWeriftShapes.ts) verifies at
  * start-up that each shape is there, so a werift upgrade that moved one fails at once, by name, instead of as
  * lost media. (leanEvents.ts and senderFields.ts also reach werift's objects, field by field: werift's `Event`
@@ -20,6 +21,7 @@ import type {
   RTCPeerConnection,
   RTCRtpSender,
   RtpHeader,
+  RtpPacket,
   SrtcpSession,
   SrtpSession,
 } from 'werift';
@@ -123,6 +125,44 @@ export interface WeriftIceConnection {
   checkComplete(pair: WeriftCandidatePair): void;
   /** werift's `Event` of connection states ('checking', 'connected', 'completed', 'failed', 'closed'). */
   readonly stateChanged: { subscribe(listener: (state: string) => void): unknown };
+}
+
+/**
+ * What the publisher's receive fast path (receiveInMux.ts) reads and keeps up to date of werift's receiving
+ * side. werift's `RTCPeerConnection.router` (`RtpRouter`, webrtc/src/media/router.ts) maps an SSRC to its
+ * `RTCRtpReceiver` once the first packet of the SSRC was routed.
+ */
+export interface WeriftRtpRouter {
+  readonly ssrcTable: Readonly<Record<number, WeriftRtpReceiver | undefined>>;
+}
+
+/** werift's `RTCRtpReceiver` (webrtc/src/media/rtpReceiver.ts), as `handleRTP` uses it per packet. */
+export interface WeriftRtpReceiver {
+  readonly stopped: boolean;
+  readonly codecs: Readonly<Record<number, { name: string } | undefined>>;
+  readonly trackBySSRC: Readonly<Record<number, WeriftRemoteTrack | undefined>>;
+  /** The receive statistics by SSRC (werift's `StreamStatistics`), which its receiver reports are made of. */
+  readonly remoteStreams: Readonly<Record<number, { add(packet: RtpPacket): void } | undefined>>;
+  /** The transport-wide congestion control feedback of the receiver, when negotiated. */
+  readonly receiverTWCC: unknown;
+  /** Getters over the codecs' feedback (each sorts the codecs). */
+  readonly nackEnabled: unknown;
+  readonly twccEnabled: unknown;
+  /** True once the receiver's RTCP loop (`runRtcp`, started by the first packet) runs. */
+  readonly rtcpRunning: boolean;
+  readonly nack: { addPacket(packet: RtpPacket): void };
+}
+
+/** A remote `MediaStreamTrack` of werift: its RTP event. */
+export interface WeriftRemoteTrack {
+  readonly kind: string;
+  readonly onReceiveRtp: { execute(packet: RtpPacket, extensions: Record<string, unknown>): void };
+}
+
+/** What a datagram's arrival updates on werift's DTLS transport and on the nominated pair (their statistics). */
+export interface WeriftReceiveCounts {
+  bytesReceived: number;
+  packetsReceived: number;
 }
 
 /** What answerChecks.ts reads of werift's ICE `Connection`: the nominated pair, the current ufrag, the protocols. */
@@ -271,6 +311,11 @@ export function iceConnectionOf(dtls: RTCDtlsTransport): WeriftIceConnection {
 /** The ICE connection under `dtls`, with what connectOnFirstCheck.ts uses of it. */
 export function liteIceConnectionOf(dtls: RTCDtlsTransport): WeriftLiteIceConnection {
   return dtls.iceTransport.connection as unknown as WeriftLiteIceConnection;
+}
+
+/** werift's RTP router of `pc`: which receiver an SSRC goes to. */
+export function rtpRouterOf(pc: RTCPeerConnection): WeriftRtpRouter {
+  return (pc as unknown as { router: WeriftRtpRouter }).router;
 }
 
 /** The ICE connection under `dtls`, with what answerChecks.ts uses of it. */

@@ -16,6 +16,11 @@ export interface CheckAnswerer {
   answered(check: BindingCheck): void;
 }
 
+/** Takes a datagram of a connected peer before werift sees it (receiveInMux.ts); false leaves it to werift. */
+export interface MuxRtpReceiver {
+  receive(data: Buffer): boolean;
+}
+
 /** What Node reports of a datagram's sender; werift keeps the last one as `rinfo`. */
 export interface RemoteInfo {
   address: string;
@@ -35,6 +40,8 @@ export class MuxTransport {
   readonly ufrags = new Map<string, Buffer>();
   /** Answers the checks of a connected peer in the mux (answerChecks.ts); null: werift answers them all. */
   checkAnswerer: CheckAnswerer | null = null;
+  /** Takes a publisher's RTP past werift's receiving pipeline (receiveInMux.ts); null: werift gets it all. */
+  rtpReceiver: MuxRtpReceiver | null = null;
 
   constructor(private readonly lane: MuxSocket) {}
 
@@ -84,6 +91,7 @@ export class MuxTransport {
     if (this.closed) return;
     this.closed = true;
     this.checkAnswerer = null;
+    this.rtpReceiver = null;
     this.lane.release(this);
   };
 
@@ -117,6 +125,7 @@ export class MuxTransport {
   deliver(data: Buffer, rinfo: RemoteInfo): void {
     this.rinfo = rinfo;
     try {
+      if (this.rtpReceiver?.receive(data) === true) return;
       this.onData(data, [rinfo.address, rinfo.port]);
     } catch {
       // werift failed on one datagram; the next may be fine, and other transports must not notice.

@@ -1,0 +1,79 @@
+/**
+ * A publisher's RTP goes from the UDP mux to its producer past werift's receiving pipeline
+ * (werift/receiveInMux.ts): werift sees the first packet of each stream (which makes its statistics and starts
+ * its RTCP loop) and nothing of the rest, and its receiver statistics, transport and pair counters still count
+ * every packet, as its own pipeline would.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { RTCPeerConnection } from 'werift';
+import { SfuRouter } from '../../src/sfu/index.js';
+import { closeAll, TestPlayer, TestPublisher } from './support/clients.js';
+import { type LoopbackStun, startLoopbackStun } from './support/loopbackStun.js';
+import { waitFor } from './support/waitFor.js';
+
+let stun: LoopbackStun;
+before(async () => {
+  stun = await startLoopbackStun();
+});
+after(() => stun.close());
+
+interface MuxTransportView {
+  onData: (data: Buffer, addr: [string, number]) => void;
+}
+
+/** Whether `data` is RTP, not RTCP (RFC 5761 §4) or DTLS or STUN. */
+function isRtp(data: Buffer): boolean {
+  return data.length >= 12 && (data[0]! & 0xc0) === 0x80 && !(data[1]! >= 192 && data[1]! <= 223);
+}
+
+test("a publisher's RTP takes the mux's fast path, and werift's statistics still count every packet", async (t) => {
+  const router = new SfuRouter();
+  const pub = new TestPublisher(stun);
+  const player = new TestPlayer(stun);
+  t.after(() => closeAll(router, pub, player));
+  const transport = await pub.publish(router, 's');
+  await player.play(router, 'p', 's');
+  const pc = (transport as unknown as { pc: RTCPeerConnection }).pc;
+  const connection = pc.getTransceivers()[0]!.dtlsTransport.iceTransport.connection as unknown as {
+    protocols: { transport: MuxTransportView }[];
+  };
+  // The RTP datagrams that reach werift's ICE (its handler on the mux transport).
+  let toWerift = 0;
+  const mux = connection.protocols[0]!.transport;
+  const onData = mux.onData;
+  mux.onData = (data, addr) => {
+    if (isRtp(data)) toWerift += 1;
+    onData(data, addr);
+  };
+
+  const stop = pub.pump(2);
+  await waitFor(() => pub.counter.video >= 100, 'the publisher sent 100 packets of each kind');
+  stop();
+  const sent = { audio: pub.counter.audio, video: pub.counter.video };
+  await waitFor(
+    () =>
+      player.received.audio.at(-1)?.counter === sent.audio &&
+      player.received.video.at(-1)?.counter === sent.video,
+    'the player to get the last packet of each kind',
+  );
+
+  assert.equal(toWerift, 2, 'werift saw the first packet of each stream only');
+  const producerPackets = transport.producerList.reduce((n, p) => n + p.stats().packets, 0);
+  assert.equal(producerPackets, sent.audio + sent.video, 'the producers got every packet');
+
+  const report = [...(await pc.getStats()).values()] as unknown as Record<string, unknown>[];
+  for (const kind of ['audio', 'video'] as const) {
+    const inbound = report.find((s) => s['type'] === 'inbound-rtp' && s['kind'] === kind);
+    assert.equal(inbound?.['packetsReceived'], sent[kind], `werift's inbound ${kind} packetsReceived`);
+  }
+  const dtls = report.find((s) => s['type'] === 'transport');
+  const pair = report.find((s) => s['type'] === 'candidate-pair' && s['nominated'] === true);
+  for (const [name, stats] of [
+    ['transport', dtls],
+    ['nominated pair', pair],
+  ] as const) {
+    const packets = stats?.['packetsReceived'] as number;
+    assert.ok(packets >= sent.audio + sent.video, `werift's ${name} counted ${packets} packets received`);
+  }
+});
