@@ -77,3 +77,70 @@ test("a publisher's RTP takes the mux's fast path, and werift's statistics still
     assert.ok(packets >= sent.audio + sent.video, `werift's ${name} counted ${packets} packets received`);
   }
 });
+
+test('what the fast path does not take goes to werift: a padded packet is forwarded, a tampered one dropped', async (t) => {
+  const router = new SfuRouter();
+  const pub = new TestPublisher(stun, { kinds: ['audio'] });
+  const player = new TestPlayer(stun);
+  t.after(() => closeAll(router, pub, player));
+  const transport = await pub.publish(router, 's');
+  await player.play(router, 'p', 's');
+  const producer = transport.producer('audio')!;
+  const sfu = (transport as unknown as { pc: RTCPeerConnection }).pc.getTransceivers()[0]!.dtlsTransport
+    .iceTransport.connection as unknown as { protocols: { transport: MuxTransportView }[] };
+  const mux = sfu.protocols[0]!.transport;
+  const onData = mux.onData;
+  const toWerift: number[] = [];
+  mux.onData = (data, addr) => {
+    if (isRtp(data)) toWerift.push(data[0]!);
+    onData(data, addr);
+  };
+  // The publisher's datagrams on their way out: the next RTP one may be changed.
+  const client = pub.pc.getTransceivers()[0]!.dtlsTransport.iceTransport.connection as unknown as {
+    send(data: Buffer): Promise<void>;
+  };
+  const send = client.send.bind(client);
+  let tamper = false;
+  client.send = (data: Buffer) => {
+    if (tamper && isRtp(data)) {
+      tamper = false;
+      const copy = Buffer.from(data);
+      copy[copy.length - 1]! ^= 0xff; // the authentication tag
+      return send(copy);
+    }
+    return send(data);
+  };
+  const flowing = async (n: number): Promise<void> => {
+    for (let i = 0; i < n; i++) pub.send('audio');
+    const last = pub.counter.audio;
+    await waitFor(() => player.received.audio.at(-1)?.counter === last, `audio ${last} at the player`);
+  };
+  await flowing(5);
+  const producerBefore = producer.stats().packets;
+  assert.deepEqual(toWerift, [0x80], 'werift saw the first packet only');
+
+  // Padding (RFC 3550 §5.1): a packet the fast path leaves to werift, which forwards it as any other.
+  pub.send('audio', { padding: 4 });
+  await waitFor(
+    () => player.received.audio.at(-1)?.counter === pub.counter.audio,
+    'the padded packet at the player',
+  );
+  assert.equal(toWerift.at(-1), 0xa0, 'the padded packet went to werift');
+
+  // A packet whose authentication fails: werift drops it, and the stream goes on through the fast path.
+  tamper = true;
+  pub.send('audio');
+  const dropped = pub.counter.audio;
+  await waitFor(() => toWerift.length === 3, 'the tampered packet at werift');
+  await flowing(5);
+  assert.ok(
+    !player.received.audio.some((p) => p.counter === dropped),
+    'the tampered packet is not forwarded',
+  );
+  assert.equal(toWerift.length, 3, 'the packets after it took the fast path again');
+  assert.equal(
+    producer.stats().packets,
+    producerBefore + 1 + 5,
+    'the producer got all but the tampered packet',
+  );
+});

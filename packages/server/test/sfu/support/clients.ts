@@ -151,8 +151,14 @@ export class TestPublisher {
     await connected(this.pc);
   }
 
-  /** Sends the next packet of `kind`; video is a keyframe when one was requested (or `keyframe`). */
-  send(kind: 'audio' | 'video', opts: { keyframe?: boolean; withhold?: boolean } = {}): RtpPacket {
+  /**
+   * Sends the next packet of `kind`; video is a keyframe when one was requested (or `keyframe`). With
+   * `padding`, the packet ends in that many bytes of RTP padding (RFC 3550 §5.1).
+   */
+  send(
+    kind: 'audio' | 'video',
+    opts: { keyframe?: boolean; withhold?: boolean; padding?: number } = {},
+  ): RtpPacket {
     const t = this.transceivers.get(kind)!;
     const counter = ++this.counter[kind];
     let payload: Buffer;
@@ -169,7 +175,15 @@ export class TestPublisher {
       timestamp: this.ts[kind],
       marker: true,
       ssrc: t.sender.ssrc,
+      padding: opts.padding !== undefined,
     });
+    if (opts.padding !== undefined) {
+      // werift's sender writes the header and the payload as they are: the padding goes at the payload's end,
+      // its last byte counting the padding bytes.
+      const padding = Buffer.alloc(opts.padding);
+      padding[opts.padding - 1] = opts.padding;
+      payload = Buffer.concat([payload, padding]);
+    }
     this.seq[kind] = (this.seq[kind] + 1) & 0xffff;
     // Timestamps advance with the pump's 2 ms pace, so the SFU's jitter measures real arrival jitter.
     this.ts[kind] = (this.ts[kind] + (kind === 'video' ? 180 : 96)) >>> 0;
