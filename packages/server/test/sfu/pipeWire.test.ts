@@ -9,7 +9,8 @@ import { RtpHeader, RtpPacket } from 'werift';
 import { PipeLossRepair } from '../../src/sfu/pipe/PipeLossRepair.js';
 import { parsePipeAnswer, parsePipeRequest } from '../../src/sfu/pipe/pipeMessages.js';
 import { bye, nack, parseRtcp, pli, receiverReport } from '../../src/sfu/pipe/pipeRtcp.js';
-import { isRtcp, parseRtp, writeRtp } from '../../src/sfu/pipe/pipeRtp.js';
+import { writeRtp } from '../../src/sfu/pipe/pipeRtp.js';
+import { isRtcp, parseRtp } from '../../src/sfu/rtpDatagram.js';
 import { waitFor } from './support/waitFor.js';
 
 test('the pipe parsers return null or a packet for any bytes, never throw', () => {

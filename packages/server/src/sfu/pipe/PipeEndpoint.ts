@@ -15,10 +15,10 @@
  */
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import type { RtpPacket } from 'werift';
+import { isRtcp, parseRtp } from '../rtpDatagram.js';
 import { SfuError } from '../SfuError.js';
 import { handlesReleased } from '../Transport.js';
 import { bye, type PipeRtcp, parseRtcp, receiverReport } from './pipeRtcp.js';
-import { isRtcp, parseRtp } from './pipeRtp.js';
 
 /** Where the socket binds, and how long the other end may stay silent. */
 export interface PipeEndpointOptions {

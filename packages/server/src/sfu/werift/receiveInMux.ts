@@ -17,11 +17,12 @@
  * video, the track's `onReceiveRtp` event. It applies only where werift's `handleRTP` would do nothing else:
  * a known SSRC already routed once (its statistics and RTCP loop exist), a plain codec (not RTX, not RED), no
  * transport-wide congestion control, a 12-byte header (no padding, CSRC or header extension: none is
- * negotiated, peerConfig.ts), which it parses into werift's `RtpPacket` itself. Anything else
- * — DTLS, RTCP, STUN, the first packet of a stream, a packet that fails authentication — goes to werift as
- * before.
+ * negotiated, peerConfig.ts), which it parses into werift's `RtpPacket` as a media pipe does (rtpDatagram.ts).
+ * Anything else — DTLS, RTCP, STUN, the first packet of a stream, a packet that fails authentication — goes to
+ * werift as before.
  */
-import { type RTCDtlsTransport, type RTCPeerConnection, RtpHeader, RtpPacket } from 'werift';
+import type { RTCDtlsTransport, RTCPeerConnection, RtpPacket } from 'werift';
+import { isRtcp, parseRtp } from '../rtpDatagram.js';
 import {
   answeringIceOf,
   iceConnectionOf,
@@ -84,22 +85,23 @@ class FastRtpReceive implements MuxRtpReceiver {
   ) {}
 
   receive(data: Buffer): boolean {
-    // RTP version 2 without padding, header extension or CSRC, and not RTCP (RFC 5761 §4: types 192–223).
-    if (data.length < 12 || data[0] !== 0x80) return false;
-    const second = data[1]!;
-    if (second >= 192 && second <= 223) return false;
+    // RTP version 2 without padding, header extension or CSRC, and not RTCP.
+    if (data.length < 12 || data[0] !== 0x80 || isRtcp(data)) return false;
     const dtls = this.dtls;
     if (dtls.state !== 'connected') return false;
     const srtp = fastSrtpOf(dtls);
     if (srtp === null) return false;
-    const route = this.routeOf(data.readUInt32BE(8), second & 0x7f);
+    const route = this.routeOf(data.readUInt32BE(8), data[1]! & 0x7f);
     if (route === null) return false;
-    let packet: RtpPacket;
+    let plain: Buffer;
     try {
-      packet = plainPacket(srtp.remote.unprotectRtp(data));
+      plain = srtp.remote.unprotectRtp(data);
     } catch {
       return false; // werift unprotects it again and drops it, as it does any packet that fails
     }
+    // A 12-byte header that authenticated: parseRtp takes it whole (the null is for malformed datagrams).
+    const packet = parseRtp(plain);
+    if (packet === null) return true;
     // What werift's DTLS transport and ICE connection count for every datagram they pass on.
     const counts = dtls as unknown as WeriftReceiveCounts;
     counts.bytesReceived += data.length;
@@ -141,20 +143,4 @@ function resolve(router: WeriftRtpRouter, ssrc: number, payloadType: number): Ro
   if (name === 'rtx' || name === 'red') return null;
   if (receiver.receiverTWCC !== undefined || receiver.twccEnabled) return null;
   return { payloadType, receiver, track, statistics, nack: track.kind === 'video' && !!receiver.nackEnabled };
-}
-
-/**
- * werift's `RtpPacket` of a plain RTP packet (12-byte header: no padding, extension or CSRC), as
- * `RtpPacket.deSerialize` makes it, without its bit reader: the same header fields, the payload a view of
- * the packet after the header.
- */
-function plainPacket(plain: Buffer): RtpPacket {
-  const header = new RtpHeader();
-  header.marker = (plain[1]! & 0x80) !== 0;
-  header.payloadType = plain[1]! & 0x7f;
-  header.sequenceNumber = (plain[2]! << 8) | plain[3]!;
-  header.timestamp = plain.readUInt32BE(4);
-  header.ssrc = plain.readUInt32BE(8);
-  header.payloadOffset = 12;
-  return new RtpPacket(header, plain.subarray(12));
 }
