@@ -25,6 +25,7 @@ export {
   tsAdd,
 } from './sequence.js';
 export type { KeystreamAhead } from './srtp/aesCounterMode.js';
+export { HmacSha1 } from './srtp/hmacSha1.js';
 export { deriveSessionKeys, type SrtpSessionKeys } from './srtp/keyDerivation.js';
 export { RolloverCounter } from './srtp/rolloverCounter.js';
 export { SrtpAuthError } from './srtp/SrtpAuthError.js';

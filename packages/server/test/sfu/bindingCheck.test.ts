@@ -5,11 +5,13 @@ import fc from 'fast-check';
 import { classes, Message, methods, parseMessage } from 'werift';
 import {
   bindingSuccess,
+  IcePassword,
   readBindingCheck,
   verifyIntegrity,
 } from '../../src/sfu/werift/udpMux/bindingCheck.js';
 
 const PASSWORD = Buffer.from('0123456789abcdef0123456789abcdef');
+const KEY = IcePassword.of(PASSWORD.toString());
 
 /** A check as a controlling agent (libwebrtc, werift) sends it. */
 function check(
@@ -35,8 +37,10 @@ test('a check reads as its ufrag, its flags and where its integrity is; the inte
     assert.equal(read.useCandidate, true);
     assert.equal(read.iceControlled, false);
     assert.equal(data.readUInt16BE(read.integrityAt), 0x0008);
-    assert.equal(verifyIntegrity(data, read, PASSWORD), true);
-    assert.equal(verifyIntegrity(data, read, Buffer.from('another password, same length!!!')), false);
+    const before = Buffer.from(data);
+    assert.equal(verifyIntegrity(data, read, KEY), true);
+    assert.equal(verifyIntegrity(data, read, IcePassword.of('another password, same length!!!')), false);
+    assert.deepEqual(data, before, 'the datagram is left as it came');
   }
   const plain = readBindingCheck(check().bytes);
   assert.equal(plain?.useCandidate, false);
@@ -47,7 +51,7 @@ test('a tampered check fails its integrity', () => {
   const data = Buffer.from(check().bytes);
   const read = readBindingCheck(data)!;
   data[24] = data[24]! ^ 1; // inside USERNAME
-  assert.equal(verifyIntegrity(data, read, PASSWORD), false);
+  assert.equal(verifyIntegrity(data, read, KEY), false);
 });
 
 test('the success response is the bytes werift writes, and verifies with werift', () => {
@@ -57,7 +61,7 @@ test('the success response is the bytes werift writes, and verifies with werift'
     ['127.0.0.1', 65535],
     ['255.0.1.254', 1],
   ] as const) {
-    const ours = bindingSuccess(request.bytes, address, port, PASSWORD);
+    const ours = bindingSuccess(request.bytes, address, port, KEY);
     const werifts = new Message(methods.BINDING, classes.RESPONSE, request.transactionId)
       .setAttribute('XOR-MAPPED-ADDRESS', [address, port])
       .addMessageIntegrity(PASSWORD)
@@ -124,7 +128,7 @@ test('any datagram reads without throwing', () => {
       ),
       (data) => {
         const read = readBindingCheck(data);
-        if (read !== null) assert.equal(typeof verifyIntegrity(data, read, PASSWORD), 'boolean');
+        if (read !== null) assert.equal(typeof verifyIntegrity(data, read, KEY), 'boolean');
       },
     ),
   );

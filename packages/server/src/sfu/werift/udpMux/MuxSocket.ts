@@ -20,7 +20,7 @@
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { parseMessage } from 'werift';
-import { readBindingCheck } from './bindingCheck.js';
+import { IcePassword, readBindingCheck } from './bindingCheck.js';
 import { MuxTransport, type RemoteInfo } from './MuxTransport.js';
 import { looksLikeStun, scanBindingRequest } from './stunScan.js';
 import { ipv4TupleKey, ipv6TupleKey } from './tupleKey.js';
@@ -81,11 +81,9 @@ export class MuxSocket {
   /** Routes new tuples whose binding requests name `ufrag` (and verify with `password`) to `transport`. */
   register(transport: MuxTransport, ufrag: string, password: string): void {
     if (transport.closed || transport.ufrags.has(ufrag)) return;
-    // A buffer of its own: a small `Buffer.from` is a slice of Node's shared 8 KiB pool, and a transport's
-    // password kept for its life would keep a whole slab alive (~5 KiB per transport in a heap snapshot).
-    const key = Buffer.allocUnsafeSlow(Buffer.byteLength(password, 'utf8'));
-    key.write(password, 'utf8');
-    transport.ufrags.set(ufrag, key);
+    // In a buffer of its own: a slice of Node's 8 KiB pool kept for the transport's life would keep a whole
+    // slab alive (~5 KiB per transport in a heap snapshot).
+    transport.ufrags.set(ufrag, IcePassword.of(password));
     const list = this.ufrags.get(ufrag);
     if (list) list.push(transport);
     else this.ufrags.set(ufrag, [transport]);
@@ -173,7 +171,7 @@ export class MuxSocket {
     for (const transport of list) {
       const password = transport.ufrags.get(ufrag);
       if (password === undefined) continue;
-      const message = parseMessage(data, password);
+      const message = parseMessage(data, password.bytes);
       if (message?.getAttributeValue('MESSAGE-INTEGRITY') !== undefined) return transport;
     }
     return null;

@@ -5,7 +5,7 @@
  * `close`, `address`, `host`, `port`, `addressFamily`. udpMuxShapes.test.ts pins that list against werift.
  */
 import type { AddressInfo } from 'node:net';
-import { type BindingCheck, bindingSuccess, verifyIntegrity } from './bindingCheck.js';
+import { type BindingCheck, bindingSuccess, type IcePassword, verifyIntegrity } from './bindingCheck.js';
 import type { MuxSocket, TupleKey } from './MuxSocket.js';
 
 /** Whether a check may be answered in the mux, and what answering it does (set by answerChecks.ts). */
@@ -37,7 +37,7 @@ export class MuxTransport {
   /** The tuples routed here, oldest first (managed by {@link MuxSocket}). */
   readonly tuples: TupleKey[] = [];
   /** The local ufrags and their ICE passwords that route new tuples here (managed by {@link MuxSocket}). */
-  readonly ufrags = new Map<string, Buffer>();
+  readonly ufrags = new Map<string, IcePassword>();
   /** Answers the checks of a connected peer in the mux (answerChecks.ts); null: werift answers them all. */
   checkAnswerer: CheckAnswerer | null = null;
   /** Takes a publisher's RTP past werift's receiving pipeline (receiveInMux.ts); null: werift gets it all. */
