@@ -49,18 +49,23 @@ function parentOf(pid: number): number | null {
 }
 
 /**
- * True if this process runs in a network namespace of its own: one of its ancestors (the shell that ran
- * `unshare -n`) is in another. PID 1's namespace cannot always be read here (a container), its ancestors' can.
+ * Whether this process runs in a network namespace of its own: `own` if one of its ancestors (the shell that
+ * ran `unshare -n`) is in another; `shared` if PID 1 is in this one (or every ancestor is, when the walk ends
+ * before PID 1); `unknown` if no ancestor read differs but some, PID 1 among them, could not be read — a process
+ * started detached hangs off PID 1, whose namespace cannot be read from inside `unshare -n` here.
  */
-function ownNamespace(): boolean {
+function ownNamespace(): 'own' | 'shared' | 'unknown' {
   const own = namespaceOf(process.pid);
-  if (own === null) return false;
+  if (own === null) return 'unknown';
+  let unreadable = false;
   for (let pid = parentOf(process.pid); pid !== null; pid = parentOf(pid)) {
     const ns = namespaceOf(pid);
-    if (ns !== null && ns !== own) return true;
-    if (pid === 1) break;
+    if (ns === null) unreadable = true;
+    else if (ns !== own) return 'own';
+    // PID 1's namespace, read and the same: this is the machine's (or the container's) own namespace.
+    if (pid === 1) return ns === null ? 'unknown' : 'shared';
   }
-  return false;
+  return unreadable ? 'unknown' : 'shared';
 }
 
 /**
@@ -69,8 +74,12 @@ function ownNamespace(): boolean {
  * for `unshare -n`, made strict: a veth or bridge to the host would carry Janus's traffic out).
  */
 export function isolationProblem(): string | null {
-  if (!ownNamespace()) {
+  const namespace = ownNamespace();
+  if (namespace === 'shared') {
     return "the bench runs in its parent's network namespace; run it under `unshare -n bash -c 'ip link set lo up && …'`";
+  }
+  if (namespace === 'unknown') {
+    return "the bench cannot tell whether it has a network namespace of its own (no ancestor's differs, and PID 1's cannot be read; a process started detached hangs off PID 1); run it in the foreground under `unshare -n bash -c 'ip link set lo up && …'`";
   }
   let links: string;
   try {
