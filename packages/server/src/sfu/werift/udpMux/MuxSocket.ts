@@ -81,8 +81,6 @@ export class MuxSocket {
   /** Routes new tuples whose binding requests name `ufrag` (and verify with `password`) to `transport`. */
   register(transport: MuxTransport, ufrag: string, password: string): void {
     if (transport.closed || transport.ufrags.has(ufrag)) return;
-    // In a buffer of its own: a slice of Node's 8 KiB pool kept for the transport's life would keep a whole
-    // slab alive (~5 KiB per transport in a heap snapshot).
     transport.ufrags.set(ufrag, IcePassword.of(password));
     const list = this.ufrags.get(ufrag);
     if (list) list.push(transport);
