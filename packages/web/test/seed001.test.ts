@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import type { RunningServer } from '@parley/server';
 import type { Browser } from 'playwright-core';
 import { launchChromium, newPage, receivedMedia, skipWithoutBrowser } from './support/browser.js';
@@ -25,20 +25,29 @@ describe('seed 001 runs unchanged in Chromium', { skip: skipWithoutBrowser() }, 
     const seed = await readFile(join(TEST_PAGES_DIR, 'seed001.js'), 'utf8');
     await writeFile(join(dir, 'seed-module.html'), seedPage(seed, 'module'));
     await writeFile(join(dir, 'seed-script.html'), seedPage(seed, 'script'));
-    // The pages are served by the Parley server itself, as an app's pages would be by its own origin.
-    server = await startTestServer({ web: { demoDir: dir } });
     browser = await launchChromium();
   });
 
   after(async () => {
     await browser?.close();
-    await server?.close();
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
+  // A server per case: the case counts the server's streams and sessions, so a failed case (whose stream and
+  // session stay until they time out) must not fail the next one too.
+  beforeEach(async () => {
+    // The pages are served by the Parley server itself, as an app's pages would be by its own origin.
+    server = await startTestServer({ web: { demoDir: dir } });
+  });
+
+  afterEach(async () => {
+    await server?.close();
+  });
+
   for (const variant of ['module', 'script'] as const) {
-    it(`as ${variant === 'module' ? 'an ES module' : 'a classic script'}: login, publish, play, hear, stop`, async () => {
+    it(`as ${variant === 'module' ? 'an ES module' : 'a classic script'}: login, publish, play, hear, stop`, async (t) => {
       const { page, errors } = await newPage(browser);
+      t.after(() => page.context().close());
       const userID = unique('seed-user');
       const streamID = unique('seed-stream');
       const query = new URLSearchParams({
@@ -113,7 +122,6 @@ describe('seed 001 runs unchanged in Chromium', { skip: skipWithoutBrowser() }, 
         errors.filter((e) => e.startsWith('pageerror')),
         [],
       );
-      await page.context().close();
     });
   }
 });
