@@ -1,8 +1,8 @@
 // Memory per transport (Parley's) and per subscriber (Janus's) is one slope: RSS between the first and the last
-// step that read both RSS and the transport count.
+// step that read both RSS and the transport count; and the slope at scale, through the upper half of the steps.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { rssSlope } from '../src/lib/measure.js';
+import { rssSlope, rssSlopeAtScale } from '../src/lib/measure.js';
 
 describe('rssSlope', () => {
   it('takes the first and last steps that read both figures, skipping the others', () => {
@@ -46,6 +46,43 @@ describe('rssSlope', () => {
       rssSlope([
         { serverRssMiB: 100, mediaTransports: 51 },
         { serverRssMiB: 90, mediaTransports: 51 },
+      ]),
+      null,
+    );
+  });
+});
+
+describe('rssSlopeAtScale', () => {
+  it("fits the readings from half of the last one's transports on, by least squares", () => {
+    const slope = rssSlopeAtScale([
+      { serverRssMiB: 100, mediaTransports: 51 },
+      { serverRssMiB: 150, mediaTransports: 201 },
+      null,
+      { serverRssMiB: 170, mediaTransports: 401 },
+      { serverRssMiB: null, mediaTransports: 501 },
+      { serverRssMiB: 191, mediaTransports: 601 },
+      { serverRssMiB: 210, mediaTransports: 801 },
+    ]);
+    // Through (401, 170), (601, 191), (801, 210): 40 MiB over 400 transports, least squares 0.1 MiB per transport.
+    assert.deepEqual(slope, { kibPerTransport: 102.4, fromTransports: 401, toTransports: 801, readings: 3 });
+  });
+
+  it('is the two-point slope when only two readings are at scale', () => {
+    const slope = rssSlopeAtScale([
+      { serverRssMiB: 116, mediaTransports: 26 },
+      { serverRssMiB: 141, mediaTransports: 101 },
+      { serverRssMiB: 175, mediaTransports: 201 },
+      { serverRssMiB: 185, mediaTransports: 301 },
+    ]);
+    assert.deepEqual(slope, { kibPerTransport: 102.4, fromTransports: 201, toTransports: 301, readings: 2 });
+  });
+
+  it('is null with fewer than two readings at scale', () => {
+    assert.equal(rssSlopeAtScale([]), null);
+    assert.equal(
+      rssSlopeAtScale([
+        { serverRssMiB: 100, mediaTransports: 51 },
+        { serverRssMiB: 200, mediaTransports: 851 },
       ]),
       null,
     );

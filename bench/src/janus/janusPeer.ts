@@ -12,6 +12,7 @@ import {
   type MemoryReading,
   pooledMicrosPerPacket,
   rssSlope,
+  rssSlopeAtScale,
   type WindowRow,
 } from '../lib/measure.js';
 import { round } from '../lib/stats.js';
@@ -57,6 +58,8 @@ export function janusSkipLine(): string | null {
 /** KiB of Janus's RSS per subscriber, between the first and last measured steps. */
 export interface PerSubscriberMemory {
   kibPerSubscriber: number | null;
+  /** KiB per subscriber through the steps at scale (as Parley's, `rssSlopeAtScale`); null with too few. */
+  kibAtScale: number | null;
   fromSubscribers: number;
   toSubscribers: number;
   fromRssMiB: number;
@@ -86,10 +89,12 @@ export interface JanusSummary {
 
 /** RSS per subscriber from the first and last measured steps (the publisher's PeerConnection counted out). */
 function memoryPerSubscriber(rows: readonly LoadRow[]): PerSubscriberMemory | null {
-  const slope = rssSlope(rows.map((r) => r.row as MemoryRow | null));
+  const readings = rows.map((r) => r.row as MemoryRow | null);
+  const slope = rssSlope(readings);
   return (
     slope && {
       kibPerSubscriber: slope.kibPerTransport,
+      kibAtScale: rssSlopeAtScale(readings)?.kibPerTransport ?? null,
       fromSubscribers: slope.first.transports - 1,
       toSubscribers: slope.last.transports - 1,
       fromRssMiB: slope.first.rssMiB,
@@ -162,7 +167,8 @@ export function janusTable(
     lines.push(
       '',
       `${summary.label} memory per subscriber: ${m.kibPerSubscriber} KiB RSS (${m.fromRssMiB} MiB with ` +
-        `${m.fromSubscribers} subscribers, ${m.toRssMiB} MiB with ${m.toSubscribers}).`,
+        `${m.fromSubscribers} subscribers, ${m.toRssMiB} MiB with ${m.toSubscribers}); at scale ` +
+        `${v(m.kibAtScale)} KiB (by the same rule as Parley's).`,
     );
   }
   lines.push('', `Packet count: ${summary.countCheck}.`);
@@ -179,6 +185,9 @@ export function janusHeadline(summary: JanusSummary, unit: string): string {
   return (
     `${summary.label}: capacity ${cap}; ${v(summary.microsPerPacket)} µs/packet (Parley ÷ Janus ${v(summary.parleyRatio, '×')}); ` +
     `${v(summary.memoryPerSubscriber?.kibPerSubscriber)} KiB RSS per subscriber` +
+    (typeof summary.memoryPerSubscriber?.kibAtScale === 'number'
+      ? ` (${summary.memoryPerSubscriber.kibAtScale} KiB at scale)`
+      : '') +
     (half ? `; p50 / p99 ${half.p50} / ${half.p99} ms at ${half.load} ${unit}` : '')
   );
 }

@@ -463,6 +463,51 @@ export function rssSlope(rows: readonly (MemoryReading | null)[]): {
 }
 
 /**
+ * The readings from this fraction of the last reading's transports on are the ones "at scale": by then V8 has
+ * grown what it sizes by the packet rate up to its fixed limits (its young generation; the cipher output that
+ * waits for the young generation's collection), so their slope is what one more transport costs.
+ */
+export const AT_SCALE_FROM = 0.5;
+
+/**
+ * KiB of RSS per transport at scale: the least-squares slope of RSS over the transport count, through the readings
+ * with at least {@link AT_SCALE_FROM} of the last reading's transports; null with fewer than two such readings.
+ *
+ * The slope from the first step ({@link rssSlope}) also counts what V8 sizes by the packet rate, up to fixed
+ * limits, between a first step that has not reached them and a last that has. Measured by hand with the media
+ * flowing 15 s before each reading (2026-12-06): video 281 KiB per transport from 26 to 101 transports, then 127
+ * and 123 from 101 to 201 to 301; audio 190 from 51 to 201, then 102 and 107 up to 801.
+ */
+export function rssSlopeAtScale(
+  rows: readonly (MemoryReading | null)[],
+): { kibPerTransport: number; fromTransports: number; toTransports: number; readings: number } | null {
+  const read = rows.filter(
+    (r): r is MemoryReading & { serverRssMiB: number; mediaTransports: number } =>
+      typeof r?.serverRssMiB === 'number' && typeof r.mediaTransports === 'number',
+  );
+  const last = read[read.length - 1];
+  if (last === undefined) return null;
+  const upper = read.filter((r) => r.mediaTransports >= last.mediaTransports * AT_SCALE_FROM);
+  if (upper.length < 2) return null;
+  const n = upper.length;
+  const meanX = upper.reduce((sum, r) => sum + r.mediaTransports, 0) / n;
+  const meanY = upper.reduce((sum, r) => sum + r.serverRssMiB, 0) / n;
+  let num = 0;
+  let den = 0;
+  for (const r of upper) {
+    num += (r.mediaTransports - meanX) * (r.serverRssMiB - meanY);
+    den += (r.mediaTransports - meanX) ** 2;
+  }
+  if (den === 0) return null;
+  return {
+    kibPerTransport: Math.round((num / den) * 10240) / 10,
+    fromTransports: upper[0]!.mediaTransports,
+    toTransports: last.mediaTransports,
+    readings: n,
+  };
+}
+
+/**
  * CPU per packet over all steps together: Σ CPU time ÷ Σ packets received (null if none), so the ratio of
  * Parley's to the baseline's compares the same load profile.
  */

@@ -32,6 +32,7 @@ import {
   mergeWindows,
   pooledMicrosPerPacket,
   rssSlope,
+  rssSlopeAtScale,
   settle,
   type WindowRow,
   type WindowSamples,
@@ -109,6 +110,8 @@ export function atRest(parley: StepRow | null, baseline: StepRow | null): AtRest
 interface MemoryPerTransport {
   kibPerTransport: number | null;
   kibBeyondYoung: number | null;
+  /** What one more transport costs at scale (see `rssSlopeAtScale`), and the steps it is read from. */
+  atScale: { kibPerTransport: number; fromTransports: number; toTransports: number; readings: number } | null;
   fromTransports: number;
   toTransports: number;
   fromRssMiB: number;
@@ -323,7 +326,8 @@ async function serverMemory(
 
 /** KiB of server RSS per media transport, from the first and last measured steps (null if not measurable). */
 function memoryPerTransport(rows: readonly RampStep[]): MemoryPerTransport | null {
-  const slope = rssSlope(rows.map((r) => r.row));
+  const readings = rows.map((r) => r.row);
+  const slope = rssSlope(readings);
   return (
     slope && {
       kibPerTransport: slope.kibPerTransport,
@@ -331,6 +335,7 @@ function memoryPerTransport(rows: readonly RampStep[]): MemoryPerTransport | nul
         slope.kibPerTransport !== null && slope.breakdown !== null
           ? round(slope.kibPerTransport - slope.breakdown.youngKiB, 1)
           : null,
+      atScale: rssSlopeAtScale(readings),
       fromTransports: slope.first.transports,
       toTransports: slope.last.transports,
       fromRssMiB: slope.first.rssMiB,
@@ -729,6 +734,14 @@ export function mediaTable(result: ScenarioResult<MediaOutput>, unit: string): s
           `generation's growth: ${memory.kibBeyondYoung} KiB per media transport.`,
       );
     }
+    if (memory.atScale) {
+      lines.push(
+        '',
+        `At scale: ${memory.atScale.kibPerTransport} KiB RSS per media transport (least-squares slope through ` +
+          `the ${memory.atScale.readings} steps from ${memory.atScale.fromTransports} to ` +
+          `${memory.atScale.toTransports} transports, by when V8 has grown what it sizes by the packet rate).`,
+      );
+    }
   }
   for (const [variant, j] of Object.entries(result.summary.janus ?? {}) as [JanusVariant, JanusSummary][]) {
     const steps = result.rows.map((r) => ({
@@ -754,6 +767,10 @@ export function mediaHeadline(result: ScenarioResult<MediaOutput>, unit: string)
       `${s.serverMemoryPerTransport?.kibPerTransport ?? '—'} KiB RSS per media transport` +
       (typeof s.serverMemoryPerTransport?.kibBeyondYoung === 'number'
         ? ` (${s.serverMemoryPerTransport.kibBeyondYoung} KiB without V8's young generation's growth)`
+        : '') +
+      (s.serverMemoryPerTransport?.atScale
+        ? `, ${s.serverMemoryPerTransport.atScale.kibPerTransport} KiB at scale ` +
+          `(${s.serverMemoryPerTransport.atScale.fromTransports} → ${s.serverMemoryPerTransport.atScale.toTransports})`
         : '') +
       half(s.latencyAtHalfCapacity?.parley),
     baseline:
