@@ -64,17 +64,30 @@ describe('rssSlopeAtScale', () => {
       { serverRssMiB: 210, mediaTransports: 801 },
     ]);
     // Through (401, 170), (601, 191), (801, 210): 40 MiB over 400 transports, least squares 0.1 MiB per transport.
-    assert.deepEqual(slope, { kibPerTransport: 102.4, fromTransports: 401, toTransports: 801, readings: 3 });
+    assert.deepEqual(slope, {
+      kibPerTransport: 102.4,
+      fromTransports: 401,
+      toTransports: 801,
+      readings: 3,
+      youngMiB: [null, null, null],
+    });
   });
 
   it('is the two-point slope when only two readings are at scale', () => {
+    const heap = (youngMiB: number) => ({ youngMiB, v8MiB: 60, liveMiB: 30 });
     const slope = rssSlopeAtScale([
-      { serverRssMiB: 116, mediaTransports: 26 },
-      { serverRssMiB: 141, mediaTransports: 101 },
-      { serverRssMiB: 175, mediaTransports: 201 },
-      { serverRssMiB: 185, mediaTransports: 301 },
+      { serverRssMiB: 116, mediaTransports: 26, serverHeap: heap(0.3) },
+      { serverRssMiB: 141, mediaTransports: 101, serverHeap: heap(15.8) },
+      { serverRssMiB: 175, mediaTransports: 201, serverHeap: heap(29.3) },
+      { serverRssMiB: 185, mediaTransports: 301, serverHeap: heap(30.8) },
     ]);
-    assert.deepEqual(slope, { kibPerTransport: 102.4, fromTransports: 201, toTransports: 301, readings: 2 });
+    assert.deepEqual(slope, {
+      kibPerTransport: 102.4,
+      fromTransports: 201,
+      toTransports: 301,
+      readings: 2,
+      youngMiB: [29.3, 30.8],
+    });
   });
 
   it('is null with fewer than two readings at scale', () => {

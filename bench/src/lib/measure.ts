@@ -469,6 +469,16 @@ export function rssSlope(rows: readonly (MemoryReading | null)[]): {
  */
 export const AT_SCALE_FROM = 0.5;
 
+/** {@link rssSlopeAtScale}'s answer: KiB per transport, the steps it is read from, V8's young generation at each. */
+export interface AtScaleSlope {
+  kibPerTransport: number;
+  fromTransports: number;
+  toTransports: number;
+  readings: number;
+  /** MiB of V8's young generation at each of those steps (null where a step did not read the heap). */
+  youngMiB: (number | null)[];
+}
+
 /**
  * KiB of RSS per transport at scale: the least-squares slope of RSS over the transport count, through the readings
  * with at least {@link AT_SCALE_FROM} of the last reading's transports; null with fewer than two such readings.
@@ -478,9 +488,7 @@ export const AT_SCALE_FROM = 0.5;
  * flowing 15 s before each reading (2026-12-06): video 281 KiB per transport from 26 to 101 transports, then 127
  * and 123 from 101 to 201 to 301; audio 190 from 51 to 201, then 102 and 107 up to 801.
  */
-export function rssSlopeAtScale(
-  rows: readonly (MemoryReading | null)[],
-): { kibPerTransport: number; fromTransports: number; toTransports: number; readings: number } | null {
+export function rssSlopeAtScale(rows: readonly (MemoryReading | null)[]): AtScaleSlope | null {
   const read = rows.filter(
     (r): r is MemoryReading & { serverRssMiB: number; mediaTransports: number } =>
       typeof r?.serverRssMiB === 'number' && typeof r.mediaTransports === 'number',
@@ -504,6 +512,7 @@ export function rssSlopeAtScale(
     fromTransports: upper[0]!.mediaTransports,
     toTransports: last.mediaTransports,
     readings: n,
+    youngMiB: upper.map((r) => r.serverHeap?.youngMiB ?? null),
   };
 }
 

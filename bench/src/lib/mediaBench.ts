@@ -20,6 +20,7 @@ import {
 } from '../janus/janusPeer.js';
 import { renderChart } from './chart.js';
 import {
+  type AtScaleSlope,
   CAPACITY_RULE,
   capacity,
   holds,
@@ -111,7 +112,7 @@ interface MemoryPerTransport {
   kibPerTransport: number | null;
   kibBeyondYoung: number | null;
   /** What one more transport costs at scale (see `rssSlopeAtScale`), and the steps it is read from. */
-  atScale: { kibPerTransport: number; fromTransports: number; toTransports: number; readings: number } | null;
+  atScale: AtScaleSlope | null;
   fromTransports: number;
   toTransports: number;
   fromRssMiB: number;
@@ -739,7 +740,8 @@ export function mediaTable(result: ScenarioResult<MediaOutput>, unit: string): s
         '',
         `At scale: ${memory.atScale.kibPerTransport} KiB RSS per media transport (least-squares slope through ` +
           `the ${memory.atScale.readings} steps from ${memory.atScale.fromTransports} to ` +
-          `${memory.atScale.toTransports} transports, by when V8 has grown what it sizes by the packet rate).`,
+          `${memory.atScale.toTransports} transports, those with at least half of the last step's; V8's young ` +
+          `generation at them: ${memory.atScale.youngMiB.map((y) => y ?? '—').join(' / ')} MiB).`,
       );
     }
   }
