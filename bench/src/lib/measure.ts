@@ -422,6 +422,16 @@ export interface MemoryBreakdown {
   outsideKiB: number;
 }
 
+/** The steps that read both RSS and the transport count, in order. */
+function memoryReadings(
+  rows: readonly (MemoryReading | null)[],
+): (MemoryReading & { serverRssMiB: number; mediaTransports: number })[] {
+  return rows.filter(
+    (r): r is MemoryReading & { serverRssMiB: number; mediaTransports: number } =>
+      typeof r?.serverRssMiB === 'number' && typeof r.mediaTransports === 'number',
+  );
+}
+
 /**
  * KiB of RSS per transport: the slope between the first and the last step that read both figures, with those two
  * readings, and where it is when both read the heap (else `breakdown` is null). Null when fewer than two steps
@@ -433,10 +443,7 @@ export function rssSlope(rows: readonly (MemoryReading | null)[]): {
   last: { rssMiB: number; transports: number };
   breakdown: MemoryBreakdown | null;
 } | null {
-  const read = rows.filter(
-    (r): r is MemoryReading & { serverRssMiB: number; mediaTransports: number } =>
-      typeof r?.serverRssMiB === 'number' && typeof r.mediaTransports === 'number',
-  );
+  const read = memoryReadings(rows);
   const first = read[0];
   const last = read[read.length - 1];
   if (first === undefined || last === undefined || last.mediaTransports <= first.mediaTransports) return null;
@@ -484,15 +491,11 @@ export interface AtScaleSlope {
  * with at least {@link AT_SCALE_FROM} of the last reading's transports; null with fewer than two such readings.
  *
  * The slope from the first step ({@link rssSlope}) also counts what V8 sizes by the packet rate, up to fixed
- * limits, between a first step that has not reached them and a last that has. Measured by hand with the media
- * flowing 15 s before each reading (2026-12-06): video 281 KiB per transport from 26 to 101 transports, then 127
- * and 123 from 101 to 201 to 301; audio 190 from 51 to 201, then 102 and 107 up to 801.
+ * limits, between a first step that has not reached them and a last that has (measured: bench/README.md, "At
+ * scale").
  */
 export function rssSlopeAtScale(rows: readonly (MemoryReading | null)[]): AtScaleSlope | null {
-  const read = rows.filter(
-    (r): r is MemoryReading & { serverRssMiB: number; mediaTransports: number } =>
-      typeof r?.serverRssMiB === 'number' && typeof r.mediaTransports === 'number',
-  );
+  const read = memoryReadings(rows);
   const last = read[read.length - 1];
   if (last === undefined) return null;
   const upper = read.filter((r) => r.mediaTransports >= last.mediaTransports * AT_SCALE_FROM);
