@@ -95,6 +95,7 @@ export class PublisherTransport extends Transport {
       const localSdp = pc.localDescription?.sdp;
       if (!localSdp) throw SfuError.negotiationFailed('werift produced no answer');
       const answerSdp = withSessionIceLite(localSdp);
+      transport.negotiationSettled();
       return { transport, answerSdp };
     } catch (err) {
       await transport.close('failed');

@@ -127,6 +127,7 @@ export class SubscriberTransport extends Transport {
       const sub = dtls.onRtcp.subscribe((packet) => this.handleRtcp(packet));
       this.rtcpUnsubscribers.push(sub.unSubscribe);
     }
+    this.negotiationSettled();
   }
 
   /** The consumer of `kind`, if the stream had that kind when played. */

@@ -10,6 +10,7 @@ import type { InactivitySweep, Watched } from './InactivitySweep.js';
 import { type RtpStreamStats, type TransportStats, transportStats } from './stats.js';
 import { answerChecksInMux } from './werift/answerChecks.js';
 import { connectOnFirstCheck } from './werift/connectOnFirstCheck.js';
+import { dropNegotiatedDescriptions } from './werift/dropDescriptions.js';
 import { keepEarlyDtls } from './werift/earlyDtls.js';
 import { followLatestNomination } from './werift/followNomination.js';
 import { leanEventsUnder } from './werift/leanEvents.js';
@@ -100,6 +101,8 @@ export abstract class Transport extends TypedEmitter<TransportEvents> {
   private closing: Promise<void> | null = null;
   private closeReason: TransportCloseReason | null = null;
   private readonly unsubscribers: (() => void)[] = [];
+  /** Both descriptions are applied ({@link negotiationSettled}); the transport never negotiates again. */
+  private negotiated = false;
 
   protected constructor(
     key: string,
@@ -224,6 +227,15 @@ export abstract class Transport extends TypedEmitter<TransportEvents> {
     }
   }
 
+  /**
+   * Called by the subclasses once the offer and the answer are both applied: a transport negotiates once, so
+   * what werift keeps of the descriptions can go when it is also connected (werift/dropDescriptions.ts).
+   */
+  protected negotiationSettled(): void {
+    this.negotiated = true;
+    if (this.pc.connectionState === 'connected') dropNegotiatedDescriptions(this.pc);
+  }
+
   /** The peer connection's DTLS transports (one with max-bundle). */
   protected dtlsTransports(): RTCDtlsTransport[] {
     return [...new Set(this.pc.getTransceivers().map((t) => t.dtlsTransport))];
@@ -253,6 +265,8 @@ export abstract class Transport extends TypedEmitter<TransportEvents> {
       // The connection's werift events are all made by now; their closures are most of its idle heap.
       leanEventsUnder(this.pc, (value) => value instanceof RTCPeerConnection && value !== this.pc);
       shareOptionShapes(this.pc);
+      // A player's answer may still be being applied when its DTLS connects: then setAnswer drops them.
+      if (this.negotiated) dropNegotiatedDescriptions(this.pc);
       this.onConnected();
       this.emit('connected');
     } else if (state === 'failed' || state === 'closed') {

@@ -148,6 +148,11 @@ const SHAPES: readonly [keyof WeriftShapeSubjects, string, Kind][] = [
   ['sender', 'lastSRtimestamp', 'present'],
   ['sender', 'lastSentSRTimestamp', 'present'],
   ['sender', 'runRtcp', 'function'],
+  // SDPManager: dropDescriptions (the negotiated descriptions, and the pending ones it checks first).
+  ['peer', 'sdpManager.currentLocalDescription', 'present'],
+  ['peer', 'sdpManager.currentRemoteDescription', 'present'],
+  ['peer', 'sdpManager.pendingLocalDescription', 'present'],
+  ['peer', 'sdpManager.pendingRemoteDescription', 'present'],
   // RtpRouter, RTCRtpReceiver, the remote track, the receive counters: receiveInMux.
   ['peer', 'router.ssrcTable', 'object'],
   ['receiver', 'stopped', 'boolean'],

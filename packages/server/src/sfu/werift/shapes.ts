@@ -6,10 +6,10 @@
  * follow the peer's newest ICE nomination (followNomination.ts), to connect on the first check
  * (connectOnFirstCheck.ts), to answer a connected peer's checks in the UDP mux (answerChecks.ts), to keep an
  * early ClientHello (earlyDtls.ts), to register ICE credentials with the UDP mux (udpMux/registerIce.ts), to
- * drop what a finished handshake no longer needs (trimHandshake.ts), to release handshake buffers
- * (unpoolHandshake.ts), to copy option objects (shareOptionShapes.ts) and to take a publisher's RTP in the UDP
- * mux (receiveInMux.ts). The accessors below are where a
- * werift object is cast to one of these shapes; `checkWeriftShapes()` (checkWeriftShapes.ts) verifies at
+ * drop what a finished handshake no longer needs (trimHandshake.ts) and the parsed descriptions of a settled
+ * negotiation (dropDescriptions.ts), to release handshake buffers (unpoolHandshake.ts), to copy option objects
+ * (shareOptionShapes.ts) and to take a publisher's RTP in the UDP mux (receiveInMux.ts). The accessors below
+ * are where a werift object is cast to one of these shapes; `checkWeriftShapes()` (checkWeriftShapes.ts) verifies at
  * start-up that each shape is there, so a werift upgrade that moved one fails at once, by name, instead of as
  * lost media. (leanEvents.ts and senderFields.ts also reach werift's objects, field by field: werift's `Event`
  * is pinned by a digest of its source, the moved sender and DTLS fields by the same start-up check.)
@@ -242,6 +242,22 @@ export function optionHoldersOf(pc: RTCPeerConnection): WeriftOptionHolder[] {
     holders.add(ice.connection);
   }
   return [...holders];
+}
+
+/**
+ * The descriptions werift's `SDPManager` (webrtc/src/sdpManager.ts) keeps of a connection's negotiation, parsed;
+ * dropDescriptions.ts clears the current ones once the connection is up.
+ */
+export interface WeriftSdpManager {
+  currentLocalDescription: object | undefined;
+  currentRemoteDescription: object | undefined;
+  pendingLocalDescription: object | undefined;
+  pendingRemoteDescription: object | undefined;
+}
+
+/** `pc`'s SDP manager (dropDescriptions.ts). */
+export function sdpManagerOf(pc: RTCPeerConnection): WeriftSdpManager {
+  return (pc as unknown as { sdpManager: WeriftSdpManager }).sdpManager;
 }
 
 /** A handshake message as werift's DTLS context caches it (`FragmentedHandshake`, by flight). */
