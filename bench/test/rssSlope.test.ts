@@ -66,6 +66,7 @@ describe('rssSlopeAtScale', () => {
     // Through (401, 170), (601, 191), (801, 210): 40 MiB over 400 transports, least squares 0.1 MiB per transport.
     assert.deepEqual(slope, {
       kibPerTransport: 102.4,
+      kibBeyondYoung: null,
       fromTransports: 401,
       toTransports: 801,
       readings: 3,
@@ -73,7 +74,7 @@ describe('rssSlopeAtScale', () => {
     });
   });
 
-  it('is the two-point slope when only two readings are at scale', () => {
+  it("is the two-point slope when only two readings are at scale; without the young generation's changes too", () => {
     const heap = (youngMiB: number) => ({ youngMiB, v8MiB: 60, liveMiB: 30 });
     const slope = rssSlopeAtScale([
       { serverRssMiB: 116, mediaTransports: 26, serverHeap: heap(0.3) },
@@ -83,6 +84,8 @@ describe('rssSlopeAtScale', () => {
     ]);
     assert.deepEqual(slope, {
       kibPerTransport: 102.4,
+      // (185 - 30.8) - (175 - 29.3) = 8.5 MiB over 100 transports.
+      kibBeyondYoung: 87,
       fromTransports: 201,
       toTransports: 301,
       readings: 2,

@@ -479,6 +479,12 @@ export const AT_SCALE_FROM = 0.5;
 /** {@link rssSlopeAtScale}'s answer: KiB per transport, the steps it is read from, V8's young generation at each. */
 export interface AtScaleSlope {
   kibPerTransport: number;
+  /**
+   * The same slope of RSS less V8's young generation at each step (null where a step did not read the heap):
+   * V8 resizes its young generation by the allocation rate, within its fixed maximum, whatever the server holds,
+   * so a step that read it 1 MiB larger than the one before adds 10 KiB per transport 100 transports apart.
+   */
+  kibBeyondYoung: number | null;
   fromTransports: number;
   toTransports: number;
   readings: number;
@@ -499,24 +505,37 @@ export function rssSlopeAtScale(rows: readonly (MemoryReading | null)[]): AtScal
   const last = read[read.length - 1];
   if (last === undefined) return null;
   const upper = read.filter((r) => r.mediaTransports >= last.mediaTransports * AT_SCALE_FROM);
-  if (upper.length < 2) return null;
-  const n = upper.length;
-  const meanX = upper.reduce((sum, r) => sum + r.mediaTransports, 0) / n;
-  const meanY = upper.reduce((sum, r) => sum + r.serverRssMiB, 0) / n;
-  let num = 0;
-  let den = 0;
-  for (const r of upper) {
-    num += (r.mediaTransports - meanX) * (r.serverRssMiB - meanY);
-    den += (r.mediaTransports - meanX) ** 2;
-  }
-  if (den === 0) return null;
+  const kib = slopeKiB(upper.map((r) => [r.mediaTransports, r.serverRssMiB]));
+  if (kib === null) return null;
+  const heaps = upper.map((r) => r.serverHeap ?? null);
   return {
-    kibPerTransport: Math.round((num / den) * 10240) / 10,
+    kibPerTransport: kib,
+    kibBeyondYoung: heaps.every((h) => h !== null)
+      ? slopeKiB(upper.map((r, i) => [r.mediaTransports, r.serverRssMiB - heaps[i]!.youngMiB]))
+      : null,
     fromTransports: upper[0]!.mediaTransports,
     toTransports: last.mediaTransports,
-    readings: n,
-    youngMiB: upper.map((r) => r.serverHeap?.youngMiB ?? null),
+    readings: upper.length,
+    youngMiB: heaps.map((h) => h?.youngMiB ?? null),
   };
+}
+
+/**
+ * The least-squares slope of MiB over transports through `points` ([transports, MiB]), in KiB per transport to
+ * one decimal; null with fewer than two points or one transport count.
+ */
+function slopeKiB(points: readonly (readonly [number, number])[]): number | null {
+  const n = points.length;
+  if (n < 2) return null;
+  const meanX = points.reduce((sum, [x]) => sum + x, 0) / n;
+  const meanY = points.reduce((sum, [, y]) => sum + y, 0) / n;
+  let num = 0;
+  let den = 0;
+  for (const [x, y] of points) {
+    num += (x - meanX) * (y - meanY);
+    den += (x - meanX) ** 2;
+  }
+  return den === 0 ? null : Math.round((num / den) * 10240) / 10;
 }
 
 /**

@@ -741,7 +741,10 @@ export function mediaTable(result: ScenarioResult<MediaOutput>, unit: string): s
         `At scale: ${memory.atScale.kibPerTransport} KiB RSS per media transport (least-squares slope through ` +
           `the ${memory.atScale.readings} steps from ${memory.atScale.fromTransports} to ` +
           `${memory.atScale.toTransports} transports, those with at least half of the last step's; V8's young ` +
-          `generation at them: ${memory.atScale.youngMiB.map((y) => y ?? '—').join(' / ')} MiB).`,
+          `generation at them: ${memory.atScale.youngMiB.map((y) => y ?? '—').join(' / ')} MiB` +
+          (memory.atScale.kibBeyondYoung === null
+            ? ').'
+            : `; without its changes between them: ${memory.atScale.kibBeyondYoung} KiB).`),
       );
     }
   }
@@ -772,7 +775,10 @@ export function mediaHeadline(result: ScenarioResult<MediaOutput>, unit: string)
         : '') +
       (s.serverMemoryPerTransport?.atScale
         ? `, ${s.serverMemoryPerTransport.atScale.kibPerTransport} KiB at scale ` +
-          `(${s.serverMemoryPerTransport.atScale.fromTransports} → ${s.serverMemoryPerTransport.atScale.toTransports})`
+          `(${s.serverMemoryPerTransport.atScale.fromTransports} → ${s.serverMemoryPerTransport.atScale.toTransports}` +
+          (typeof s.serverMemoryPerTransport.atScale.kibBeyondYoung === 'number'
+            ? `; ${s.serverMemoryPerTransport.atScale.kibBeyondYoung} without the young generation's changes)`
+            : ')')
         : '') +
       half(s.latencyAtHalfCapacity?.parley),
     baseline:
