@@ -129,6 +129,33 @@ for (const profile of PROFILES) {
     assert.throws(() => receiver.unprotectRtp(Buffer.alloc(11)), SrtpAuthError, 'a short SRTP packet');
   });
 
+  test(`${profile.name}: the RTP cipher is made by the first RTP packet; a context that reads only SRTCP makes none`, () => {
+    const r = rng(profile.id * 1000 + 5);
+    const key = r.bytes(16);
+    const salt = r.bytes(profile.saltLength);
+    // A player's transport: the SFU's local context protects RTP and RTCP, its remote one reads the player's RTCP.
+    const local = new SrtpCryptoContext(profile.id, key, salt);
+    const remote = new SrtpCryptoContext(profile.id, key, salt);
+    // The transforms' own fields (private): the AES-CM half, the AES-GCM key's cipher.
+    const rtpCipherMade = (ctx: SrtpCryptoContext): boolean => {
+      const transform = (ctx as unknown as { transform: Record<string, unknown> }).transform;
+      return profile.id === SRTP_AES128_CM_HMAC_SHA1_80
+        ? transform['rtpHalf'] !== null
+        : (transform['rtp'] as Record<string, unknown>)['cipher'] !== null;
+    };
+    assert.equal(rtpCipherMade(local), false);
+    const rtcp = Buffer.from([0x80, 201, 0, 1, 0, 0, 0, 7]);
+    assert.deepEqual(remote.unprotectRtcp(local.protectRtcp(rtcp)), rtcp);
+    assert.equal(rtpCipherMade(local), false, 'SRTCP alone makes no RTP cipher');
+    assert.equal(rtpCipherMade(remote), false);
+    const header = Buffer.from([0x80, 96, 0, 1, 0, 0, 0, 0, 0, 0, 0, 9]);
+    const payload = r.bytes(300);
+    const packet = local.sealRtp(header, payload, local.stream(9))!;
+    assert.equal(rtpCipherMade(local), true);
+    assert.deepEqual(remote.unprotectRtp(Buffer.from(packet)), Buffer.concat([header, payload]));
+    assert.equal(rtpCipherMade(remote), true);
+  });
+
   test(`${profile.name}: SRTCP sent unencrypted (E flag 0) is authenticated and read`, () => {
     const r = rng(profile.id * 1000 + 4);
     const masterKey = r.bytes(16);
