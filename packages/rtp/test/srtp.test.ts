@@ -136,12 +136,10 @@ for (const profile of PROFILES) {
     // A player's transport: the SFU's local context protects RTP and RTCP, its remote one reads the player's RTCP.
     const local = new SrtpCryptoContext(profile.id, key, salt);
     const remote = new SrtpCryptoContext(profile.id, key, salt);
-    // The transforms' own fields (private): the AES-CM half, the AES-GCM key's cipher.
+    // The transforms' own fields (private): what the AES-CM half made, the AES-GCM key's cipher.
     const rtpCipherMade = (ctx: SrtpCryptoContext): boolean => {
-      const transform = (ctx as unknown as { transform: Record<string, unknown> }).transform;
-      return profile.id === SRTP_AES128_CM_HMAC_SHA1_80
-        ? transform['rtpHalf'] !== null
-        : (transform['rtp'] as Record<string, unknown>)['cipher'] !== null;
+      const transform = (ctx as unknown as { transform: Record<string, Record<string, unknown>> }).transform;
+      return transform['rtp']![profile.id === SRTP_AES128_CM_HMAC_SHA1_80 ? 'made' : 'cipher'] !== null;
     };
     assert.equal(rtpCipherMade(local), false);
     const rtcp = Buffer.from([0x80, 201, 0, 1, 0, 0, 0, 7]);

@@ -31,50 +31,34 @@ const expected = new Uint8Array(TAG);
  * The cipher and MAC of one half of a direction (SRTP or SRTCP), made on its first packet. An SFU's transport
  * uses three of its four halves: a player's never unprotects RTP (a player sends none), a publisher's never
  * protects it. Each half holds an OpenSSL cipher context and an HMAC state: 2.1 KiB of RSS per half (1.1 the
- * cipher, 0.6 the HMAC), measured over 20,000 of them.
+ * cipher, 0.6 the HMAC), measured over 20,000 of them. (AesGcmTransform's `GcmKey` makes its cipher the same way.)
  */
 class CmHalf {
-  readonly aes: AesCounterMode;
-  readonly mac: HmacSha1;
-  constructor(key: Uint8Array, authKey: Uint8Array) {
-    this.aes = new AesCounterMode(key);
-    this.mac = new HmacSha1(authKey);
+  private made: { readonly aes: AesCounterMode; readonly mac: HmacSha1 } | null = null;
+  constructor(
+    private readonly key: Uint8Array,
+    private readonly authKey: Uint8Array,
+  ) {}
+  get cipherAndMac(): { readonly aes: AesCounterMode; readonly mac: HmacSha1 } {
+    this.made ??= { aes: new AesCounterMode(this.key), mac: new HmacSha1(this.authKey) };
+    return this.made;
   }
 }
 
 export class AesCmTransform implements SrtpTransform, CounterBlocks {
   readonly rtpOverhead = TAG;
   readonly rtcpOverhead = INDEX + TAG;
-  private rtpHalf: CmHalf | null = null;
-  private rtcpHalf: CmHalf | null = null;
-  /** The keys of a half not made yet (dropped once it is). */
-  private rtpKeys: readonly [Uint8Array, Uint8Array] | null;
-  private rtcpKeys: readonly [Uint8Array, Uint8Array] | null;
+  private readonly rtp: CmHalf;
+  private readonly rtcp: CmHalf;
   private readonly rtpSalt: Uint8Array;
   private readonly rtcpSalt: Uint8Array;
   private readonly iv = new Uint8Array(16);
 
   constructor(keys: SrtpSessionKeys) {
-    this.rtpKeys = [keys.rtpKey, keys.rtpAuthKey];
-    this.rtcpKeys = [keys.rtcpKey, keys.rtcpAuthKey];
+    this.rtp = new CmHalf(keys.rtpKey, keys.rtpAuthKey);
+    this.rtcp = new CmHalf(keys.rtcpKey, keys.rtcpAuthKey);
     this.rtpSalt = keys.rtpSalt.subarray(0, 14);
     this.rtcpSalt = keys.rtcpSalt.subarray(0, 14);
-  }
-
-  private get rtp(): CmHalf {
-    if (this.rtpHalf === null) {
-      this.rtpHalf = new CmHalf(...this.rtpKeys!);
-      this.rtpKeys = null;
-    }
-    return this.rtpHalf;
-  }
-
-  private get rtcp(): CmHalf {
-    if (this.rtcpHalf === null) {
-      this.rtcpHalf = new CmHalf(...this.rtcpKeys!);
-      this.rtcpKeys = null;
-    }
-    return this.rtcpHalf;
   }
 
   protectRtp(
@@ -86,7 +70,7 @@ export class AesCmTransform implements SrtpTransform, CounterBlocks {
     roc: number,
   ): void {
     this.setIv(this.rtpSalt, ssrc, roc, seq);
-    const { aes, mac } = this.rtp;
+    const { aes, mac } = this.rtp.cipherAndMac;
     aes.xor(this.iv, 0, packet, headerLength, packet, headerLength, payloadEnd - headerLength);
     mac.tag(packet, 0, payloadEnd, roc, packet, payloadEnd, TAG);
   }
@@ -102,7 +86,7 @@ export class AesCmTransform implements SrtpTransform, CounterBlocks {
     const length = payload.length;
     if (length > AHEAD_MAX_LENGTH) return null;
     // Region: one block for the header (its last 12 bytes), the payload's keystream, room for the tag.
-    const { aes, mac } = this.rtp;
+    const { aes, mac } = this.rtp.cipherAndMac;
     const at = aes.ahead(ahead, this, ssrc, roc * 0x10000 + seq, 1 + ((length + TAG + 15) >> 4));
     const buffer = ahead.buffer!;
     const start = at + 4;
@@ -126,7 +110,7 @@ export class AesCmTransform implements SrtpTransform, CounterBlocks {
   unprotectRtp(packet: Buffer, headerLength: number, ssrc: number, seq: number, roc: number): Buffer {
     const tagAt = packet.length - TAG;
     if (tagAt < headerLength) throw authenticationFailed('SRTP');
-    const { aes, mac } = this.rtp;
+    const { aes, mac } = this.rtp.cipherAndMac;
     mac.tag(packet, 0, tagAt, roc, expected, 0, TAG);
     if (!sameBytes(expected, 0, packet, tagAt, TAG)) throw authenticationFailed('SRTP');
     const out = Buffer.allocUnsafe(tagAt);
@@ -141,7 +125,7 @@ export class AesCmTransform implements SrtpTransform, CounterBlocks {
     const out = Buffer.allocUnsafe(length + INDEX + TAG);
     rtcp.copy(out, 0, 0, 8);
     this.setIv(this.rtcpSalt, getUint32(rtcp, 4), index >>> 16, index & 0xffff);
-    const { aes, mac } = this.rtcp;
+    const { aes, mac } = this.rtcp.cipherAndMac;
     aes.xor(this.iv, 0, rtcp, 8, out, 8, length - 8);
     putUint32(out, length, (0x80000000 | index) >>> 0);
     mac.tag(out, 0, length + INDEX, null, out, length + INDEX, TAG);
@@ -152,7 +136,7 @@ export class AesCmTransform implements SrtpTransform, CounterBlocks {
     const length = packet.length;
     if (length < 8 + INDEX + TAG) throw authenticationFailed('SRTCP');
     const tagAt = length - TAG;
-    const { aes, mac } = this.rtcp;
+    const { aes, mac } = this.rtcp.cipherAndMac;
     mac.tag(packet, 0, tagAt, null, expected, 0, TAG);
     if (!sameBytes(expected, 0, packet, tagAt, TAG)) throw authenticationFailed('SRTCP');
     const indexAt = tagAt - INDEX;
