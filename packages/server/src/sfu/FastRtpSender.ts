@@ -10,25 +10,21 @@
  * not read through werift's objects per packet.
  *
  * werift's sender stays the owner of the stream: its counters feed the RTCP sender reports ({@link
- * SenderReports}) and its stats, and it is what the SDP negotiated. So the fast path keeps the sender's
- * counters up to date (packet and octet counts, sequence number, timestamp) as `dispatchRtp` does, and it only runs when
- * `dispatchRtp` would have sent the same bytes: no header extension and no RED negotiated, no sequence or
- * timestamp offset of werift's own (`replaceTrack`), DTLS up with our SRTP context in place. Otherwise
- * {@link FastRtpSender.send} returns false and the caller uses werift's pipeline.
+ * SenderReports}) and its stats, and it is what the SDP negotiated. So the fast path counts what it sends as
+ * `dispatchRtp` does (packet and octet counts, sequence number, timestamp), adds that to werift's counters
+ * before werift reads them (senderFields.ts), and it only runs when `dispatchRtp` would have sent the same
+ * bytes: no header extension and no RED negotiated, no sequence or timestamp offset of werift's own
+ * (`replaceTrack`), DTLS up with our SRTP context in place. Otherwise {@link FastRtpSender.send} returns false
+ * and the caller uses werift's pipeline.
  */
 
 import type { SrtpCryptoContext, SrtpStream } from '@parley/rtp';
 import type { RTCDtlsTransport, RTCRtpCodecParameters, RTCRtpSender } from 'werift';
 import { high16, join16, low16 } from './smallIntegerFields.js';
-import { type PairRoute, routeOf } from './werift/PairRoute.js';
-import {
-  type DtlsCounts,
-  type DtlsFields,
-  dtlsFieldsOf,
-  hookSender,
-  type SenderCounters,
-} from './werift/senderFields.js';
-import { iceConnectionOf } from './werift/shapes.js';
+import type { MethodHooks } from './werift/methodHooks.js';
+import { type PairRoute, transportRoute } from './werift/PairRoute.js';
+import { type DtlsCounts, type DtlsFields, dtlsFieldsOf, hookSender } from './werift/senderFields.js';
+import { senderInternals, type WeriftSenderInternals } from './werift/shapes.js';
 import { fastSrtpOf } from './werift/weriftSrtp.js';
 
 const HEADER = 12;
@@ -50,38 +46,40 @@ const THROUGH_WERIFT = 3;
 /**
  * One consumer's fast path, over its werift sender.
  *
- * The sender's counters are this object's fields (werift reads and writes them through accessors, see
- * senderFields.ts), and whether the fast path applies is decided when a field it depends on changes, not per
- * packet: a 300-player video fan-out profile put the per-packet reads and writes of werift's sender and DTLS
- * transport at 8 % of the server's samples, most of it cache misses on objects no other player shares.
+ * What it sends is counted on this object and added to werift's sender when a werift method that reads its
+ * counters runs ({@link beforeWerift}); whether the fast path applies is decided after a werift method that
+ * writes a field it depends on ran ({@link afterWerift}), not per packet: a 300-player video fan-out profile
+ * put the per-packet reads and writes of werift's sender and DTLS transport at 8 % of the server's samples,
+ * most of it cache misses on objects no other player shares.
  * @example
  * if (!fast.send(marker, 111, seq, ts, payload, false)) sender.sendRtp(new RtpPacket(header, payload));
  */
-export class FastRtpSender implements SenderCounters, DtlsCounts {
-  // Below 65,536: a small integer, stored in the field as it is, even beside `undefined`.
-  sequenceNumber: number | undefined = undefined;
+export class FastRtpSender implements MethodHooks, DtlsCounts {
+  /** werift's sender, with the fields read here. */
+  private readonly werift: WeriftSenderInternals;
+  /** The newest sequence number sent here: werift's `sequenceNumber` once added (`sentSinceAdded`). */
+  private newestSequenceNumber = 0;
   /**
-   * The RTP timestamp of the newest packet, which werift's sender reads as `timestamp` (undefined before the
-   * first packet): its high and low 16 bits and a boolean, small integers all (smallIntegerFields.ts). A field
-   * that also holds `undefined` stored every number above 2^30 — half of all RTP timestamps — as a new heap
-   * object per write (1.2 % of the server's CPU in a 200-player video fan-out profile); a number-only field
-   * keeps one number object apart from this one, a cache miss per packet.
+   * The RTP timestamp of the newest packet sent here: its high and low 16 bits, small integers both
+   * (smallIntegerFields.ts). A field that held any number stored every one above 2^30 — half of all RTP
+   * timestamps — as a new heap object per write (1.2 % of the server's CPU in a 200-player video fan-out
+   * profile).
    */
   private timestampHigh = 0;
   private timestampLow = 0;
-  private hasTimestamp = false;
-  octetCount = 0;
-  packetCount = 0;
-  headerBytesSent = 0;
-  retransmittedPacketsSent = 0;
-  retransmittedBytesSent = 0;
-  /** What this fast path sent on its DTLS transport: werift's `dtls.bytesSent` and `packetsSent` add it. */
+  /** Whether a packet in order was sent here since the counts were last added to werift's sender. */
+  private sentSinceAdded = false;
+  /** Sent here and not yet added to werift's sender's counters of the same names. */
+  private octets = 0;
+  private packets = 0;
+  private headerBytes = 0;
+  private retransmittedPackets = 0;
+  private retransmittedBytes = 0;
+  /** What this fast path sent on its DTLS transport, not yet added to werift's `dtls.bytesSent`/`packetsSent`. */
   dtlsBytesSent = 0;
   dtlsPacketsSent = 0;
   private mode = STALE;
   private closed = false;
-  /** werift's sender's checked fields (senderFields.ts), read when one of them changed. */
-  private readonly checked: Readonly<Record<string, unknown>>;
   private ssrc = 0;
   private codecPayloadType: number | undefined = undefined;
   private dtls: RTCDtlsTransport | undefined;
@@ -98,22 +96,57 @@ export class FastRtpSender implements SenderCounters, DtlsCounts {
   };
 
   constructor(sender: RTCRtpSender) {
-    this.checked = hookSender(sender, this);
+    this.werift = senderInternals(sender);
+    hookSender(sender, this);
   }
 
-  /** werift's sender's `timestamp`: the newest packet's RTP timestamp, or undefined before the first. */
+  /** Packets sent so far, as werift's sender counts them (its own pipeline's and this path's). */
+  get packetCount(): number {
+    return (this.werift.packetCount + this.packets) >>> 0;
+  }
+
+  /** Whether a packet was sent yet, by either: this path's own count first (werift's sender is not read then). */
+  get hasSent(): boolean {
+    return this.packets !== 0 || this.werift.packetCount !== 0;
+  }
+
+  /** Payload bytes sent so far, as werift's sender counts them. */
+  get octetCount(): number {
+    return this.werift.octetCount + this.octets;
+  }
+
+  /** The newest packet's sequence number, as werift's sender reads it (undefined before the first). */
+  get sequenceNumber(): number | undefined {
+    return this.sentSinceAdded ? this.newestSequenceNumber : this.werift.sequenceNumber;
+  }
+
+  /** The newest packet's RTP timestamp, as werift's sender reads it (undefined before the first). */
   get timestamp(): number | undefined {
-    return this.hasTimestamp ? join16(this.timestampHigh, this.timestampLow) : undefined;
+    return this.sentSinceAdded ? join16(this.timestampHigh, this.timestampLow) : this.werift.timestamp;
   }
 
-  set timestamp(value: number | undefined) {
-    this.hasTimestamp = value !== undefined;
-    this.timestampHigh = high16(value ?? 0);
-    this.timestampLow = low16(value ?? 0);
+  /** @internal Before a werift method that reads the sender's counters: adds what was sent here to them. */
+  beforeWerift(): void {
+    const w = this.werift;
+    if (this.sentSinceAdded) {
+      w.sequenceNumber = this.newestSequenceNumber;
+      w.timestamp = join16(this.timestampHigh, this.timestampLow);
+      this.sentSinceAdded = false;
+    }
+    w.packetCount = (w.packetCount + this.packets) >>> 0;
+    w.octetCount += this.octets;
+    w.headerBytesSent += this.headerBytes;
+    w.retransmittedPacketsSent += this.retransmittedPackets;
+    w.retransmittedBytesSent += this.retransmittedBytes;
+    this.packets = 0;
+    this.octets = 0;
+    this.headerBytes = 0;
+    this.retransmittedPackets = 0;
+    this.retransmittedBytes = 0;
   }
 
-  /** @internal werift's sender assigned a checked field. */
-  senderChanged(): void {
+  /** @internal After a werift method that may have written a field the decision depends on. */
+  afterWerift(): void {
     this.mode = STALE;
   }
 
@@ -159,17 +192,17 @@ export class FastRtpSender implements SenderCounters, DtlsCounts {
 
     // What dispatchRtp (or, for a retransmission, the NACK handler) of werift's sender records.
     if (retransmission) {
-      this.retransmittedPacketsSent += 1;
-      this.retransmittedBytesSent += payload.length;
+      this.retransmittedPackets += 1;
+      this.retransmittedBytes += payload.length;
     } else {
-      this.sequenceNumber = sequenceNumber;
+      this.newestSequenceNumber = sequenceNumber;
       this.timestampHigh = high16(timestamp);
       this.timestampLow = low16(timestamp);
-      this.hasTimestamp = true;
-      this.octetCount += payload.length;
-      this.packetCount = (this.packetCount + 1) >>> 0;
+      this.sentSinceAdded = true;
+      this.octets += payload.length;
+      this.packets += 1;
     }
-    this.headerBytesSent += HEADER;
+    this.headerBytes += HEADER;
     // What RTCDtlsTransport.sendRtp does after encrypting.
     this.dtlsBytesSent += packet.length;
     this.dtlsPacketsSent += 1;
@@ -191,10 +224,10 @@ export class FastRtpSender implements SenderCounters, DtlsCounts {
    * sequence or timestamp offset of werift's own, DTLS up with our SRTP context in place).
    */
   private resolve(): number {
-    const c = this.checked;
-    this.ssrc = c['ssrc'] as number;
-    this.codecPayloadType = (c['codec'] as RTCRtpCodecParameters | undefined)?.payloadType;
-    const dtls = c['dtlsTransport'] as RTCDtlsTransport | undefined;
+    const w = this.werift;
+    this.ssrc = w.ssrc;
+    this.codecPayloadType = (w.codec as RTCRtpCodecParameters | undefined)?.payloadType;
+    const dtls = w.dtlsTransport;
     if (dtls !== this.dtls) {
       this.stopWatchingDtls?.();
       this.stopWatchingDtls = null;
@@ -202,11 +235,10 @@ export class FastRtpSender implements SenderCounters, DtlsCounts {
       this.dtlsFields = dtls ? dtlsFieldsOf(dtls) : null;
       this.stopWatchingDtls = this.dtlsFields?.join(this, this.invalidate) ?? null;
       this.session = null;
-      this.route = dtls ? routeOf(iceConnectionOf(dtls)) : null;
+      this.route = dtls ? transportRoute(dtls.iceTransport) : null;
     }
-    const fields = this.dtlsFields;
-    if (dtls && fields && fields.checked['srtp'] !== this.session) {
-      this.session = fields.checked['srtp'];
+    if (dtls && dtls.srtp !== this.session) {
+      this.session = dtls.srtp;
       this.srtp = fastSrtpOf(dtls)?.local ?? null;
     } else if (!dtls) {
       this.srtp = null;
@@ -217,14 +249,13 @@ export class FastRtpSender implements SenderCounters, DtlsCounts {
   }
 
   private decide(): number {
-    const c = this.checked;
+    const w = this.werift;
     if (this.closed) return THROUGH_WERIFT; // no longer counted on the DTLS transport
-    if (c['stopped'] === true) return DROP;
-    if (this.srtp === null || this.dtlsFields?.checked['state'] !== 'connected') return THROUGH_WERIFT;
-    const extensions = c['headerExtensions'] as readonly unknown[] | undefined;
-    if ((extensions?.length ?? 0) > 0 || c['redRedundantPayloadType'] !== undefined) return THROUGH_WERIFT;
-    if (c['seqOffset'] !== 0 || c['timestampOffset'] !== 0 || c['rtpContinuityPending'])
+    if (w.stopped === true) return DROP;
+    if (this.srtp === null || this.dtls?.state !== 'connected') return THROUGH_WERIFT;
+    if ((w.headerExtensions?.length ?? 0) > 0 || w.redRedundantPayloadType !== undefined)
       return THROUGH_WERIFT;
+    if (w.seqOffset !== 0 || w.timestampOffset !== 0 || w.rtpContinuityPending) return THROUGH_WERIFT;
     return FAST;
   }
 }

@@ -17,16 +17,16 @@
  * round-trip time from the player's receiver reports.
  *
  * In a 200-player video fan-out profile the reports took 2.9 % of the server's CPU. Each pass (every 100 ms)
- * read werift's sender (`stopped`, `packetCount`) of every stream, which are accessors since senderFields.ts:
- * generic property loads, on objects no other player shares. So a pass now reads only the entries' own data
- * until a report is due. A report (~45 µs) spent 36 % of its time in {@link sendOnPair}'s walk through
- * werift's ICE objects; it now goes out through the transport's {@link PairRoute}, as forwarded packets do,
- * and counts itself on the DTLS transport's {@link DtlsFields} in one call instead of through its accessors.
+ * read werift's sender (`stopped`, `packetCount`) of every stream, on objects no other player shares. So a
+ * pass now reads only the entries' own data until a report is due. A report (~45 µs) spent 36 % of its time
+ * in {@link sendOnPair}'s walk through werift's ICE objects; it now goes out through the transport's
+ * {@link PairRoute}, as forwarded packets do, and counts itself on the DTLS transport's {@link DtlsFields},
+ * which adds it to werift's counters when werift reads them.
  */
 import type { RTCDtlsTransport, RTCRtpSender } from 'werift';
-import { type PairRoute, routeOf } from './werift/PairRoute.js';
-import { type DtlsFields, dtlsFieldsOf, type SenderCounters } from './werift/senderFields.js';
-import { iceConnectionOf, senderInternals, type WeriftSenderInternals } from './werift/shapes.js';
+import { type PairRoute, transportRoute } from './werift/PairRoute.js';
+import { type DtlsFields, dtlsFieldsOf } from './werift/senderFields.js';
+import { senderInternals, type WeriftSenderInternals } from './werift/shapes.js';
 
 /** The newest packet a consumer sent: its RTP timestamp, when (performance.now()), and the clock rate. */
 export interface LastSent {
@@ -36,10 +36,15 @@ export interface LastSent {
 }
 
 /**
- * What a stream has sent so far, as werift's sender counts it: its fast path ({@link FastRtpSender}), which
- * keeps those counters for werift (senderFields.ts), so the reports read them without going through werift.
+ * What a stream has sent so far, as werift's sender counts it (its own pipeline's sends and its fast path's,
+ * {@link FastRtpSender}).
  */
-export type SentCounts = Readonly<Pick<SenderCounters, 'packetCount' | 'octetCount'>>;
+export interface SentCounts {
+  readonly packetCount: number;
+  readonly octetCount: number;
+  /** Whether it sent a packet yet: from the fast path's own fields while it has counted one. */
+  readonly hasSent: boolean;
+}
 
 /** Seconds from the NTP epoch (1900) to the Unix epoch (1970). */
 const NTP_UNIX_OFFSET_S = 2_208_988_800;
@@ -164,7 +169,7 @@ export class SenderReports {
       // Plain data only: the fast path's own count before the first packet, the entry's due time after.
       // werift's sender is read in send(), when a report is due (most passes find none).
       if (entry.due === 0) {
-        if (entry.counts.packetCount !== 0) entry.due = now + jittered(FIRST_REPORT_MS);
+        if (entry.counts.hasSent) entry.due = now + jittered(FIRST_REPORT_MS);
       } else if (now >= entry.due) {
         entry.due = now + jittered(entry.intervalMs);
         this.send(entry);
@@ -180,7 +185,7 @@ export class SenderReports {
     const path = this.pathOf(entry, s.dtlsTransport);
     const srtcp = path?.dtls.srtcp;
     const last = entry.lastSent();
-    if (path?.fields.checked['state'] !== 'connected' || !srtcp || last === null) return;
+    if (path?.dtls.state !== 'connected' || !srtcp || last === null) return;
     if (entry.packet === null) entry.packet = reportTemplate(s);
     const p = entry.packet;
     const now = performance.now();
@@ -206,7 +211,7 @@ export class SenderReports {
     path.fields.countSent(protectedPacket.length, 1);
     this._sent += 1;
     // The route sends straight to the nominated pair's socket, or through sendOnPair when it cannot; either
-    // way the pair's packetsSent and bytesSent count the report (PairRoute's accessors).
+    // way the pair's packetsSent and bytesSent count the report.
     path.route.send(protectedPacket);
   }
 
@@ -214,7 +219,7 @@ export class SenderReports {
   private pathOf(entry: Entry, dtls: RTCDtlsTransport | undefined): ReportPath | null {
     if (dtls === undefined) return null;
     if (entry.path?.dtls !== dtls) {
-      entry.path = { dtls, fields: dtlsFieldsOf(dtls), route: routeOf(iceConnectionOf(dtls)) };
+      entry.path = { dtls, fields: dtlsFieldsOf(dtls), route: transportRoute(dtls.iceTransport) };
     }
     return entry.path;
   }

@@ -15,6 +15,7 @@ import { FastRtpSender } from '../../src/sfu/FastRtpSender.js';
 import { SfuRouter } from '../../src/sfu/index.js';
 import { type LastSent, SenderReports } from '../../src/sfu/SenderReports.js';
 import { routeOf } from '../../src/sfu/werift/PairRoute.js';
+import { dtlsFieldsOf } from '../../src/sfu/werift/senderFields.js';
 import { iceConnectionOf, senderInternals, type WeriftIceConnection } from '../../src/sfu/werift/shapes.js';
 import { closeAll, TestPlayer, TestPublisher } from './support/clients.js';
 import { liteIceConnection } from './support/liteIce.js';
@@ -146,12 +147,17 @@ test("in a session, each report is counted on the player's DTLS transport and it
   const dtls = (transport as any).pc.getTransceivers()[0].dtlsTransport as RTCDtlsTransport;
   const ice = iceConnectionOf(dtls);
   const pair = ice.nominated!;
-  counters = () => ({
-    dtlsPackets: dtls.packetsSent,
-    dtlsBytes: dtls.bytesSent,
-    pairPackets: pair.packetsSent,
-    pairBytes: pair.bytesSent,
-  });
+  counters = () => {
+    // What werift's stats read: its getStats adds what the fast paths and reports counted first.
+    dtlsFieldsOf(dtls).beforeWerift();
+    routeOf(ice).flush();
+    return {
+      dtlsPackets: dtls.packetsSent,
+      dtlsBytes: dtls.bytesSent,
+      pairPackets: pair.packetsSent,
+      pairBytes: pair.bytesSent,
+    };
+  };
   await waitFor(() => atReport.length >= 3, 'three more reports', 10_000);
   assert.equal(routeOf(ice).direct, true, "reports and media go straight to the pair's socket");
   for (let i = 1; i < atReport.length; i++) {
@@ -193,6 +199,24 @@ test('a report is due 0.5–1.5 s after the first packet, never before it, never
   let last: LastSent | null = null;
   reports.add(sender, 'video', counts, () => last);
 
+  /**
+   * What werift's stats read of the DTLS transport and the pair. This pair is not one of the connection's
+   * candidate pairs (werift's ICE stats list those), so the route's count is added as its hook would add it.
+   */
+  const sentCounts = async () => {
+    routeOf(ice).flush();
+    const transport = (await dtls.getStats()).find((s) => s.type === 'transport') as
+      | { packetsSent: number; bytesSent: number }
+      | undefined;
+    assert.ok(transport, "werift's transport stats");
+    return {
+      pairPackets: pair.packetsSent,
+      pairBytes: pair.bytesSent,
+      dtlsPackets: transport.packetsSent,
+      dtlsBytes: transport.bytesSent,
+    };
+  };
+
   let now = 1_000_000;
   /** Steps the clock by passes of 100 ms until `until` holds (or `ms` passed); returns the time it took. */
   const step = (ms: number, until: () => boolean = () => false): number => {
@@ -207,16 +231,17 @@ test('a report is due 0.5–1.5 s after the first packet, never before it, never
   step(10_000);
   assert.equal(reports.sent, 0, 'no report before the first packet is sent');
 
-  // The first packet, as werift's sender counts it (the fast path's fields, through werift's accessors).
+  // The first packet, as werift's sender counts it (its own pipeline's count).
   werift.packetCount = 5;
   werift.octetCount = 500;
   const firstAfter = step(2000, () => reports.sent === 1);
   assert.ok(firstAfter >= 500 && firstAfter <= 1600, `first report ${firstAfter} ms after the first packet`);
   const datagram = await player.next();
-  assert.equal(pair.packetsSent, 1, "the pair counts the report (werift's candidate-pair stats)");
-  assert.equal(pair.bytesSent, datagram.length);
-  assert.equal(dtls.packetsSent, 1, "the DTLS transport counts it, as werift's sendRtcp does");
-  assert.equal(dtls.bytesSent, datagram.length);
+  let counted = await sentCounts();
+  assert.equal(counted.pairPackets, 1, "the pair counts the report (werift's candidate-pair stats)");
+  assert.equal(counted.pairBytes, datagram.length);
+  assert.equal(counted.dtlsPackets, 1, "the DTLS transport counts it, as werift's sendRtcp does");
+  assert.equal(counted.dtlsBytes, datagram.length);
 
   // The bytes werift's own report loop would send: an SR with the sender's counts, then its CNAME.
   const plain = new SrtcpSession(config).decrypt(datagram);
@@ -252,14 +277,16 @@ test('a report is due 0.5–1.5 s after the first packet, never before it, never
   assert.ok(gap >= 500 && gap <= 1600, `next report ${gap} ms later`);
   const second = await player.next();
   assert.equal(RtcpPacketConverter.deSerialize(new SrtcpSession(config).decrypt(second)).length, 2);
-  assert.equal(pair.packetsSent, 2);
-  assert.equal(pair.bytesSent, datagram.length + second.length);
-  assert.equal(dtls.packetsSent, 2);
-  assert.equal(dtls.bytesSent, datagram.length + second.length);
+  counted = await sentCounts();
+  assert.equal(counted.pairPackets, 2);
+  assert.equal(counted.pairBytes, datagram.length + second.length);
+  assert.equal(counted.dtlsPackets, 2);
+  assert.equal(counted.dtlsBytes, datagram.length + second.length);
 
   sender.stop();
   step(10_000);
   assert.equal(reports.sent, 2, 'a stopped sender sends no report');
-  assert.equal(pair.packetsSent, 2);
-  assert.equal(dtls.packetsSent, 2);
+  counted = await sentCounts();
+  assert.equal(counted.pairPackets, 2);
+  assert.equal(counted.dtlsPackets, 2);
 });

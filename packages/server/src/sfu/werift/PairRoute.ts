@@ -10,8 +10,9 @@
  * fan-out put those reads at about a tenth of the server's busy time. A route reads them when the nomination
  * is made and keeps the answer until something it depends on changes:
  *
- * - the connection's `nominated` pair: a setter installed on the connection (werift assigns the field on a
- *   nomination, a restart, a reset and on close; followNomination.ts on a renomination) marks it stale;
+ * - the connection's `nominated` pair: werift writes it only in the methods pairHooks.ts hooks (a nomination,
+ *   a restart, a reset, on close), after which the route compares it with the pair it resolved; Parley's own
+ *   write (followNomination.ts, a renomination) says so through {@link nominationChanged};
  * - the connection's state (closed, failed: the consent rule of an ICE-lite agent, `canSendApplicationData`):
  *   werift's `stateChanged` event marks it stale;
  * - the socket closing under it: the socket's handle is compared per packet — with the UDP mux that socket is
@@ -20,13 +21,22 @@
  *   no handle), so the handle also stands for the transport's `closed` flag.
  *
  * The pair's `packetsSent` and `bytesSent` (werift's candidate-pair statistics) are counted on the route and
- * read through accessors installed on the pair, which add what the route counted since the last change: the
- * pair, another object per player, is then not written per packet either.
+ * added to the pair's own fields ("flushed") before werift reads them — before the ICE transport's `getStats`
+ * and the hooked connection methods run — and when the route goes stale: the pair, another object per player,
+ * is then not written per packet either. Every other writer (werift's send, {@link sendOnPair}) adds to the
+ * fields too, so the sums are exact whoever counted first; between flushes the pair's own fields lag behind.
+ *
+ * The route learns of werift's changes through method hooks (methodHooks.ts), not through accessors on
+ * werift's objects: redefining `nominated` or a counter as an accessor put the connection and the pair in V8's
+ * dictionary mode, 1.6 KiB each per player transport.
  *
  * A full agent (not ICE-lite, which the SFU never is) has to check consent freshness per packet, and a TCP
  * pair or no pair yet has to go through werift: those routes stay on {@link sendOnPair}, per packet.
  */
 import type { Socket } from 'node:dgram';
+import type { RTCIceTransport } from 'werift';
+import type { MethodHooks } from './methodHooks.js';
+import { holdRouteHooks, installPairHooks } from './pairHooks.js';
 import { sendOnPair } from './sendOnPair.js';
 import type { WeriftCandidatePair, WeriftIceConnection } from './shapes.js';
 import { makeSendsSynchronous, socketStateOf } from './syncUdpSend.js';
@@ -36,53 +46,77 @@ const DIRECT = 1;
 const THROUGH_WERIFT = 2;
 
 const routes = new WeakMap<WeriftIceConnection, PairRoute>();
+const withTransport = new WeakSet<PairRoute>();
 
-/** The route of `connection` (one per connection, shared by the consumers of its transport). */
+/**
+ * The route of `connection` (one per connection, shared by the consumers of its transport). werift's
+ * statistics of the connection's ICE transport count the route's sends only once the route flushed them (on
+ * a new nomination or a hooked connection method); {@link transportRoute} also flushes them before werift's
+ * `getStats`, and is what the SFU's senders use.
+ */
 export function routeOf(connection: WeriftIceConnection): PairRoute {
   let route = routes.get(connection);
   if (route === undefined) {
+    installPairHooks();
     route = new PairRoute(connection);
     routes.set(connection, route);
   }
   return route;
 }
 
-export class PairRoute {
+/**
+ * The route of the ICE connection under `ice` ({@link routeOf}), flushed before werift's `ice.getStats` reads
+ * the pairs' counters, so that a peer connection's stats include every packet the route sent.
+ *
+ * @example
+ * const route = transportRoute(sender.dtlsTransport.iceTransport);
+ * route.send(protectedRtp);
+ */
+export function transportRoute(ice: RTCIceTransport): PairRoute {
+  const route = routeOf(ice.connection as unknown as WeriftIceConnection);
+  if (!withTransport.has(route)) {
+    withTransport.add(route);
+    holdRouteHooks(ice, route);
+  }
+  return route;
+}
+
+/**
+ * Tells the route of `connection`, if it has one, that Parley assigned `connection.nominated` itself (werift's
+ * own assignments are followed through its hooked methods): the next packet goes to the new pair.
+ */
+export function nominationChanged(connection: WeriftIceConnection): void {
+  routes.get(connection)?.invalidate();
+}
+
+/**
+ * Sends one ICE connection's packets; the {@link MethodHooks} of werift's methods around it (pairHooks.ts):
+ * before one runs the route hands werift what it counted, after one returned it checks the nomination.
+ */
+export class PairRoute implements MethodHooks {
   private mode = UNRESOLVED;
   private socket: Socket | null = null;
   /** The socket's internal state, whose `handle` is unset when the socket closes. */
   private socketState: { handle?: unknown } | null = null;
   private handle: unknown = null;
+  /** The connection's `nominated` when the route was last resolved (whatever the outcome). */
+  private resolvedFor: WeriftCandidatePair | undefined = undefined;
+  /** The pair packets go to straight (when {@link direct}), on which `sent` and `bytes` were counted. */
   private pair: WeriftCandidatePair | null = null;
   private port = 0;
   private host = '';
-  /** Packets and bytes sent on `pair` since the route was resolved, not yet added to its own counters. */
+  /** Packets and bytes sent on `pair` since the last flush, not yet added to its own counters. */
   private sent = 0;
   private bytes = 0;
 
   constructor(private readonly connection: WeriftIceConnection) {
-    let nominated = connection.nominated;
-    // An own accessor in place of werift's own field: werift's code reads and writes it as before.
-    Object.defineProperty(connection, 'nominated', {
-      configurable: true,
-      enumerable: true,
-      get: () => nominated,
-      set: (pair: WeriftCandidatePair | undefined) => {
-        nominated = pair;
-        this.invalidate();
-      },
-    });
+    holdRouteHooks(connection, this);
     connection.stateChanged.subscribe(() => this.invalidate());
   }
 
   /** Whether packets go straight to the resolved pair's socket (not through sendOnPair): for tests and metrics. */
   get direct(): boolean {
     return this.mode === DIRECT;
-  }
-
-  /** What the route counted on `pair` and has not added to the pair's counters yet. */
-  pending(pair: WeriftCandidatePair): { packets: number; bytes: number } | null {
-    return pair === this.pair ? { packets: this.sent, bytes: this.bytes } : null;
   }
 
   /** Sends `packet` as {@link sendOnPair} would, from the route resolved at the last change. */
@@ -107,18 +141,34 @@ export class PairRoute {
     this.bytes += packet.length;
   }
 
-  /** Marks the route stale, and adds what it counted to its pair's own counters. */
-  private invalidate(): void {
-    this.mode = UNRESOLVED;
+  /**
+   * Adds what the route counted to its pair's own `packetsSent` and `bytesSent`, where werift and anyone else
+   * reads them; werift's hooked methods do it before they run.
+   */
+  flush(): void {
     const pair = this.pair;
-    if (pair === null) return;
-    const packets = pair.packetsSent;
-    const bytes = pair.bytesSent;
-    this.pair = null;
+    if (pair === null || this.sent === 0) return;
+    pair.packetsSent += this.sent;
+    pair.bytesSent += this.bytes;
     this.sent = 0;
     this.bytes = 0;
-    pair.packetsSent = packets;
-    pair.bytesSent = bytes;
+  }
+
+  /** @internal Before a hooked werift method: it may read the pair's counters. */
+  beforeWerift(): void {
+    this.flush();
+  }
+
+  /** @internal After a hooked werift method: it may have written `nominated`. */
+  afterWerift(): void {
+    if (this.mode !== UNRESOLVED && this.connection.nominated !== this.resolvedFor) this.invalidate();
+  }
+
+  /** Marks the route stale, and adds what it counted to its pair's own counters. */
+  invalidate(): void {
+    this.flush();
+    this.mode = UNRESOLVED;
+    this.pair = null;
   }
 
   /** Resolves the route of the nominated pair; false when packets must go through sendOnPair for now. */
@@ -128,6 +178,7 @@ export class PairRoute {
     const pair = connection.nominated;
     const udp = pair?.protocol.transport;
     this.mode = THROUGH_WERIFT;
+    this.resolvedFor = pair;
     if (!pair || !udp || udp.type !== 'udp' || !udp.socket || udp.closed) return false;
     if (!connection.iceLite || !connection.canSendApplicationData()) return false;
     const state = socketStateOf(udp.socket);
@@ -135,41 +186,10 @@ export class PairRoute {
     this.socket = udp.socket;
     this.socketState = state;
     this.handle = state.handle;
-    countThroughRoute(pair, this);
     this.pair = pair;
     this.port = pair.remoteCandidate.port;
     this.host = pair.remoteCandidate.host;
     this.mode = DIRECT;
     return true;
   }
-}
-
-const counted = new WeakSet<WeriftCandidatePair>();
-
-/**
- * Installs accessors for `pair.packetsSent` and `pair.bytesSent` that include what `route` counted on it (once
- * per pair: a pair belongs to one connection, so to one route). werift's own `pair.packetsSent++` (its send
- * path, used before the route resolves) goes through them too and stays exact.
- */
-function countThroughRoute(pair: WeriftCandidatePair, route: PairRoute): void {
-  if (counted.has(pair)) return;
-  counted.add(pair);
-  let packets = pair.packetsSent;
-  let bytes = pair.bytesSent;
-  Object.defineProperty(pair, 'packetsSent', {
-    configurable: true,
-    enumerable: true,
-    get: () => packets + (route.pending(pair)?.packets ?? 0),
-    set: (value: number) => {
-      packets = value - (route.pending(pair)?.packets ?? 0);
-    },
-  });
-  Object.defineProperty(pair, 'bytesSent', {
-    configurable: true,
-    enumerable: true,
-    get: () => bytes + (route.pending(pair)?.bytes ?? 0),
-    set: (value: number) => {
-      bytes = value - (route.pending(pair)?.bytes ?? 0);
-    },
-  });
 }

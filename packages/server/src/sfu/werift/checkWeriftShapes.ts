@@ -23,7 +23,8 @@ import {
   SrtpSession,
   StunProtocol,
 } from 'werift';
-import { isMovableField } from './senderFields.js';
+import { pairHookProblems } from './pairHooks.js';
+import { hookedMethodProblems } from './senderFields.js';
 import { DTLS_CHECKED, DTLS_COUNTERS, SENDER_CHECKED, SENDER_COUNTERS } from './shapes.js';
 
 /** The werift version Parley is built and tested against (pinned in packages/server/package.json). */
@@ -272,14 +273,22 @@ export function weriftShapeProblems(subjects: WeriftShapeSubjects): string[] {
   if (!has(srtcpState, 'srtcpIndex', 'number'))
     problems.push('SrtcpSession per-SSRC state.srtcpIndex: number');
   if (typeof SrtpAuthenticationError !== 'function') problems.push('SrtpAuthenticationError: function');
-  // The fields senderFields.ts moves off werift's objects must be own data properties it can redefine.
+  // The fields senderFields.ts counts beside werift and reads from it: own data properties, written and read
+  // only by the werift methods it hooks.
   for (const field of [...SENDER_COUNTERS, ...SENDER_CHECKED]) {
-    if (!isMovableField(subjects.sender, field)) problems.push(`RTCRtpSender.${field}: own data property`);
+    if (!isOwnDataField(subjects.sender, field)) problems.push(`RTCRtpSender.${field}: own data property`);
   }
   for (const field of [...DTLS_COUNTERS, ...DTLS_CHECKED]) {
-    if (!isMovableField(subjects.dtls, field)) problems.push(`RTCDtlsTransport.${field}: own data property`);
+    if (!isOwnDataField(subjects.dtls, field)) problems.push(`RTCDtlsTransport.${field}: own data property`);
   }
+  problems.push(...hookedMethodProblems(), ...pairHookProblems());
   return problems;
+}
+
+/** Whether `target[name]` is an own data property (not an accessor). */
+function isOwnDataField(target: object, name: string): boolean {
+  const d = Object.getOwnPropertyDescriptor(target, name);
+  return d !== undefined && 'value' in d;
 }
 
 /**

@@ -12,6 +12,8 @@
  * selected tuple on a USE-CANDIDATE on another one), and so does the SFU with this.
  */
 import { CandidatePairState } from 'werift';
+import { nominationChanged } from './PairRoute.js';
+import { installPairHooks } from './pairHooks.js';
 import type { WeriftIceConnection } from './shapes.js';
 
 const followed = new WeakSet<object>();
@@ -20,6 +22,8 @@ const followed = new WeakSet<object>();
 export function followLatestNomination(ice: WeriftIceConnection): void {
   if (!ice.iceLite || followed.has(ice)) return;
   followed.add(ice);
+  // Bound below: werift's method must be hooked first, so that its own nominations still reach the route.
+  installPairHooks();
   const checkComplete = ice.checkComplete.bind(ice);
   ice.checkComplete = (pair) => {
     const renominated =
@@ -28,8 +32,12 @@ export function followLatestNomination(ice: WeriftIceConnection): void {
       pair.nominated &&
       pair.remoteNominated === true &&
       pair.state === CandidatePairState.SUCCEEDED;
-    // werift's ICE connection reads `nominated` per packet, so media and DTLS follow at once.
-    if (renominated) ice.nominated = pair;
+    // werift's ICE connection reads `nominated` per packet, so DTLS follows at once; the route of the forwarded
+    // media resolved the old pair once and is told.
+    if (renominated) {
+      ice.nominated = pair;
+      nominationChanged(ice);
+    }
     checkComplete(pair);
   };
 }

@@ -35,6 +35,8 @@ export interface WeriftSenderInternals {
   stopped: boolean;
   ssrc: number;
   cname?: string;
+  /** The negotiated codec (its payload type is what the fast path writes). */
+  codec?: { payloadType: number };
   dtlsTransport?: RTCDtlsTransport;
   headerExtensions?: readonly unknown[];
   redRedundantPayloadType?: number;
@@ -57,8 +59,8 @@ export interface WeriftSenderInternals {
   runRtcp(): Promise<void>;
 }
 
-// The fields senderFields.ts moves off werift's sender and DTLS transport (own data properties in werift
-// 0.25.2; checkWeriftShapes.ts verifies they still are).
+// The fields senderFields.ts counts beside werift's sender and DTLS transport, or reads when werift changed
+// them (own data properties in werift 0.25.2; checkWeriftShapes.ts verifies they still are).
 
 /** The counters of werift's sender that the fast path keeps (werift names). */
 export const SENDER_COUNTERS = [

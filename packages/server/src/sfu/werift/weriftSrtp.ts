@@ -17,6 +17,7 @@
  */
 import { SrtpAuthError, SrtpCryptoContext } from '@parley/rtp';
 import { type RTCDtlsTransport, type RtpHeader, SrtpAuthenticationError } from 'werift';
+import { dtlsChanged } from './senderFields.js';
 import {
   replaceSrtpSessions,
   type SrtcpSessionMethods,
@@ -114,6 +115,7 @@ function swap(dtls: RTCDtlsTransport): void {
   carryOver(rtcp.localContext, fast.local);
   carryOver(rtcp.remoteContext, fast.remote);
   replaceSrtpSessions(dtls, new RtpSessionAdapter(fast), new RtcpSessionAdapter(fast));
+  dtlsChanged(dtls); // its fast paths read `srtp` when told
 }
 
 /** Continues the streams werift's context has already seen. */

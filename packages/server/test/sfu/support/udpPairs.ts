@@ -4,6 +4,7 @@
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { once } from 'node:events';
+import { RTCIceGatherer, RTCIceTransport } from 'werift';
 import type { WeriftCandidatePair } from '../../../src/sfu/werift/shapes.js';
 
 export async function boundSocket(): Promise<Socket> {
@@ -43,4 +44,39 @@ export function pairOver(local: Socket, remote: Socket): WeriftCandidatePair {
     remoteNominated: true,
     state: 3,
   } as unknown as WeriftCandidatePair;
+}
+
+/**
+ * Two of werift's own ICE transports connected to each other on 127.0.0.1, without DTLS above them: `lite`
+ * as the SFU's (ICE-lite, controlled), `full` as a player's (controlling). Only the test sends on them, so the
+ * lite side's nominated pair counts exactly what the test sent.
+ */
+export async function connectedIce(): Promise<{
+  lite: RTCIceTransport;
+  full: RTCIceTransport;
+  close(): Promise<void>;
+}> {
+  const options = {
+    useIpv6: false,
+    useTcp: false,
+    interfaceAddresses: { udp4: '127.0.0.1' },
+    additionalHostAddresses: ['127.0.0.1'],
+  };
+  const liteGatherer = new RTCIceGatherer({ ...options, iceLite: true });
+  const fullGatherer = new RTCIceGatherer(options);
+  await Promise.all([liteGatherer.gather(), fullGatherer.gather()]);
+  const lite = new RTCIceTransport(liteGatherer);
+  const full = new RTCIceTransport(fullGatherer);
+  full.connection.iceControlling = true;
+  lite.setRemoteParams(fullGatherer.localParameters);
+  full.setRemoteParams(liteGatherer.localParameters);
+  for (const [to, from] of [
+    [lite, fullGatherer],
+    [full, liteGatherer],
+  ] as const) {
+    for (const candidate of from.localCandidates) await to.addRemoteCandidate(candidate);
+    await to.addRemoteCandidate(undefined);
+  }
+  await Promise.all([lite.start(), full.start()]);
+  return { lite, full, close: async () => void (await Promise.all([lite.stop(), full.stop()])) };
 }

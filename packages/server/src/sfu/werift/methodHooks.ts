@@ -1,0 +1,117 @@
+/**
+ * Hooks around the werift methods that read or write the fields the forwarding fast path keeps apart: the
+ * fast path learns of werift's writes, and hands werift what it counted, at the werift methods that make or
+ * need them — instead of through accessors installed on werift's objects.
+ *
+ * Why not accessors: redefining an existing data field of an object as an accessor puts the whole object in
+ * V8's dictionary mode (a hash table of every property in place of a shared hidden class). For werift's
+ * `RTCRtpSender` (about seventy fields) that is 3.1 KiB per sender, measured: 20,000 senders took 7.7 KiB
+ * each as werift makes them and 11.0 KiB each with the nine checked fields and seven counters redefined; the
+ * DTLS transport, the ICE connection and the nominated candidate pair cost 1.6 KiB each the same way, about
+ * 7.9 KiB per player transport in a heap snapshot of the bench server. Adding a property (the symbol below)
+ * keeps an object's hidden class shared.
+ *
+ * A class's hooked methods are wrapped once, on its prototype; an instance opts in by holding its
+ * {@link MethodHooks} under the class's symbol, and an instance without one runs werift's method as it is.
+ * Which methods must be hooked is not a list kept by hand: {@link methodsTouching} reads werift's own
+ * methods' source, and the start-up shape check (checkWeriftShapes.ts) refuses a werift whose methods
+ * writing a checked field or reading a counter are not exactly the hooked ones.
+ */
+
+/** What an instance's hooked methods call around werift's own code. */
+export interface MethodHooks {
+  /** Before werift's method runs: add what the fast path counted to werift's own counters, which it may read. */
+  beforeWerift(): void;
+  /** After it returned (an async method: after its synchronous part, where werift assigns these fields). */
+  afterWerift(): void;
+}
+
+/** The methods wrapped so far, by prototype. */
+const wrapped = new WeakMap<object, Set<string>>();
+/** The source of werift's method behind each wrapper (what {@link methodsTouching} reads). */
+const originals = new WeakMap<(...args: unknown[]) => unknown, string>();
+
+/**
+ * Wraps `methods` of `proto` (own methods of the prototype or of one it inherits from; each wrapped on the
+ * prototype that defines it, once) to call the hooks an instance holds under `key`. Throws if one is missing
+ * or not a plain method.
+ */
+export function hookMethods(proto: object, key: symbol, methods: readonly string[]): void {
+  for (const name of methods) {
+    const owner = definingPrototype(proto, name);
+    const done = wrapped.get(owner) ?? new Set<string>();
+    wrapped.set(owner, done);
+    if (done.has(name)) continue;
+    const descriptor = Object.getOwnPropertyDescriptor(owner, name)!;
+    const original = descriptor.value as (...args: unknown[]) => unknown;
+    if (typeof original !== 'function') throw new Error(`werift's ${name} is not a method`);
+    const hooked = function (this: Record<symbol, MethodHooks | undefined>, ...args: unknown[]): unknown {
+      const hooks = this[key];
+      if (hooks === undefined) return original.apply(this, args);
+      hooks.beforeWerift();
+      try {
+        return original.apply(this, args);
+      } finally {
+        hooks.afterWerift();
+      }
+    };
+    originals.set(hooked as (...args: unknown[]) => unknown, Function.prototype.toString.call(original));
+    Object.defineProperty(owner, name, { ...descriptor, value: hooked });
+    done.add(name);
+  }
+}
+
+/** The source of `fn` as werift wrote it: for a hooked method, the original's, not the wrapper's. */
+export function sourceOf(fn: (...args: unknown[]) => unknown): string {
+  return originals.get(fn) ?? Function.prototype.toString.call(fn);
+}
+
+/** Whether `proto`'s method `name` is hooked (for the start-up check). */
+export function isHooked(proto: object, name: string): boolean {
+  try {
+    return wrapped.get(definingPrototype(proto, name))?.has(name) ?? false;
+  } catch {
+    return false;
+  }
+}
+
+function definingPrototype(proto: object, name: string): object {
+  for (let p: object | null = proto; p !== null && p !== Object.prototype; p = Object.getPrototypeOf(p)) {
+    if (Object.hasOwn(p, name)) return p;
+  }
+  throw new Error(`werift has no method ${name}`);
+}
+
+/**
+ * The methods and accessors of `proto` and the prototypes it inherits from (up to Object.prototype, the
+ * constructor left out: it runs before any hook is in place) whose source writes (`this.f =`, `+=`, `++`…)
+ * or, with `reads`, also reads `this.f` for one of `fields`. Names of accessors are given as `get name` or
+ * `set name`. Read from werift's compiled JavaScript: a name that only appears in a comment or a string
+ * counts too, which can only add a method.
+ */
+export function methodsTouching(proto: object, fields: readonly string[], reads: boolean): string[] {
+  const alternatives = fields.map((f) => f.replace(/[$]/g, '\\$')).join('|');
+  const pattern = reads
+    ? new RegExp(`this\\.(?:${alternatives})\\b`)
+    : new RegExp(
+        `this\\.(?:${alternatives})\\s*(?:[-+*/%&|^]|<<|>>>?|\\?\\?|&&|\\|\\|)?=(?!=)|(?:\\+\\+|--)\\s*this\\.(?:${alternatives})\\b|this\\.(?:${alternatives})\\s*(?:\\+\\+|--)`,
+      );
+  const found: string[] = [];
+  for (let p: object | null = proto; p !== null && p !== Object.prototype; p = Object.getPrototypeOf(p)) {
+    for (const name of Object.getOwnPropertyNames(p)) {
+      if (name === 'constructor') continue;
+      const d = Object.getOwnPropertyDescriptor(p, name)!;
+      const parts: [string, unknown][] = [
+        [name, d.value],
+        [`get ${name}`, d.get],
+        [`set ${name}`, d.set],
+      ];
+      for (const [label, fn] of parts) {
+        if (typeof fn !== 'function') continue;
+        const source = sourceOf(fn as (...args: unknown[]) => unknown);
+        if (pattern.test(source) && !found.includes(label)) found.push(label);
+      }
+    }
+  }
+  return found.sort();
+}
