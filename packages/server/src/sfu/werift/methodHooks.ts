@@ -26,22 +26,24 @@ export interface MethodHooks {
   afterWerift(): void;
 }
 
-/** The methods wrapped so far, by prototype. */
-const wrapped = new WeakMap<object, Set<string>>();
+/** The methods wrapped so far, by prototype, with the key each calls. */
+const wrapped = new WeakMap<object, Map<string, symbol>>();
 /** The source of werift's method behind each wrapper (what {@link methodsTouching} reads). */
 const originals = new WeakMap<(...args: unknown[]) => unknown, string>();
 
 /**
  * Wraps `methods` of `proto` (own methods of the prototype or of one it inherits from; each wrapped on the
- * prototype that defines it, once) to call the hooks an instance holds under `key`. Throws if one is missing
- * or not a plain method.
+ * prototype that defines it, once) to call the hooks an instance holds under `key`. Throws if one is missing,
+ * not a plain method, or hooked already under another key (one method calls one kind of hooks).
  */
 export function hookMethods(proto: object, key: symbol, methods: readonly string[]): void {
   for (const name of methods) {
     const owner = definingPrototype(proto, name);
-    const done = wrapped.get(owner) ?? new Set<string>();
+    const done = wrapped.get(owner) ?? new Map<string, symbol>();
     wrapped.set(owner, done);
-    if (done.has(name)) continue;
+    const hookedWith = done.get(name);
+    if (hookedWith === key) continue;
+    if (hookedWith !== undefined) throw new Error(`werift's ${name} is hooked already, for other hooks`);
     const descriptor = Object.getOwnPropertyDescriptor(owner, name)!;
     const original = descriptor.value as (...args: unknown[]) => unknown;
     if (typeof original !== 'function') throw new Error(`werift's ${name} is not a method`);
@@ -57,7 +59,7 @@ export function hookMethods(proto: object, key: symbol, methods: readonly string
     };
     originals.set(hooked as (...args: unknown[]) => unknown, Function.prototype.toString.call(original));
     Object.defineProperty(owner, name, { ...descriptor, value: hooked });
-    done.add(name);
+    done.set(name, key);
   }
 }
 
