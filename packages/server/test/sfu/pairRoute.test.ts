@@ -120,12 +120,25 @@ type Ice = WeriftIceConnection & {
   onData: { subscribe(listener: (data: Buffer) => void): unknown };
 };
 
-/** What werift's own statistics say the nominated pair of `ice` sent. */
+/**
+ * What werift's own statistics say the candidate pairs of `ice` sent, all of them: the controlling side may
+ * still nominate another pair of the same addresses while the test sends (then the route and werift follow it),
+ * and every packet is counted on the pair it went out on.
+ */
 async function pairStats(ice: RTCIceTransport): Promise<{ packets: number; bytes: number }> {
   const stats = (await ice.getStats()) as unknown as Record<string, unknown>[];
-  const pair = stats.find((s) => s['type'] === 'candidate-pair' && s['nominated'] === true);
-  assert.ok(pair, 'a nominated pair in the stats');
-  return { packets: pair['packetsSent'] as number, bytes: pair['bytesSent'] as number };
+  const pairs = stats.filter((s) => s['type'] === 'candidate-pair');
+  assert.ok(
+    pairs.some((s) => s['nominated'] === true),
+    'a nominated pair in the stats',
+  );
+  let packets = 0;
+  let bytes = 0;
+  for (const pair of pairs) {
+    packets += pair['packetsSent'] as number;
+    bytes += pair['bytesSent'] as number;
+  }
+  return { packets, bytes };
 }
 
 /** Two connected ICE transports, the lite side's route resolved on its nominated pair, and what `full` gets. */
@@ -182,7 +195,9 @@ test("werift's stats count exactly what the route, werift's own send and sendOnP
         expected.packets += 1;
         expected.bytes += size;
       }
-      assert.equal(route.direct, true, 'the route sent straight to the socket throughout');
+      // (A run whose ops send nothing through the route leaves it unresolved: nothing to check then.)
+      if (ops.some((o) => o.by === 'route'))
+        assert.equal(route.direct, true, 'the route sent straight to the socket throughout');
     }),
     { numRuns: 40 },
   );
