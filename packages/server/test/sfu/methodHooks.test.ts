@@ -5,7 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { hookMethods, isHooked, methodsTouching, sourceOf } from '../../src/sfu/werift/methodHooks.js';
+import {
+  hookMethods,
+  isHooked,
+  methodsTouching,
+  sourceOf,
+  touchesOutsideMethods,
+} from '../../src/sfu/werift/methodHooks.js';
 
 class Base {
   count = 0;
@@ -87,4 +93,23 @@ test('the source scan finds the methods and accessors that write a field, or als
   assert.deepEqual(methodsTouching(Derived.prototype, ['label'], true), ['get shown', 'later', 'rename']);
   assert.deepEqual(methodsTouching(Derived.prototype, ['count'], false), ['bump'], '+= is a write');
   assert.deepEqual(methodsTouching(Derived.prototype, ['count'], true), ['bump', 'read']);
+});
+
+test("writes outside the prototype's methods (a constructor's, a per-instance function's) are counted apart", () => {
+  class WithArrow {
+    label = 'a';
+    constructor(start: boolean) {
+      if (start) this.label = 'started';
+    }
+    onEvent = (): void => {
+      this.label = 'b';
+    };
+    rename(): void {
+      this.label = 'c';
+    }
+  }
+  void new WithArrow(true).onEvent;
+  assert.equal(touchesOutsideMethods(WithArrow, ['label'], false), 2, 'the constructor and the arrow');
+  assert.deepEqual(methodsTouching(WithArrow.prototype, ['label'], false), ['rename']);
+  assert.equal(touchesOutsideMethods(Derived, ['label'], false), 0, 'only in methods');
 });

@@ -92,28 +92,58 @@ function definingPrototype(proto: object, name: string): object {
  * counts too, which can only add a method.
  */
 export function methodsTouching(proto: object, fields: readonly string[], reads: boolean): string[] {
-  const alternatives = fields.map((f) => f.replace(/[$]/g, '\\$')).join('|');
-  const pattern = reads
-    ? new RegExp(`this\\.(?:${alternatives})\\b`)
-    : new RegExp(
-        `this\\.(?:${alternatives})\\s*(?:[-+*/%&|^]|<<|>>>?|\\?\\?|&&|\\|\\|)?=(?!=)|(?:\\+\\+|--)\\s*this\\.(?:${alternatives})\\b|this\\.(?:${alternatives})\\s*(?:\\+\\+|--)`,
-      );
+  const pattern = touching(fields, reads);
   const found: string[] = [];
   for (let p: object | null = proto; p !== null && p !== Object.prototype; p = Object.getPrototypeOf(p)) {
-    for (const name of Object.getOwnPropertyNames(p)) {
-      if (name === 'constructor') continue;
-      const d = Object.getOwnPropertyDescriptor(p, name)!;
-      const parts: [string, unknown][] = [
-        [name, d.value],
-        [`get ${name}`, d.get],
-        [`set ${name}`, d.set],
-      ];
-      for (const [label, fn] of parts) {
-        if (typeof fn !== 'function') continue;
-        const source = sourceOf(fn as (...args: unknown[]) => unknown);
-        if (pattern.test(source) && !found.includes(label)) found.push(label);
-      }
+    for (const [label, source] of memberSources(p)) {
+      pattern.lastIndex = 0;
+      if (pattern.test(source) && !found.includes(label)) found.push(label);
     }
   }
   return found.sort();
+}
+
+/**
+ * How many writes (or, with `reads`, accesses) of `this.f` for one of `fields` the source of class `cls` has
+ * outside its prototype's methods and accessors: in its constructor or in functions it makes per instance,
+ * which no prototype hook reaches. 0 when every one is in a method {@link methodsTouching} finds.
+ */
+export function touchesOutsideMethods(
+  cls: { prototype: object },
+  fields: readonly string[],
+  reads: boolean,
+): number {
+  const pattern = touching(fields, reads);
+  const count = (source: string): number => source.match(pattern)?.length ?? 0;
+  let inMembers = 0;
+  for (const [, source] of memberSources(cls.prototype)) inMembers += count(source);
+  return count(Function.prototype.toString.call(cls)) - inMembers;
+}
+
+/** The pattern of a write (`this.f =`, `+=`, `++`…) or, with `reads`, any access of `this.f`. */
+function touching(fields: readonly string[], reads: boolean): RegExp {
+  const f = `this\\.(?:${fields.map((name) => name.replace(/[$]/g, '\\$')).join('|')})`;
+  return reads
+    ? new RegExp(`${f}\\b`, 'g')
+    : new RegExp(
+        `${f}\\s*(?:[-+*/%&|^]|<<|>>>?|\\?\\?|&&|\\|\\|)?=(?!=)|(?:\\+\\+|--)\\s*${f}\\b|${f}\\s*(?:\\+\\+|--)`,
+        'g',
+      );
+}
+
+/** The source of each own method and accessor of `proto` (`name`, `get name`, `set name`), constructor aside. */
+function memberSources(proto: object): [string, string][] {
+  const out: [string, string][] = [];
+  for (const name of Object.getOwnPropertyNames(proto)) {
+    if (name === 'constructor') continue;
+    const d = Object.getOwnPropertyDescriptor(proto, name)!;
+    for (const [label, fn] of [
+      [name, d.value],
+      [`get ${name}`, d.get],
+      [`set ${name}`, d.set],
+    ] as const) {
+      if (typeof fn === 'function') out.push([label, sourceOf(fn as (...args: unknown[]) => unknown)]);
+    }
+  }
+  return out;
 }

@@ -28,7 +28,7 @@
  * sender and DTLS transport in V8's dictionary mode (3.1 and 1.6 KiB each).
  */
 import { RTCDtlsTransport, RTCRtpSender } from 'werift';
-import { hookMethods, type MethodHooks, methodsTouching } from './methodHooks.js';
+import { hookMethods, type MethodHooks, methodsTouching, touchesOutsideMethods } from './methodHooks.js';
 import { DTLS_CHECKED, DTLS_COUNTERS, SENDER_CHECKED, SENDER_COUNTERS } from './shapes.js';
 
 /** The sender's methods that write a checked field or read a counter (werift 0.25.2). */
@@ -61,15 +61,21 @@ export function hookedMethodProblems(): string[] {
   const problems: string[] = [];
   const compare = (
     what: string,
-    proto: object,
+    cls: { prototype: object },
     checked: readonly string[],
     counters: readonly string[],
     hooked: readonly string[],
   ) => {
     const needed = new Set([
-      ...methodsTouching(proto, checked, false),
-      ...methodsTouching(proto, counters, true),
+      ...methodsTouching(cls.prototype, checked, false),
+      ...methodsTouching(cls.prototype, counters, true),
     ]);
+    const outside = touchesOutsideMethods(cls, checked, false) + touchesOutsideMethods(cls, counters, true);
+    if (outside > 0) {
+      problems.push(
+        `${what} writes a checked field or reads a counter ${outside}× outside its methods (constructor or instance function)`,
+      );
+    }
     for (const name of needed) {
       if (!hooked.includes(name))
         problems.push(`${what}.${name} writes a checked field or reads a counter, unhooked`);
@@ -78,8 +84,8 @@ export function hookedMethodProblems(): string[] {
       if (!needed.has(name)) problems.push(`${what}.${name} is hooked, but no longer touches those fields`);
     }
   };
-  compare('RTCRtpSender', RTCRtpSender.prototype, SENDER_CHECKED, SENDER_COUNTERS, SENDER_HOOKED);
-  compare('RTCDtlsTransport', RTCDtlsTransport.prototype, DTLS_CHECKED, DTLS_COUNTERS, DTLS_HOOKED);
+  compare('RTCRtpSender', RTCRtpSender, SENDER_CHECKED, SENDER_COUNTERS, SENDER_HOOKED);
+  compare('RTCDtlsTransport', RTCDtlsTransport, DTLS_CHECKED, DTLS_COUNTERS, DTLS_HOOKED);
   return problems;
 }
 
