@@ -94,6 +94,19 @@ test("what the fast path and werift's pipeline send is exact in werift's stats a
         const dtlsModel = { bytesSent: 1000, packetsSent: 10 };
         const fasts = senders.map((s) => new FastRtpSender(s));
         connect(a, dtls);
+        /** One RTP packet of `length` payload bytes sent, in the model of its sender and of the transport. */
+        const expectSent = (m: (typeof model)[number], length: number, retransmission: boolean): void => {
+          if (retransmission) {
+            m.retransmittedPacketsSent += 1;
+            m.retransmittedBytesSent += length;
+          } else {
+            m.packetCount += 1;
+            m.octetCount += length;
+          }
+          m.headerBytesSent += HEADER;
+          dtlsModel.bytesSent += HEADER + length + TAG;
+          dtlsModel.packetsSent += 1;
+        };
         const closed = [false, false];
         const seq = [100, 200];
         for (const o of ops) {
@@ -109,30 +122,16 @@ test("what the fast path and werift's pipeline send is exact in werift's stats a
               o.retransmission,
             );
             assert.equal(sent, true, 'sent on the fast path');
-            const m = model[o.which]!;
-            if (o.retransmission) {
-              m.retransmittedPacketsSent += 1;
-              m.retransmittedBytesSent += o.length;
-            } else {
-              m.packetCount += 1;
-              m.octetCount += o.length;
-            }
-            m.headerBytesSent += HEADER;
-            dtlsModel.bytesSent += HEADER + o.length + TAG;
-            dtlsModel.packetsSent += 1;
+            expectSent(model[o.which]!, o.length, o.retransmission);
           } else if (o.on === 'werift') {
+            // What werift's pipeline counts on its own fields.
             const w = werift[o.which]!;
             w.packetCount += 1;
             w.octetCount += o.length;
             w.headerBytesSent += HEADER;
             own.bytesSent += HEADER + o.length + TAG;
             own.packetsSent += 1;
-            const m = model[o.which]!;
-            m.packetCount += 1;
-            m.octetCount += o.length;
-            m.headerBytesSent += HEADER;
-            dtlsModel.bytesSent += HEADER + o.length + TAG;
-            dtlsModel.packetsSent += 1;
+            expectSent(model[o.which]!, o.length, false);
           } else if (o.on === 'report') {
             dtlsFieldsOf(dtls).countSent(o.length, 1);
             dtlsModel.bytesSent += o.length;

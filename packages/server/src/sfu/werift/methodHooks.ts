@@ -131,8 +131,11 @@ function touching(fields: readonly string[], reads: boolean): RegExp {
       );
 }
 
-/** The source of each own method and accessor of `proto` (`name`, `get name`, `set name`), constructor aside. */
-function memberSources(proto: object): [string, string][] {
+/**
+ * The source of each own method and accessor of `proto` (`name`, `get name`, `set name`), constructor aside, as
+ * werift wrote it: a hooked method's original, not the wrapper's.
+ */
+export function memberSources(proto: object): [string, string][] {
   const out: [string, string][] = [];
   for (const name of Object.getOwnPropertyNames(proto)) {
     if (name === 'constructor') continue;

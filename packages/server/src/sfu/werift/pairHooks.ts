@@ -12,7 +12,7 @@
  * werift's statistics short.
  */
 import { CandidatePair, Connection, RTCIceTransport } from 'werift';
-import { hookMethods, isHooked, type MethodHooks, methodsTouching, sourceOf } from './methodHooks.js';
+import { hookMethods, isHooked, type MethodHooks, memberSources, methodsTouching } from './methodHooks.js';
 
 /** The ICE connection's methods that write `nominated` (werift 0.25.2); each in its synchronous part. */
 export const NOMINATION_WRITERS = ['checkComplete', 'close', 'resetNominatedPair', 'restart'] as const;
@@ -50,24 +50,14 @@ interface Sources {
 const installProblems: string[] = [];
 let installed = false;
 
-/** The sources of the hooked classes as werift wrote them (a hooked method's original, through sourceOf). */
+/** The sources of the hooked classes as werift wrote them (a hooked method's original, see memberSources). */
 function weriftSources(): Map<string, Sources> {
   const sources = new Map<string, Sources>();
   for (const { name, cls } of HOOKED) {
-    const members = new Map<string, string>();
-    const proto = cls.prototype;
-    for (const key of Object.getOwnPropertyNames(proto)) {
-      if (key === 'constructor') continue;
-      const d = Object.getOwnPropertyDescriptor(proto, key)!;
-      for (const [label, fn] of [
-        [key, d.value],
-        [`get ${key}`, d.get],
-        [`set ${key}`, d.set],
-      ] as const) {
-        if (typeof fn === 'function') members.set(label, sourceOf(fn));
-      }
-    }
-    sources.set(name, { members, text: Function.prototype.toString.call(cls) });
+    sources.set(name, {
+      members: new Map(memberSources(cls.prototype)),
+      text: Function.prototype.toString.call(cls),
+    });
   }
   return sources;
 }
