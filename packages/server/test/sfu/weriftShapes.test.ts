@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { Socket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import { RTCRtpSender } from 'werift';
+import { Connection, RTCIceTransport, RTCRtpSender } from 'werift';
 import { SfuRouter } from '../../src/sfu/index.js';
 import {
   checkWeriftShapes,
@@ -74,6 +74,27 @@ test('a missing shape stops the check with the werift version and the shape name
     error.message,
     /^werift 0\.25\.2 lacks what Parley's SFU relies on .*RTCRtpSender\.packetCount/,
   );
+});
+
+test("a werift ICE method that writes nominated or reads a pair's counters, and is not hooked, stops the check", async (t) => {
+  const built = weriftShapeSubjects();
+  t.after(() => built.dispose());
+  // As if a werift release had added them: one renominates, one reads a pair's count for its own stats.
+  const connection = Connection.prototype as unknown as Record<string, unknown>;
+  const transport = RTCIceTransport.prototype as unknown as Record<string, unknown>;
+  connection['parleyTestNominate'] = function (this: { nominated: unknown }) {
+    this.nominated = undefined;
+  };
+  transport['parleyTestCount'] = (pair: { packetsSent: number }) => pair.packetsSent;
+  t.after(() => {
+    delete connection['parleyTestNominate'];
+    delete transport['parleyTestCount'];
+  });
+  const error = shapeErrorOf(built.subjects);
+  assert.deepEqual(error.problems, [
+    'Connection.parleyTestNominate writes nominated, unhooked: a route would miss the new pair',
+    "RTCIceTransport.parleyTestCount reads a pair's packetsSent/bytesSent, unhooked: a short count",
+  ]);
 });
 
 test('a field the fast path counts beside werift or reads from it must be an own data property', async (t) => {

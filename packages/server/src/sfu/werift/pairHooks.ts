@@ -12,7 +12,14 @@
  * werift's statistics short.
  */
 import { CandidatePair, Connection, RTCIceTransport } from 'werift';
-import { hookMethods, isHooked, type MethodHooks, memberSources, methodsTouching } from './methodHooks.js';
+import {
+  hookMethods,
+  isHooked,
+  type MethodHooks,
+  memberSources,
+  methodsTouching,
+  touchesOutsideMethods,
+} from './methodHooks.js';
 
 /** The ICE connection's methods that write `nominated` (werift 0.25.2); each in its synchronous part. */
 export const NOMINATION_WRITERS = ['checkComplete', 'close', 'resetNominatedPair', 'restart'] as const;
@@ -33,9 +40,6 @@ const HOOKED: readonly { name: string; cls: { prototype: object }; methods: read
   { name: 'CandidatePair', cls: CandidatePair, methods: [] },
 ];
 
-/** A write of `this.nominated` (what methodHooks.ts counts as one), in a class's whole text. */
-const NOMINATED_WRITE =
-  /this\.nominated\s*(?:[-+*/%&|^]|<<|>>>?|\?\?|&&|\|\|)?=(?!=)|(?:\+\+|--)\s*this\.nominated\b|this\.nominated\s*(?:\+\+|--)/g;
 /** A property access `.packetsSent` or `.bytesSent`, on any object. */
 const COUNTER_ACCESS = /\.(?:packetsSent|bytesSent)\b/g;
 /** What follows an access that adds to the field: a read-modify-write, exact whoever counted first. */
@@ -96,7 +100,6 @@ export function pairHookProblems(): string[] {
   installPairHooks();
   const problems = [...installProblems];
   const all = weriftSources();
-  const connection = all.get('Connection')!;
 
   const writers = methodsTouching(Connection.prototype, ['nominated'], false);
   for (const name of writers) {
@@ -108,8 +111,7 @@ export function pairHookProblems(): string[] {
       problems.push(`Connection.${name} is hooked, but no longer writes nominated`);
     else if (!isHooked(Connection.prototype, name)) problems.push(`Connection.${name} is not hooked`);
   }
-  const outside =
-    count(connection.text, NOMINATED_WRITE) - sum(connection.members, (s) => count(s, NOMINATED_WRITE));
+  const outside = touchesOutsideMethods(Connection, ['nominated'], false);
   if (outside > 0) {
     problems.push(
       `Connection writes nominated ${outside}× outside its methods (constructor or instance function)`,
@@ -152,10 +154,6 @@ function counterReads(source: string): number {
       reads += 1;
   }
   return reads;
-}
-
-function count(source: string, pattern: RegExp): number {
-  return [...source.matchAll(pattern)].length;
 }
 
 function sum(members: Map<string, string>, f: (source: string) => number): number {
