@@ -22,9 +22,9 @@ import type { SrtpCryptoContext, SrtpStream } from '@parley/rtp';
 import type { RTCDtlsTransport, RTCRtpCodecParameters, RTCRtpSender } from 'werift';
 import { high16, join16, low16 } from './smallIntegerFields.js';
 import type { MethodHooks } from './werift/methodHooks.js';
-import { type PairRoute, transportRoute } from './werift/PairRoute.js';
+import { type PairRoute, routeOf } from './werift/PairRoute.js';
 import { type DtlsCounts, type DtlsFields, dtlsFieldsOf, hookSender } from './werift/senderFields.js';
-import { senderInternals, type WeriftSenderInternals } from './werift/shapes.js';
+import { iceConnectionOf, senderInternals, type WeriftSenderInternals } from './werift/shapes.js';
 import { fastSrtpOf } from './werift/weriftSrtp.js';
 
 const HEADER = 12;
@@ -235,7 +235,7 @@ export class FastRtpSender implements MethodHooks, DtlsCounts {
       this.dtlsFields = dtls ? dtlsFieldsOf(dtls) : null;
       this.stopWatchingDtls = this.dtlsFields?.join(this, this.invalidate) ?? null;
       this.session = null;
-      this.route = dtls ? transportRoute(dtls.iceTransport) : null;
+      this.route = dtls ? routeOf(iceConnectionOf(dtls)) : null;
     }
     if (dtls && dtls.srtp !== this.session) {
       this.session = dtls.srtp;

@@ -24,9 +24,9 @@
  * which adds it to werift's counters when werift reads them.
  */
 import type { RTCDtlsTransport, RTCRtpSender } from 'werift';
-import { type PairRoute, transportRoute } from './werift/PairRoute.js';
+import { type PairRoute, routeOf } from './werift/PairRoute.js';
 import { type DtlsFields, dtlsFieldsOf } from './werift/senderFields.js';
-import { senderInternals, type WeriftSenderInternals } from './werift/shapes.js';
+import { iceConnectionOf, senderInternals, type WeriftSenderInternals } from './werift/shapes.js';
 
 /** The newest packet a consumer sent: its RTP timestamp, when (performance.now()), and the clock rate. */
 export interface LastSent {
@@ -219,7 +219,7 @@ export class SenderReports {
   private pathOf(entry: Entry, dtls: RTCDtlsTransport | undefined): ReportPath | null {
     if (dtls === undefined) return null;
     if (entry.path?.dtls !== dtls) {
-      entry.path = { dtls, fields: dtlsFieldsOf(dtls), route: transportRoute(dtls.iceTransport) };
+      entry.path = { dtls, fields: dtlsFieldsOf(dtls), route: routeOf(iceConnectionOf(dtls)) };
     }
     return entry.path;
   }

@@ -11,7 +11,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import type { RTCIceTransport } from 'werift';
 import { followLatestNomination } from '../../src/sfu/werift/followNomination.js';
-import { nominationChanged, routeOf, transportRoute } from '../../src/sfu/werift/PairRoute.js';
+import { nominationChanged, routeOf } from '../../src/sfu/werift/PairRoute.js';
 import { pairHookProblems } from '../../src/sfu/werift/pairHooks.js';
 import { sendOnPair } from '../../src/sfu/werift/sendOnPair.js';
 import type { WeriftCandidatePair, WeriftIceConnection } from '../../src/sfu/werift/shapes.js';
@@ -151,7 +151,7 @@ async function connectedRoute(t: { after(fn: () => unknown): void }) {
   const pair = ice.nominated!;
   const got: string[] = [];
   (full.connection as unknown as Ice).onData.subscribe((data) => got.push(String(data)));
-  const route = transportRoute(lite);
+  const route = routeOf(ice);
   return { lite, ice, pair, route, got };
 }
 

@@ -34,7 +34,6 @@
  * pair or no pair yet has to go through werift: those routes stay on {@link sendOnPair}, per packet.
  */
 import type { Socket } from 'node:dgram';
-import type { RTCIceTransport } from 'werift';
 import type { MethodHooks } from './methodHooks.js';
 import { holdRouteHooks, installPairHooks } from './pairHooks.js';
 import { sendOnPair } from './sendOnPair.js';
@@ -46,13 +45,11 @@ const DIRECT = 1;
 const THROUGH_WERIFT = 2;
 
 const routes = new WeakMap<WeriftIceConnection, PairRoute>();
-const withTransport = new WeakSet<PairRoute>();
 
 /**
- * The route of `connection` (one per connection, shared by the consumers of its transport). werift's
- * statistics of the connection's ICE transport count the route's sends only once the route flushed them (on
- * a new nomination or a hooked connection method); {@link transportRoute} also flushes them before werift's
- * `getStats`, and is what the SFU's senders use.
+ * The route of `connection` (one per connection, shared by the consumers of its transport). What it sends is
+ * added to the pair's counters before werift's ICE transport reads them (its `getStats`) and whenever the route
+ * goes stale.
  */
 export function routeOf(connection: WeriftIceConnection): PairRoute {
   let route = routes.get(connection);
@@ -60,23 +57,6 @@ export function routeOf(connection: WeriftIceConnection): PairRoute {
     installPairHooks();
     route = new PairRoute(connection);
     routes.set(connection, route);
-  }
-  return route;
-}
-
-/**
- * The route of the ICE connection under `ice` ({@link routeOf}), flushed before werift's `ice.getStats` reads
- * the pairs' counters, so that a peer connection's stats include every packet the route sent.
- *
- * @example
- * const route = transportRoute(sender.dtlsTransport.iceTransport);
- * route.send(protectedRtp);
- */
-export function transportRoute(ice: RTCIceTransport): PairRoute {
-  const route = routeOf(ice.connection as unknown as WeriftIceConnection);
-  if (!withTransport.has(route)) {
-    withTransport.add(route);
-    holdRouteHooks(ice, route);
   }
   return route;
 }

@@ -30,7 +30,7 @@ export const PAIR_COUNTER_READERS = ['getStats'] as const;
 /** werift's candidate-pair statistics a route counts beside the pair. */
 export const PAIR_COUNTERS = ['packetsSent', 'bytesSent'] as const;
 
-/** Under this symbol werift's ICE connection and its ICE transport hold the hooks of the connection's route. */
+/** Under this symbol werift's ICE connection holds the hooks of its route (its ICE transport reads them there). */
 const ROUTE_HOOKS = Symbol('parley.routeHooks');
 
 /** The classes whose sources are searched, each with the methods hooked on it. */
@@ -75,6 +75,13 @@ function weriftSources(): Map<string, Sources> {
 export function installPairHooks(): void {
   if (installed) return;
   installed = true;
+  // An ICE transport's hooks are its connection's route: one accessor on the prototype, nothing per transport.
+  Object.defineProperty(RTCIceTransport.prototype, ROUTE_HOOKS, {
+    configurable: true,
+    get(this: { connection?: Record<symbol, MethodHooks | undefined> }) {
+      return this.connection?.[ROUTE_HOOKS];
+    },
+  });
   for (const { name, cls, methods } of HOOKED) {
     for (const method of methods) {
       try {
@@ -86,9 +93,12 @@ export function installPairHooks(): void {
   }
 }
 
-/** Makes `target` (werift's ICE connection or ICE transport) call `hooks` around its hooked methods. */
-export function holdRouteHooks(target: object, hooks: MethodHooks): void {
-  (target as Record<symbol, MethodHooks>)[ROUTE_HOOKS] = hooks;
+/**
+ * Makes werift's ICE connection `connection` call `hooks` around its hooked methods, and its ICE transport
+ * around `getStats` (which finds them through its `connection`).
+ */
+export function holdRouteHooks(connection: object, hooks: MethodHooks): void {
+  (connection as Record<symbol, MethodHooks>)[ROUTE_HOOKS] = hooks;
 }
 
 /**

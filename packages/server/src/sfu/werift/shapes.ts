@@ -9,10 +9,11 @@
  * drop what a finished handshake no longer needs (trimHandshake.ts) and the parsed descriptions of a settled
  * negotiation (dropDescriptions.ts), to release handshake buffers (unpoolHandshake.ts), to copy option objects
  * (shareOptionShapes.ts) and to take a publisher's RTP in the UDP mux (receiveInMux.ts). The accessors below
- * are where a werift object is cast to one of these shapes; `checkWeriftShapes()` (checkWeriftShapes.ts) verifies at
- * start-up that each shape is there, so a werift upgrade that moved one fails at once, by name, instead of as
- * lost media. (leanEvents.ts and senderFields.ts also reach werift's objects, field by field: werift's `Event`
- * is pinned by a digest of its source, the moved sender and DTLS fields by the same start-up check.)
+ * are where a werift object is cast to one of these shapes; `checkWeriftShapes()` (checkWeriftShapes.ts)
+ * verifies at start-up that each shape is there, so a werift upgrade that moved one fails at once, by name,
+ * instead of as lost media. (leanEvents.ts, senderFields.ts and pairHooks.ts also reach werift's classes:
+ * werift's `Event` is pinned by a digest of its source, the methods senderFields.ts and pairHooks.ts hook by the
+ * same start-up check, against werift's own sources.)
  */
 import type { Socket } from 'node:dgram';
 import type {
