@@ -6,7 +6,8 @@
  * checks media both ways and the selected candidate pairs the browser and werift report (each must carry its
  * media), and prints the time to first frame on each side. Behind the firewall each SDK must reach relay by
  * itself: the page at once (it gathers TURN candidates from the start), the Node user after its direct try
- * fails. A Parley whose TURN secret is not coturn's must make both SDKs warn and still connect directly.
+ * fails. With a Parley whose TURN secret is not coturn's, media must still go directly, the Node SDK must warn,
+ * and a page that needs TURN (behind the firewall) must warn.
  *
  * Runs as root in a loopback-only namespace (`unshare -n`, as CI runs `npm test`); see
  * packages/server/test/support/netlab. Elsewhere it skips, or fails under PARLEY_REQUIRE_ALL_TESTS=1.
@@ -69,7 +70,7 @@ describe('real networks: the demo in Chromium calls a Node SDK user', { skip }, 
   };
 
   before(async () => {
-    lab = await lab$.NetLab.create({ firewallTcpPorts: [HTTPS_PORT, TURN_TLS_PORT] });
+    lab = await lab$.NetLab.create({ firewallTcpPorts: [HTTPS_PORT, WRONG_SECRET_PORT, TURN_TLS_PORT] });
     certDir = await mkdtemp(join(tmpdir(), 'parley-networks-cert-'));
     [coturn, certificate] = await Promise.all([
       lab$.Coturn.start(lab, { secret: TURN_SECRET, tlsPort: TURN_TLS_PORT }),
@@ -264,31 +265,59 @@ describe('real networks: the demo in Chromium calls a Node SDK user', { skip }, 
     await hangUp(result);
   });
 
-  it('with a TURN secret coturn does not share: both SDKs warn clearly, and media goes direct', async (t) => {
-    wrongSecretParley = await ParleyInLab.start(lab, lab$, {
+  /** The second Parley, whose TURN secret is not coturn's (started by the first test that needs it). */
+  async function wrongSecret(): Promise<ParleyInLab> {
+    wrongSecretParley ??= await ParleyInLab.start(lab, lab$, {
       port: WRONG_SECRET_PORT,
       certificate,
       turnUrls: turnUrls(),
       turnSecret: `not-${TURN_SECRET}`,
     });
+    return wrongSecretParley;
+  }
+
+  const refused = /the TURN server \S+ refused the credentials \(401\b.*turn\.secret/;
+
+  it('with a TURN secret coturn does not share: media goes direct, and the Node SDK warns clearly', async (t) => {
     const result = await call(
       { page: 'natted', node: 'lan' },
       { page: throughNat(), node: direct('lan') },
-      wrongSecretParley,
+      await wrongSecret(),
     );
     report(t, result);
-    const refused = /the TURN server \S+ refused the credentials \(401\b.*turn\.secret/;
-    const pageWarning = await until(
-      'the page to warn about the refused TURN credentials',
-      () => result.demo.console.find((line) => line.startsWith('warning:') && refused.test(line)),
-      (line) => line !== undefined,
-    );
-    t.diagnostic(`page ${pageWarning}`);
+    // The Node SDK asks the TURN server itself (turnProbe.ts), so it warns whichever path its media takes. The
+    // page here need not: see the next test.
     const nodeWarning = await result.user.out.until(
       (l) => l['event'] === 'log' && l['level'] === 'warn' && refused.test(String(l['msg'])),
       'the Node SDK to warn about the refused TURN credentials',
     );
     t.diagnostic(`node warning: ${String(nodeWarning['msg'])}`);
     await hangUp(result);
+  });
+
+  it('with a TURN secret coturn does not share: a page that needs TURN warns clearly', async (t) => {
+    // Chromium asks its TURN servers only while it gathers, and it stops gathering once a direct pair is
+    // strongly connected (P2PTransportChannel::OnConnectionStateChange stops the port allocator sessions). A
+    // page whose direct path connects before its relay step starts may never ask the TURN server,
+    // and then it has nothing to warn about. Behind the firewall no direct pair connects: the page asks coturn
+    // over TLS (the one TURN port the firewall lets through) and must say clearly why it gets no relay.
+    const server = await wrongSecret();
+    const demo = await DemoInLab.open(lab, 'firewalled', server.httpsUrl, [certificate, coturn.certificate]);
+    opened.push(demo);
+    const pageUser = unique('page-firewalled');
+    await demo.join({
+      appID: APP.appID,
+      roomID: unique('net-room'),
+      userID: pageUser,
+      token: token(pageUser),
+    });
+    const pageWarning = await until(
+      'the page to warn about the refused TURN credentials',
+      () => demo.console.find((line) => line.startsWith('warning:') && refused.test(line)),
+      (line) => line !== undefined,
+    );
+    t.diagnostic(`page ${pageWarning}`);
+    assert.match(pageWarning ?? '', /turns:/, 'the refusal came over TLS, through the firewall');
+    await demo.close();
   });
 });
