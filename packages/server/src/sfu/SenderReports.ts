@@ -74,6 +74,9 @@ interface Entry {
   intervalMs: number;
   /** When the next report is due (performance.now()), or 0 before the stream sent its first packet. */
   due: number;
+  /** The packet count at the last due time and at the one before it (see {@link SenderReports.tick}). */
+  countOneAgo: number;
+  countTwoAgo: number;
   /**
    * SR + SDES with everything but the report fields filled in, rewritten for each report; made at the first
    * report, once negotiation has given the sender its CNAME.
@@ -135,6 +138,8 @@ export class SenderReports {
       lastSent,
       intervalMs: REPORT_INTERVAL_MS[kind],
       due: 0,
+      countOneAgo: 0,
+      countTwoAgo: 0,
       packet: null,
       path: null,
     };
@@ -163,6 +168,12 @@ export class SenderReports {
   /**
    * @internal One pass of the timer, at `now` (performance.now()): starts the streams that sent their first
    * packet and sends the reports that are due. Public for tests, which step the time themselves.
+   *
+   * A stream that sent nothing since the due time before the last one gets no report (RFC 3550 §6.4: a site
+   * sends an SR only if it sent data since its last report or the previous one). A player's stream whose
+   * publisher paused thus stops costing reports two intervals later, and its reports start again at the first
+   * due time after its media does. Nothing else would go in its place: the SFU receives nothing on a player's
+   * transport that a receiver report could describe, and ICE consent checks already show the path alive.
    */
   tick(now = performance.now()): void {
     for (const entry of this.entries) {
@@ -172,7 +183,11 @@ export class SenderReports {
         if (entry.counts.hasSent) entry.due = now + jittered(FIRST_REPORT_MS);
       } else if (now >= entry.due) {
         entry.due = now + jittered(entry.intervalMs);
-        this.send(entry);
+        const count = entry.counts.packetCount;
+        const sentSince = count !== entry.countTwoAgo;
+        entry.countTwoAgo = entry.countOneAgo;
+        entry.countOneAgo = count;
+        if (sentSince) this.send(entry);
       }
     }
   }
