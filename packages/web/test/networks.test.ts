@@ -298,9 +298,9 @@ describe('real networks: the demo in Chromium calls a Node SDK user', { skip }, 
   it('with a TURN secret coturn does not share: a page that needs TURN warns clearly', async (t) => {
     // Chromium asks its TURN servers only while it gathers, and it stops gathering once a direct pair is
     // strongly connected (P2PTransportChannel::OnConnectionStateChange stops the port allocator sessions). A
-    // page whose direct path connects before its relay step starts may never ask the TURN server,
-    // and then it has nothing to warn about. Behind the firewall no direct pair connects: the page asks coturn
-    // over TLS (the one TURN port the firewall lets through) and must say clearly why it gets no relay.
+    // page whose direct path connects before its relay step starts may never ask the TURN server, and then it
+    // has nothing to warn about. Behind the firewall no direct pair connects: the page asks coturn over TLS (the
+    // one TURN port the firewall lets through) and must say clearly why it gets no relay.
     const server = await wrongSecret();
     const demo = await DemoInLab.open(lab, 'firewalled', server.httpsUrl, [certificate, coturn.certificate]);
     opened.push(demo);
