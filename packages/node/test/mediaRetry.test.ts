@@ -177,6 +177,56 @@ test('the SFU drops a publisher transport: the engine republishes by itself and 
   );
 });
 
+test("an audio-only play carries on while its publisher's upstream is cut: the SFU's audio reports keep it", async () => {
+  // Long enough for the SFU's audio reports (every 2.5–7.5 s) to leave a gap past the 5 s a player allows when
+  // it also gets video, short of the SFU's inactivity timeout (the publisher's transport stays).
+  const OUTAGE_MS = 18_000;
+  const server = await startTestServer({ media: { inactivityTimeoutMs: 30_000 } });
+  closers.push(() => server.close());
+  const network = new RelayNetwork();
+  closers.push(() => network.close());
+  const room = uniqueRoom('audio-outage');
+  const publisher = engine(server, { media: new RelayedMediaBackend(network) });
+  const viewer = engine(server);
+  await login(publisher, room, 'ao-pub');
+  await login(viewer, room, 'ao-viewer');
+  const viewerLog = new TimedLog(viewer, ['playerStateUpdate']);
+  const publishing = waitFor(publisher, 'publisherStateUpdate', (r) => r.state === 'PUBLISHING', 10_000);
+  const stream = await publisher.createZegoStream({ camera: { audio: true, video: false } });
+  assert.equal(publisher.startPublishingStream('ao-mic', stream), true);
+  await publishing;
+  const sink = await viewer.startPlayingStream('ao-mic');
+  const audio: number[] = [];
+  sink.on('frame', (f) => {
+    if (f.kind === 'audio') audio.push(f.receivedAt);
+  });
+  await until(
+    () => audio.length >= 25,
+    () => `25 audio frames at the viewer (have ${audio.length})`,
+  );
+
+  network.mode = 'dropUpstream';
+  const cutAt = performance.now();
+  await new Promise((resolve) => setTimeout(resolve, OUTAGE_MS));
+  network.mode = 'pass';
+  const silentFor = performance.now() - Math.max(...audio);
+  await until(
+    () => audio.some((at) => at > cutAt + OUTAGE_MS),
+    () =>
+      `audio at the viewer again (last frame ${(performance.now() - Math.max(...audio)).toFixed(0)} ms ago)`,
+  );
+  // Its audio stopped for the whole outage, and its play never went back to PLAY_REQUESTING.
+  assert.ok(silentFor >= OUTAGE_MS - 500, `no audio for ${silentFor.toFixed(0)} ms`);
+  assert.deepEqual(
+    viewerLog.results('playerStateUpdate').map((r) => [r.state, r.errorCode]),
+    [
+      ['PLAY_REQUESTING', 0],
+      ['PLAYING', 0],
+    ],
+  );
+  assert.equal((await health(server)).mediaTransports, 2, 'both transports stayed');
+});
+
 test('media path down for good: the publisher gives up with 1103051, the player with 1104031, the stream goes', async () => {
   const server = await startTestServer();
   closers.push(() => server.close());

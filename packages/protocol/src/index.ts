@@ -5,6 +5,7 @@ export * from './errors.js';
 export * from './limits.js';
 export * from './messages.js';
 export * from './parse.js';
+export * from './reports.js';
 export * from './requests.js';
 export * from './schema.js';
 export * from './TypedEmitter.js';

@@ -9,7 +9,7 @@
  * pair ({@link PairRoute}) — what werift's `RTCDtlsTransport.sendRtcp` does.
  *
  * The intervals are libwebrtc's (`kDefaultAudioReportInterval` 5 s, `kDefaultVideoReportInterval` 1 s), each
- * randomized over 0.5–1.5× (RFC 3550 §6.3.1); a stream's first report goes out 0.5–1.5 s after its first
+ * randomized over 0.5–1.5× (RFC 3550 §6.3.1; @parley/protocol's reports.ts, which players rely on); a stream's first report goes out 0.5–1.5 s after its first
  * packet, so a player can sync audio and video early. A report carries the wall clock at the moment it is
  * sent (NTP format, RFC 3550 §4) and the RTP timestamp of that same moment, extrapolated from the newest
  * packet sent (as libwebrtc does), the packet and octet counts werift's sender keeps (by its own pipeline
@@ -28,6 +28,7 @@
  * {@link PairRoute}, as forwarded packets do, and counts itself on the DTLS transport's {@link DtlsFields},
  * which adds it to werift's counters when werift reads them.
  */
+import { REPORT_INTERVAL_MS, REPORT_JITTER } from '@parley/protocol';
 import type { RTCDtlsTransport, RTCRtpSender } from 'werift';
 import { type PairRoute, routeOf } from './werift/PairRoute.js';
 import { type DtlsFields, dtlsFieldsOf } from './werift/senderFields.js';
@@ -54,8 +55,6 @@ export interface SentCounts {
 /** Seconds from the NTP epoch (1900) to the Unix epoch (1970). */
 const NTP_UNIX_OFFSET_S = 2_208_988_800;
 
-/** Report intervals by kind, before randomization (libwebrtc's defaults). */
-export const REPORT_INTERVAL_MS = { audio: 5000, video: 1000 } as const;
 /** The first report of a stream, before randomization. */
 const FIRST_REPORT_MS = 1000;
 /** How often the timer looks for due reports. */
@@ -90,7 +89,7 @@ interface Entry {
 
 /** Randomizes an interval over 0.5–1.5× (RFC 3550 §6.3.1). */
 function jittered(ms: number): number {
-  return ms * (0.5 + Math.random());
+  return ms * (REPORT_JITTER.min + Math.random() * (REPORT_JITTER.max - REPORT_JITTER.min));
 }
 
 /**

@@ -306,9 +306,18 @@ export abstract class WeriftConnection<
   }
 
   /**
+   * How long the SFU may stay silent before it counts as gone, given `disconnectedTimeoutMs`: that, unless the
+   * connection knows the SFU may leave longer gaps (a player of audio only: {@link WeriftPlayConnection}).
+   */
+  protected silenceBoundMs(disconnectedTimeoutMs: number): number {
+    return disconnectedTimeoutMs;
+  }
+
+  /**
    * werift sends no DTLS close alert and notices a vanished peer only when ICE consent expires (30 s, then
-   * straight to `failed`). The SFU sends RTCP at least every 1.5 s once media flows (sender or receiver
-   * reports), so silence from it for `disconnectedTimeoutMs` means it is gone.
+   * straight to `failed`). Once media flows the SFU sends RTCP even while no media comes: receiver reports to
+   * a publisher every 0.5–1.5 s, sender reports to a player (@parley/protocol's reports.ts). So silence from
+   * it past {@link silenceBoundMs} means it is gone.
    */
   private startTicker(): void {
     const heard = this.guard('its packet clock', () => {
@@ -325,7 +334,7 @@ export abstract class WeriftConnection<
         if (this._closed) return;
         const now = performance.now();
         const silence = this.lastHeardAt === null ? 0 : now - this.lastHeardAt;
-        if (silence > this.options.disconnectedTimeoutMs) {
+        if (silence > this.silenceBoundMs(this.options.disconnectedTimeoutMs)) {
           this.fail(`nothing heard from the SFU for ${Math.round(silence)} ms`);
           return;
         }

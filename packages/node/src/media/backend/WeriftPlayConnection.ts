@@ -11,7 +11,7 @@ import type {
   RecvTrackStats,
 } from '@parley/engine';
 import { MediaBreakWatch, SdpExchange } from '@parley/engine';
-import { ErrorCode, ParleyError } from '@parley/protocol';
+import { ErrorCode, longestReportGapMs, ParleyError } from '@parley/protocol';
 import type { MediaStreamTrack, RTCRtpTransceiver, RtpPacket } from 'werift';
 import { guarded } from '../../guarded.js';
 import { FrameSink, type ReceivedFrame } from './FrameSink.js';
@@ -41,6 +41,8 @@ export interface PlayConnectionOptions extends ConnectionOptions {
  */
 /** werift's first consent check comes 4–6 s after connecting (RFC 7675). */
 const CONSENT_REFRESH_MS = 6000;
+/** What the silence clock allows past the SFU's longest report gap: its timer's tick and a busy event loop. */
+const REPORT_GAP_SLACK_MS = 1000;
 
 export class WeriftPlayConnection extends WeriftConnection<PlayConnectionEvents> implements PlayConnection {
   /** performance.now() when connected; the RTT is unknown until a consent check refreshed it. */
@@ -53,6 +55,8 @@ export class WeriftPlayConnection extends WeriftConnection<PlayConnectionEvents>
   private readonly unsubscribers: (() => void)[] = [];
   private readonly trackOptions: ReceivedTrackOptions | undefined;
   private readonly exchange = new SdpExchange();
+  /** A video packet came: the SFU's video reports (every 0.5–1.5 s) go on from then, media or not. */
+  private heardVideo = false;
 
   /** Throws ParleyError 1100001 for a closed or foreign output, or when the server gave no STUN URL. */
   constructor(info: PlayMediaInfo<FrameSink>, options: PlayConnectionOptions) {
@@ -140,6 +144,7 @@ export class WeriftPlayConnection extends WeriftConnection<PlayConnectionEvents>
         guarded(this.log, `the ${kind} receiver of ${this.streamID}`, (packet: RtpPacket) => {
           if (this.closed) return;
           ssrc = packet.header.ssrc;
+          if (kind === 'video') this.heardVideo = true;
           received.push(packet, performance.now());
         }),
       ).unSubscribe,
@@ -164,6 +169,17 @@ export class WeriftPlayConnection extends WeriftConnection<PlayConnectionEvents>
       this.emit('firstFrame', kind);
     }
     if (this.breaks.frame(kind, frame.receivedAt)) this.emit('mediaBreak', kind, false);
+  }
+
+  /**
+   * The SFU reports on a stream to its player once the stream's first packet went out: video every 0.5–1.5 s,
+   * audio every 2.5–7.5 s. Until a video packet came (audio only, video muted or not wanted), the audio
+   * reports may be all the player hears while the publisher sends nothing, so the SFU counts as gone only past
+   * their longest gap.
+   */
+  protected override silenceBoundMs(disconnectedTimeoutMs: number): number {
+    if (this.heardVideo) return disconnectedTimeoutMs;
+    return Math.max(disconnectedTimeoutMs, longestReportGapMs('audio') + REPORT_GAP_SLACK_MS);
   }
 
   protected override onTick(now: number): void {
