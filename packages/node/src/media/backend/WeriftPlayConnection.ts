@@ -41,8 +41,11 @@ export interface PlayConnectionOptions extends ConnectionOptions {
  */
 /** werift's first consent check comes 4–6 s after connecting (RFC 7675). */
 const CONSENT_REFRESH_MS = 6000;
-/** What the silence clock allows past the SFU's longest report gap: its timer's tick and a busy event loop. */
-const REPORT_GAP_SLACK_MS = 1000;
+/**
+ * What the silence clock allows past the SFU's longest report gap: the timers' ticks and a busy event loop on
+ * either side (a loaded server's report goes out late; a spurious restart costs more than a later notice).
+ */
+const REPORT_GAP_SLACK_MS = 2500;
 
 export class WeriftPlayConnection extends WeriftConnection<PlayConnectionEvents> implements PlayConnection {
   /** performance.now() when connected; the RTT is unknown until a consent check refreshed it. */
