@@ -68,14 +68,18 @@ async function login(e: ZegoExpressEngine, roomID: string, userID: string): Prom
   await e.loginRoom(roomID, token(userID), { userID }, { userUpdate: true });
 }
 
-async function publish(e: ZegoExpressEngine, streamID: string): Promise<void> {
+async function publish(
+  e: ZegoExpressEngine,
+  streamID: string,
+  config?: Parameters<ZegoExpressEngine['createZegoStream']>[0],
+): Promise<void> {
   const publishing = waitFor(
     e,
     'publisherStateUpdate',
     (r) => r.streamID === streamID && r.state === 'PUBLISHING',
     10_000,
   );
-  assert.equal(e.startPublishingStream(streamID, await e.createZegoStream()), true);
+  assert.equal(e.startPublishingStream(streamID, await e.createZegoStream(config)), true);
   await publishing;
 }
 
@@ -191,10 +195,7 @@ test("an audio-only play carries on while its publisher's upstream is cut: the S
   await login(publisher, room, 'ao-pub');
   await login(viewer, room, 'ao-viewer');
   const viewerLog = new TimedLog(viewer, ['playerStateUpdate']);
-  const publishing = waitFor(publisher, 'publisherStateUpdate', (r) => r.state === 'PUBLISHING', 10_000);
-  const stream = await publisher.createZegoStream({ camera: { audio: true, video: false } });
-  assert.equal(publisher.startPublishingStream('ao-mic', stream), true);
-  await publishing;
+  await publish(publisher, 'ao-mic', { camera: { audio: true, video: false } });
   const sink = await viewer.startPlayingStream('ao-mic');
   const audio: number[] = [];
   sink.on('frame', (f) => {

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { Socket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
-import { after, before, test } from 'node:test';
+import { after, before, type TestContext, test } from 'node:test';
 import { Connection, RTCIceTransport, RTCRtpSender } from 'werift';
 import { SfuRouter } from '../../src/sfu/index.js';
 import {
@@ -44,6 +44,15 @@ test('werift 0.25.2 has every shape, and checking opens no socket', async () => 
 });
 
 /** The error the shape check throws for `subjects` (the test fails if it throws none or another). */
+/** Adds `methods` to werift's `proto` for the test, as if a werift release had them; removed after it. */
+function addForTest(t: TestContext, proto: object, methods: Record<string, unknown>): void {
+  const target = proto as Record<string, unknown>;
+  Object.assign(target, methods);
+  t.after(() => {
+    for (const name of Object.keys(methods)) delete target[name];
+  });
+}
+
 function shapeErrorOf(subjects: Parameters<typeof checkWeriftShapes>[0]): WeriftShapeError {
   try {
     checkWeriftShapes(subjects);
@@ -80,15 +89,13 @@ test("a werift ICE method that writes nominated or reads a pair's counters, and 
   const built = weriftShapeSubjects();
   t.after(() => built.dispose());
   // As if a werift release had added them: one renominates, one reads a pair's count for its own stats.
-  const connection = Connection.prototype as unknown as Record<string, unknown>;
-  const transport = RTCIceTransport.prototype as unknown as Record<string, unknown>;
-  connection['parleyTestNominate'] = function (this: { nominated: unknown }) {
-    this.nominated = undefined;
-  };
-  transport['parleyTestCount'] = (pair: { packetsSent: number }) => pair.packetsSent;
-  t.after(() => {
-    delete connection['parleyTestNominate'];
-    delete transport['parleyTestCount'];
+  addForTest(t, Connection.prototype, {
+    parleyTestNominate(this: { nominated: unknown }) {
+      this.nominated = undefined;
+    },
+  });
+  addForTest(t, RTCIceTransport.prototype, {
+    parleyTestCount: (pair: { packetsSent: number }) => pair.packetsSent,
   });
   const error = shapeErrorOf(built.subjects);
   assert.deepEqual(error.problems, [
@@ -117,16 +124,13 @@ test('a werift method that writes a checked field or reads a counter, and is not
   const built = weriftShapeSubjects();
   t.after(() => built.dispose());
   // As if a werift release had added them: one changes the codec, one reads the octet count.
-  const proto = RTCRtpSender.prototype as unknown as Record<string, unknown>;
-  proto['parleyTestCodec'] = function (this: { codec: unknown }) {
-    this.codec = undefined;
-  };
-  proto['parleyTestOctets'] = function (this: { octetCount: number }) {
-    return this.octetCount;
-  };
-  t.after(() => {
-    delete proto['parleyTestCodec'];
-    delete proto['parleyTestOctets'];
+  addForTest(t, RTCRtpSender.prototype, {
+    parleyTestCodec(this: { codec: unknown }) {
+      this.codec = undefined;
+    },
+    parleyTestOctets(this: { octetCount: number }) {
+      return this.octetCount;
+    },
   });
   const error = shapeErrorOf(built.subjects);
   assert.deepEqual(error.problems, [
