@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { RolloverCounter, SRTP_AES128_CM_HMAC_SHA1_80 } from '@parley/rtp';
+import { arrivals } from './arrivals.js';
 import type { RelayAnswer, RelayCommand, RelayStats } from './baselineRelay.js';
 import { startChild } from './childChannel.js';
 import type { ForwarderStats } from './measure.js';
@@ -93,9 +94,8 @@ export async function openEndpoint(
   /** Per SSRC: its rollover counter. */
   const streams = new Map<number, RolloverCounter>();
   const socket = createSocket('udp4');
-  socket.on('message', (packet) => {
-    const at = performance.now();
-    if (!receiver || packet.length < 12) return;
+  const handle = (packet: Buffer, at: number): void => {
+    if (!receiver) return;
     const ssrc = packet.readUInt32BE(8);
     const seq = packet.readUInt16BE(2);
     let s = streams.get(ssrc);
@@ -105,6 +105,10 @@ export async function openEndpoint(
     }
     const { roc } = advance(s, seq);
     if (decoder.read(packet, roc)) receiver.recordTag(decoder.sourceId, decoder.number, decoder.sentAt, at);
+  };
+  // The time now, the rest once the burst has passed, as for Parley's players (lib/arrivals.ts).
+  socket.on('message', (packet) => {
+    if (receiver && packet.length >= 12) arrivals.push(handle, packet, performance.now());
   });
   await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
   // Sends reach the kernel before socket.send returns, as the Parley publishers' do (lib/lightSender.ts).

@@ -16,6 +16,7 @@
  */
 import { RolloverCounter } from '@parley/rtp';
 import type { RTCPeerConnection } from 'werift';
+import { arrivals } from './arrivals.js';
 import { advance, TagDecoder } from './tagDecoder.js';
 import { nominatedPair, receiverInternals, srtpConfig, udpTransport } from './weriftShapes.js';
 
@@ -193,7 +194,8 @@ export function lighten(pc: RTCPeerConnection, receiver: TagSink): () => void {
     const b0 = data[0];
     // RTP: version 2, and not an RTCP packet type (RFC 5761 §4); the rest (STUN, DTLS, RTCP) is werift's.
     if (b0 >= 128 && b0 < 192 && data.length >= 12 && (data[1] < 192 || data[1] > 223)) {
-      onRtp(data, performance.now());
+      // The time now, the rest once the burst has passed (lib/arrivals.ts).
+      arrivals.push(onRtp, data, performance.now());
       return;
     }
     werift(data, addr);

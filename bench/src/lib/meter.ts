@@ -7,6 +7,7 @@
  * that should have got it.
  */
 
+import { arrivals } from './arrivals.js';
 import { SampleBuffer } from './stats.js';
 import { readTag, type SyntheticTrack } from './synthRtp.js';
 
@@ -141,6 +142,8 @@ export class Meter {
    * receiving bench is slower).
    */
   totals(): MeterTotals {
+    // Packets read and not yet handled count too (lib/arrivals.ts).
+    arrivals.flush();
     const w = this.window;
     if (w === null) throw new Error('no window is open');
     let expected = 0;
