@@ -4,13 +4,13 @@
  * process, emptied when no packet has arrived for {@link QUIET_MS}, or when its oldest packet has waited
  * {@link MAX_WAIT_MS} (continuous load), or before the meter adds up a window.
  *
- * Why: a forwarder sends one packet to N players one after another, and the bench, on one core, reads them one
- * after another. When handling each took the bench longer than the forwarder's send, the arrivals measured the
- * bench: traced on this machine (2026-12-06, 200 audio players, `perf` on the `sendmsg` and `recvmsg` system
- * calls), the baseline relay sent one every 9.9 µs and the bench read one every 12.9–13.4 µs; Parley sent one
- * every 12.1–12.5 µs and the bench read one every 16.6–16.8 µs. Reading a packet and noting the time costs the
- * bench less than either forwarder's send, so the time between arrivals, and the latency, is the forwarder's.
- * The work is the same, done later: both sides' players go through this queue alike.
+ * Why: a forwarder sends one packet to N players one after another, and the bench, on one core, reads them
+ * one after another. When handling each took the bench longer than the forwarder's send, the arrivals measured
+ * the bench: traced on this machine (2026-12-06, 200 audio players, `perf` on the `sendmsg` and `recvmsg`
+ * system calls), the baseline relay sent one every 9.9 µs and the bench read one every 12.9–13.4 µs; Parley
+ * sent one every 12.1–12.5 µs and the bench read one every 16.6–16.8 µs. Reading a packet and noting the time
+ * costs the bench less than either forwarder's send, so the time between arrivals, and the latency, is the
+ * forwarder's. The work is the same, done later: both sides' players go through this queue alike.
  */
 
 /** What handles a packet later, with the time it was read. */

@@ -94,22 +94,23 @@ export async function openEndpoint(
   /** Per SSRC: its rollover counter. */
   const streams = new Map<number, RolloverCounter>();
   const socket = createSocket('udp4');
-  const handle = (packet: Buffer, at: number): void => {
-    if (!receiver) return;
-    const ssrc = packet.readUInt32BE(8);
-    const seq = packet.readUInt16BE(2);
-    let s = streams.get(ssrc);
-    if (s === undefined) {
-      s = new RolloverCounter();
-      streams.set(ssrc, s);
-    }
-    const { roc } = advance(s, seq);
-    if (decoder.read(packet, roc)) receiver.recordTag(decoder.sourceId, decoder.number, decoder.sentAt, at);
-  };
-  // The time now, the rest once the burst has passed, as for Parley's players (lib/arrivals.ts).
-  socket.on('message', (packet) => {
-    if (receiver && packet.length >= 12) arrivals.push(handle, packet, performance.now());
-  });
+  if (receiver !== null) {
+    const handle = (packet: Buffer, at: number): void => {
+      const ssrc = packet.readUInt32BE(8);
+      const seq = packet.readUInt16BE(2);
+      let s = streams.get(ssrc);
+      if (s === undefined) {
+        s = new RolloverCounter();
+        streams.set(ssrc, s);
+      }
+      const { roc } = advance(s, seq);
+      if (decoder.read(packet, roc)) receiver.recordTag(decoder.sourceId, decoder.number, decoder.sentAt, at);
+    };
+    // The time now, the rest once the burst has passed, as for Parley's players (lib/arrivals.ts).
+    socket.on('message', (packet) => {
+      if (packet.length >= 12) arrivals.push(handle, packet, performance.now());
+    });
+  }
   await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
   // Sends reach the kernel before socket.send returns, as the Parley publishers' do (lib/lightSender.ts).
   if (!makeSendsSynchronous(socket))

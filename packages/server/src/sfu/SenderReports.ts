@@ -10,11 +10,11 @@
  *
  * The intervals are libwebrtc's (`kDefaultAudioReportInterval` 5 s, `kDefaultVideoReportInterval` 1 s), each
  * randomized over 0.5–1.5× (RFC 3550 §6.3.1), as @parley/protocol's reports.ts declares them to players; a
- * stream's first report goes out 0.5–1.5 s after its first packet, so a player can sync audio and video early. A report carries the wall clock at the moment it is
- * sent (NTP format, RFC 3550 §4) and the RTP timestamp of that same moment, extrapolated from the newest
- * packet sent (as libwebrtc does), the packet and octet counts werift's sender keeps (by its own pipeline
- * or by {@link FastRtpSender}), and leaves the LSR and send time werift's sender reads to compute the
- * round-trip time from the player's receiver reports.
+ * stream's first report goes out 0.5–1.5 s after its first packet, so a player can sync audio and video early.
+ * A report carries the wall clock at the moment it is sent (NTP format, RFC 3550 §4) and the RTP timestamp of
+ * that same moment, extrapolated from the newest packet sent (as libwebrtc does), the packet and octet counts
+ * werift's sender keeps (by its own pipeline or by {@link FastRtpSender}), and leaves the LSR and send time
+ * werift's sender reads to compute the round-trip time from the player's receiver reports.
  *
  * A stream whose publisher paused keeps its reports (RFC 3550 §6.4 would send receiver reports instead, at the
  * same cost): they tell the Node SDK's player that the SFU is still there while no media comes

@@ -43,7 +43,6 @@ test('werift 0.25.2 has every shape, and checking opens no socket', async () => 
   assert.equal(sockets(), before);
 });
 
-/** The error the shape check throws for `subjects` (the test fails if it throws none or another). */
 /** Adds `methods` to werift's `proto` for the test, as if a werift release had them; removed after it. */
 function addForTest(t: TestContext, proto: object, methods: Record<string, unknown>): void {
   const target = proto as Record<string, unknown>;
@@ -53,6 +52,7 @@ function addForTest(t: TestContext, proto: object, methods: Record<string, unkno
   });
 }
 
+/** The error the shape check throws for `subjects` (the test fails if it throws none or another). */
 function shapeErrorOf(subjects: Parameters<typeof checkWeriftShapes>[0]): WeriftShapeError {
   try {
     checkWeriftShapes(subjects);
