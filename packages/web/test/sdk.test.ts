@@ -161,14 +161,17 @@ describe('web SDK in Chromium', { skip: skipWithoutBrowser() }, () => {
     });
     assert.equal(codec, 'video/H264');
 
+    // A report counts frames as they arrive, and the browser gives their size once it has decoded one: a report
+    // from before the first keyframe has frames and no size yet, so the test reads one taken after decoding.
+    type VideoFigures = { video: { videoFPS: number; videoFramesDecoded: number } };
+    const decoding = ([, s]: unknown[]) =>
+      (s as VideoFigures).video.videoFPS > 0 && (s as VideoFigures).video.videoFramesDecoded > 0;
     const playQuality = await until(
-      'a play quality report with video',
+      'a play quality report with decoded video',
       () => sub.events('playQualityUpdate'),
-      (e) => e.some(([, stats]) => (stats as { video: { videoFPS: number } }).video.videoFPS > 0),
+      (e) => e.some(decoding),
     );
-    const stats = playQuality.find(
-      ([, s]) => (s as { video: { videoFPS: number } }).video.videoFPS > 0,
-    )![1] as {
+    const stats = playQuality.find(decoding)![1] as {
       video: Record<string, number>;
       audio: Record<string, number>;
     };
