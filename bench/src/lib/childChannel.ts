@@ -50,9 +50,14 @@ export async function startChild({
 }): Promise<Child<ChildInfo & Record<string, unknown>>> {
   const { command, args, pinned } = pinnedCommand(cpu, [process.execPath, ...nodeArgs, script, arg]);
   const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'inherit'] });
+  // A command written just as the child died fails with EPIPE here; the exit handler below says what happened.
+  child.stdin.on('error', () => {});
   const lines = createInterface({ input: child.stdout });
   const waiting: { resolve: (value: unknown) => void; reject: (err: Error) => void }[] = [];
-  let exited: number | null = null;
+  // How the child ended, once it has: an exit code, or the signal that killed it (then the code is null, and
+  // a crash such as SIGSEGV prints nothing of its own).
+  let ended: string | null = null;
+  let stopping = false;
   const info = await new Promise<ChildInfo & Record<string, unknown>>((resolve, reject) => {
     lines.once('line', (line) => {
       try {
@@ -61,31 +66,52 @@ export async function startChild({
         reject(err);
       }
     });
-    child.once('exit', (code) => reject(new Error(`${script} exited with ${code} before it was ready`)));
+    child.once('exit', (code, signal) =>
+      reject(new Error(`${script} ${endedBy(code, signal)} before it was ready`)),
+    );
   });
   lines.on('line', (line) => waiting.shift()?.resolve(JSON.parse(line) as unknown));
-  child.once('exit', (code) => {
-    exited = code;
-    for (const w of waiting.splice(0)) w.reject(new Error(`${script} exited with ${code}`));
-  });
+  const exit = new Promise<void>((resolve) =>
+    child.once('exit', (code, signal) => {
+      ended = endedBy(code, signal);
+      if (!stopping) process.stderr.write(`bench: ${script} (pid ${child.pid}) ${ended} unasked\n`);
+      for (const w of waiting.splice(0)) w.reject(new Error(`${script} ${ended}`));
+      resolve();
+    }),
+  );
   const pid = info.pid;
+  // Reading a child that has ended would read another process's figures, or none: say what happened.
+  const alive = (): void => {
+    if (ended !== null) throw new Error(`${script} ${ended}`);
+  };
   return {
     info,
     pid,
     pinned,
     request(cmd) {
-      if (exited !== null) return Promise.reject(new Error(`${script} has exited (${exited})`));
+      if (ended !== null) return Promise.reject(new Error(`${script} ${ended}`));
       return new Promise<unknown>((resolve, reject) => {
         waiting.push({ resolve, reject });
         child.stdin.write(`${JSON.stringify(cmd)}\n`);
       });
     },
-    cpuMs: () => cpuMs(pid),
-    rssBytes: () => rssBytes(pid),
+    cpuMs: () => {
+      alive();
+      return cpuMs(pid);
+    },
+    rssBytes: () => {
+      alive();
+      return rssBytes(pid);
+    },
     stop() {
-      if (exited !== null) return Promise.resolve();
-      child.kill('SIGTERM');
-      return new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      stopping = true;
+      if (ended === null) child.kill('SIGTERM');
+      return exit;
     },
   };
+}
+
+/** "exited with 1", or "was killed by SIGSEGV". */
+function endedBy(code: number | null, signal: NodeJS.Signals | null): string {
+  return code === null ? `was killed by ${signal ?? 'a signal'}` : `exited with ${code}`;
 }
