@@ -7,19 +7,21 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { cpuMs, pinnedCommand, rssBytes } from './procStat.js';
 
-/**
- * Starts `node <script> <arg>` pinned to `cpu`. Resolves with the child's ready line (`info`), its pid, and
- * `request(command)` / `cpuMs()` / `rssBytes()` / `stop()`.
- */
 /** A started child: its ready line, pid, and the calls on it. */
 export interface Child<I = ChildInfo> {
   info: I;
   pid: number;
   pinned: boolean;
-  /** Sends one command; resolves with the child's answer (JSON, as the child wrote it). */
+  /**
+   * Sends one command; resolves with the child's answer (JSON, as the child wrote it). Rejects, saying how the
+   * child ended ("was killed by SIGSEGV"), if it ends first.
+   */
   request(cmd: object): Promise<unknown>;
+  /** The child's CPU time so far (ms); throws, saying how it ended, once it has. */
   cpuMs(): number;
+  /** The child's RSS (bytes); throws, saying how it ended, once it has. */
   rssBytes(): number;
+  /** Stops the child (SIGTERM) unless it has ended; resolves once it has. */
   stop(): Promise<void>;
 }
 
@@ -37,6 +39,10 @@ function readyInfo(line: string): ChildInfo & Record<string, unknown> {
   return info as ChildInfo & Record<string, unknown>;
 }
 
+/**
+ * Starts `node <script> <arg>` pinned to `cpu`. Resolves with the child's ready line (`info`), its pid, and
+ * `request(command)` / `cpuMs()` / `rssBytes()` / `stop()`.
+ */
 export async function startChild({
   script,
   arg = '',
