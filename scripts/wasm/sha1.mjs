@@ -48,13 +48,14 @@ export function wat() {
   return `;; SHA-1 compression (FIPS 180-4 §6.1.2) and HMAC-SHA1 (RFC 2104) over precomputed key states, for
 ;; packages/rtp/src/srtp/hmacSha1.ts. Written by scripts/wasm/sha1.mjs, which unrolls the 80 rounds.
 ;;
-;; Memory (2 pages, never grown), byte offsets:
-;;     0   inner state: SHA-1 state after the key XOR ipad block (5 words, host order), written by the host
-;;    20   outer state: after the key XOR opad block, written by the host
+;; Memory (2 pages, grown by the host as it adds keys), byte offsets:
+;;     0   inner state: SHA-1 state after the key XOR ipad block (5 words, host order), copied from the key's slot
+;;    20   outer state: after the key XOR opad block, copied from the key's slot
 ;;    40   the MAC, 20 bytes big-endian (the host reads the first 4–20)
 ;;   384   the outer hash's one block: the inner digest (20 bytes), then its fixed padding (data below)
 ;;   512   the message, then room for its padding (up to 65536 + 4 + 72 bytes)
-;; The states are overwritten by each call (the host writes them again before the next one).
+;; 66560   the keys' slots, 40 bytes each: inner then outer state, written once by the host
+;; The states at 0 and 20 are overwritten by each call.
 (module
   (memory (export "memory") 2)
   ;; Outer block padding: 0x80 after the 20-byte digest, and the bit length of ipad block + digest
@@ -89,9 +90,10 @@ ${words.map((v, i) => `        (i32.store offset=${i * 4} (local.get $s) (i32.ad
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
       (br_if $word (i32.lt_u (local.get $i) (i32.const 20)))))
 
-  ;; HMAC-SHA1 of the \`length\` message bytes at 512, with the key's states at 0 and 20: the MAC at 40.
-  (func (export "mac") (param $length i32)
+  ;; HMAC-SHA1 of the \`length\` message bytes at 512 with the key whose slot is at \`key\`: the MAC at 40.
+  (func (export "mac") (param $length i32) (param $key i32)
     (local $end i32) (local $blocks i32) (local $last i32)
+    (memory.copy (i32.const 0) (local.get $key) (i32.const 40))
     ;; The inner hash's padding (FIPS 180-4 §5.1.1): 0x80, zeros, then the bit length of ipad block +
     ;; message as a 64-bit big-endian number (its high word is 0: the message is under 2^29 bytes).
     (local.set $end (i32.add (i32.const 512) (local.get $length)))

@@ -9,6 +9,8 @@ import { spawnSync } from 'node:child_process';
 import { createCipheriv, createHmac } from 'node:crypto';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import {
   deriveSessionKeys,
   RolloverCounter,
@@ -16,7 +18,7 @@ import {
   SrtpAuthError,
   SrtpCryptoContext,
 } from '../src/index.js';
-import { HmacSha1 } from '../src/srtp/hmacSha1.js';
+import { HmacSha1, hmacKeySlots } from '../src/srtp/hmacSha1.js';
 import { rng, SRTP_TEST_PROFILES } from './support/fixtures.js';
 
 const PROFILES = SRTP_TEST_PROFILES;
@@ -64,6 +66,47 @@ test('HMAC-SHA1 keys sharing the WebAssembly module do not leak into each other;
   assert.deepEqual(out, createHmac('sha1', keys[0]!).update(largest).update(roc).digest());
   const tooLong = Buffer.alloc(0x10001);
   assert.throws(() => macs[0]!.tag(tooLong, 0, tooLong.length, 1, out, 0, 10), RangeError);
+});
+
+test('HMAC-SHA1: thousands of keys (the module memory grows) keep their own states; collected keys free their slots', async () => {
+  const r = rng(11);
+  /** `count` keys, each checked against createHmac on a message of its own. */
+  const checkedKeys = (count: number): { keys: Uint8Array[]; macs: HmacSha1[] } => {
+    const keys = Array.from({ length: count }, () => r.bytes(20));
+    const macs = keys.map((k) => new HmacSha1(k));
+    const out = Buffer.alloc(10);
+    for (let i = 0; i < count; i++) {
+      const message = r.bytes(1 + r.int(300));
+      macs[i]!.tag(message, 0, message.length, i, out, 0, 10);
+      const expected = createHmac('sha1', keys[i]!)
+        .update(message)
+        .update(Buffer.from([i >>> 24, i >>> 16, i >>> 8, i]))
+        .digest();
+      assert.deepEqual(out, expected.subarray(0, 10), `key ${i} of ${count}`);
+    }
+    return { keys, macs };
+  };
+  // 4,000 keys need more than the module's first two pages (1,638 keys a page).
+  const kept = checkedKeys(4000);
+  checkedKeys(3000); // dropped at once
+  const made = hmacKeySlots().made;
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  // The registry frees a collected key's slot in a task of its own after the collection.
+  for (let i = 0; i < 100 && hmacKeySlots().free < 3000; i++) {
+    gc();
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  assert.equal(hmacKeySlots().free >= 3000, true, 'the 3,000 dropped keys freed their slots');
+  checkedKeys(3000);
+  assert.equal(hmacKeySlots().made, made, 'new keys took the freed slots');
+  // The kept keys' states were not overwritten by the new keys in reused slots.
+  const message = Buffer.from('the kept keys');
+  const out = Buffer.alloc(20);
+  for (let i = 0; i < kept.macs.length; i += 7) {
+    kept.macs[i]!.tag(message, 0, message.length, null, out, 0, 20);
+    assert.deepEqual(out, createHmac('sha1', kept.keys[i]!).update(message).digest(), `kept key ${i}`);
+  }
 });
 
 test('the WebAssembly HMAC module is what its generator compiles to (scripts/build-wasm.mjs --check)', () => {
@@ -136,10 +179,11 @@ for (const profile of PROFILES) {
     // A player's transport: the SFU's local context protects RTP and RTCP, its remote one reads the player's RTCP.
     const local = new SrtpCryptoContext(profile.id, key, salt);
     const remote = new SrtpCryptoContext(profile.id, key, salt);
-    // The transforms' own fields (private): what the AES-CM half made, the AES-GCM key's cipher.
+    // The transforms' own fields (private): the AES-CM transform's RTP cipher, the AES-GCM key's cipher.
     const rtpCipherMade = (ctx: SrtpCryptoContext): boolean => {
-      const transform = (ctx as unknown as { transform: Record<string, Record<string, unknown>> }).transform;
-      return transform['rtp']![profile.id === SRTP_AES128_CM_HMAC_SHA1_80 ? 'made' : 'cipher'] !== null;
+      const transform = (ctx as unknown as { transform: Record<string, unknown> }).transform;
+      if (profile.id === SRTP_AES128_CM_HMAC_SHA1_80) return transform['rtpAes'] !== null;
+      return (transform['rtp'] as Record<string, unknown>)['cipher'] !== null;
     };
     assert.equal(rtpCipherMade(local), false);
     const rtcp = Buffer.from([0x80, 201, 0, 1, 0, 0, 0, 7]);

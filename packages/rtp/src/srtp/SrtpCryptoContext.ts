@@ -7,7 +7,7 @@
  */
 import { rtpHeaderLength } from '../header.js';
 import { AesCmTransform } from './aesCmTransform.js';
-import { KeystreamAhead } from './aesCounterMode.js';
+import type { KeystreamAhead } from './aesCounterMode.js';
 import { AesGcmTransform } from './aesGcmTransform.js';
 import { deriveSessionKeys } from './keyDerivation.js';
 import { RolloverCounter } from './rolloverCounter.js';
@@ -41,10 +41,17 @@ export interface SerializableRtpHeader {
 /** SRTCP indexes are 31 bits; werift starts over at 0 after the last. */
 const MAX_SRTCP_INDEX = 0x7fffffff;
 
-/** Per-SSRC state of a stream: its rollover counter, and (when we protect it) keystream computed ahead. */
-export class SrtpStream {
-  readonly roc = new RolloverCounter();
-  readonly ahead = new KeystreamAhead();
+/**
+ * Per-SSRC state of a stream: its rollover counter, and (when we protect it) keystream computed ahead, in one
+ * object: a fan-out reads a stream's state once per packet and player, and each object on the way is one more
+ * read from memory.
+ */
+export class SrtpStream extends RolloverCounter implements KeystreamAhead {
+  buffer: Buffer | null = null;
+  words: Int32Array | null = null;
+  first = -1;
+  count = 0;
+  stride = 0;
 }
 
 export class SrtpCryptoContext {
@@ -76,7 +83,7 @@ export class SrtpCryptoContext {
 
   /** The rollover counter of stream `ssrc`. */
   rolloverCounter(ssrc: number): RolloverCounter {
-    return this.stream(ssrc).roc;
+    return this.stream(ssrc);
   }
 
   /** Sets the SRTCP index last used for `ssrc` (to continue a session another context started). */
@@ -96,7 +103,7 @@ export class SrtpCryptoContext {
     stream: SrtpStream = this.stream(getUint32(packet, 8)),
   ): number {
     const seq = (packet[2]! << 8) | packet[3]!;
-    const roc = stream.roc.next(seq);
+    const roc = stream.next(seq);
     this.transform.protectRtp(packet, headerLength, payloadEnd, getUint32(packet, 8), seq, roc);
     return payloadEnd + this.rtpOverhead;
   }
@@ -109,13 +116,12 @@ export class SrtpCryptoContext {
    */
   sealRtp(header: Uint8Array, payload: Uint8Array, stream: SrtpStream): Buffer | null {
     const seq = (header[2]! << 8) | header[3]!;
-    const counter = stream.roc;
-    const roc = counter.estimate(seq);
-    if (counter.highestSeq >= 0 && roc * 0x10000 + seq <= counter.roc * 0x10000 + counter.highestSeq) {
+    const roc = stream.estimate(seq);
+    if (stream.highestSeq >= 0 && roc * 0x10000 + seq <= stream.roc * 0x10000 + stream.highestSeq) {
       return null;
     }
-    const packet = this.transform.sealRtp(stream.ahead, header, getUint32(header, 8), seq, roc, payload);
-    if (packet) counter.update(seq, roc);
+    const packet = this.transform.sealRtp(stream, header, getUint32(header, 8), seq, roc, payload);
+    if (packet) stream.update(seq, roc);
     return packet;
   }
 

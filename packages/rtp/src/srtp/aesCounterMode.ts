@@ -25,17 +25,29 @@ const counterView = new DataView(counters.buffer);
  * keystream of an index is a function of key and index only, so serving it later is the same as computing
  * it then; computing several packets' worth in one call saves the fixed cost of a native call per packet.
  * Each packet's region has room for its header and tag too, so the packet is sealed right there: one buffer
- * (for the garbage collector to free) per several packets, instead of two per packet.
+ * (for the garbage collector to free) per several packets, instead of two per packet. The stream's own
+ * state object holds these fields (SrtpStream): one object less to reach per packet and player.
  */
-export class KeystreamAhead {
-  buffer: Buffer | null = null;
+export interface KeystreamAhead {
+  buffer: Buffer | null;
   /** `buffer` as 32-bit words (for the XOR), made once per buffer; null if it is not 4-byte aligned. */
-  words: Int32Array | null = null;
+  words: Int32Array | null;
   /** Index of the packet whose keystream starts `buffer`. */
-  first = -1;
-  count = 0;
+  first: number;
+  count: number;
   /** Blocks per packet in `buffer`. */
-  stride = 0;
+  stride: number;
+}
+
+/**
+ * The byte offset of the region of packet `index` (`blocks` blocks) in `ahead.buffer`, or -1 when `ahead`
+ * does not hold it (then {@link AesCounterMode.ahead} computes it). A function of the stream's state only:
+ * the packets between two computations do not reach the cipher's object.
+ */
+export function regionAhead(ahead: KeystreamAhead, index: number, blocks: number): number {
+  const at = index - ahead.first;
+  if (ahead.buffer === null || at < 0 || at >= ahead.count || blocks > ahead.stride) return -1;
+  return at * ahead.stride * 16;
 }
 
 /** Writes the 16-byte counter block that starts the region of packet `index` of stream `ssrc`. */
@@ -97,26 +109,25 @@ export class AesCounterMode {
    * the caller may overwrite: nothing reads a region twice.
    */
   ahead(ahead: KeystreamAhead, source: CounterBlocks, ssrc: number, index: number, blocks: number): number {
-    const at = index - ahead.first;
-    if (ahead.buffer === null || at < 0 || at >= ahead.count || blocks > ahead.stride) {
-      const stride = Math.max(blocks, ahead.stride);
-      const count = Math.max(1, Math.min(AHEAD, Math.floor(MAX_AHEAD_BLOCKS / stride)));
-      if (stride * count > MAX_BLOCKS) throw new RangeError('packet too long');
-      for (let j = 0; j < count; j++) {
-        source.counterBlock(ssrc, index + j, counters, j * stride * 16);
-        fillCounters(j * stride, stride);
-      }
-      const buffer = this.ecb.update(counters.subarray(0, count * stride * 16));
-      ahead.buffer = buffer;
-      ahead.words =
-        (buffer.byteOffset & 3) === 0
-          ? new Int32Array(buffer.buffer, buffer.byteOffset, buffer.length >> 2)
-          : null;
-      ahead.first = index;
-      ahead.count = count;
-      ahead.stride = stride;
+    const at = regionAhead(ahead, index, blocks);
+    if (at >= 0) return at;
+    const stride = Math.max(blocks, ahead.stride);
+    const count = Math.max(1, Math.min(AHEAD, Math.floor(MAX_AHEAD_BLOCKS / stride)));
+    if (stride * count > MAX_BLOCKS) throw new RangeError('packet too long');
+    for (let j = 0; j < count; j++) {
+      source.counterBlock(ssrc, index + j, counters, j * stride * 16);
+      fillCounters(j * stride, stride);
     }
-    return (index - ahead.first) * ahead.stride * 16;
+    const buffer = this.ecb.update(counters.subarray(0, count * stride * 16));
+    ahead.buffer = buffer;
+    ahead.words =
+      (buffer.byteOffset & 3) === 0
+        ? new Int32Array(buffer.buffer, buffer.byteOffset, buffer.length >> 2)
+        : null;
+    ahead.first = index;
+    ahead.count = count;
+    ahead.stride = stride;
+    return 0;
   }
 }
 
