@@ -11,7 +11,7 @@
  * Each key's two states live in a slot of the module's own memory, one slot after another, which the module
  * reads itself: a fan-out tags one packet with hundreds of keys in turn, and a state kept in a typed array of
  * each key's own was two more objects to reach per tag, somewhere in the heap (in a 800-player audio fan-out
- * profile, copying the states in took 2.5 times as long in the server as in the bench's relay, whose keys were
+ * profile, copying the states in took 2.6 times as long in the server as in the bench's relay, whose keys were
  * made one after another). A slot is reused once its key has been garbage-collected.
  */
 import { createHash } from 'node:crypto';
