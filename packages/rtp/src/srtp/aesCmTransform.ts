@@ -85,7 +85,7 @@ export class AesCmTransform implements SrtpTransform, CounterBlocks {
     const index = roc * 0x10000 + seq;
     const blocks = 1 + ((length + TAG + 15) >> 4);
     let at = regionAhead(ahead, index, blocks);
-    if (at < 0) at = (this.rtpAes ?? this.makeRtp()).ahead(ahead, this, ssrc, index, blocks);
+    if (at < 0) at = (this.rtpAes ?? this.makeRtp()).computeAhead(ahead, this, ssrc, index, blocks);
     const buffer = ahead.buffer!;
     const start = at + 4;
     const payloadEnd = at + 16 + length;

@@ -9,7 +9,7 @@ import { type Cipher, createCipheriv } from 'node:crypto';
 
 /** Counter blocks of the largest packet (64 KiB) plus the blocks a caller may ask for in front. */
 const MAX_BLOCKS = 0x10000 / 16 + 4;
-/** Packets whose keystream {@link AesCounterMode.ahead} computes in one go. */
+/** Packets whose keystream {@link AesCounterMode.computeAhead} computes in one go. */
 export const AHEAD = 8;
 /** Longest payload whose keystream is computed ahead (longer ones, rare in RTP, one packet at a time). */
 export const AHEAD_MAX_LENGTH = 2048;
@@ -41,7 +41,7 @@ export interface KeystreamAhead {
 
 /**
  * The byte offset of the region of packet `index` (`blocks` blocks) in `ahead.buffer`, or -1 when `ahead`
- * does not hold it (then {@link AesCounterMode.ahead} computes it). A function of the stream's state only:
+ * does not hold it (then {@link AesCounterMode.computeAhead} computes it). A function of the stream's state only:
  * the packets between two computations do not reach the cipher's object.
  */
 export function regionAhead(ahead: KeystreamAhead, index: number, blocks: number): number {
@@ -101,16 +101,20 @@ export class AesCounterMode {
   }
 
   /**
-   * The region of packet `index` of stream `ssrc` in the keystream computed ahead: `blocks` blocks, E_K of
-   * the counter block `source` writes for that index (block 0), then of that block with its last word + 1,
-   * + 2, ... When `ahead` does not cover the packet, the regions of this packet and of the next indexes (up
-   * to {@link AHEAD} in all) are computed first, in one call. For packets sent in order (a retransmission of
-   * an older index goes through {@link xor}). Returns the byte offset of the region in `ahead.buffer`, which
-   * the caller may overwrite: nothing reads a region twice.
+   * Computes the keystream ahead from packet `index` of stream `ssrc` on, when {@link regionAhead} found that
+   * `ahead` does not hold it: the regions of this packet and of the next indexes (up to {@link AHEAD} in all),
+   * `blocks` blocks each (at least), in one call; region i is E_K of the counter block `source` writes for
+   * index + i, then of that block with its last word + 1, + 2, ... For packets sent in order (a retransmission
+   * of an older index goes through {@link xor}). Returns the byte offset of packet `index`'s region in
+   * `ahead.buffer` (0), which the caller may overwrite: nothing reads a region twice.
    */
-  ahead(ahead: KeystreamAhead, source: CounterBlocks, ssrc: number, index: number, blocks: number): number {
-    const at = regionAhead(ahead, index, blocks);
-    if (at >= 0) return at;
+  computeAhead(
+    ahead: KeystreamAhead,
+    source: CounterBlocks,
+    ssrc: number,
+    index: number,
+    blocks: number,
+  ): number {
     const stride = Math.max(blocks, ahead.stride);
     const count = Math.max(1, Math.min(AHEAD, Math.floor(MAX_AHEAD_BLOCKS / stride)));
     if (stride * count > MAX_BLOCKS) throw new RangeError('packet too long');

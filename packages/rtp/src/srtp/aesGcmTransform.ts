@@ -19,6 +19,7 @@ import {
   type CounterBlocks,
   copyHeader,
   type KeystreamAhead,
+  regionAhead,
   xorOnto,
 } from './aesCounterMode.js';
 import { Ghash } from './ghash.js';
@@ -183,7 +184,10 @@ export class AesGcmTransform implements SrtpTransform, CounterBlocks {
     // Region: E_K(J0), whose block then takes the header (in its last 12 bytes), the payload's keystream
     // from J0 + 1 on, room for the tag.
     const { aes, ghash } = this.rtp;
-    const at = aes.ahead(ahead, this, ssrc, roc * 0x10000 + seq, 1 + ((length + TAG + 15) >> 4));
+    const index = roc * 0x10000 + seq;
+    const blocks = 1 + ((length + TAG + 15) >> 4);
+    let at = regionAhead(ahead, index, blocks);
+    if (at < 0) at = aes.computeAhead(ahead, this, ssrc, index, blocks);
     const buffer = ahead.buffer!;
     const start = at + 4;
     const payloadEnd = at + 16 + length;
