@@ -23,6 +23,8 @@ export interface Child<I = ChildInfo> {
   rssBytes(): number;
   /** Stops the child (SIGTERM) unless it has ended; resolves once it has. */
   stop(): Promise<void>;
+  /** Resolves, once the child has ended (asked or not), with how: "exited with 0", "was killed by SIGKILL". */
+  exited: Promise<string>;
 }
 
 /** Every child's ready line has its pid. */
@@ -41,7 +43,7 @@ function readyInfo(line: string): ChildInfo & Record<string, unknown> {
 
 /**
  * Starts `node <script> <arg>` pinned to `cpu`. Resolves with the child's ready line (`info`), its pid, and
- * `request(command)` / `cpuMs()` / `rssBytes()` / `stop()`.
+ * `request(command)` / `cpuMs()` / `rssBytes()` / `stop()`, and `exited`.
  */
 export async function startChild({
   script,
@@ -77,12 +79,13 @@ export async function startChild({
     );
   });
   lines.on('line', (line) => waiting.shift()?.resolve(JSON.parse(line) as unknown));
-  const exit = new Promise<void>((resolve) =>
+  const exited = new Promise<string>((resolve) =>
     child.once('exit', (code, signal) => {
-      ended = endedBy(code, signal);
-      if (!stopping) process.stderr.write(`bench: ${script} (pid ${child.pid}) ${ended} unasked\n`);
-      for (const w of waiting.splice(0)) w.reject(new Error(`${script} ${ended}`));
-      resolve();
+      const how = endedBy(code, signal);
+      ended = how;
+      if (!stopping) process.stderr.write(`bench: ${script} (pid ${child.pid}) ${how} unasked\n`);
+      for (const w of waiting.splice(0)) w.reject(new Error(`${script} ${how}`));
+      resolve(how);
     }),
   );
   const pid = info.pid;
@@ -109,11 +112,12 @@ export async function startChild({
       alive();
       return rssBytes(pid);
     },
-    stop() {
+    async stop() {
       stopping = true;
       if (ended === null) child.kill('SIGTERM');
-      return exit;
+      await exited;
     },
+    exited,
   };
 }
 
