@@ -270,18 +270,23 @@ export class Producer extends TypedEmitter<ProducerEvents> {
       this.pliOnFirstPacket = false;
       this.sendPli();
     }
-    this.counter.add(packet);
-    this.buffer.put(packet);
     const now = performance.now();
-    const keyframes = this.keyframes;
-    if (keyframes !== null) {
-      this.meter.add(packet);
-      const keyframe = isKeyframeStart(this.mimeType, packet.payload);
-      keyframes.add(packet, keyframe, now);
-      if (keyframe) this.emit('keyframe');
+    try {
+      // The players first: every copy waits for what runs before the loop, so the bookkeeping (the NACK
+      // buffer, the keyframe cache, the counters), which nothing in the loop reads, comes after it.
+      const sinks = this.sinkList;
+      for (let i = 0; i < sinks.length; i++) sinks[i]!.handleRtp(packet, this, now);
+    } finally {
+      this.counter.add(packet);
+      this.buffer.put(packet);
+      const keyframes = this.keyframes;
+      if (keyframes !== null) {
+        this.meter.add(packet);
+        const keyframe = isKeyframeStart(this.mimeType, packet.payload);
+        keyframes.add(packet, keyframe, now);
+        if (keyframe) this.emit('keyframe');
+      }
     }
-    const sinks = this.sinkList;
-    for (let i = 0; i < sinks.length; i++) sinks[i]!.handleRtp(packet, this, now);
   }
 
   private sendPli(): void {

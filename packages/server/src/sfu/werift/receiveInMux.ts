@@ -102,21 +102,27 @@ class FastRtpReceive implements MuxRtpReceiver {
     // A 12-byte header that authenticated: parseRtp takes it whole (the null is for malformed datagrams).
     const packet = parseRtp(plain);
     if (packet === null) return true;
-    // What werift's DTLS transport and ICE connection count for every datagram they pass on.
-    const counts = dtls as unknown as WeriftReceiveCounts;
-    counts.bytesReceived += data.length;
-    counts.packetsReceived += 1;
-    const pair = iceConnectionOf(dtls).nominated as (WeriftReceiveCounts & { protocol: unknown }) | undefined;
-    if (pair !== undefined && pair.protocol === this.protocol) {
-      pair.packetsReceived += 1;
-      pair.bytesReceived += data.length;
+    try {
+      // What RTCRtpReceiver.handleRTP does with such a packet, the track's event (the fan-out) first: every
+      // player's copy waits for what runs before it, and nothing in it reads what follows. werift hands the
+      // track a clone, which nothing here needs: no subscriber changes a packet.
+      route.track.onReceiveRtp.execute(packet, NO_EXTENSIONS);
+    } finally {
+      route.statistics.add(packet);
+      if (route.nack) route.receiver.nack.addPacket(packet);
+      // What werift's DTLS transport and ICE connection count for every datagram they pass on.
+      const counts = dtls as unknown as WeriftReceiveCounts;
+      counts.bytesReceived += data.length;
+      counts.packetsReceived += 1;
+      const pair = iceConnectionOf(dtls).nominated as
+        | (WeriftReceiveCounts & { protocol: unknown })
+        | undefined;
+      if (pair !== undefined && pair.protocol === this.protocol) {
+        pair.packetsReceived += 1;
+        pair.bytesReceived += data.length;
+      }
+      this.onPacket();
     }
-    this.onPacket();
-    // What RTCRtpReceiver.handleRTP does with such a packet. werift hands the track a clone, which nothing here
-    // needs: no subscriber changes a packet.
-    route.statistics.add(packet);
-    if (route.nack) route.receiver.nack.addPacket(packet);
-    route.track.onReceiveRtp.execute(packet, NO_EXTENSIONS);
     return true;
   }
 
