@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, type TestContext, test } from 'node:test';
-import { RTCRtpCodecParameters, RtpHeader, RtpPacket } from 'werift';
+import { RtpHeader, RtpPacket } from 'werift';
 import { SfuRouter, type SfuRouterOptions } from '../../src/sfu/index.js';
 import { KeyframeCache } from '../../src/sfu/KeyframeCache.js';
-import { Producer, type ProducerSource } from '../../src/sfu/Producer.js';
+import { Producer } from '../../src/sfu/Producer.js';
 import { closeAll, TestPlayer, TestPublisher } from './support/clients.js';
 import { type LoopbackStun, startLoopbackStun } from './support/loopbackStun.js';
+import { fakeVp8Source, vp8Packet } from './support/videoSource.js';
 import { waitFor } from './support/waitFor.js';
 
 let stun: LoopbackStun;
@@ -141,34 +142,16 @@ test('with an outgrown cache a late player asks the publisher for a keyframe, as
 });
 
 test('a group past half its age bound is served and a fresh keyframe is asked for as well', async () => {
-  let listener: ((p: RtpPacket) => void) | null = null;
-  const plis: number[] = [];
-  const source: ProducerSource = {
-    kind: 'video',
-    codec: new RTCRtpCodecParameters({ mimeType: 'video/VP8', clockRate: 90000 }),
-    onRtp: (l) => {
-      listener = l;
-      return () => {};
-    },
-    onNackSent: () => () => {},
-    sendPli: async (ssrc) => {
-      plis.push(ssrc);
-    },
-  };
+  const { source, deliver, plis } = fakeVp8Source();
   const maxAgeMs = 60_000;
   const producer = new Producer(source, {
     keyframeRequestIntervalMs: 1,
     retransmissionBufferSize: 64,
     keyframeCache: { maxAgeMs },
   });
-  const vp8 = (seq: number, keyframe: boolean) =>
-    new RtpPacket(
-      new RtpHeader({ sequenceNumber: seq, timestamp: seq, ssrc: 9 }),
-      Buffer.from([0x10, keyframe ? 0x00 : 0x01, 0, 0]),
-    );
   const start = performance.now();
-  listener!(vp8(1, true));
-  listener!(vp8(2, false));
+  deliver(vp8Packet(1, true));
+  deliver(vp8Packet(2, false));
   assert.equal(producer.takeKeyframeGroup()?.length, 2);
   assert.deepEqual(plis, [], 'a young group: no keyframe request');
   // The group's age is read from performance.now(); move the clock past half the bound.

@@ -2,30 +2,17 @@
 // keyframe group, in its counters): what it keeps must not depend on the players, even on one that throws.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { RTCRtpCodecParameters, RtpHeader, RtpPacket } from 'werift';
-import { Producer, type ProducerSource, type RtpSink } from '../../src/sfu/Producer.js';
+import type { RtpPacket } from 'werift';
+import { Producer, type RtpSink } from '../../src/sfu/Producer.js';
+import { fakeVp8Source, vp8Packet } from './support/videoSource.js';
 
 function videoProducer(): { producer: Producer; deliver: (p: RtpPacket) => void } {
-  let listener: ((p: RtpPacket) => void) | null = null;
-  const source: ProducerSource = {
-    kind: 'video',
-    codec: new RTCRtpCodecParameters({ mimeType: 'video/VP8', clockRate: 90000 }),
-    onRtp: (l) => {
-      listener = l;
-      return () => {};
-    },
-    onNackSent: () => () => {},
-    sendPli: async () => {},
-  };
+  const { source, deliver } = fakeVp8Source();
   const producer = new Producer(source, { keyframeRequestIntervalMs: 1000, retransmissionBufferSize: 64 });
-  return { producer, deliver: (p) => listener!(p) };
+  return { producer, deliver };
 }
 
-const vp8 = (seq: number, keyframe: boolean): RtpPacket =>
-  new RtpPacket(
-    new RtpHeader({ sequenceNumber: seq, timestamp: seq * 3000, ssrc: 7 }),
-    Buffer.from([0x10, keyframe ? 0x00 : 0x01, 0, 0]),
-  );
+const vp8 = (seq: number, keyframe: boolean): RtpPacket => vp8Packet(seq, keyframe, 7);
 
 /** A player that records the sequence numbers it got, and throws on those in `throwOn`. */
 function player(throwOn: ReadonlySet<number> = new Set()): RtpSink & { got: number[] } {
