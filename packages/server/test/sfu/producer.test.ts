@@ -12,8 +12,6 @@ function videoProducer(): { producer: Producer; deliver: (p: RtpPacket) => void 
   return { producer, deliver };
 }
 
-const vp8 = (seq: number, keyframe: boolean): RtpPacket => vp8Packet(seq, keyframe, 7);
-
 /** A player that records the sequence numbers it got, and throws on those in `throwOn`. */
 function player(throwOn: ReadonlySet<number> = new Set()): RtpSink & { got: number[] } {
   const got: number[] = [];
@@ -33,8 +31,8 @@ test('every player gets each packet, and the producer keeps it for NACKs, late p
   const b = player();
   producer.attach(a);
   producer.attach(b);
-  deliver(vp8(1, true));
-  deliver(vp8(2, false));
+  deliver(vp8Packet(1, true));
+  deliver(vp8Packet(2, false));
   assert.deepEqual(a.got, [1, 2]);
   assert.deepEqual(b.got, [1, 2]);
   assert.deepEqual(
@@ -42,7 +40,7 @@ test('every player gets each packet, and the producer keeps it for NACKs, late p
     [1, 2],
   );
   assert.equal(producer.stats().packets, 2);
-  deliver(vp8(2, false)); // the same packet again (the publisher answered two NACKs): kept once, forwarded once
+  deliver(vp8Packet(2, false)); // the same packet again (the publisher answered two NACKs): kept once, forwarded once
   assert.equal(producer.duplicatesDropped, 1);
   assert.deepEqual(a.got, [1, 2]);
   producer.close();
@@ -54,7 +52,7 @@ test('a player that throws does not cost the packet its keeping, and the next pa
   const other = player();
   producer.attach(failing);
   producer.attach(other);
-  assert.throws(() => deliver(vp8(1, true)), /a player failed/);
+  assert.throws(() => deliver(vp8Packet(1, true)), /a player failed/);
   // Kept although the loop was cut short: counted, in the keyframe group, and in the buffer (a repeat of it is
   // a duplicate).
   assert.equal(producer.stats().packets, 1);
@@ -62,9 +60,9 @@ test('a player that throws does not cost the packet its keeping, and the next pa
     producer.takeKeyframeGroup()?.map((p) => p.header.sequenceNumber),
     [1],
   );
-  deliver(vp8(1, true));
+  deliver(vp8Packet(1, true));
   assert.equal(producer.duplicatesDropped, 1);
-  deliver(vp8(2, false));
+  deliver(vp8Packet(2, false));
   assert.deepEqual(failing.got, [1, 2]);
   assert.deepEqual(other.got, [2], 'the player after the failing one missed only the packet it failed on');
   producer.close();

@@ -36,10 +36,10 @@ export function fakeVp8Source(): FakeVideoSource {
   };
 }
 
-/** A VP8 packet of SSRC 9 (or `ssrc`) with sequence number `seq`, the start of a keyframe or not. */
-export function vp8Packet(seq: number, keyframe: boolean, ssrc = 9): RtpPacket {
+/** A VP8 packet of SSRC 9 with sequence number `seq`, the start of a keyframe or not. */
+export function vp8Packet(seq: number, keyframe: boolean): RtpPacket {
   return new RtpPacket(
-    new RtpHeader({ sequenceNumber: seq, timestamp: seq * 3000, ssrc }),
+    new RtpHeader({ sequenceNumber: seq, timestamp: seq * 3000, ssrc: 9 }),
     Buffer.from([0x10, keyframe ? 0x00 : 0x01, 0, 0]),
   );
 }
