@@ -68,8 +68,7 @@ socket.on('message', (packet) => {
   const payload = plain.subarray(12);
   for (const r of source.receivers) {
     const stream = r.context.stream(ssrc);
-    const out =
-      r.context.sealRtp(header, payload, stream) ?? r.context.protectRtpCopy(header, payload, stream);
+    const out = stream.sealRtp(header, payload) ?? r.context.protectRtpCopy(header, payload, stream);
     socket.send(out, r.port, '127.0.0.1');
     packetsOut += 1;
   }

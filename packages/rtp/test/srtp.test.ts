@@ -18,7 +18,7 @@ import {
   SrtpAuthError,
   SrtpCryptoContext,
 } from '../src/index.js';
-import { HmacSha1, hmacKeySlots } from '../src/srtp/hmacSha1.js';
+import { HmacSha1, hmacKeySlots, tagInSlot } from '../src/srtp/hmacSha1.js';
 import { rng, SRTP_TEST_PROFILES } from './support/fixtures.js';
 
 const PROFILES = SRTP_TEST_PROFILES;
@@ -58,6 +58,10 @@ test('HMAC-SHA1 keys sharing the WebAssembly module do not leak into each other;
       .update(Buffer.from([0, 0, 0, i]))
       .digest();
     assert.deepEqual(out, expected.subarray(0, 10), `tag ${i} with key ${k}`);
+    // The same tag through the key's slot number, as the AES-CM transform computes it.
+    const bySlot = Buffer.alloc(10);
+    tagInSlot(macs[k]!.slot, message, 0, message.length, i, bySlot, 0, 10);
+    assert.deepEqual(bySlot, out, `tag ${i} by slot ${macs[k]!.slot}`);
   }
   const largest = r.bytes(0x10000);
   const out = Buffer.alloc(20);
@@ -142,8 +146,7 @@ for (const profile of PROFILES) {
       header.writeUInt32BE(n * 3000, 4);
       header.writeUInt32BE(ssrc, 8);
       const payload = r.bytes(r.int(1200));
-      const packet =
-        sender.sealRtp(header, payload, stream) ?? sender.protectRtpCopy(header, payload, stream);
+      const packet = stream.sealRtp(header, payload) ?? sender.protectRtpCopy(header, payload, stream);
       assert.equal(packet.length, 12 + payload.length + sender.rtpOverhead);
       if (n % 10 === 0) {
         const forged = Buffer.from(packet);
@@ -192,7 +195,7 @@ for (const profile of PROFILES) {
     assert.equal(rtpCipherMade(remote), false);
     const header = Buffer.from([0x80, 96, 0, 1, 0, 0, 0, 0, 0, 0, 0, 9]);
     const payload = r.bytes(300);
-    const packet = local.sealRtp(header, payload, local.stream(9))!;
+    const packet = local.stream(9).sealRtp(header, payload)!;
     assert.equal(rtpCipherMade(local), true);
     assert.deepEqual(remote.unprotectRtp(Buffer.from(packet)), Buffer.concat([header, payload]));
     assert.equal(rtpCipherMade(remote), true);

@@ -12,7 +12,7 @@ import {
   regionAhead,
   xorOnto,
 } from './aesCounterMode.js';
-import { HmacSha1 } from './hmacSha1.js';
+import { HmacSha1, tagInSlot } from './hmacSha1.js';
 import type { SrtpSessionKeys } from './keyDerivation.js';
 import {
   authenticationFailed,
@@ -44,6 +44,8 @@ export class AesCmTransform implements SrtpTransform, CounterBlocks {
   private readonly keys: SrtpSessionKeys;
   private rtpAes: AesCounterMode | null = null;
   private rtpMac: HmacSha1 | null = null;
+  /** `rtpMac`'s slot ({@link tagInSlot}): sealing reads this number, not the MAC's object, per packet. */
+  private rtpMacSlot = -1;
   private rtcpAes: AesCounterMode | null = null;
   private rtcpMac: HmacSha1 | null = null;
   private readonly rtpSalt: Uint8Array;
@@ -91,7 +93,7 @@ export class AesCmTransform implements SrtpTransform, CounterBlocks {
     const payloadEnd = at + 16 + length;
     copyHeader(header, buffer, start);
     xorOnto(payload, 0, buffer, at + 16, length, ahead.words);
-    this.rtpMac!.tag(buffer, start, payloadEnd, roc, buffer, payloadEnd, TAG);
+    tagInSlot(this.rtpMacSlot, buffer, start, payloadEnd, roc, buffer, payloadEnd, TAG);
     return buffer.subarray(start, payloadEnd + TAG);
   }
 
@@ -154,6 +156,7 @@ export class AesCmTransform implements SrtpTransform, CounterBlocks {
   /** Makes the SRTP half's cipher and MAC (on its first packet); returns the cipher. */
   private makeRtp(): AesCounterMode {
     this.rtpMac = new HmacSha1(this.keys.rtpAuthKey);
+    this.rtpMacSlot = this.rtpMac.slot;
     this.rtpAes = new AesCounterMode(this.keys.rtpKey);
     return this.rtpAes;
   }

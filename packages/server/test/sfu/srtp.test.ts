@@ -158,7 +158,7 @@ for (const profile of PROFILES) {
         history.push({ h, payload });
       }
       const bytes = h.serialize(12);
-      let ours = local.sealRtp(bytes, payload, stream);
+      let ours = stream.sealRtp(bytes, payload);
       if (ours) sealed += 1;
       else {
         alone += 1;
