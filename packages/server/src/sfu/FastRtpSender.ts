@@ -80,7 +80,13 @@ export class FastRtpSender implements MethodHooks, DtlsCounts {
   dtlsPacketsSent = 0;
   private mode = STALE;
   private closed = false;
-  private ssrc = 0;
+  /**
+   * The SSRC as its high and low 16 bits: small integers (smallIntegerFields.ts). Three SSRCs in four are 2^30 or
+   * more, which a field holding the whole value kept as a number object of its own: one more read from memory per
+   * packet and player (23 % of `send`'s own samples in a 400-player audio fan-out, perf annotate).
+   */
+  private ssrcHigh = 0;
+  private ssrcLow = 0;
   private codecPayloadType: number | undefined = undefined;
   private dtls: RTCDtlsTransport | undefined;
   private dtlsFields: DtlsFields | null = null;
@@ -178,17 +184,18 @@ export class FastRtpSender implements MethodHooks, DtlsCounts {
     header[5] = timestamp >>> 16;
     header[6] = timestamp >>> 8;
     header[7] = timestamp;
-    const ssrc = this.ssrc;
-    header[8] = ssrc >>> 24;
-    header[9] = ssrc >>> 16;
-    header[10] = ssrc >>> 8;
-    header[11] = ssrc;
-    const srtp = this.srtp!;
+    const ssrcHigh = this.ssrcHigh;
+    const ssrcLow = this.ssrcLow;
+    header[8] = ssrcHigh >>> 8;
+    header[9] = ssrcHigh;
+    header[10] = ssrcLow >>> 8;
+    header[11] = ssrcLow;
     const stream = this.stream!;
-    // In order: sealed where its keystream was computed; a retransmission (or a huge packet): on its own.
+    // In order: sealed where its keystream was computed, by the stream itself (the context is not read per
+    // packet); a retransmission (or a huge packet): on its own.
     const packet =
-      (retransmission ? null : srtp.sealRtp(header, payload, stream)) ??
-      srtp.protectRtpCopy(header, payload, stream);
+      (retransmission ? null : stream.sealRtp(header, payload)) ??
+      this.srtp!.protectRtpCopy(header, payload, stream);
 
     // What dispatchRtp (or, for a retransmission, the NACK handler) of werift's sender records.
     if (retransmission) {
@@ -225,7 +232,9 @@ export class FastRtpSender implements MethodHooks, DtlsCounts {
    */
   private resolve(): number {
     const w = this.werift;
-    this.ssrc = w.ssrc;
+    const ssrc = w.ssrc;
+    this.ssrcHigh = high16(ssrc);
+    this.ssrcLow = low16(ssrc);
     this.codecPayloadType = (w.codec as RTCRtpCodecParameters | undefined)?.payloadType;
     const dtls = w.dtlsTransport;
     if (dtls !== this.dtls) {
@@ -243,7 +252,7 @@ export class FastRtpSender implements MethodHooks, DtlsCounts {
     } else if (!dtls) {
       this.srtp = null;
     }
-    this.stream = this.srtp?.stream(this.ssrc) ?? null;
+    this.stream = this.srtp?.stream(ssrc) ?? null;
     this.mode = this.decide();
     return this.mode;
   }

@@ -15,8 +15,14 @@ after(async () => {
 
 test('a publisher restart is seamless for the player: same SSRC, continuous numbering, keyframe first', async (t) => {
   const router = new SfuRouter({ keyframeRequestIntervalMs: 100 });
-  const first = new TestPublisher(stun);
-  const second = new TestPublisher(stun, { videoSeqStart: 123, counterStart: 1_000_000 });
+  // Audio SSRCs of 2^31 and more (the consumer keeps the source's SSRC as two 16-bit halves), whatever werift
+  // draws. (Video keeps werift's random SSRCs: a video sender given another SSRC this way sends nothing here.)
+  const first = new TestPublisher(stun, { ssrc: { audio: 0xfedc0001 } });
+  const second = new TestPublisher(stun, {
+    videoSeqStart: 123,
+    counterStart: 1_000_000,
+    ssrc: { audio: 0xfedc0003 },
+  });
   const player = new TestPlayer(stun);
   t.after(() => closeAll(router, first, second, player));
 

@@ -91,6 +91,8 @@ export interface PublisherOptions {
   /** Payload counters start after this (default 0). */
   counterStart?: number;
   codecs?: ReturnType<typeof sfuCodecs>;
+  /** The SSRC of each kind's track (default: werift's random one), set before the offer is made. */
+  ssrc?: Partial<Record<'audio' | 'video', number>>;
 }
 
 export class TestPublisher {
@@ -116,6 +118,9 @@ export class TestPublisher {
       this.counter = { audio: opts.counterStart, video: opts.counterStart };
     for (const kind of opts.kinds ?? ['audio', 'video']) {
       const t = this.pc.addTransceiver(kind, { direction: 'sendonly' });
+      const ssrc = opts.ssrc?.[kind];
+      // werift declares the sender's SSRC read-only; it is a plain field, read when the offer is written.
+      if (ssrc !== undefined) (t.sender as { ssrc: number }).ssrc = ssrc;
       this.transceivers.set(kind, t);
       t.sender.onPictureLossIndication.subscribe(() => {
         this.plisReceived += 1;
