@@ -67,7 +67,11 @@ test("a change of the source's SSRC in its low or its high half alone starts a n
   assert.equal(sent.length, 6, 'B again before a keyframe is not sent');
 
   for (let i = 1; i < sent.length; i++) {
-    assert.equal(sent[i]!.seq, (sent[i - 1]!.seq + 1) & 0xffff, `packet ${i}: one numbering across the sources`);
+    assert.equal(
+      sent[i]!.seq,
+      (sent[i - 1]!.seq + 1) & 0xffff,
+      `packet ${i}: one numbering across the sources`,
+    );
     assert.equal(sent[i]!.payloadType, 96);
   }
   // Within a source the timestamps keep the source's steps (3000 per packet here).
@@ -75,6 +79,9 @@ test("a change of the source's SSRC in its low or its high half alone starts a n
   assert.equal((sent[4]!.ts - sent[3]!.ts) >>> 0, 3000);
   for (const i of [3, 5]) {
     const step = (sent[i]!.ts - sent[i - 1]!.ts) >>> 0;
-    assert.ok(step > 0 && step < 0x80000000, `packet ${i}: the timestamp moves forward at the switch (${step})`);
+    assert.ok(
+      step > 0 && step < 0x80000000,
+      `packet ${i}: the timestamp moves forward at the switch (${step})`,
+    );
   }
 });
