@@ -19,6 +19,7 @@ import { AdminAccess } from './http/adminAccess.js';
 import { handleHttp } from './http/HttpRoutes.js';
 import { StaticFiles } from './http/StaticFiles.js';
 import { createLogger } from './log.js';
+import { logPlayerErrors } from './logPlayerErrors.js';
 import { METRICS_CONTENT_TYPE, ServerMetrics } from './metrics/ServerMetrics.js';
 import type { RunningServer, ServerOptions } from './options.js';
 import { RoomService } from './rooms/RoomService.js';
@@ -67,6 +68,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     pipeInactivityTimeoutMs: config.cluster.nodeTimeoutMs,
     consumerOptions,
   });
+  logPlayerErrors(sfu, logger.child('sfu'));
   // What started before a failure (a taken STUN port, an unreachable Redis) is released before failing.
   // The STUN responder keeps a port of its own, never the media port: libwebrtc hands every datagram from
   // its STUN server's address to its STUN client, so it would not hear the SFU's ICE answers from there.

@@ -334,7 +334,12 @@ export class Consumer extends TypedEmitter<ConsumerEvents> implements RtpSink {
         return;
       }
       const now = performance.now();
-      for (let i = 0; i < group.length; i++) this.handleRtp(group[i]!, producer, now);
+      try {
+        for (let i = 0; i < group.length; i++) this.handleRtp(group[i]!, producer, now);
+      } catch (error) {
+        // As a live packet's error (Producer.handleRtp): reported, and nobody else's concern.
+        producer.playerFailed(error, now);
+      }
     });
   }
 

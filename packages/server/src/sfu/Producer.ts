@@ -39,7 +39,15 @@ export interface ProducerOptions {
   retransmissionBufferSize: number;
   /** Bounds of the last group of pictures kept for joining players (video); see {@link KeyframeCache}. */
   keyframeCache?: Partial<KeyframeCacheLimits> | undefined;
+  /**
+   * Told when a player threw on a packet (the players after it still got the packet): the error, and how many
+   * such errors there were since the last call. At most one call per {@link PLAYER_ERROR_REPORT_MS}.
+   */
+  onPlayerError?: ((error: unknown, count: number, producer: Producer) => void) | undefined;
 }
+
+/** Shortest time between two {@link ProducerOptions.onPlayerError} calls of one producer. */
+export const PLAYER_ERROR_REPORT_MS = 1000;
 
 /**
  * Where a producer's packets come from and where its keyframe requests go: a publisher's werift receiver
@@ -114,6 +122,9 @@ export class Producer extends TypedEmitter<ProducerEvents> {
   private duplicates = 0;
   private pliOnFirstPacket = false;
   private _closed = false;
+  /** Player errors since the last report, and when that report was made. */
+  private playerErrors = 0;
+  private playerErrorReportedAt = Number.NEGATIVE_INFINITY;
 
   constructor(source: ProducerSource, options: ProducerOptions) {
     super();
@@ -274,8 +285,15 @@ export class Producer extends TypedEmitter<ProducerEvents> {
     try {
       // The players first: every copy waits for what runs before the loop, so the bookkeeping (the NACK
       // buffer, the keyframe cache, the counters), which nothing in the loop reads, comes after it.
+      // One player that throws (a bug on its path) must not cost the players after it their copy.
       const sinks = this.sinkList;
-      for (let i = 0; i < sinks.length; i++) sinks[i]!.handleRtp(packet, this, now);
+      for (let i = 0; i < sinks.length; i++) {
+        try {
+          sinks[i]!.handleRtp(packet, this, now);
+        } catch (error) {
+          this.playerFailed(error, now);
+        }
+      }
     } finally {
       this.counter.add(packet);
       this.buffer.put(packet);
@@ -287,6 +305,19 @@ export class Producer extends TypedEmitter<ProducerEvents> {
         if (keyframe) this.emit('keyframe');
       }
     }
+  }
+
+  /**
+   * Counts a player's error; reports it, with the count, unless the last report is under a second old. Also
+   * for a consumer whose own delivery of this producer's packets threw (the cached group of pictures).
+   */
+  playerFailed(error: unknown, now: number = performance.now()): void {
+    this.playerErrors += 1;
+    if (now - this.playerErrorReportedAt < PLAYER_ERROR_REPORT_MS) return;
+    const count = this.playerErrors;
+    this.playerErrors = 0;
+    this.playerErrorReportedAt = now;
+    this.options.onPlayerError?.(error, count, this);
   }
 
   private sendPli(): void {

@@ -28,6 +28,11 @@ export interface SfuRouterEvents {
   transport: [transport: PublisherTransport | SubscriberTransport];
   /** A pipe end was added (openPipeIn, openPipeOut). */
   pipe: [pipe: PipeIn | PipeOut];
+  /**
+   * A player threw on a packet of `producerId` (a bug on its path): the other players got it. `count` errors
+   * since the last report of that producer; at most one report a second per producer.
+   */
+  playerError: [error: unknown, count: number, producerId: string];
   close: [];
 }
 
@@ -77,7 +82,14 @@ export class SfuRouter extends TypedEmitter<SfuRouterEvents> {
     super();
     // Once per process: werift must still have the private shapes the SFU uses (werift/shapes.ts).
     ensureWeriftShapes();
-    this.options = resolveRouterOptions(options);
+    const resolved = resolveRouterOptions(options);
+    this.options = {
+      ...resolved,
+      producerOptions: {
+        ...resolved.producerOptions,
+        onPlayerError: (error, count, producer) => this.emit('playerError', error, count, producer.id),
+      },
+    };
     this.inactivity = new InactivitySweep(this.options.timeouts.inactivityMs);
     const { ice } = this.options;
     this.udpMux =

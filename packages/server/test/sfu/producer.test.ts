@@ -1,9 +1,10 @@
 // A producer hands each packet to its players first and keeps it afterwards (for NACKs, for late players'
-// keyframe group, in its counters): what it keeps must not depend on the players, even on one that throws.
+// keyframe group, in its counters): what it keeps, and what the other players get, must not depend on one
+// player, even one that throws.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { RtpPacket } from 'werift';
-import { Producer, type RtpSink } from '../../src/sfu/Producer.js';
+import { PLAYER_ERROR_REPORT_MS, Producer, type RtpSink } from '../../src/sfu/Producer.js';
 import { fakeVp8Source, vp8Packet } from './support/videoSource.js';
 
 function videoProducer(): { producer: Producer; deliver: (p: RtpPacket) => void } {
@@ -46,15 +47,24 @@ test('every player gets each packet, and the producer keeps it for NACKs, late p
   producer.close();
 });
 
-test('a player that throws does not cost the packet its keeping, and the next packet reaches every player', () => {
-  const { producer, deliver } = videoProducer();
-  const failing = player(new Set([1]));
+test('a player that throws costs no other player its copy nor the packet its keeping; it is reported, at most once a second', (t) => {
+  let clock = 1_000;
+  t.mock.method(performance, 'now', () => clock);
+  const reports: { error: string; count: number }[] = [];
+  const { source, deliver } = fakeVp8Source();
+  const producer = new Producer(source, {
+    keyframeRequestIntervalMs: 1000,
+    retransmissionBufferSize: 64,
+    onPlayerError: (error, count) => reports.push({ error: (error as Error).message, count }),
+  });
+  const failing = player(new Set([1, 2, 3]));
   const other = player();
   producer.attach(failing);
   producer.attach(other);
-  assert.throws(() => deliver(vp8Packet(1, true)), /a player failed/);
-  // Kept although the loop was cut short: counted, in the keyframe group, and in the buffer (a repeat of it is
-  // a duplicate).
+  deliver(vp8Packet(1, true));
+  assert.deepEqual(other.got, [1], 'the player after the failing one got the packet');
+  assert.deepEqual(reports, [{ error: 'a player failed', count: 1 }]);
+  // Kept: counted, in the keyframe group, and in the buffer (a repeat of it is a duplicate).
   assert.equal(producer.stats().packets, 1);
   assert.deepEqual(
     producer.takeKeyframeGroup()?.map((p) => p.header.sequenceNumber),
@@ -62,8 +72,15 @@ test('a player that throws does not cost the packet its keeping, and the next pa
   );
   deliver(vp8Packet(1, true));
   assert.equal(producer.duplicatesDropped, 1);
-  deliver(vp8Packet(2, false));
-  assert.deepEqual(failing.got, [1, 2]);
-  assert.deepEqual(other.got, [2], 'the player after the failing one missed only the packet it failed on');
+  clock += PLAYER_ERROR_REPORT_MS / 2;
+  deliver(vp8Packet(2, false)); // fails again within the second: counted, not reported yet
+  assert.equal(reports.length, 1);
+  clock += PLAYER_ERROR_REPORT_MS;
+  deliver(vp8Packet(3, false)); // the next report carries both
+  assert.deepEqual(reports[1], { error: 'a player failed', count: 2 });
+  deliver(vp8Packet(4, false));
+  assert.deepEqual(failing.got, [1, 2, 3, 4]);
+  assert.deepEqual(other.got, [1, 2, 3, 4]);
+  assert.equal(reports.length, 2);
   producer.close();
 });
