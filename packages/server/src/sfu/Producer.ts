@@ -284,8 +284,9 @@ export class Producer extends TypedEmitter<ProducerEvents> {
     const now = performance.now();
     try {
       // The players first: every copy waits for what runs before the loop, so the bookkeeping (the NACK
-      // buffer, the keyframe cache, the counters), which nothing in the loop reads, comes after it.
-      // One player that throws (a bug on its path) must not cost the players after it their copy.
+      // buffer, the keyframe cache, the counters), which nothing in the loop reads, comes after it. One player
+      // that throws (a bug on its path) must not cost the players after it their copy; the `finally` keeps the
+      // packet even if the error's report (onPlayerError) throws.
       const sinks = this.sinkList;
       for (let i = 0; i < sinks.length; i++) {
         try {
@@ -311,7 +312,7 @@ export class Producer extends TypedEmitter<ProducerEvents> {
    * Counts a player's error; reports it, with the count, unless the last report is under a second old. Also
    * for a consumer whose own delivery of this producer's packets threw (the cached group of pictures).
    */
-  playerFailed(error: unknown, now: number = performance.now()): void {
+  playerFailed(error: unknown, now: number): void {
     this.playerErrors += 1;
     if (now - this.playerErrorReportedAt < PLAYER_ERROR_REPORT_MS) return;
     const count = this.playerErrors;
