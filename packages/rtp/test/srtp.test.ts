@@ -175,6 +175,38 @@ for (const profile of PROFILES) {
     assert.throws(() => receiver.unprotectRtp(Buffer.alloc(11)), SrtpAuthError, 'a short SRTP packet');
   });
 
+  test(`${profile.name}: warming a stream ahead of each packet (a fan-out's warm pass) changes nothing it seals`, () => {
+    const r = rng(profile.id * 1000 + 11);
+    const key = r.bytes(16);
+    const salt = r.bytes(profile.saltLength);
+    const plain = new SrtpCryptoContext(profile.id, key, salt);
+    const warmed = new SrtpCryptoContext(profile.id, key, salt);
+    const ssrc = 0xfedc0001;
+    const plainStream = plain.stream(ssrc);
+    const warmedStream = warmed.stream(ssrc);
+    assert.ok(Number.isFinite(warmedStream.warm()), 'a stream that sealed nothing yet');
+    let seq = 65400;
+    for (let n = 0; n < 400; n++) {
+      seq = (seq + 1 + (n % 50 === 49 ? r.int(3) : 0)) & 0xffff; // in order, across a wrap, with a few gaps
+      const header = Buffer.alloc(12);
+      header[0] = 0x80;
+      header[1] = 111;
+      header.writeUInt16BE(seq, 2);
+      header.writeUInt32BE(n * 960, 4);
+      header.writeUInt32BE(ssrc, 8);
+      const payload = r.bytes(1 + r.int(1300));
+      const expected =
+        plainStream.sealRtp(header, payload) ?? plain.protectRtpCopy(header, payload, plainStream);
+      assert.ok(Number.isFinite(warmedStream.warm()));
+      assert.ok(Number.isFinite(warmedStream.warm()), 'twice in a row');
+      const packet =
+        warmedStream.sealRtp(header, payload) ?? warmed.protectRtpCopy(header, payload, warmedStream);
+      assert.deepEqual(packet, expected, `packet ${n}`);
+    }
+    assert.equal(warmedStream.roc, plainStream.roc);
+    assert.equal(warmedStream.highestSeq, plainStream.highestSeq);
+  });
+
   test(`${profile.name}: the RTP cipher is made by the first RTP packet; a context that reads only SRTCP makes none`, () => {
     const r = rng(profile.id * 1000 + 5);
     const key = r.bytes(16);

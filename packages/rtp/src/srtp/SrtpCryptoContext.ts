@@ -62,6 +62,19 @@ export class SrtpStream extends RolloverCounter implements KeystreamAhead {
   }
 
   /**
+   * Reads what {@link sealRtp} of the next packet in order reads first, changing nothing: this stream's
+   * state, its transform's, and the first word of that packet's keystream if it was computed ahead. Returns a
+   * number made of them, for a caller that reads a fan-out's streams ahead of sealing (so that the reads stay).
+   */
+  warm(): number {
+    const words = this.words;
+    const sum = this.highestSeq + this.transform.rtpOverhead;
+    if (words === null) return sum;
+    const at = (this.roc * 0x10000 + this.highestSeq + 1 - this.first) * this.stride * 4;
+    return at >= 0 && at < words.length ? sum + words[at]! : sum;
+  }
+
+  /**
    * The forwarding fast path: the SRTP packet of a 12-byte RTP `header` (SSRC and sequence number are read
    * from it) and `payload`, sealed in keystream computed ahead for this stream (see `KeystreamAhead`): one
    * buffer serves several packets. Null for a packet not sent in order (a retransmission) or one too long to

@@ -300,6 +300,21 @@ export class Consumer extends TypedEmitter<ConsumerEvents> implements RtpSink {
       .catch(ignore);
   }
 
+  /**
+   * @internal Reads what {@link handleRtp} reads first, changing nothing (see {@link RtpSink.warm}): this
+   * consumer's numbering, then its fast path's state.
+   */
+  warm(): number {
+    return (
+      this.inSsrcLow +
+      this.seqOffset +
+      this.tsOffsetLow +
+      this.highestOutAtMicros +
+      this.bytes +
+      this.fast.warm()
+    );
+  }
+
   /** @internal Called by the producer when it closes. */
   handleProducerClose(producer: Producer): void {
     if (producer !== this._producer) return;

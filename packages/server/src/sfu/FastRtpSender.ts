@@ -217,6 +217,17 @@ export class FastRtpSender implements MethodHooks, DtlsCounts {
     return true;
   }
 
+  /**
+   * Reads what {@link send} reads, changing nothing: this object's fields, its SRTP stream's (and the next
+   * packet's keystream) and its route's. A number made of them (see `RtpSink.warm`).
+   */
+  warm(): number {
+    const stream = this.stream;
+    const route = this.route;
+    const sum = this.ssrcLow + this.mode + this.octets + this.dtlsPacketsSent;
+    return stream === null || route === null ? sum : sum + stream.warm() + route.warm();
+  }
+
   /** Stops listening to the DTLS transport (the consumer closed; the transport may live on). */
   close(): void {
     this.closed = true;

@@ -18,6 +18,13 @@ export interface RtpSink {
    * sink must not mutate it (clone first).
    */
   handleRtp(packet: RtpPacket, producer: Producer, now: number): void;
+  /**
+   * Reads, changing nothing, the memory the sink's next {@link handleRtp} will read first (its own fields and
+   * the objects it reaches on the way to the wire), and returns a number made of what it read (so the reads are
+   * not optimised away). Called shortly before {@link handleRtp}, for a few sinks in a row; see
+   * {@link WARM_BLOCK}. Must not throw.
+   */
+  warm(): number;
   /** `producer` closed; the sink must stop using it. */
   handleProducerClose(producer: Producer): void;
 }
@@ -84,6 +91,23 @@ export function weriftProducerSource(
 }
 
 let nextProducerId = 1;
+
+/**
+ * Players whose memory the fan-out warms ({@link RtpSink.warm}) in one pass before it forwards the packet to
+ * them. Each player's state is in memory no other player shares, out of the processor's caches by the time the
+ * next packet comes (every other player's came in between), and {@link Consumer.handleRtp}'s reads of it depend
+ * on each other (consumer, fast sender, SRTP stream, keystream; route): the processor cannot start a read
+ * before the one that gives its address is done, nor run ahead into the next player's past the system call
+ * that sends this one's packet. So the players paid their cache misses one after another — four loads after
+ * those first touches held 84 % of the fan-out loop's own samples in an 800-player audio profile (perf
+ * annotate). A pass whose body is only those reads lets the processor have many players' misses in flight at
+ * once; the forwarding pass after it then finds their state in cache. A block (not all players) so that what
+ * was warmed is still in cache when its turn comes.
+ */
+export const WARM_BLOCK = 32;
+
+/** Where the warm pass's result goes: written, never read, so that the reads it is made of stay. */
+let _warmth = 0;
 
 /**
  * One incoming track. Created by {@link PublisherTransport}; closed with it.
@@ -288,11 +312,22 @@ export class Producer extends TypedEmitter<ProducerEvents> {
       // that throws (a bug on its path) must not cost the players after it their copy; the `finally` keeps the
       // packet even if the error's report (onPlayerError) throws.
       const sinks = this.sinkList;
-      for (let i = 0; i < sinks.length; i++) {
-        try {
-          sinks[i]!.handleRtp(packet, this, now);
-        } catch (error) {
-          this.playerFailed(error, now);
+      const count = sinks.length;
+      for (let start = 0; start < count; start += WARM_BLOCK) {
+        const end = Math.min(count, start + WARM_BLOCK);
+        if (end - start > 1) {
+          try {
+            _warmth = warmBlock(sinks, start, end);
+          } catch (error) {
+            this.playerFailed(error, now); // a sink's bug; it costs the block its warming, nothing more
+          }
+        }
+        for (let i = start; i < end; i++) {
+          try {
+            sinks[i]!.handleRtp(packet, this, now);
+          } catch (error) {
+            this.playerFailed(error, now);
+          }
         }
       }
     } finally {
@@ -345,4 +380,11 @@ export function frameFields(
   }
   const m = producer.meter;
   return { frames: m.frames, frameRate: m.frameRate, frameWidth: m.width, frameHeight: m.height };
+}
+
+/** {@link RtpSink.warm} of `sinks[start, end)`, summed (see {@link WARM_BLOCK}). */
+function warmBlock(sinks: readonly RtpSink[], start: number, end: number): number {
+  let sum = 0;
+  for (let i = start; i < end; i++) sum += sinks[i]!.warm();
+  return sum;
 }

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { RtpPacket } from 'werift';
-import { PLAYER_ERROR_REPORT_MS, Producer, type RtpSink } from '../../src/sfu/Producer.js';
+import { PLAYER_ERROR_REPORT_MS, Producer, type RtpSink, WARM_BLOCK } from '../../src/sfu/Producer.js';
 import { fakeVp8Source, vp8Packet } from './support/videoSource.js';
 
 function videoProducer(): { producer: Producer; deliver: (p: RtpPacket) => void } {
@@ -22,6 +22,7 @@ function player(throwOn: ReadonlySet<number> = new Set()): RtpSink & { got: numb
       got.push(packet.header.sequenceNumber);
       if (throwOn.has(packet.header.sequenceNumber)) throw new Error('a player failed');
     },
+    warm: () => 0,
     handleProducerClose() {},
   };
 }
@@ -82,5 +83,39 @@ test('a player that throws costs no other player its copy nor the packet its kee
   assert.deepEqual(failing.got, [1, 2, 3, 4]);
   assert.deepEqual(other.got, [1, 2, 3, 4]);
   assert.equal(reports.length, 2);
+  producer.close();
+});
+
+test('the fan-out warms each block of players just before it forwards to them; a warm that throws costs only the warming', () => {
+  const { source, deliver } = fakeVp8Source();
+  const reports: string[] = [];
+  const producer = new Producer(source, {
+    keyframeRequestIntervalMs: 1000,
+    retransmissionBufferSize: 64,
+    onPlayerError: (error) => reports.push((error as Error).message),
+  });
+  const players = 2 * WARM_BLOCK + 3; // two whole blocks and a part
+  const log: string[] = [];
+  for (let i = 0; i < players; i++) {
+    producer.attach({
+      handleRtp: () => log.push(`rtp ${i}`),
+      warm: () => {
+        log.push(`warm ${i}`);
+        if (i === WARM_BLOCK) throw new Error('a broken warm');
+        return i;
+      },
+      handleProducerClose() {},
+    });
+  }
+  deliver(vp8Packet(1, true));
+  const expected: string[] = [];
+  for (let start = 0; start < players; start += WARM_BLOCK) {
+    const end = Math.min(players, start + WARM_BLOCK);
+    // The second block's warm pass stops at its first player, which throws; every player still gets the packet.
+    for (let i = start; i < (start === WARM_BLOCK ? start + 1 : end); i++) expected.push(`warm ${i}`);
+    for (let i = start; i < end; i++) expected.push(`rtp ${i}`);
+  }
+  assert.deepEqual(log, expected);
+  assert.deepEqual(reports, ['a broken warm']);
   producer.close();
 });

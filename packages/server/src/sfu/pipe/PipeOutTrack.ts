@@ -131,6 +131,14 @@ export class PipeOutTrack implements RtpSink {
     this.bytesSent += data.length;
   }
 
+  /**
+   * @internal Nothing to warm (`RtpSink.warm`): a pipe is one per track and node, not one of hundreds of players,
+   * and its wire's memory is shared by all its tracks.
+   */
+  warm(): number {
+    return 0;
+  }
+
   /** @internal Called by the producer when it closes. */
   handleProducerClose(producer: Producer): void {
     if (producer !== this._producer) return;
