@@ -6,7 +6,7 @@
  * buffer the caller owns ({@link SrtpCryptoContext.protectRtpInPlace}).
  */
 import { rtpHeaderLength } from '../header.js';
-import { AesCmTransform } from './aesCmTransform.js';
+import { AesCmTransform, sealInKeystreamAhead } from './aesCmTransform.js';
 import type { KeystreamAhead } from './aesCounterMode.js';
 import { AesGcmTransform } from './aesGcmTransform.js';
 import { deriveSessionKeys } from './keyDerivation.js';
@@ -54,6 +54,7 @@ export class SrtpStream extends RolloverCounter implements KeystreamAhead {
   first = -1;
   count = 0;
   stride = 0;
+  macSlot = -1;
   private readonly transform: SrtpTransform;
 
   constructor(transform: SrtpTransform) {
@@ -63,12 +64,12 @@ export class SrtpStream extends RolloverCounter implements KeystreamAhead {
 
   /**
    * Reads what {@link sealRtp} of the next packet in order reads first, changing nothing: this stream's
-   * state, its transform's, and the first word of that packet's keystream if it was computed ahead. Returns a
+   * state and the first word of that packet's keystream if it was computed ahead. Returns a
    * number made of them, for a caller that reads a fan-out's streams ahead of sealing (so that the reads stay).
    */
   warm(): number {
     const words = this.words;
-    const sum = this.highestSeq + this.transform.rtpOverhead;
+    const sum = this.highestSeq + this.macSlot;
     if (words === null) return sum;
     const at = (this.roc * 0x10000 + this.highestSeq + 1 - this.first) * this.stride * 4;
     return at >= 0 && at < words.length ? sum + words[at]! : sum;
@@ -84,7 +85,11 @@ export class SrtpStream extends RolloverCounter implements KeystreamAhead {
     const seq = (header[2]! << 8) | header[3]!;
     const roc = this.estimate(seq);
     if (this.highestSeq >= 0 && roc * 0x10000 + seq <= this.roc * 0x10000 + this.highestSeq) return null;
-    const packet = this.transform.sealRtp(this, header, getUint32(header, 8), seq, roc, payload);
+    // In the keystream computed ahead: sealed here, the transform's object not read (sealInKeystreamAhead).
+    const slot = this.macSlot;
+    const packet =
+      (slot >= 0 ? sealInKeystreamAhead(this, header, seq, roc, payload, slot) : null) ??
+      this.transform.sealRtp(this, header, getUint32(header, 8), seq, roc, payload);
     if (packet) this.update(seq, roc);
     return packet;
   }

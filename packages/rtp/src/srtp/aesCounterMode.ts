@@ -37,6 +37,11 @@ export interface KeystreamAhead {
   count: number;
   /** Blocks per packet in `buffer`. */
   stride: number;
+  /**
+   * The MAC's slot of the AES-CM transform that computed `buffer` (`sealInKeystreamAhead` seals with it), or -1
+   * (none yet, or another profile).
+   */
+  macSlot: number;
 }
 
 /**
