@@ -23,6 +23,17 @@ import { rng, SRTP_TEST_PROFILES } from './support/fixtures.js';
 
 const PROFILES = SRTP_TEST_PROFILES;
 
+/** A 12-byte RTP header (version 2, no marker, padding, extension or CSRC). */
+function rtpHeader(payloadType: number, seq: number, timestamp: number, ssrc: number): Buffer {
+  const header = Buffer.alloc(12);
+  header[0] = 0x80;
+  header[1] = payloadType;
+  header.writeUInt16BE(seq, 2);
+  header.writeUInt32BE(timestamp, 4);
+  header.writeUInt32BE(ssrc, 8);
+  return header;
+}
+
 test('HMAC-SHA1 equals createHmac for every length, with and without the ROC word', () => {
   const r = rng(42);
   for (const keyLength of [20, 64, 80]) {
@@ -139,12 +150,7 @@ for (const profile of PROFILES) {
     let seq = 65000;
     for (let n = 0; n < 1500; n++) {
       seq = (seq + 1) & 0xffff;
-      const header = Buffer.alloc(12);
-      header[0] = 0x80;
-      header[1] = 96;
-      header.writeUInt16BE(seq, 2);
-      header.writeUInt32BE(n * 3000, 4);
-      header.writeUInt32BE(ssrc, 8);
+      const header = rtpHeader(96, seq, n * 3000, ssrc);
       const payload = r.bytes(r.int(1200));
       const packet = stream.sealRtp(header, payload) ?? sender.protectRtpCopy(header, payload, stream);
       assert.equal(packet.length, 12 + payload.length + sender.rtpOverhead);
@@ -188,12 +194,7 @@ for (const profile of PROFILES) {
     let seq = 65400;
     for (let n = 0; n < 400; n++) {
       seq = (seq + 1 + (n % 50 === 49 ? r.int(3) : 0)) & 0xffff; // in order, across a wrap, with a few gaps
-      const header = Buffer.alloc(12);
-      header[0] = 0x80;
-      header[1] = 111;
-      header.writeUInt16BE(seq, 2);
-      header.writeUInt32BE(n * 960, 4);
-      header.writeUInt32BE(ssrc, 8);
+      const header = rtpHeader(111, seq, n * 960, ssrc);
       const payload = r.bytes(1 + r.int(1300));
       const expected =
         plainStream.sealRtp(header, payload) ?? plain.protectRtpCopy(header, payload, plainStream);
