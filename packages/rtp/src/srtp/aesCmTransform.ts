@@ -57,8 +57,8 @@ function sealAt(
  * ahead, with the MAC's slot it left there (`ahead.macSlot`): without reading the transform's object. A fan-out
  * seals each packet for hundreds of transports in turn, each transform in memory no other player shares; its
  * first touch held 56 % of the fan-out loop's own samples in an 800-player audio profile once the other objects
- * on the way were allocated side by side (an experiment; perf annotate). Null when that keystream is not there (or the payload is too long
- * to seal ahead): then the transform seals it.
+ * on the way were allocated side by side (an experiment; perf annotate). Null when that keystream is not there
+ * (or the payload is too long to seal ahead): then the transform seals it.
  */
 export function sealInKeystreamAhead(
   ahead: KeystreamAhead,

@@ -99,10 +99,11 @@ let nextProducerId = 1;
  * on each other (consumer, fast sender, SRTP stream, keystream; route): the processor cannot start a read
  * before the one that gives its address is done, nor run ahead into the next player's past the system call
  * that sends this one's packet. So the players paid their cache misses one after another — four loads after
- * those first touches held 84 % of the fan-out loop's own samples in an 800-player audio profile of the loop cut
- * down to sealing and sending (perf annotate; the rest of the consumer's work cost next to nothing). A pass whose body is only those reads lets the processor have many players' misses in flight at
- * once; the forwarding pass after it then finds their state in cache. A block (not all players) so that what
- * was warmed is still in cache when its turn comes.
+ * those first touches held 84 % of the fan-out loop's own samples in an 800-player audio profile of the loop
+ * cut down to sealing and sending (perf annotate; the rest of the consumer's work cost next to nothing). A
+ * pass whose body is only those reads lets the processor have many players' misses in flight at once; the
+ * forwarding pass after it then finds their state in cache. A block (not all players) so that what was warmed
+ * is still in cache when its turn comes.
  */
 export const WARM_BLOCK = 32;
 
