@@ -151,6 +151,12 @@ describe('/metrics on one server', () => {
       for (const name of ['parley_rtp_packets_out_total', 'parley_rtp_bytes_out_total']) {
         assert.ok((sample(text, name, { node, via: 'client' }) ?? 0) > 0, name);
       }
+      // Both peers on the node's one media port; nothing on it failed.
+      assert.equal(sample(text, 'parley_media_port_tuples', { node }), 2);
+      for (const result of ['answered', 'dropped']) {
+        assert.ok((sample(text, 'parley_media_port_datagrams_total', { node, result }) ?? -1) >= 0, result);
+      }
+      assert.equal(sample(text, 'parley_media_port_datagrams_total', { node, result: 'failed' }), 0);
       const forwarded = sample(text, 'parley_rtp_packets_out_total', { node, via: 'client' })!;
       const received = sample(text, 'parley_rtp_packets_in_total', { node, via: 'client' })!;
 

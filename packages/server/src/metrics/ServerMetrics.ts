@@ -57,6 +57,7 @@ export class ServerMetrics {
   private readonly mirrored: Mirrored[] = [];
   private readonly gauges: { gauge: Gauge<string>; read: () => [Record<string, string>, number][] }[] = [];
   private readonly callbackDeliveries: Counter<'result'>;
+  private readonly mediaPortDatagrams: Counter<'result'>;
 
   constructor(private readonly sources: MetricsSources) {
     this.sfu = new SfuCollector(sources.sfu);
@@ -100,6 +101,16 @@ export class ServerMetrics {
       },
       ['kind'],
     );
+    // What the demultiplexer of the node's one media port (media.udpPort) counts anyway; all 0 with a port range.
+    this.mediaPortDatagrams = new Counter({
+      name: 'parley_media_port_datagrams_total',
+      help: 'Datagrams on the media port that were not media: consent checks answered there, dropped, failed.',
+      labelNames: ['result'],
+      registers: [this.own],
+    });
+    this.gauge('parley_media_port_tuples', 'Client addresses (IP and port) routed on the media port.', () => [
+      [{}, sources.sfu.udpMux?.stats().tuples ?? 0],
+    ]);
     const client = { via: 'client' };
     const pipe = { via: 'pipe' };
     this.mirror(
@@ -183,6 +194,11 @@ export class ServerMetrics {
     this.callbackDeliveries.reset();
     for (const result of ['delivered', 'retried', 'dropped'] as const) {
       this.callbackDeliveries.inc({ result }, callbacks[result]);
+    }
+    const mux = this.sources.sfu.udpMux?.stats();
+    this.mediaPortDatagrams.reset();
+    for (const result of ['answered', 'dropped', 'failed'] as const) {
+      this.mediaPortDatagrams.inc({ result }, mux?.[result] ?? 0);
     }
     const merged = Registry.merge([processMetrics(), this.own]);
     merged.setDefaultLabels({ node: this.sources.nodeID });

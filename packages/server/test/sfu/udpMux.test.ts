@@ -1,13 +1,14 @@
 /**
  * The UDP mux with werift peers: every SFU transport on one server port, demultiplexed by tuple after the
  * first check (matched by the local ufrag and its password); junk from unknown tuples dropped and counted;
- * a closed transport's tuples released.
+ * a closed transport's tuples released; a datagram its transport throws on counted and lost, nothing else.
  */
 import assert from 'node:assert/strict';
 import { createSocket, type Socket } from 'node:dgram';
 import { after, before, test } from 'node:test';
 import { classes, Message, methods } from 'werift';
 import { SfuRouter } from '../../src/sfu/index.js';
+import { MuxSocket } from '../../src/sfu/werift/udpMux/MuxSocket.js';
 import { closeAll, TestPlayer, TestPublisher } from './support/clients.js';
 import { type LoopbackStun, startLoopbackStun } from './support/loopbackStun.js';
 import { waitFor } from './support/waitFor.js';
@@ -112,6 +113,49 @@ test('junk from unknown tuples is dropped and counted; media goes on', async (t)
   assert.equal(router.udpMux!.stats().tuples, before.tuples, 'no tuple added for junk');
   const received = player.received.video.length;
   await waitFor(() => player.received.video.length > received + 5, 'media still flowing');
+});
+
+test('a datagram its transport throws on is counted as failed and lost; that transport and the others go on', async (t) => {
+  const mux = new MuxSocket('udp4', 8);
+  const clients = [await foreign(), await foreign()];
+  t.after(async () => {
+    for (const c of clients) c.close();
+    await mux.close();
+  });
+  await mux.bind(0, '127.0.0.1');
+  const port = mux.socket.address().port;
+  const ufrags = ['aa01', 'bb02'];
+  const got: string[][] = [[], []];
+  for (const [i, ufrag] of ufrags.entries()) {
+    const transport = mux.createTransport();
+    transport.register(ufrag, `password-of-${ufrag}-0123456789`);
+    // What werift's handler would be; this one throws on one datagram, as werift may on a bad record.
+    transport.onData = (data) => {
+      if (data.toString() === 'bad record') throw new Error('werift could not handle it');
+      got[i]!.push(data[0] === 0x00 ? 'check' : data.toString());
+    };
+  }
+  // Each client's first datagram is a check that names its transport's ufrag: the tuple is routed from then on.
+  for (const [i, ufrag] of ufrags.entries()) {
+    const m = new Message(methods.BINDING, classes.REQUEST);
+    m.setAttribute('USERNAME', `${ufrag}:remote`);
+    m.addMessageIntegrity(Buffer.from(`password-of-${ufrag}-0123456789`));
+    m.addFingerprint();
+    await send(clients[i]!, m.bytes, port);
+  }
+  await waitFor(() => got.every((g) => g.length === 1), 'both checks delivered');
+  assert.equal(mux.size.tuples, 2);
+
+  await send(clients[0]!, Buffer.from('bad record'), port);
+  await send(clients[0]!, Buffer.from('next'), port);
+  await send(clients[1]!, Buffer.from('other'), port);
+  await waitFor(() => got[0]!.length === 2 && got[1]!.length === 2, 'the next datagrams delivered');
+  assert.deepEqual(got, [
+    ['check', 'next'],
+    ['check', 'other'],
+  ]);
+  assert.deepEqual(mux.counters, { dropped: 0, answered: 0, failed: 1 });
+  assert.equal(mux.size.tuples, 2, 'the failing datagram cost its client nothing but itself');
 });
 
 test('a closed transport releases its tuples; its old tuple is then unknown', async (t) => {

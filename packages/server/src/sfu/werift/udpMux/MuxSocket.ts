@@ -33,11 +33,16 @@ export interface MuxSocketCounters {
   dropped: number;
   /** Checks of connected peers answered by the mux itself (werift/answerChecks.ts), not by werift. */
   answered: number;
+  /**
+   * Datagrams of a known tuple on which its transport's handler (werift's ICE, DTLS or SRTP) threw: each one
+   * is lost, as on the wire, and nothing else is (MuxTransport.deliver).
+   */
+  failed: number;
 }
 
 export class MuxSocket {
   readonly socket: Socket;
-  readonly counters: MuxSocketCounters = { dropped: 0, answered: 0 };
+  readonly counters: MuxSocketCounters = { dropped: 0, answered: 0, failed: 0 };
   private readonly tuples = new Map<TupleKey, MuxTransport>();
   /** Local ufrag → the transports registered under it (one, unless werift's short ufrags collide). */
   private readonly ufrags = new Map<string, MuxTransport[]>();

@@ -121,14 +121,17 @@ export class MuxTransport {
     return true;
   }
 
-  /** A datagram for this transport, from the mux's socket handler. werift's own handler catches too. */
+  /**
+   * A datagram for this transport, from the mux's socket handler. One its handler throws on is counted
+   * (`failed`, in /metrics) and lost: the next may be fine, and other transports must not notice.
+   */
   deliver(data: Buffer, rinfo: RemoteInfo): void {
     this.rinfo = rinfo;
     try {
       if (this.rtpReceiver?.receive(data) === true) return;
       this.onData(data, [rinfo.address, rinfo.port]);
     } catch {
-      // werift failed on one datagram; the next may be fine, and other transports must not notice.
+      this.lane.counters.failed += 1;
     }
   }
 }

@@ -61,13 +61,14 @@ export class UdpMux {
 
   stats(): UdpMuxStats {
     const lanes = this.v6 ? [this.v4, this.v6] : [this.v4];
-    const stats: UdpMuxStats = { transports: 0, tuples: 0, dropped: 0, answered: 0 };
+    const stats: UdpMuxStats = { transports: 0, tuples: 0, dropped: 0, answered: 0, failed: 0 };
     for (const lane of lanes) {
       const { transports, tuples } = lane.size;
       stats.transports += transports;
       stats.tuples += tuples;
       stats.dropped += lane.counters.dropped;
       stats.answered += lane.counters.answered;
+      stats.failed += lane.counters.failed;
     }
     return stats;
   }
