@@ -97,6 +97,7 @@ export class SubscriberTransport extends Transport {
         throw SfuError.negotiationFailed('the stream has no track the SFU can offer');
       await pc.setLocalDescription(await pc.createOffer());
       transport.prepareIceAgent();
+      transport.receiveReportsInMux();
       const localSdp = pc.localDescription?.sdp;
       if (!localSdp) throw SfuError.negotiationFailed('werift produced no offer');
       const offerSdp = withSessionIceLite(localSdp);

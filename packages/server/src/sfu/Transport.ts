@@ -15,6 +15,7 @@ import { keepEarlyDtls } from './werift/earlyDtls.js';
 import { followLatestNomination } from './werift/followNomination.js';
 import { leanEventsUnder } from './werift/leanEvents.js';
 import { receiveRtpInMux } from './werift/receiveInMux.js';
+import { receiveReportsInMux } from './werift/reportsInMux.js';
 import { answeringIceOf, iceConnectionOf, iceCredentialsOf, setSrtpProfiles } from './werift/shapes.js';
 import { shareOptionShapes } from './werift/shareOptionShapes.js';
 import { trimFinishedHandshake } from './werift/trimHandshake.js';
@@ -203,6 +204,17 @@ export abstract class Transport extends TypedEmitter<TransportEvents> {
   protected receiveRtpInMux(): void {
     for (const dtls of this.dtlsTransports()) {
       this.unsubscribers.push(receiveRtpInMux(this.pc, dtls, () => this.touch()));
+    }
+  }
+
+  /**
+   * Takes the peer's receiver reports from the UDP mux past werift's receiving pipeline, once DTLS is up with
+   * the SFU's SRTP contexts (werift/reportsInMux.ts). Called by the player's transport with its ICE agent
+   * prepared.
+   */
+  protected receiveReportsInMux(): void {
+    for (const dtls of this.dtlsTransports()) {
+      this.unsubscribers.push(receiveReportsInMux(this.pc, dtls, () => this.touch()));
     }
   }
 

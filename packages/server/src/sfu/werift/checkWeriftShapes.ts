@@ -149,6 +149,12 @@ const SHAPES: readonly [keyof WeriftShapeSubjects, string, Kind][] = [
   ['sender', 'lastSRtimestamp', 'present'],
   ['sender', 'lastSentSRTimestamp', 'present'],
   ['sender', 'runRtcp', 'function'],
+  // RTCRtpSender: what a receiver report updates (reportsInMux).
+  ['sender', 'remotePacketsLost', 'present'],
+  ['sender', 'remoteFractionLost', 'present'],
+  ['sender', 'rtt', 'present'],
+  ['sender', 'totalRoundTripTime', 'number'],
+  ['sender', 'roundTripTimeMeasurements', 'number'],
   // SDPManager: dropDescriptions (the negotiated descriptions, and the pending ones it checks first).
   ['peer', 'sdpManager.currentLocalDescription', 'present'],
   ['peer', 'sdpManager.currentRemoteDescription', 'present'],
@@ -180,6 +186,7 @@ const SHAPES: readonly [keyof WeriftShapeSubjects, string, Kind][] = [
   ['dtls', 'bytesSent', 'number'],
   ['dtls', 'packetsSent', 'number'],
   ['dtls', 'onStateChange.subscribe', 'function'],
+  ['dtls', 'onRtcp.execute', 'function'],
   ['dtls', 'iceTransport.connection', 'object'],
   // RTCDtlsTransport: earlyDtls (the role), unpoolHandshake (the session, undefined until the handshake).
   ['dtls', 'role', 'string'],

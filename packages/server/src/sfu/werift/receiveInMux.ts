@@ -23,16 +23,15 @@
  */
 import type { RTCDtlsTransport, RTCPeerConnection, RtpPacket } from 'werift';
 import { isRtcp, parseRtp } from '../rtpDatagram.js';
+import { countReceived } from './receivedCounts.js';
 import {
   answeringIceOf,
-  iceConnectionOf,
   rtpRouterOf,
-  type WeriftReceiveCounts,
   type WeriftRemoteTrack,
   type WeriftRtpReceiver,
   type WeriftRtpRouter,
 } from './shapes.js';
-import { type MuxRtpReceiver, MuxTransport } from './udpMux/MuxTransport.js';
+import { type MuxMediaReceiver, MuxTransport } from './udpMux/MuxTransport.js';
 import { fastSrtpOf } from './weriftSrtp.js';
 
 /** The extensions werift hands the track with a packet: none are negotiated. */
@@ -63,18 +62,18 @@ export function receiveRtpInMux(
     const transport = protocol.transport;
     if (!(transport instanceof MuxTransport)) continue;
     const receiver = new FastRtpReceive(router, dtls, protocol, onPacket);
-    transport.rtpReceiver = receiver;
+    transport.mediaReceiver = receiver;
     installed.push([transport, receiver]);
   }
   return () => {
     for (const [transport, receiver] of installed) {
-      if (transport.rtpReceiver === receiver) transport.rtpReceiver = null;
+      if (transport.mediaReceiver === receiver) transport.mediaReceiver = null;
     }
   };
 }
 
 /** The fast path of one ICE protocol (one mux transport) of a publisher's connection. */
-class FastRtpReceive implements MuxRtpReceiver {
+class FastRtpReceive implements MuxMediaReceiver {
   private readonly routes = new Map<number, Route>();
 
   constructor(
@@ -110,17 +109,7 @@ class FastRtpReceive implements MuxRtpReceiver {
     } finally {
       route.statistics.add(packet);
       if (route.nack) route.receiver.nack.addPacket(packet);
-      // What werift's DTLS transport and ICE connection count for every datagram they pass on.
-      const counts = dtls as unknown as WeriftReceiveCounts;
-      counts.bytesReceived += data.length;
-      counts.packetsReceived += 1;
-      const pair = iceConnectionOf(dtls).nominated as
-        | (WeriftReceiveCounts & { protocol: unknown })
-        | undefined;
-      if (pair !== undefined && pair.protocol === this.protocol) {
-        pair.packetsReceived += 1;
-        pair.bytesReceived += data.length;
-      }
+      countReceived(dtls, this.protocol, data.length);
       this.onPacket();
     }
     return true;

@@ -60,6 +60,22 @@ export interface WeriftSenderInternals {
   runRtcp(): Promise<void>;
 }
 
+/**
+ * The fields of werift's `RTCRtpSender` its `handleRtcpPacket` writes from a receiver report, which its
+ * `getStats` reads (remote-inbound-rtp): reportsInMux.ts applies the reports of players to them.
+ */
+export interface WeriftReportedFields {
+  readonly ssrc: number;
+  /** Middle 32 bits of the last report's NTP time, and when it was sent in seconds (as WeriftSenderInternals). */
+  readonly lastSRtimestamp?: number;
+  readonly lastSentSRTimestamp?: number;
+  remotePacketsLost?: number;
+  remoteFractionLost?: number;
+  rtt?: number;
+  totalRoundTripTime: number;
+  roundTripTimeMeasurements: number;
+}
+
 // The fields senderFields.ts counts beside werift's sender and DTLS transport, or reads when werift changed
 // them (own data properties in werift 0.25.2; checkWeriftShapes.ts verifies they still are).
 
@@ -133,7 +149,8 @@ export interface WeriftIceConnection {
 /**
  * What the publisher's receive fast path (receiveInMux.ts) reads and keeps up to date of werift's receiving
  * side. werift's `RTCPeerConnection.router` (`RtpRouter`, webrtc/src/media/router.ts) maps an SSRC to its
- * `RTCRtpReceiver` once the first packet of the SSRC was routed.
+ * `RTCRtpReceiver` once the first packet of the SSRC was routed, and the SSRC of each of its senders to the
+ * `RTCRtpSender` (reportsInMux.ts, which tells them apart by class).
  */
 export interface WeriftRtpRouter {
   readonly ssrcTable: Readonly<Record<number, WeriftRtpReceiver | undefined>>;

@@ -16,8 +16,11 @@ export interface CheckAnswerer {
   answered(check: BindingCheck): void;
 }
 
-/** Takes a datagram of a connected peer before werift sees it (receiveInMux.ts); false leaves it to werift. */
-export interface MuxRtpReceiver {
+/**
+ * Takes a datagram of a connected peer before werift sees it (a publisher's RTP: receiveInMux.ts; a player's
+ * RTCP: reportsInMux.ts); false leaves it to werift.
+ */
+export interface MuxMediaReceiver {
   receive(data: Buffer): boolean;
 }
 
@@ -40,8 +43,8 @@ export class MuxTransport {
   readonly ufrags = new Map<string, IcePassword>();
   /** Answers the checks of a connected peer in the mux (answerChecks.ts); null: werift answers them all. */
   checkAnswerer: CheckAnswerer | null = null;
-  /** Takes a publisher's RTP past werift's receiving pipeline (receiveInMux.ts); null: werift gets it all. */
-  rtpReceiver: MuxRtpReceiver | null = null;
+  /** Takes the peer's media datagrams past werift's receiving pipeline ({@link MuxMediaReceiver}); null: werift gets it all. */
+  mediaReceiver: MuxMediaReceiver | null = null;
 
   constructor(private readonly lane: MuxSocket) {}
 
@@ -91,7 +94,7 @@ export class MuxTransport {
     if (this.closed) return;
     this.closed = true;
     this.checkAnswerer = null;
-    this.rtpReceiver = null;
+    this.mediaReceiver = null;
     this.lane.release(this);
   };
 
@@ -128,7 +131,7 @@ export class MuxTransport {
   deliver(data: Buffer, rinfo: RemoteInfo): void {
     this.rinfo = rinfo;
     try {
-      if (this.rtpReceiver?.receive(data) === true) return;
+      if (this.mediaReceiver?.receive(data) === true) return;
       this.onData(data, [rinfo.address, rinfo.port]);
     } catch {
       this.lane.counters.failed += 1;
