@@ -9,7 +9,9 @@
  * video, libwebrtc's intervals), its consent checks, its signaling heartbeats and the SFU's sender reports to
  * it. Measured on this machine (2026-12-07, bench audio-fanout, 200 players, each switched off in turn in
  * alternating runs), each of the four was 0.3–0.5 µs of server CPU per forwarded packet, at rest and under
- * load alike: cold code and objects, each event on its own.
+ * load alike: cold code and objects, each event on its own. Taking the reports here, same-run pairs (video
+ * fan-out, 200 players, reports every second): 9.89 / 8.89 → 8.5 / 8.5 µs per forwarded packet, 1.83 / 1.56 →
+ * 1.44 / 1.5 µs of it at rest.
  *
  * A compound of receiver reports and SDES only (what a player sends between its feedback) is applied as
  * werift applies it (`handleRtcpPacket` for SR and RR, below) to the same fields, which werift's `getStats`
@@ -94,7 +96,8 @@ class ReportsReceive implements MuxMediaReceiver {
         return true; // the watchdog is one of those listeners
       }
     } catch {
-      // A compound werift's parser throws on: dropped, as werift's transport would.
+      // A compound werift's parser throws on: dropped, as werift's transport would (it authenticated, so the
+      // player is there: its activity counts).
     }
     this.onPacket();
     return true;
