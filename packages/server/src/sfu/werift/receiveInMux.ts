@@ -23,15 +23,14 @@
  */
 import type { RTCDtlsTransport, RTCPeerConnection, RtpPacket } from 'werift';
 import { isRtcp, parseRtp } from '../rtpDatagram.js';
-import { countReceived } from './receivedCounts.js';
+import { countReceived, installInMux } from './mediaInMux.js';
 import {
-  answeringIceOf,
   rtpRouterOf,
   type WeriftRemoteTrack,
   type WeriftRtpReceiver,
   type WeriftRtpRouter,
 } from './shapes.js';
-import { type MuxMediaReceiver, MuxTransport } from './udpMux/MuxTransport.js';
+import type { MuxMediaReceiver } from './udpMux/MuxTransport.js';
 import { fastSrtpOf } from './weriftSrtp.js';
 
 /** The extensions werift hands the track with a packet: none are negotiated. */
@@ -57,19 +56,7 @@ export function receiveRtpInMux(
   onPacket: () => void,
 ): () => void {
   const router = rtpRouterOf(pc);
-  const installed: [MuxTransport, FastRtpReceive][] = [];
-  for (const protocol of answeringIceOf(dtls).protocols) {
-    const transport = protocol.transport;
-    if (!(transport instanceof MuxTransport)) continue;
-    const receiver = new FastRtpReceive(router, dtls, protocol, onPacket);
-    transport.mediaReceiver = receiver;
-    installed.push([transport, receiver]);
-  }
-  return () => {
-    for (const [transport, receiver] of installed) {
-      if (transport.mediaReceiver === receiver) transport.mediaReceiver = null;
-    }
-  };
+  return installInMux(dtls, (protocol) => new FastRtpReceive(router, dtls, protocol, onPacket));
 }
 
 /** The fast path of one ICE protocol (one mux transport) of a publisher's connection. */

@@ -23,9 +23,9 @@
  * fails authentication, or that arrives before DTLS is up with the SFU's SRTP contexts, goes to werift.
  */
 import { type RTCDtlsTransport, type RTCPeerConnection, RTCRtpSender, RtcpPacketConverter } from 'werift';
-import { countReceived } from './receivedCounts.js';
-import { answeringIceOf, rtpRouterOf, type WeriftReportedFields, type WeriftRtpRouter } from './shapes.js';
-import { type MuxMediaReceiver, MuxTransport } from './udpMux/MuxTransport.js';
+import { countReceived, installInMux } from './mediaInMux.js';
+import { rtpRouterOf, type WeriftReportedFields, type WeriftRtpRouter } from './shapes.js';
+import type { MuxMediaReceiver } from './udpMux/MuxTransport.js';
 import { fastSrtpOf } from './weriftSrtp.js';
 
 const PT_RR = 201;
@@ -43,19 +43,7 @@ export function receiveReportsInMux(
   onPacket: () => void,
 ): () => void {
   const router = rtpRouterOf(pc);
-  const installed: [MuxTransport, ReportsReceive][] = [];
-  for (const protocol of answeringIceOf(dtls).protocols) {
-    const transport = protocol.transport;
-    if (!(transport instanceof MuxTransport)) continue;
-    const receiver = new ReportsReceive(router, dtls, protocol, onPacket);
-    transport.mediaReceiver = receiver;
-    installed.push([transport, receiver]);
-  }
-  return () => {
-    for (const [transport, receiver] of installed) {
-      if (transport.mediaReceiver === receiver) transport.mediaReceiver = null;
-    }
-  };
+  return installInMux(dtls, (protocol) => new ReportsReceive(router, dtls, protocol, onPacket));
 }
 
 /** The RTCP path of one ICE protocol (one mux transport) of a player's connection. */
