@@ -51,6 +51,11 @@ export interface ProducerOptions {
    * such errors there were since the last call. At most one call per {@link PLAYER_ERROR_REPORT_MS}.
    */
   onPlayerError?: ((error: unknown, count: number, producer: Producer) => void) | undefined;
+  /**
+   * Told after each packet went to every player, with the time it arrived (performance.now()): the router's
+   * sender reports go out then, while the process is awake anyway (SenderReports.nudge).
+   */
+  onForwarded?: ((now: number) => void) | undefined;
 }
 
 /** Shortest time between two {@link ProducerOptions.onPlayerError} calls of one producer. */
@@ -342,6 +347,7 @@ export class Producer extends TypedEmitter<ProducerEvents> {
         keyframes.add(packet, keyframe, now);
         if (keyframe) this.emit('keyframe');
       }
+      this.options.onForwarded?.(now);
     }
   }
 

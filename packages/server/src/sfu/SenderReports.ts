@@ -27,6 +27,13 @@
  * in {@link sendOnPair}'s walk through werift's ICE objects; it now goes out through the transport's
  * {@link PairRoute}, as forwarded packets do, and counts itself on the DTLS transport's {@link DtlsFields},
  * which adds it to werift's counters when werift reads them.
+ *
+ * While media flows, the router nudges this after each packet it forwarded ({@link SenderReports.nudge}), and
+ * the due reports go out then, when the process is awake anyway: a timer of its own woke an idle process ten
+ * times a second, and a wakeup costs this machine about as much CPU as the work it does (the bench's relay:
+ * 72 µs per packet with 5 players, 4 with 800; strace of a 200-player audio fan-out under load: 11 timer
+ * wakeups a second, 10 of them this timer's). The timer stays, for a router with no media flowing; it runs
+ * only when no packet nudged for twice the tick.
  */
 import { REPORT_INTERVAL_MS, REPORT_JITTER } from '@parley/protocol';
 import type { RTCDtlsTransport, RTCRtpSender } from 'werift';
@@ -57,7 +64,7 @@ const NTP_UNIX_OFFSET_S = 2_208_988_800;
 
 /** The first report of a stream, before randomization. */
 const FIRST_REPORT_MS = 1000;
-/** How often the timer looks for due reports. */
+/** How often due reports are looked for while packets flow (the timer's, with none: twice that). */
 const DEFAULT_TICK_MS = 100;
 
 const PT_SR = 200;
@@ -103,6 +110,8 @@ export class SenderReports {
   private readonly entries = new Set<Entry>();
   private readonly tickMs: number;
   private timer: NodeJS.Timeout | null = null;
+  /** When the last pass ran (performance.now()). */
+  private lastTick = 0;
   private _sent = 0;
 
   constructor(options: { tickMs?: number } = {}) {
@@ -144,7 +153,7 @@ export class SenderReports {
     };
     this.entries.add(entry);
     if (this.timer === null) {
-      this.timer = setInterval(() => this.tick(), this.tickMs);
+      this.timer = setInterval(() => this.tick(), 2 * this.tickMs);
       this.timer.unref();
     }
     return () => {
@@ -165,10 +174,21 @@ export class SenderReports {
   }
 
   /**
+   * A packet was just forwarded at `now` (performance.now()): runs a pass if the last one is a tick old, and
+   * puts the timer off (it runs only for a router with no media flowing).
+   */
+  nudge(now: number): void {
+    if (this.timer === null || now - this.lastTick < this.tickMs) return;
+    this.timer.refresh();
+    this.tick(now);
+  }
+
+  /**
    * @internal One pass of the timer, at `now` (performance.now()): starts the streams that sent their first
    * packet and sends the reports that are due. Public for tests, which step the time themselves.
    */
   tick(now = performance.now()): void {
+    this.lastTick = now;
     for (const entry of this.entries) {
       // Plain data only: the fast path's own count before the first packet, the entry's due time after.
       // werift's sender is read in send(), when a report is due (most passes find none).

@@ -88,6 +88,7 @@ export class SfuRouter extends TypedEmitter<SfuRouterEvents> {
       producerOptions: {
         ...resolved.producerOptions,
         onPlayerError: (error, count, producer) => this.emit('playerError', error, count, producer.id),
+        onForwarded: (now) => this.reports.nudge(now),
       },
     };
     this.inactivity = new InactivitySweep(this.options.timeouts.inactivityMs);

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import {
   type RTCDtlsTransport,
+  RTCRtpSender,
   type RtcpPacket,
   RtcpPacketConverter,
   RtcpSenderInfo,
@@ -167,6 +168,43 @@ test("in a session, each report is counted on the player's DTLS transport and it
     assert.ok(b.dtlsBytes - a.dtlsBytes > 28, 'an SR and more');
     assert.equal(b.pairBytes - a.pairBytes, b.dtlsBytes - a.dtlsBytes, 'the same bytes on both');
   }
+});
+
+test('while packets flow the passes run on their nudges, one a tick; with none, on the timer', async (t) => {
+  const reports = new SenderReports({ tickMs: 1000 });
+  t.after(() => reports.close());
+  const passes: (number | undefined)[] = [];
+  const tick = reports.tick.bind(reports);
+  reports.tick = (now?: number) => {
+    passes.push(now);
+    tick(now);
+  };
+  // No packet sent yet: each pass only looks.
+  reports.add(
+    new RTCRtpSender('audio'),
+    'audio',
+    { packetCount: 0, octetCount: 0, hasSent: false },
+    () => null,
+  );
+  // Packets forwarded at these times (far ahead of the clock, so the timer's own passes cannot come between).
+  const at = performance.now() + 1e9;
+  for (const ms of [0, 10, 990, 1000, 1500, 2010, 2020]) reports.nudge(at + ms);
+  assert.deepEqual(passes, [at, at + 1000, at + 2010], 'a pass when the last is a tick old, none between');
+
+  // No packets: the timer's passes (every two ticks) still run.
+  const idle = new SenderReports({ tickMs: 5 });
+  t.after(() => idle.close());
+  let looked = 0;
+  const counts = {
+    packetCount: 0,
+    octetCount: 0,
+    get hasSent() {
+      looked += 1;
+      return false;
+    },
+  };
+  idle.add(new RTCRtpSender('audio'), 'audio', counts, () => null);
+  await waitFor(() => looked >= 3, "the timer's passes");
 });
 
 test('a report is due 0.5–1.5 s after the first packet, never before it, never once the sender stopped', async (t) => {
