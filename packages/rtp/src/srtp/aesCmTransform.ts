@@ -126,16 +126,14 @@ export class AesCmTransform implements SrtpTransform, CounterBlocks {
     roc: number,
     payload: Uint8Array,
   ): Buffer | null {
-    const length = payload.length;
-    if (length > AHEAD_MAX_LENGTH) return null;
-    // The cipher's object is reached only when the next packets' keystream is computed.
+    // In the keystream computed ahead, as the stream itself seals it; the cipher's object is reached only when
+    // the next packets' keystream is computed.
+    const sealed = sealInKeystreamAhead(ahead, header, seq, roc, payload, this.rtpMacSlot);
+    if (sealed !== null || payload.length > AHEAD_MAX_LENGTH) return sealed;
     const index = roc * 0x10000 + seq;
-    const blocks = regionBlocks(length);
-    let at = regionAhead(ahead, index, blocks);
-    if (at < 0) {
-      at = (this.rtpAes ?? this.makeRtp()).computeAhead(ahead, this, ssrc, index, blocks);
-      ahead.macSlot = this.rtpMacSlot;
-    }
+    const aes = this.rtpAes ?? this.makeRtp();
+    const at = aes.computeAhead(ahead, this, ssrc, index, regionBlocks(payload.length));
+    ahead.macSlot = this.rtpMacSlot;
     return sealAt(ahead, at, header, payload, roc, this.rtpMacSlot);
   }
 
