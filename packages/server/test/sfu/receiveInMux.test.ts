@@ -6,8 +6,11 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import type { RTCPeerConnection } from 'werift';
+import fc from 'fast-check';
+import { type RTCPeerConnection, RtpHeader, RtpPacket } from 'werift';
 import { SfuRouter } from '../../src/sfu/index.js';
+import { addIsKnown, addReceived, statisticsAddDigest } from '../../src/sfu/werift/receivedStatistics.js';
+import { WERIFT_STATISTICS_ADD_SHA256, type WeriftStreamStatistics } from '../../src/sfu/werift/shapes.js';
 import { closeAll, TestPlayer, TestPublisher } from './support/clients.js';
 import { type LoopbackStun, startLoopbackStun } from './support/loopbackStun.js';
 import { waitFor } from './support/waitFor.js';
@@ -142,5 +145,82 @@ test('what the fast path does not take goes to werift: a padded packet is forwar
     producer.stats().packets,
     producerBefore + 1 + 5,
     'the producer got all but the tampered packet',
+  );
+});
+
+test("a publisher's statistics count as werift's own `add` counts, for any order of packets and clock", async (t) => {
+  const router = new SfuRouter();
+  const pub = new TestPublisher(stun, { kinds: ['audio'] });
+  t.after(() => closeAll(router, pub));
+  const transport = await pub.publish(router, 's');
+  pub.send('audio');
+  const pc = (transport as unknown as { pc: RTCPeerConnection }).pc;
+  const receiver = pc.getTransceivers()[0]!.receiver as unknown as {
+    remoteStreams: Record<number, WeriftStreamStatistics | undefined>;
+  };
+  await waitFor(
+    () => Object.values(receiver.remoteStreams).length > 0,
+    "werift's statistics of the publisher's stream",
+  );
+  const live = Object.values(receiver.remoteStreams)[0]!;
+  assert.equal(
+    statisticsAddDigest(live),
+    WERIFT_STATISTICS_ADD_SHA256,
+    "werift's StreamStatistics.add is the one receivedStatistics.ts was written from",
+  );
+  assert.equal(addIsKnown(live), true);
+
+  const Statistics = live.constructor as new (clockRate: number) => WeriftStreamStatistics;
+  const step = fc.record({
+    // Mostly in order, with reordering, repeats, and jumps across the 16-bit wrap.
+    seqStep: fc.oneof(fc.constant(1), fc.integer({ min: -40, max: 40 }), fc.integer({ min: 0, max: 0xffff })),
+    tsStep: fc.oneof(fc.constant(960), fc.constant(0), fc.integer({ min: -5000, max: 100_000 })),
+    payload: fc.nat(1200),
+    // Seconds since the last packet, as werift's default `now` (the wall clock in seconds) moves.
+    elapsed: fc.double({ min: 0, max: 2, noNaN: true }),
+  });
+  fc.assert(
+    fc.property(
+      fc.constantFrom(48_000, 90_000, 8_000),
+      fc.integer({ min: 0, max: 0xffff }),
+      fc.nat(0xffff_ffff),
+      fc.double({ min: 1e9, max: 2e9, noNaN: true }),
+      fc.array(step, { minLength: 1, maxLength: 60 }),
+      (clockRate, seq0, ts0, now0, steps) => {
+        const werift = new Statistics(clockRate);
+        const lean = new Statistics(clockRate);
+        let seq = seq0;
+        let ts = ts0;
+        let now = now0;
+        for (const s of steps) {
+          const packet = new RtpPacket(
+            new RtpHeader({ sequenceNumber: seq, timestamp: ts, payloadType: 111, ssrc: 1 }),
+            Buffer.alloc(s.payload),
+          );
+          const before = performance.timeOrigin + performance.now();
+          werift.add(packet, now);
+          addReceived(lean, packet, now);
+          const after = performance.timeOrigin + performance.now();
+          const { lastPacketReceivedTimestamp: a, ...weriftFields } = werift as unknown as Record<
+            string,
+            unknown
+          >;
+          const { lastPacketReceivedTimestamp: b, ...leanFields } = lean as unknown as Record<
+            string,
+            unknown
+          >;
+          assert.deepEqual(leanFields, weriftFields);
+          assert.ok(
+            (b as number) >= before && (b as number) <= after,
+            'the arrival stamp is the stats clock',
+          );
+          assert.equal(typeof a, 'number');
+          seq = (seq + s.seqStep + 0x10000) & 0xffff;
+          ts = (ts + s.tsStep + 0x1_0000_0000) % 0x1_0000_0000;
+          now += s.elapsed;
+        }
+      },
+    ),
+    { numRuns: 300 },
   );
 });

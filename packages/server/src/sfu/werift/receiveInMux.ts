@@ -13,22 +13,24 @@
  *
  * What werift does with such a packet is still done, with the same objects: the DTLS transport's and the
  * nominated pair's receive counters, SRTP unprotect with the transport's own context (weriftSrtp.ts), werift's
- * `RtpPacket`, the receiver's `StreamStatistics` (its receiver reports to the publisher), its NACK handler for
- * video, the track's `onReceiveRtp` event. It applies only where werift's `handleRTP` would do nothing else:
+ * `RtpPacket`, the receiver's `StreamStatistics` (its receiver reports to the publisher; counted as werift's
+ * `add` counts, receivedStatistics.ts), its NACK handler for video, the track's `onReceiveRtp` event. It applies only where werift's `handleRTP` would do nothing else:
  * a known SSRC already routed once (its statistics and RTCP loop exist), a plain codec (not RTX, not RED), no
  * transport-wide congestion control, a 12-byte header (no padding, CSRC or header extension: none is
  * negotiated, peerConfig.ts), which it parses into werift's `RtpPacket` as a media pipe does (rtpDatagram.ts).
  * Anything else — DTLS, RTCP, STUN, the first packet of a stream, a packet that fails authentication — goes to
  * werift as before.
  */
-import type { RTCDtlsTransport, RTCPeerConnection, RtpPacket } from 'werift';
+import type { RTCDtlsTransport, RTCPeerConnection } from 'werift';
 import { isRtcp, parseRtp } from '../rtpDatagram.js';
 import { countReceived, installInMux } from './mediaInMux.js';
+import { addIsKnown, addReceived } from './receivedStatistics.js';
 import {
   rtpRouterOf,
   type WeriftRemoteTrack,
   type WeriftRtpReceiver,
   type WeriftRtpRouter,
+  type WeriftStreamStatistics,
 } from './shapes.js';
 import type { MuxMediaReceiver } from './udpMux/MuxTransport.js';
 import { fastSrtpOf } from './weriftSrtp.js';
@@ -41,7 +43,9 @@ interface Route {
   readonly payloadType: number;
   readonly receiver: WeriftRtpReceiver;
   readonly track: WeriftRemoteTrack;
-  readonly statistics: { add(packet: RtpPacket): void };
+  readonly statistics: WeriftStreamStatistics;
+  /** Whether receivedStatistics.ts counts for werift's `add` (werift 0.25.2's). */
+  readonly leanStatistics: boolean;
   /** Video with NACK negotiated: werift's NACK handler sees every packet. */
   readonly nack: boolean;
 }
@@ -94,7 +98,8 @@ class FastRtpReceive implements MuxMediaReceiver {
       // track a clone, which nothing here needs: no subscriber changes a packet.
       route.track.onReceiveRtp.execute(packet, NO_EXTENSIONS);
     } finally {
-      route.statistics.add(packet);
+      if (route.leanStatistics) addReceived(route.statistics, packet);
+      else route.statistics.add(packet);
       if (route.nack) route.receiver.nack.addPacket(packet);
       countReceived(dtls, this.protocol, data.length);
       this.onPacket();
@@ -124,5 +129,12 @@ function resolve(router: WeriftRtpRouter, ssrc: number, payloadType: number): Ro
   const name = codec.name.toLowerCase();
   if (name === 'rtx' || name === 'red') return null;
   if (receiver.receiverTWCC !== undefined || receiver.twccEnabled) return null;
-  return { payloadType, receiver, track, statistics, nack: track.kind === 'video' && !!receiver.nackEnabled };
+  return {
+    payloadType,
+    receiver,
+    track,
+    statistics,
+    leanStatistics: addIsKnown(statistics),
+    nack: track.kind === 'video' && !!receiver.nackEnabled,
+  };
 }

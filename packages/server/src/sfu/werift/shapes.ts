@@ -162,7 +162,7 @@ export interface WeriftRtpReceiver {
   readonly codecs: Readonly<Record<number, { name: string } | undefined>>;
   readonly trackBySSRC: Readonly<Record<number, WeriftRemoteTrack | undefined>>;
   /** The receive statistics by SSRC (werift's `StreamStatistics`), which its receiver reports are made of. */
-  readonly remoteStreams: Readonly<Record<number, { add(packet: RtpPacket): void } | undefined>>;
+  readonly remoteStreams: Readonly<Record<number, WeriftStreamStatistics | undefined>>;
   /** The transport-wide congestion control feedback of the receiver, when negotiated. */
   readonly receiverTWCC: unknown;
   /** Getters over the codecs' feedback (each sorts the codecs). */
@@ -172,6 +172,33 @@ export interface WeriftRtpReceiver {
   readonly rtcpRunning: boolean;
   readonly nack: { addPacket(packet: RtpPacket): void };
 }
+
+/**
+ * werift's `StreamStatistics` (webrtc/src/media/receiver/statistics.ts): one received stream's counts, which its
+ * receiver reports (to the publisher) and `getStats` read. Own data properties in werift 0.25.2, written by
+ * its `add` per packet (receivedStatistics.ts writes them the same way).
+ */
+export interface WeriftStreamStatistics {
+  base_seq?: number;
+  max_seq?: number;
+  cycles: number;
+  packets_received: number;
+  bytesReceived: number;
+  headerBytesReceived: number;
+  lastPacketReceivedTimestamp?: number;
+  readonly clockRate: number;
+  jitter_q4: number;
+  last_arrival?: number;
+  last_timestamp?: number;
+  add(packet: RtpPacket, now?: number): void;
+}
+
+/**
+ * SHA-256 of the source of werift 0.25.2's `StreamStatistics.prototype.add` (ESM build): the version
+ * receivedStatistics.ts does the same as. A werift whose `add` differs keeps its own.
+ */
+export const WERIFT_STATISTICS_ADD_SHA256 =
+  '967019b332cf7ad8859cc3741e8c9618ad6e462812ea220ad9c216d6ef87ce26';
 
 /** A remote `MediaStreamTrack` of werift: its RTP event. */
 export interface WeriftRemoteTrack {
