@@ -14,10 +14,11 @@
  * What werift does with such a packet is still done, with the same objects: the DTLS transport's and the
  * nominated pair's receive counters, SRTP unprotect with the transport's own context (weriftSrtp.ts), werift's
  * `RtpPacket`, the receiver's `StreamStatistics` (its receiver reports to the publisher; counted as werift's
- * `add` counts, receivedStatistics.ts), its NACK handler for video, the track's `onReceiveRtp` event. It applies only where werift's `handleRTP` would do nothing else:
- * a known SSRC already routed once (its statistics and RTCP loop exist), a plain codec (not RTX, not RED), no
- * transport-wide congestion control, a 12-byte header (no padding, CSRC or header extension: none is
- * negotiated, peerConfig.ts), which it parses into werift's `RtpPacket` as a media pipe does (rtpDatagram.ts).
+ * `add` counts, receivedStatistics.ts), its NACK handler for video, the track's `onReceiveRtp` event. It
+ * applies only where werift's `handleRTP` would do nothing else: a known SSRC already routed once (its
+ * statistics and RTCP loop exist), a plain codec (not RTX, not RED), no transport-wide congestion control, a
+ * 12-byte header (no padding, CSRC or header extension: none is negotiated, peerConfig.ts), which it parses
+ * into werift's `RtpPacket` as a media pipe does (rtpDatagram.ts).
  * Anything else — DTLS, RTCP, STUN, the first packet of a stream, a packet that fails authentication — goes to
  * werift as before.
  */
