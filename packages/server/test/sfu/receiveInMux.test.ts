@@ -153,15 +153,16 @@ test("a publisher's statistics count as werift's own `add` counts, for any order
   const pub = new TestPublisher(stun, { kinds: ['audio'] });
   t.after(() => closeAll(router, pub));
   const transport = await pub.publish(router, 's');
-  pub.send('audio');
   const pc = (transport as unknown as { pc: RTCPeerConnection }).pc;
   const receiver = pc.getTransceivers()[0]!.receiver as unknown as {
     remoteStreams: Record<number, WeriftStreamStatistics | undefined>;
   };
-  await waitFor(
-    () => Object.values(receiver.remoteStreams).length > 0,
-    "werift's statistics of the publisher's stream",
-  );
+  // A packet each check until werift has counted one (the first may come before the SFU's SRTP is ready).
+  await waitFor(() => {
+    if (Object.values(receiver.remoteStreams).length > 0) return true;
+    pub.send('audio');
+    return false;
+  }, "werift's statistics of the publisher's stream");
   const live = Object.values(receiver.remoteStreams)[0]!;
   assert.equal(
     statisticsAddDigest(live),
