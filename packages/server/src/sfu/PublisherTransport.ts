@@ -10,6 +10,7 @@ import { SfuError } from './SfuError.js';
 import { withSessionIceLite } from './sessionIceLite.js';
 import type { RtpStreamStats } from './stats.js';
 import { createPeer, type StunProbe, Transport, type TransportTimeouts } from './Transport.js';
+import { FastRtpReceive } from './werift/receiveInMux.js';
 
 /** What {@link PublisherTransport.create} needs; supplied by the router. */
 export interface PublisherTransportOptions {
@@ -80,7 +81,7 @@ export class PublisherTransport extends Transport {
       await pc.setLocalDescription(answer);
       transport.prepareIceAgent();
       transport.useFastSrtp();
-      transport.receiveRtpInMux();
+      transport.receiveInMux(FastRtpReceive);
       for (const t of transceivers) {
         const codec = t.codecs[0];
         if (!codec) continue; // rejected: no codec in common

@@ -21,6 +21,7 @@ import { SfuError } from './SfuError.js';
 import { withSessionIceLite } from './sessionIceLite.js';
 import type { RtpStreamStats } from './stats.js';
 import { createPeer, type StunProbe, Transport, type TransportTimeouts } from './Transport.js';
+import { ReportsReceive } from './werift/reportsInMux.js';
 
 /** The feedback message type of FIR (RFC 5104 §4.3.1); werift parses FIR but does not export its class. */
 const FMT_FIR = 4;
@@ -97,7 +98,7 @@ export class SubscriberTransport extends Transport {
         throw SfuError.negotiationFailed('the stream has no track the SFU can offer');
       await pc.setLocalDescription(await pc.createOffer());
       transport.prepareIceAgent();
-      transport.receiveReportsInMux();
+      transport.receiveInMux(ReportsReceive);
       const localSdp = pc.localDescription?.sdp;
       if (!localSdp) throw SfuError.negotiationFailed('werift produced no offer');
       const offerSdp = withSessionIceLite(localSdp);

@@ -14,8 +14,7 @@ import { dropNegotiatedDescriptions } from './werift/dropDescriptions.js';
 import { keepEarlyDtls } from './werift/earlyDtls.js';
 import { followLatestNomination } from './werift/followNomination.js';
 import { leanEventsUnder } from './werift/leanEvents.js';
-import { receiveRtpInMux } from './werift/receiveInMux.js';
-import { receiveReportsInMux } from './werift/reportsInMux.js';
+import { type InMuxReceiverClass, installInMux } from './werift/mediaInMux.js';
 import { answeringIceOf, iceConnectionOf, iceCredentialsOf, setSrtpProfiles } from './werift/shapes.js';
 import { shareOptionShapes } from './werift/shareOptionShapes.js';
 import { trimFinishedHandshake } from './werift/trimHandshake.js';
@@ -198,23 +197,13 @@ export abstract class Transport extends TypedEmitter<TransportEvents> {
   }
 
   /**
-   * Takes the peer's RTP from the UDP mux past werift's receiving pipeline, once DTLS is up with the SFU's
-   * SRTP contexts (werift/receiveInMux.ts). Called by the publisher's transport with its ICE agent prepared.
+   * Takes what the peer sends of one kind from the UDP mux past werift's receiving pipeline, once DTLS is up with
+   * the SFU's SRTP contexts: a publisher's RTP (werift/receiveInMux.ts), a player's receiver reports
+   * (werift/reportsInMux.ts). Called by the transport with its ICE agent prepared.
    */
-  protected receiveRtpInMux(): void {
+  protected receiveInMux(Receiver: InMuxReceiverClass): void {
     for (const dtls of this.dtlsTransports()) {
-      this.unsubscribers.push(receiveRtpInMux(this.pc, dtls, () => this.touch()));
-    }
-  }
-
-  /**
-   * Takes the peer's receiver reports from the UDP mux past werift's receiving pipeline, once DTLS is up with
-   * the SFU's SRTP contexts (werift/reportsInMux.ts). Called by the player's transport with its ICE agent
-   * prepared.
-   */
-  protected receiveReportsInMux(): void {
-    for (const dtls of this.dtlsTransports()) {
-      this.unsubscribers.push(receiveReportsInMux(this.pc, dtls, () => this.touch()));
+      this.unsubscribers.push(installInMux(this.pc, dtls, () => this.touch(), Receiver));
     }
   }
 

@@ -22,19 +22,15 @@
  * Anything else — DTLS, RTCP, STUN, the first packet of a stream, a packet that fails authentication — goes to
  * werift as before.
  */
-import type { RTCDtlsTransport, RTCPeerConnection } from 'werift';
 import { isRtcp, parseRtp } from '../rtpDatagram.js';
-import { countReceived, installInMux } from './mediaInMux.js';
+import { InMuxReceiver } from './mediaInMux.js';
 import { addIsKnown, addReceived } from './receivedStatistics.js';
-import {
-  rtpRouterOf,
-  type WeriftRemoteTrack,
-  type WeriftRtpReceiver,
-  type WeriftRtpRouter,
-  type WeriftStreamStatistics,
+import type {
+  WeriftRemoteTrack,
+  WeriftRtpReceiver,
+  WeriftRtpRouter,
+  WeriftStreamStatistics,
 } from './shapes.js';
-import type { MuxMediaReceiver } from './udpMux/MuxTransport.js';
-import { fastSrtpOf } from './weriftSrtp.js';
 
 /** The extensions werift hands the track with a packet: none are negotiated. */
 const NO_EXTENSIONS: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>;
@@ -52,35 +48,16 @@ interface Route {
 }
 
 /**
- * Receives `pc`'s RTP on the UDP mux transports of `dtls`'s ICE connection; `onPacket` is called for each
- * packet taken (the transport's activity). Returns the function that stops it.
+ * The fast path of one ICE protocol (one mux transport) of a publisher's connection: Transport installs it
+ * (`receiveInMux`) once the ICE agent is prepared.
  */
-export function receiveRtpInMux(
-  pc: RTCPeerConnection,
-  dtls: RTCDtlsTransport,
-  onPacket: () => void,
-): () => void {
-  const router = rtpRouterOf(pc);
-  return installInMux(dtls, (protocol) => new FastRtpReceive(router, dtls, protocol, onPacket));
-}
-
-/** The fast path of one ICE protocol (one mux transport) of a publisher's connection. */
-class FastRtpReceive implements MuxMediaReceiver {
+export class FastRtpReceive extends InMuxReceiver {
   private readonly routes = new Map<number, Route>();
-
-  constructor(
-    private readonly router: WeriftRtpRouter,
-    private readonly dtls: RTCDtlsTransport,
-    private readonly protocol: unknown,
-    private readonly onPacket: () => void,
-  ) {}
 
   receive(data: Buffer): boolean {
     // RTP version 2 without padding, header extension or CSRC, and not RTCP.
     if (data.length < 12 || data[0] !== 0x80 || isRtcp(data)) return false;
-    const dtls = this.dtls;
-    if (dtls.state !== 'connected') return false;
-    const srtp = fastSrtpOf(dtls);
+    const srtp = this.srtp();
     if (srtp === null) return false;
     const route = this.routeOf(data.readUInt32BE(8), data[1]! & 0x7f);
     if (route === null) return false;
@@ -102,7 +79,7 @@ class FastRtpReceive implements MuxMediaReceiver {
       if (route.leanStatistics) addReceived(route.statistics, packet);
       else route.statistics.add(packet);
       if (route.nack) route.receiver.nack.addPacket(packet);
-      countReceived(dtls, this.protocol, data.length);
+      this.countReceived(data.length);
       this.onPacket();
     }
     return true;

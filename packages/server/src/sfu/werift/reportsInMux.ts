@@ -22,11 +22,9 @@
  * does after it decrypts: the router, the transport's own feedback handler and its watchdog. A packet that
  * fails authentication, or that arrives before DTLS is up with the SFU's SRTP contexts, goes to werift.
  */
-import { type RTCDtlsTransport, type RTCPeerConnection, RTCRtpSender, RtcpPacketConverter } from 'werift';
-import { countReceived, installInMux } from './mediaInMux.js';
-import { rtpRouterOf, type WeriftReportedFields, type WeriftRtpRouter } from './shapes.js';
-import type { MuxMediaReceiver } from './udpMux/MuxTransport.js';
-import { fastSrtpOf } from './weriftSrtp.js';
+import { RTCRtpSender, RtcpPacketConverter } from 'werift';
+import { InMuxReceiver } from './mediaInMux.js';
+import type { WeriftReportedFields, WeriftRtpRouter } from './shapes.js';
 
 const PT_RR = 201;
 const PT_SDES = 202;
@@ -34,35 +32,16 @@ const PT_SDES = 202;
 const RTT_ALPHA = 0.85;
 
 /**
- * Receives `pc`'s RTCP on the UDP mux transports of `dtls`'s ICE connection; `onPacket` is called for each
- * datagram taken (the transport's activity). Returns the function that stops it.
+ * The RTCP path of one ICE protocol (one mux transport) of a player's connection: Transport installs it
+ * (`receiveInMux`) once the ICE agent is prepared.
  */
-export function receiveReportsInMux(
-  pc: RTCPeerConnection,
-  dtls: RTCDtlsTransport,
-  onPacket: () => void,
-): () => void {
-  const router = rtpRouterOf(pc);
-  return installInMux(dtls, (protocol) => new ReportsReceive(router, dtls, protocol, onPacket));
-}
-
-/** The RTCP path of one ICE protocol (one mux transport) of a player's connection. */
-class ReportsReceive implements MuxMediaReceiver {
-  constructor(
-    private readonly router: WeriftRtpRouter,
-    private readonly dtls: RTCDtlsTransport,
-    private readonly protocol: unknown,
-    private readonly onPacket: () => void,
-  ) {}
-
+export class ReportsReceive extends InMuxReceiver {
   receive(data: Buffer): boolean {
     // What werift's DTLS transport takes for RTCP: a media datagram (first byte 128–191) of type 192–208.
     const b0 = data[0]!;
     const b1 = data[1]!;
     if (data.length < 8 || b0 < 128 || b0 > 191 || b1 < 192 || b1 > 208) return false;
-    const dtls = this.dtls;
-    if (dtls.state !== 'connected') return false;
-    const srtp = fastSrtpOf(dtls);
+    const srtp = this.srtp();
     if (srtp === null) return false;
     let plain: Buffer;
     try {
@@ -70,13 +49,13 @@ class ReportsReceive implements MuxMediaReceiver {
     } catch {
       return false; // werift unprotects it again and drops it, as it does any packet that fails
     }
-    countReceived(dtls, this.protocol, data.length);
+    this.countReceived(data.length);
     try {
       if (!applyReports(plain, this.router)) {
         // What werift's DTLS transport does with a decrypted compound; its listeners catch per packet too.
         for (const rtcp of RtcpPacketConverter.deSerialize(plain)) {
           try {
-            dtls.onRtcp.execute(rtcp);
+            this.dtls.onRtcp.execute(rtcp);
           } catch {
             // werift logs and goes on with the next packet of the compound.
           }

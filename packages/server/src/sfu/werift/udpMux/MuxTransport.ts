@@ -43,7 +43,7 @@ export class MuxTransport {
   readonly ufrags = new Map<string, IcePassword>();
   /** Answers the checks of a connected peer in the mux (answerChecks.ts); null: werift answers them all. */
   checkAnswerer: CheckAnswerer | null = null;
-  /** Takes the peer's media datagrams past werift's receiving pipeline ({@link MuxMediaReceiver}); null: werift gets it all. */
+  /** Takes the peer's media past werift's receiving pipeline ({@link MuxMediaReceiver}); null: werift gets all. */
   mediaReceiver: MuxMediaReceiver | null = null;
 
   constructor(private readonly lane: MuxSocket) {}
