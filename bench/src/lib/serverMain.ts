@@ -7,6 +7,7 @@
  * and its transports closed by reason, lib/routerWatch.ts), `health` (what /healthz says: sessions, rooms, transports) and `gc` (a full garbage
  * collection, when the process runs with --expose-gc, answered with V8's heap by generation right after it).
  */
+import { get as httpGet } from 'node:http';
 import {
   constants,
   type NodeGCPerformanceDetail,
@@ -81,7 +82,7 @@ async function answer(line: string): Promise<ServerStats | object> {
     };
     return stats;
   }
-  if (cmd === 'health') return (await (await fetch(`${server.httpUrl}/healthz`)).json()) as object;
+  if (cmd === 'health') return await getJson(`${server.httpUrl}/healthz`);
   if (cmd === 'gc') {
     // Two full collections: V8 frees the memory of dead ArrayBuffers (the SRTP keystream buffers, a few per
     // packet and player) on a background thread after gc() returns, and the next collection first finishes
@@ -93,6 +94,35 @@ async function answer(line: string): Promise<ServerStats | object> {
   }
   return { error: `unknown command ${cmd}` };
 }
+/**
+ * GETs a JSON answer with node:http, not `fetch`: undici's body stream detaches an ArrayBuffer, and the first
+ * detach in a process invalidates V8's ArrayBufferDetaching protector for good — every optimized function that
+ * relied on it (the SFU's typed-array and Buffer code: sealing, the keystream, the STUN and RTP parsers) is
+ * deoptimized at once, and recompiled with a detach check on each typed-array access. Measured with
+ * `--trace-protector-invalidation`: the bench's first `health` command did that to the server before the second
+ * load step, so the windows after it measured recompilation and code a served Parley never runs (the server
+ * itself sends callbacks with node:http and never calls fetch).
+ */
+function getJson(url: string): Promise<object> {
+  return new Promise((resolve, reject) => {
+    httpGet(url, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        text += chunk;
+      });
+      res.on('end', () => {
+        try {
+          resolve(JSON.parse(text) as object);
+        } catch (err) {
+          reject(err);
+        }
+      });
+      res.on('error', reject);
+    }).on('error', reject);
+  });
+}
+
 /** V8's heap now, by generation (see HeapBreakdown). */
 function heapBreakdown(): HeapBreakdown {
   let youngBytes = 0;
