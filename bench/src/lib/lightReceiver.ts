@@ -14,6 +14,7 @@
  * report; and a generic NACK for every gap in the sequence numbers, at once, as libwebrtc asks for a missing
  * packet (once here). A retransmitted packet counts when it arrives, like any other.
  */
+import type { RemoteInfo } from 'node:dgram';
 import { RolloverCounter } from '@parley/rtp';
 import type { RTCPeerConnection } from 'werift';
 import { arrivals } from './arrivals.js';
@@ -189,8 +190,16 @@ export function lighten(pc: RTCPeerConnection, receiver: TagSink): () => void {
     internals.rtcpRunning = false;
     internals.rtcpCancel?.abort();
   }
-  const werift = udp.onData;
-  udp.onData = (data, addr) => {
+  // RTP is taken at the socket itself, ahead of werift's `message` listener (which normalizes the address
+  // family, stores the sender's address on the transport and builds an address array for each datagram before
+  // its `onData`): the bench reads a Parley player's packet with the same work as a baseline receiver's (a
+  // listener on a bare socket, lib/baseline.ts), so the arrival times of a burst compare the forwarders, not
+  // the two receiving paths. Everything else goes on to werift's listeners, as before.
+  const socket = udp.socket;
+  const weriftListeners = socket.listeners('message') as ((data: Buffer, info: RemoteInfo) => void)[];
+  if (weriftListeners.length === 0) throw new Error("werift's UDP transport has no message listener");
+  socket.removeAllListeners('message');
+  const onMessage = (data: Buffer, info: RemoteInfo): void => {
     const b0 = data[0];
     // RTP: version 2, and not an RTCP packet type (RFC 5761 §4); the rest (STUN, DTLS, RTCP) is werift's.
     if (b0 >= 128 && b0 < 192 && data.length >= 12 && (data[1] < 192 || data[1] > 223)) {
@@ -198,15 +207,17 @@ export function lighten(pc: RTCPeerConnection, receiver: TagSink): () => void {
       arrivals.push(onRtp, data, performance.now());
       return;
     }
-    werift(data, addr);
+    for (const listener of weriftListeners) listener.call(socket, data, info);
   };
+  socket.on('message', onMessage);
   players.add(player);
   if (timer === null) {
     timer = setInterval(tick, 100);
     timer.unref();
   }
   return () => {
-    udp.onData = werift;
+    socket.off('message', onMessage);
+    for (const listener of weriftListeners) socket.on('message', listener);
     players.delete(player);
     if (players.size === 0 && timer !== null) {
       clearInterval(timer);
