@@ -94,6 +94,7 @@ async function answer(line: string): Promise<ServerStats | object> {
   }
   return { error: `unknown command ${cmd}` };
 }
+
 /**
  * GETs a JSON answer with node:http, not `fetch`: undici's body stream detaches an ArrayBuffer, and the first
  * detach in a process invalidates V8's ArrayBufferDetaching protector for good — every optimized function that
