@@ -11,14 +11,20 @@ import { startChild } from '../src/lib/childChannel.js';
 const file = join(tmpdir(), `parley-bench-echo-${process.pid}.cjs`);
 after(() => rmSync(file, { force: true }));
 
-/** A child that prints its ready line, then echoes each command line back. */
+/**
+ * A child that writes its ready line, then echoes each command line back, on the bench's channel; it prints
+ * trace-like text on its stdout meanwhile, which must not reach the answers.
+ */
 function echoScript(): string {
   writeFileSync(
     file,
     [
-      "process.stdout.write(JSON.stringify({ pid: process.pid }) + '\\n');",
+      "const channel = new (require('node:net').Socket)({ fd: 3, readable: false, writable: true });",
+      // What V8's trace flags print: on stdout, between the answers, even without a newline of its own.
+      "process.stdout.write('[echo child: text on stdout, as a V8 trace prints] ');",
+      "channel.write(JSON.stringify({ pid: process.pid }) + '\\n');",
       "require('node:readline').createInterface({ input: process.stdin })",
-      "  .on('line', (line) => process.stdout.write(line + '\\n'));",
+      "  .on('line', (line) => { process.stdout.write('[echo child: more] '); channel.write(line + '\\n'); });",
     ].join('\n'),
   );
   return file;

@@ -7,7 +7,8 @@
  * cheapest SRTP this runtime has, and its sends leave synchronously as Parley's do (syncUdpSend), so the
  * ratio measures everything else Parley does per packet; its process has Parley's garbage-collector setting.
  * No ICE, no DTLS, no RTCP, no header rewriting, no NACK or keyframe handling: keys are agreed out of band,
- * through these commands on stdin (one JSON line each, one JSON answer line each on stdout):
+ * through these commands on stdin (one JSON line each, one JSON answer line each on the bench's channel,
+ * childChannel.ts):
  *   { op: 'source', ssrc, key, salt }        packets of SSRC `ssrc` are protected with this master key/salt (hex)
  *   { op: 'receiver', id, port, key, salt }  receiver `id` listens on 127.0.0.1:`port` and has this key
  *   { op: 'route', ssrc, receiver }          forward SSRC `ssrc` to receiver `id`
@@ -16,6 +17,7 @@
 import { createSocket } from 'node:dgram';
 import { createInterface } from 'node:readline';
 import { SRTP_AES128_CM_HMAC_SHA1_80, SrtpCryptoContext } from '@parley/rtp';
+import { writeToBench } from './childChannel.js';
 import { makeSendsSynchronous, tuneHeapForForwarding } from './serverParts.js';
 
 /** A command on the relay's stdin. */
@@ -104,9 +106,10 @@ function handle(cmd: RelayCommand): RelayAnswer {
       return { error: `unknown op ${(cmd as { op: unknown }).op}` };
   }
 }
+const toBench = writeToBench();
 const commands = createInterface({ input: process.stdin });
 commands.on('line', (line) => {
-  process.stdout.write(`${JSON.stringify(handle(JSON.parse(line) as RelayCommand))}\n`);
+  toBench(handle(JSON.parse(line) as RelayCommand));
 });
 // The bench process went away without stopping us: stop too.
 commands.on('close', () => process.exit(0));
@@ -114,4 +117,4 @@ process.on('SIGTERM', () => {
   socket.close();
   process.exit(0);
 });
-process.stdout.write(`${JSON.stringify({ port: socket.address().port, pid: process.pid })}\n`);
+toBench({ port: socket.address().port, pid: process.pid });

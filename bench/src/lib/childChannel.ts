@@ -1,10 +1,16 @@
 /**
  * A child process of the benchmark (the Parley server, the baseline relay) and the line protocol both speak:
- * the child prints one JSON line when ready, then answers each JSON command line on its stdin with one JSON
- * line on its stdout, in order.
+ * the child writes one JSON line when ready, then answers each JSON command line on its stdin with one JSON
+ * line, in order. The child writes those lines on a channel of their own (file descriptor {@link CHANNEL_FD},
+ * {@link writeToBench}), not on its stdout: V8's trace flags (`--trace-deopt`, `--trace-opt`,
+ * `--trace-protector-invalidation`, given through PARLEY_BENCH_SERVER_NODE_ARGS) print on stdout from C,
+ * between and even inside the child's own writes, and broke the protocol at their first line. A child's stdout
+ * goes to the bench's stderr, with its progress, away from the results on the bench's stdout.
  */
 import { spawn } from 'node:child_process';
+import { Socket } from 'node:net';
 import { createInterface } from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
 import { cpuMs, pinnedCommand, rssBytes } from './procStat.js';
 
 /** A started child: its ready line, pid, and the calls on it. */
@@ -25,6 +31,17 @@ export interface Child<I = ChildInfo> {
   stop(): Promise<void>;
   /** Resolves, once the child has ended (asked or not), with how: "exited with 0", "was killed by SIGKILL". */
   exited: Promise<string>;
+}
+
+/** The child's end of the channel: its file descriptor 3, a pipe the bench opened. */
+export const CHANNEL_FD = 3;
+
+/** In a child: a function that writes one value to the bench as a JSON line (the ready line, then each answer). */
+export function writeToBench(): (value: unknown) => void {
+  const channel = new Socket({ fd: CHANNEL_FD, readable: false, writable: true });
+  return (value) => {
+    channel.write(`${JSON.stringify(value)}\n`);
+  };
 }
 
 /** Every child's ready line has its pid. */
@@ -57,10 +74,11 @@ export async function startChild({
   nodeArgs?: string[];
 }): Promise<Child<ChildInfo & Record<string, unknown>>> {
   const { command, args, pinned } = pinnedCommand(cpu, [process.execPath, ...nodeArgs, script, arg]);
-  const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(command, args, { stdio: ['pipe', process.stderr, 'inherit', 'pipe'] });
+  const commands = child.stdin as Writable;
   // A command written just as the child died fails with EPIPE here; the exit handler below says what happened.
-  child.stdin.on('error', () => {});
-  const lines = createInterface({ input: child.stdout });
+  commands.on('error', () => {});
+  const lines = createInterface({ input: child.stdio[CHANNEL_FD] as Readable });
   const waiting: { resolve: (value: unknown) => void; reject: (err: Error) => void }[] = [];
   // How the child ended, once it has: an exit code, or the signal that killed it (then the code is null, and
   // a crash such as SIGSEGV prints nothing of its own).
@@ -101,7 +119,7 @@ export async function startChild({
       if (ended !== null) return Promise.reject(new Error(`${script} ${ended}`));
       return new Promise<unknown>((resolve, reject) => {
         waiting.push({ resolve, reject });
-        child.stdin.write(`${JSON.stringify(cmd)}\n`);
+        commands.write(`${JSON.stringify(cmd)}\n`);
       });
     },
     cpuMs: () => {

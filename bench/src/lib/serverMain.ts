@@ -1,7 +1,8 @@
 /**
  * The server side of a benchmark, run as its own process by serverProcess.ts: starts Parley with the options
- * in argv[2] (JSON; with `cluster` settings it is one node of a cluster), prints `{ url, httpUrl, pid }` as one
- * line, then answers commands on stdin (one JSON line each): `stats` (packets and payload bytes the SFU handed
+ * in argv[2] (JSON; with `cluster` settings it is one node of a cluster), writes `{ url, httpUrl, pid }` as one
+ * line on the bench's channel (childChannel.ts), then answers commands on stdin (one JSON line each, each answer
+ * a line on the channel): `stats` (packets and payload bytes the SFU handed
  * to werift for its players, counted by the consumers' per-packet hook; memory; garbage-collection pauses:
  * total, and the longest since the last `stats`; full collections; the counters of the node's media pipes
  * and its transports closed by reason, lib/routerWatch.ts), `health` (what /healthz says: sessions, rooms, transports) and `gc` (a full garbage
@@ -18,6 +19,7 @@ import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 import { getHeapSpaceStatistics } from 'node:v8';
 import type { ServerOptions } from '@parley/server';
+import { writeToBench } from './childChannel.js';
 import { watchRouter } from './routerWatch.js';
 import type { GcAnswer, HeapBreakdown, ServerCommand, ServerStats } from './serverProcess.js';
 
@@ -58,7 +60,8 @@ new PerformanceObserver((list) => {
 
 const router = watchRouter(SfuRouter);
 const server = await startServer({ ...options, logger: createLogger({ level: 'warn' }) });
-process.stdout.write(`${JSON.stringify({ url: server.url, httpUrl: server.httpUrl, pid: process.pid })}\n`);
+const toBench = writeToBench();
+toBench({ url: server.url, httpUrl: server.httpUrl, pid: process.pid });
 
 /** Answers one command line. */
 async function answer(line: string): Promise<ServerStats | object> {
@@ -149,7 +152,7 @@ commands.on('close', () => {
 });
 commands.on('line', (line) => {
   chain = chain.then(async () => {
-    process.stdout.write(`${JSON.stringify(await answer(line))}\n`);
+    toBench(await answer(line));
   });
 });
 process.on('SIGTERM', () => {
