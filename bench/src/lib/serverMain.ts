@@ -16,6 +16,7 @@ import {
   PerformanceObserver,
 } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
+import { json } from 'node:stream/consumers';
 import { pathToFileURL } from 'node:url';
 import { getHeapSpaceStatistics } from 'node:v8';
 import type { ServerOptions } from '@parley/server';
@@ -109,21 +110,7 @@ async function answer(line: string): Promise<ServerStats | object> {
  */
 function getJson(url: string): Promise<object> {
   return new Promise((resolve, reject) => {
-    httpGet(url, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        text += chunk;
-      });
-      res.on('end', () => {
-        try {
-          resolve(JSON.parse(text) as object);
-        } catch (err) {
-          reject(err);
-        }
-      });
-      res.on('error', reject);
-    }).on('error', reject);
+    httpGet(url, (res) => json(res).then((body) => resolve(body as object), reject)).on('error', reject);
   });
 }
 
