@@ -97,6 +97,7 @@ export function fanoutScenario({
           ...janusPeers,
         ],
         notes,
+        controlFloor: { kind },
       });
     },
     headline: (result) => mediaHeadline(result, 'players'),

@@ -48,7 +48,10 @@ interface LightPlayer {
   sendReport(): void;
 }
 
-const RR_INTERVAL_MS = { audio: 5000, video: 1000 };
+/** How often a player sends a receiver report, by the kinds it receives (libwebrtc's intervals). */
+export const RR_INTERVAL_MS = { audio: 5000, video: 1000 } as const;
+/** How often the one report timer looks for due reports. */
+export const RR_TICK_MS = 100;
 /** Gaps larger than this are not NACKed (a restart, not a loss). */
 const MAX_NACK_GAP = 64;
 const PT_RR = 201;
@@ -212,7 +215,7 @@ export function lighten(pc: RTCPeerConnection, receiver: TagSink): () => void {
   socket.on('message', onMessage);
   players.add(player);
   if (timer === null) {
-    timer = setInterval(tick, 100);
+    timer = setInterval(tick, RR_TICK_MS);
     timer.unref();
   }
   return () => {

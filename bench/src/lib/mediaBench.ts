@@ -20,6 +20,14 @@ import {
 } from '../janus/janusPeer.js';
 import { renderChart } from './chart.js';
 import {
+  type ControlFloor,
+  type FloorRow,
+  type FloorWindow,
+  mergeFloorWindows,
+  shortEvents,
+  startControlFloor,
+} from './controlFloorLoad.js';
+import {
   type AtScaleSlope,
   CAPACITY_RULE,
   capacity,
@@ -74,8 +82,29 @@ export type MediaRow = {
   ratio: number | null;
   /** Parley's server at rest at this load (see {@link atRest}), null where not measured. */
   parleyAtRest: AtRest | null;
+  /** The control-plane floor at this load (see {@link FloorAtStep}), null where not measured. */
+  controlFloor: FloorAtStep | null;
   errors: string[];
 } & Record<string, unknown>;
+
+/**
+ * The control-plane floor at a step (lib/controlFloor.ts): a minimal process taking the control events of as
+ * many players as Parley's (heartbeats, consent checks, receiver reports; sending their sender reports), with
+ * no media; its CPU spread over the packets Parley forwards at that step, as {@link AtRest} is.
+ */
+export interface FloorAtStep extends FloorRow {
+  microsPerPacket: number | null;
+}
+
+/** The floor's row at a step against Parley's row there (null if either is missing). */
+export function floorAtStep(floor: FloorRow | null, parley: StepRow | null): FloorAtStep | null {
+  if (floor === null || parley === null) return null;
+  const perSecond = parley.forwardedPerSecond;
+  return {
+    ...floor,
+    microsPerPacket: perSecond ? round((floor.cpuPercent * 10_000) / perSecond, 2) : null,
+  };
+}
 
 /**
  * What Parley's server costs at rest at a step: its CPU while the relay's windows ran (its players connected,
@@ -140,6 +169,18 @@ export interface MediaSummary {
   parleyAtRestMicrosPerPacket: number | null;
   /** The ratio without Parley's cost at rest: its forwarding's CPU per packet ÷ the relay's. */
   ratioNetOfRest: number | null;
+  /**
+   * The control-plane floor's CPU spread over Parley's packets, pooled over the steps (see {@link FloorAtStep});
+   * absent where the scenario does not measure it.
+   */
+  controlFloorMicrosPerPacket?: number | null;
+  /**
+   * (the relay + the floor) ÷ the relay, pooled: the least ratio a server with those players' control plane
+   * could have, were its forwarding as thin as the relay's and its control events as cheap as the floor's.
+   */
+  relayWithFloorRatio?: number | null;
+  /** Parley ÷ (the relay + the floor), pooled. */
+  ratioToRelayWithFloor?: number | null;
   connectionRetries: number;
   serverPinned: boolean;
   relayPinned: boolean;
@@ -231,10 +272,20 @@ async function growPeer(
   }
 }
 
+/** The control-plane floor of a pass (see {@link FloorAtStep}) and its rows by load. */
+interface LiveFloor {
+  floor: ControlFloor;
+  kind: 'audio' | 'video';
+  heartbeatIntervalMs: number;
+  rows: Map<number, FloorRow>;
+  windows: number;
+}
+
 /**
  * Measures one load step on every peer still ramping: `rounds` windows each, the peers in turn (in reverse
  * order every other round), each with only its own sources sending; the other peers' processes idle on the
- * same CPU as bystanders. Adds each peer's merged row, with its server's memory read after the rounds.
+ * same CPU as bystanders. Adds each peer's merged row, with its server's memory read after the rounds. With a
+ * `floor`, each round ends with a window of the floor's (every peer's sources paused).
  */
 async function measureStep({
   peers,
@@ -245,6 +296,7 @@ async function measureStep({
   unit,
   pacer,
   progress,
+  floor,
 }: {
   peers: readonly LivePeer[];
   load: number;
@@ -254,7 +306,9 @@ async function measureStep({
   unit: string;
   pacer: Pacer;
   progress: Progress;
+  floor?: LiveFloor | undefined;
 }): Promise<void> {
+  const floorWindows: FloorWindow[] = [];
   const windows = new Map<LivePeer, { rows: WindowRow[]; samples: WindowSamples[] }>(
     peers.map((p) => [p, { rows: [], samples: [] }]),
   );
@@ -291,6 +345,25 @@ async function measureStep({
         peer.windows += 1;
       }
       progress.end();
+    }
+    if (floor !== undefined) {
+      progress.phase(
+        `control floor: measuring ${load} ${unit}, round ${round + 1} of ${rounds}, ${seconds} s`,
+      );
+      floorWindows.push(await floor.floor.measure(seconds, floor.windows === 0 ? 3 : 1));
+      floor.windows += 1;
+      progress.end();
+    }
+  }
+  if (floor !== undefined) {
+    const row = mergeFloorWindows(floorWindows, load, floor.kind, floor.heartbeatIntervalMs);
+    if (row !== null) {
+      floor.rows.set(load, row);
+      progress.log(
+        `control floor ${unit}=${load}  cpu ${row.cpuPercent}%, per second: ${row.perSecond.heartbeats} heartbeats, ` +
+          `${row.perSecond.checks} consent checks, ${row.perSecond.receiverReports} receiver reports, ` +
+          `${row.perSecond.senderReports} sender reports`,
+      );
     }
   }
   for (const peer of peers) {
@@ -381,6 +454,7 @@ async function runPass({
   pacer,
   progress,
   notes,
+  controlFloor,
 }: {
   peers: readonly MediaPeer[];
   steps: readonly number[];
@@ -390,8 +464,11 @@ async function runPass({
   pacer: Pacer;
   progress: Progress;
   notes: string[];
-}): Promise<Map<PeerName, SideResult>> {
+  /** Measure the control-plane floor of Parley's players of `kind` too (this pass must have Parley). */
+  controlFloor?: { kind: 'audio' | 'video' } | undefined;
+}): Promise<{ sides: Map<PeerName, SideResult>; floorRows: Map<number, FloorRow> | null }> {
   const live: LivePeer[] = [];
+  let floor: LiveFloor | undefined;
   const closed = new Set<LivePeer>();
   const close = async (peer: LivePeer): Promise<void> => {
     if (closed.has(peer)) return;
@@ -413,6 +490,19 @@ async function runPass({
         notes.push(note);
       }
     }
+    if (controlFloor !== undefined) {
+      const heartbeatIntervalMs = live.find((p) => p.name === 'parley')?.topology.heartbeatIntervalMs;
+      if (heartbeatIntervalMs === undefined) throw new Error('the control floor needs Parley in its pass');
+      progress.phase('control floor: starting');
+      floor = {
+        floor: await startControlFloor({ kind: controlFloor.kind, heartbeatIntervalMs }),
+        kind: controlFloor.kind,
+        heartbeatIntervalMs,
+        rows: new Map(),
+        windows: 0,
+      };
+      progress.end();
+    }
     for (const load of steps) {
       const flowing = new Map<LivePeer, boolean>();
       for (const peer of live.filter((p) => p.ramping)) {
@@ -422,16 +512,25 @@ async function runPass({
       }
       const measured = live.filter((p) => p.ramping);
       if (measured.length === 0) break;
-      await measureStep({ peers: measured, load, flowing, rounds, seconds, unit, pacer, progress });
+      if (floor !== undefined) {
+        progress.phase(`control floor: setting up ${load} ${unit}`);
+        await floor.floor.grow(load);
+        progress.end();
+      }
+      await measureStep({ peers: measured, load, flowing, rounds, seconds, unit, pacer, progress, floor });
     }
-    return new Map(
-      live.map((peer) => [
-        peer.name,
-        { pinned: peer.topology.pinned, rows: peer.rows, retries: peer.topology.retries?.count ?? 0 },
-      ]),
-    );
+    return {
+      sides: new Map(
+        live.map((peer) => [
+          peer.name,
+          { pinned: peer.topology.pinned, rows: peer.rows, retries: peer.topology.retries?.count ?? 0 },
+        ]),
+      ),
+      floorRows: floor?.rows ?? null,
+    };
   } finally {
     for (const peer of live) await close(peer);
+    await floor?.floor.close();
   }
 }
 
@@ -448,6 +547,7 @@ export async function runMediaBenchmark({
   peers,
   progress,
   notes: runNotes = [],
+  controlFloor,
 }: {
   title: string;
   unit: string;
@@ -459,17 +559,25 @@ export async function runMediaBenchmark({
   progress: Progress;
   /** Remarks of the scenario's own for the results (e.g. a peer it skipped). */
   notes?: readonly string[];
+  /**
+   * A fan-out of one `kind`: measure the control-plane floor of its players as well (lib/controlFloor.ts), in
+   * the pass of Parley and the relay, a window of its own after theirs in each round.
+   */
+  controlFloor?: { kind: 'audio' | 'video' };
 }): Promise<MediaOutput> {
   const pacer = startPacer();
   const sides = new Map<PeerName, SideResult>();
   const peerNotes = [...runNotes];
+  let floorRows: Map<number, FloorRow> | null = null;
   try {
     // Parley and the relay in one pass, in turn; each peer that must be `alone` (Janus) in a pass of its own.
     const passes = [peers.filter((p) => !p.alone), ...peers.filter((p) => p.alone).map((p) => [p])];
     const run = { steps, rounds, seconds, unit, pacer, progress, notes: peerNotes };
-    for (const pass of passes) {
+    for (const [i, pass] of passes.entries()) {
       if (pass.length === 0) continue;
-      for (const [name, result] of await runPass({ ...run, peers: pass })) sides.set(name, result);
+      const result = await runPass({ ...run, peers: pass, controlFloor: i === 0 ? controlFloor : undefined });
+      for (const [name, side] of result.sides) sides.set(name, side);
+      floorRows ??= result.floorRows;
     }
   } finally {
     pacer.stop();
@@ -495,6 +603,7 @@ export async function runMediaBenchmark({
       ...(janus.length > 0 ? { janus: Object.fromEntries(janus.map(([v, r]) => [v, r?.row ?? null])) } : {}),
       ratio: p !== null && b !== null && b > 0 ? round(p / b, 2) : null,
       parleyAtRest: atRest(parley?.row ?? null, baseline?.row ?? null),
+      controlFloor: floorAtStep(floorRows?.get(load) ?? null, parley?.row ?? null),
       errors: [
         parley?.error,
         baseline?.error,
@@ -518,6 +627,19 @@ export async function runMediaBenchmark({
     restPackets += r.parley.packetsReceived;
   }
   const restPooled = restPackets > 0 ? round((restMs * 1000) / restPackets, 2) : null;
+  // The floor's CPU, as if it had run for Parley's windows, ÷ Parley's packets, pooled the same way.
+  let floorMs = 0;
+  let floorPackets = 0;
+  for (const r of rows) {
+    if (r.controlFloor === null || r.parley === null) continue;
+    floorMs += (r.controlFloor.cpuPercent / 100) * (r.parley.windowSeconds ?? 0) * 1000;
+    floorPackets += r.parley.packetsReceived;
+  }
+  const floorPooled = floorPackets > 0 ? round((floorMs * 1000) / floorPackets, 2) : null;
+  const withFloor =
+    floorPooled !== null && baselinePooled !== null && baselinePooled > 0
+      ? baselinePooled + floorPooled
+      : null;
   const summary: MediaSummary = {
     capacityRule: CAPACITY_RULE,
     /** The highest step that held (null: none did); "every step held" means the capacity may be higher. */
@@ -540,6 +662,15 @@ export async function runMediaBenchmark({
       parleyPooled !== null && restPooled !== null && baselinePooled !== null && baselinePooled > 0
         ? round((parleyPooled - restPooled) / baselinePooled, 2)
         : null,
+    ...(controlFloor !== undefined
+      ? {
+          controlFloorMicrosPerPacket: floorPooled,
+          relayWithFloorRatio:
+            withFloor !== null && baselinePooled !== null ? round(withFloor / baselinePooled, 2) : null,
+          ratioToRelayWithFloor:
+            withFloor !== null && parleyPooled !== null ? round(parleyPooled / withFloor, 2) : null,
+        }
+      : {}),
     /** Parley connections that failed to set up once and were tried again (0 on a quiet machine). */
     connectionRetries: sideOf('parley').retries,
     serverPinned: sideOf('parley').pinned,
@@ -679,6 +810,15 @@ function mediaNotes(rows: readonly MediaRow[], summary: MediaSummary, unit: stri
       `${summary.connectionRetries} Parley connection(s) failed to set up once and were tried again`,
     );
   }
+  for (const r of rows) {
+    const short = r.controlFloor ? shortEvents(r.controlFloor) : [];
+    if (short.length > 0) {
+      notes.push(
+        `control floor at ${r[unit]} ${unit}: ${short.join(', ')} came at under 80 % of the players' rates ` +
+          `(${short.map((k) => `${r.controlFloor?.perSecond[k]} of ${round(r.controlFloor?.expectedPerSecond[k], 1)}/s`).join(', ')}): its figure there is too low`,
+      );
+    }
+  }
   for (const r of rows) for (const e of r.errors) notes.push(e);
   return notes;
 }
@@ -691,16 +831,18 @@ export function mediaTable(result: ScenarioResult<MediaOutput>, unit: string): s
   const burst = (r: StepRow | null): string =>
     r?.burst ? `${v(r.burst.firstArrivalMs)} ms + ${v(r.burst.betweenArrivalsMicros)} µs` : '—';
   const lines = [
-    `| ${unit} | Parley pkt/s out | Parley µs/pkt | baseline µs/pkt | ratio | Parley at rest: CPU (µs/pkt) | Parley loss | Parley p50 / p99 latency | baseline loss | baseline p50 / p99 latency | burst: first arrival + per further receiver (Parley; baseline) | server CPU | bench CPU | other load CPU 0 / 1 (Parley; baseline) |`,
-    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    `| ${unit} | Parley pkt/s out | Parley µs/pkt | baseline µs/pkt | ratio | Parley at rest: CPU (µs/pkt) | control floor: CPU (µs/pkt) | Parley loss | Parley p50 / p99 latency | baseline loss | baseline p50 / p99 latency | burst: first arrival + per further receiver (Parley; baseline) | server CPU | bench CPU | other load CPU 0 / 1 (Parley; baseline) |`,
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const r of result.rows) {
     const p = r.parley;
     const rest = r.parleyAtRest;
+    const floor = r.controlFloor ?? null;
     const b = r.baseline;
     lines.push(
       `| ${r[unit]} | ${v(p?.forwardedPerSecond)} | ${v(p?.cpuMicrosPerPacket)} | ${v(b?.cpuMicrosPerPacket)} | ${v(r.ratio, '×')} | ` +
         `${rest ? `${rest.cpuPercent} % (${v(rest.microsPerPacket)})` : '—'} | ` +
+        `${floor ? `${floor.cpuPercent} % (${v(floor.microsPerPacket)})` : '—'} | ` +
         `${v(p?.lossPercent, ' %')} | ${p ? `${v(p.latencyMs.p50)} / ${v(p.latencyMs.p99)} ms` : '—'} | ` +
         `${v(b?.lossPercent, ' %')} | ${b ? `${v(b.latencyMs.p50)} / ${v(b.latencyMs.p99)} ms` : '—'} | ` +
         `${burst(p)}; ${burst(b)} | ` +
@@ -714,6 +856,17 @@ export function mediaTable(result: ScenarioResult<MediaOutput>, unit: string): s
       `Parley at rest (its players connected, its publisher paused, while the relay was measured): ` +
         `${s.parleyAtRestMicrosPerPacket} µs per packet it forwards when sending, pooled; without it, Parley's ` +
         `forwarding costs ${s.ratioNetOfRest}× the relay's per packet (${s.ratio}× with it).`,
+    );
+  }
+  if (typeof s.controlFloorMicrosPerPacket === 'number') {
+    lines.push(
+      '',
+      `Control floor (a window of its own each round: a minimal process taking the same players' heartbeats, ` +
+        `consent checks and receiver reports and sending their sender reports, at the same rates, with no ` +
+        `parsing, crypto or media; lib/controlFloor.ts): ${s.controlFloorMicrosPerPacket} µs per packet Parley ` +
+        `forwards, pooled. The relay with it: ${s.relayWithFloorRatio}× the relay alone, the ratio of a Node ` +
+        `server whose forwarding were as thin as the relay's and whose control events cost it no more than the ` +
+        `floor; Parley is ${s.ratioToRelayWithFloor}× the relay with the floor.`,
     );
   }
   const memory = s.serverMemoryPerTransport;

@@ -60,6 +60,8 @@ export interface Topology {
   pairs: FlowPair[];
   /** Connections that failed once and were tried again (Parley). */
   retries?: { count: number };
+  /** The heartbeat interval its server asks its players for (Parley), for the control-plane floor. */
+  heartbeatIntervalMs?: number;
   grow(n: number, onProgress?: ((done: number) => void) | null): Promise<void>;
   close(): Promise<void>;
 }
@@ -171,7 +173,16 @@ export async function parleyFanout({
     publisher.close();
     await server.stop();
   };
-  return { target: server, pinned: server.pinned, tracks: pub.tracks, pairs, retries, grow, close };
+  return {
+    target: server,
+    pinned: server.pinned,
+    tracks: pub.tracks,
+    pairs,
+    retries,
+    heartbeatIntervalMs: publisher.hello.heartbeatIntervalMs,
+    grow,
+    close,
+  };
 }
 
 /** One baseline sender of `kinds` and receivers added by grow(n). */
