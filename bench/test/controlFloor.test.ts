@@ -24,7 +24,9 @@ describe('control floor', () => {
     try {
       await floor.grow(4);
       assert.equal(floor.players, 4);
-      const w = await floor.measure(3, 1);
+      let besideReads = 0;
+      const w = await floor.measure(3, 1, () => 100 * ++besideReads);
+      assert.equal(w.besideCpuMs, 100); // read at the window's start and end
       assert.ok(w.seconds >= 2.9, `window ${w.seconds} s`);
       assert.ok(w.cpuMs >= 0);
       // 4 players × 3 s: 60 heartbeats, 40 checks, 12 receiver and 12 sender reports on average (the lower
@@ -47,11 +49,17 @@ describe('control floor', () => {
     const w = (seconds: number, cpuMs: number, n: number): FloorWindow => ({
       seconds,
       cpuMs,
+      besideCpuMs: cpuMs * 2,
       events: { heartbeats: n, checks: n, receiverReports: n, senderReports: n / 2 },
     });
     const row = mergeFloorWindows([w(10, 200, 400), w(10, 300, 400)], 200, 'audio', 5000);
     assert.ok(row);
     assert.equal(row.cpuPercent, 2.5); // 500 ms of CPU in 20 s
+    assert.equal(row.besideCpuPercent, 5);
+    assert.equal(
+      mergeFloorWindows([{ ...w(10, 200, 400), besideCpuMs: null }], 200, 'audio', 5000)?.besideCpuPercent,
+      null,
+    );
     assert.deepEqual(row.perSecond, { heartbeats: 40, checks: 40, receiverReports: 40, senderReports: 20 });
     assert.deepEqual(row.expectedPerSecond, expectedPerSecond(200, 'audio', 5000));
     assert.deepEqual(row.expectedPerSecond, {

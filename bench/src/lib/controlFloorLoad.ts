@@ -33,6 +33,8 @@ const RECEIVER_REPORT_BYTES = 46;
 export interface FloorWindow {
   seconds: number;
   cpuMs: number;
+  /** The CPU of the process measured beside the floor (Parley's server at rest), if one was given. */
+  besideCpuMs: number | null;
   /** What the floor took and sent during the window. */
   events: FloorStats;
 }
@@ -60,8 +62,11 @@ export interface ControlFloor {
   readonly players: number;
   /** Adds players up to `n` (silent until a window). */
   grow(n: number): Promise<void>;
-  /** Runs one window: the players' events for `warmupSeconds`, then `seconds` measured; silent again after. */
-  measure(seconds: number, warmupSeconds: number): Promise<FloorWindow>;
+  /**
+   * Runs one window: the players' events for `warmupSeconds`, then `seconds` measured; silent again after.
+   * `beside` reads the CPU (ms) of a process to measure over the same seconds (Parley's server at rest).
+   */
+  measure(seconds: number, warmupSeconds: number, beside?: () => number): Promise<FloorWindow>;
   /** What the floor has taken and sent so far. */
   stats(): Promise<FloorStats>;
   close(): Promise<void>;
@@ -177,21 +182,24 @@ export async function startControlFloor({
       while (players.length < n) await addPlayer();
     },
     stats,
-    async measure(seconds, warmupSeconds) {
+    async measure(seconds, warmupSeconds, beside) {
       await request({ op: 'start', reportIntervalMs: REPORT_INTERVAL_MS[kind] });
       start();
       try {
         await sleep(warmupSeconds * 1000);
         const before = await stats();
         const cpuBefore = child.cpuMs();
+        const besideBefore = beside?.() ?? null;
         const t0 = performance.now();
         await sleep(seconds * 1000);
         const cpuMs = child.cpuMs() - cpuBefore;
+        const besideCpuMs = besideBefore === null ? null : (beside?.() ?? besideBefore) - besideBefore;
         const elapsed = (performance.now() - t0) / 1000;
         const after = await stats();
         return {
           seconds: elapsed,
           cpuMs,
+          besideCpuMs,
           events: {
             heartbeats: after.heartbeats - before.heartbeats,
             checks: after.checks - before.checks,
@@ -225,6 +233,8 @@ export interface FloorRow {
   players: number;
   seconds: number;
   cpuPercent: number;
+  /** Parley's server at rest in the same windows (its players connected, its publisher paused), if measured. */
+  besideCpuPercent: number | null;
   /** What it took and sent per second, and what the players' rates make that (the check that the load ran). */
   perSecond: FloorStats;
   expectedPerSecond: FloorStats;
@@ -240,12 +250,16 @@ export function mergeFloorWindows(
   const seconds = windows.reduce((s, w) => s + w.seconds, 0);
   if (windows.length === 0 || seconds <= 0) return null;
   const cpuMs = windows.reduce((s, w) => s + w.cpuMs, 0);
+  const beside = windows.every((w) => w.besideCpuMs !== null)
+    ? windows.reduce((s, w) => s + (w.besideCpuMs ?? 0), 0)
+    : null;
   const rate = (key: keyof FloorStats): number =>
     Math.round(windows.reduce((s, w) => s + w.events[key], 0) / seconds);
   return {
     players,
     seconds,
     cpuPercent: round((cpuMs / (seconds * 1000)) * 100, 2) ?? 0,
+    besideCpuPercent: beside === null ? null : round((beside / (seconds * 1000)) * 100, 2),
     perSecond: {
       heartbeats: rate('heartbeats'),
       checks: rate('checks'),

@@ -174,6 +174,8 @@ export interface MediaSummary {
    * absent where the scenario does not measure it.
    */
   controlFloorMicrosPerPacket?: number | null;
+  /** Parley's server at rest in the floor's windows, spread and pooled alike. */
+  parleyBesideFloorMicrosPerPacket?: number | null;
   /**
    * (the relay + the floor) ÷ the relay, pooled: the least ratio a server with those players' control plane
    * could have, were its forwarding as thin as the relay's and its control events as cheap as the floor's.
@@ -350,7 +352,11 @@ async function measureStep({
       progress.phase(
         `control floor: measuring ${load} ${unit}, round ${round + 1} of ${rounds}, ${seconds} s`,
       );
-      floorWindows.push(await floor.floor.measure(seconds, floor.windows === 0 ? 3 : 1));
+      // Parley's server, at rest, beside it: the same players' events, in the same seconds on the same CPU.
+      const parley = peers.find((p) => p.name === 'parley')?.topology.target;
+      floorWindows.push(
+        await floor.floor.measure(seconds, floor.windows === 0 ? 3 : 1, parley && (() => parley.cpuMs())),
+      );
       floor.windows += 1;
       progress.end();
     }
@@ -360,7 +366,8 @@ async function measureStep({
     if (row !== null) {
       floor.rows.set(load, row);
       progress.log(
-        `control floor ${unit}=${load}  cpu ${row.cpuPercent}%, per second: ${row.perSecond.heartbeats} heartbeats, ` +
+        `control floor ${unit}=${load}  cpu ${row.cpuPercent}% (Parley at rest beside it ${row.besideCpuPercent ?? '—'}%), ` +
+          `per second: ${row.perSecond.heartbeats} heartbeats, ` +
           `${row.perSecond.checks} consent checks, ${row.perSecond.receiverReports} receiver reports, ` +
           `${row.perSecond.senderReports} sender reports`,
       );
@@ -629,13 +636,19 @@ export async function runMediaBenchmark({
   const restPooled = restPackets > 0 ? round((restMs * 1000) / restPackets, 2) : null;
   // The floor's CPU, as if it had run for Parley's windows, ÷ Parley's packets, pooled the same way.
   let floorMs = 0;
+  let besideMs: number | null = 0;
   let floorPackets = 0;
   for (const r of rows) {
     if (r.controlFloor === null || r.parley === null) continue;
-    floorMs += (r.controlFloor.cpuPercent / 100) * (r.parley.windowSeconds ?? 0) * 1000;
+    const asParleyMs = (percent: number): number => (percent / 100) * (r.parley?.windowSeconds ?? 0) * 1000;
+    floorMs += asParleyMs(r.controlFloor.cpuPercent);
+    const beside = r.controlFloor.besideCpuPercent;
+    besideMs = beside === null || besideMs === null ? null : besideMs + asParleyMs(beside);
     floorPackets += r.parley.packetsReceived;
   }
   const floorPooled = floorPackets > 0 ? round((floorMs * 1000) / floorPackets, 2) : null;
+  const besidePooled =
+    floorPackets > 0 && besideMs !== null ? round((besideMs * 1000) / floorPackets, 2) : null;
   const withFloor =
     floorPooled !== null && baselinePooled !== null && baselinePooled > 0
       ? baselinePooled + floorPooled
@@ -665,6 +678,7 @@ export async function runMediaBenchmark({
     ...(controlFloor !== undefined
       ? {
           controlFloorMicrosPerPacket: floorPooled,
+          parleyBesideFloorMicrosPerPacket: besidePooled,
           relayWithFloorRatio:
             withFloor !== null && baselinePooled !== null ? round(withFloor / baselinePooled, 2) : null,
           ratioToRelayWithFloor:
@@ -831,7 +845,7 @@ export function mediaTable(result: ScenarioResult<MediaOutput>, unit: string): s
   const burst = (r: StepRow | null): string =>
     r?.burst ? `${v(r.burst.firstArrivalMs)} ms + ${v(r.burst.betweenArrivalsMicros)} µs` : '—';
   const lines = [
-    `| ${unit} | Parley pkt/s out | Parley µs/pkt | baseline µs/pkt | ratio | Parley at rest: CPU (µs/pkt) | control floor: CPU (µs/pkt) | Parley loss | Parley p50 / p99 latency | baseline loss | baseline p50 / p99 latency | burst: first arrival + per further receiver (Parley; baseline) | server CPU | bench CPU | other load CPU 0 / 1 (Parley; baseline) |`,
+    `| ${unit} | Parley pkt/s out | Parley µs/pkt | baseline µs/pkt | ratio | Parley at rest: CPU (µs/pkt) | control floor: CPU (µs/pkt); Parley at rest beside it | Parley loss | Parley p50 / p99 latency | baseline loss | baseline p50 / p99 latency | burst: first arrival + per further receiver (Parley; baseline) | server CPU | bench CPU | other load CPU 0 / 1 (Parley; baseline) |`,
     '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const r of result.rows) {
@@ -842,7 +856,7 @@ export function mediaTable(result: ScenarioResult<MediaOutput>, unit: string): s
     lines.push(
       `| ${r[unit]} | ${v(p?.forwardedPerSecond)} | ${v(p?.cpuMicrosPerPacket)} | ${v(b?.cpuMicrosPerPacket)} | ${v(r.ratio, '×')} | ` +
         `${rest ? `${rest.cpuPercent} % (${v(rest.microsPerPacket)})` : '—'} | ` +
-        `${floor ? `${floor.cpuPercent} % (${v(floor.microsPerPacket)})` : '—'} | ` +
+        `${floor ? `${floor.cpuPercent} % (${v(floor.microsPerPacket)}); ${v(floor.besideCpuPercent, ' %')}` : '—'} | ` +
         `${v(p?.lossPercent, ' %')} | ${p ? `${v(p.latencyMs.p50)} / ${v(p.latencyMs.p99)} ms` : '—'} | ` +
         `${v(b?.lossPercent, ' %')} | ${b ? `${v(b.latencyMs.p50)} / ${v(b.latencyMs.p99)} ms` : '—'} | ` +
         `${burst(p)}; ${burst(b)} | ` +
@@ -864,7 +878,7 @@ export function mediaTable(result: ScenarioResult<MediaOutput>, unit: string): s
       `Control floor (a window of its own each round: a minimal process taking the same players' heartbeats, ` +
         `consent checks and receiver reports and sending their sender reports, at the same rates, with no ` +
         `parsing, crypto or media; lib/controlFloor.ts): ${s.controlFloorMicrosPerPacket} µs per packet Parley ` +
-        `forwards, pooled. The relay with it: ${s.relayWithFloorRatio}× the relay alone, the ratio of a Node ` +
+        `forwards, pooled; Parley at rest beside it, in the same windows: ${s.parleyBesideFloorMicrosPerPacket ?? '—'} µs. The relay with it: ${s.relayWithFloorRatio}× the relay alone, the ratio of a Node ` +
         `server whose forwarding were as thin as the relay's and whose control events cost it no more than the ` +
         `floor; Parley is ${s.ratioToRelayWithFloor}× the relay with the floor.`,
     );
