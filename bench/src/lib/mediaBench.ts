@@ -177,8 +177,8 @@ export interface MediaSummary {
   /** Parley's server at rest in the floor's windows, spread and pooled alike. */
   parleyBesideFloorMicrosPerPacket?: number | null;
   /**
-   * (the relay + the floor) ÷ the relay, pooled: the least ratio a server with those players' control plane
-   * could have, were its forwarding as thin as the relay's and its control events as cheap as the floor's.
+   * (the relay + the floor) ÷ the relay, pooled: the ratio of a Node server whose forwarding were as thin as the
+   * relay's and whose players' control events cost it no more than they cost the floor.
    */
   relayWithFloorRatio?: number | null;
   /** Parley ÷ (the relay + the floor), pooled. */
