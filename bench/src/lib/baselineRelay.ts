@@ -15,9 +15,8 @@
  *   { op: 'stats' }                          packets in, out, and refused (unknown SSRC or bad tag)
  */
 import { createSocket } from 'node:dgram';
-import { createInterface } from 'node:readline';
 import { SRTP_AES128_CM_HMAC_SHA1_80, SrtpCryptoContext } from '@parley/rtp';
-import { writeToBench } from './childChannel.js';
+import { answerCommands } from './childChannel.js';
 import { makeSendsSynchronous, tuneHeapForForwarding } from './serverParts.js';
 
 /** A command on the relay's stdin. */
@@ -106,15 +105,8 @@ function handle(cmd: RelayCommand): RelayAnswer {
       return { error: `unknown op ${(cmd as { op: unknown }).op}` };
   }
 }
-const toBench = writeToBench();
-const commands = createInterface({ input: process.stdin });
-commands.on('line', (line) => {
-  toBench(handle(JSON.parse(line) as RelayCommand));
-});
-// The bench process went away without stopping us: stop too.
-commands.on('close', () => process.exit(0));
-process.on('SIGTERM', () => {
-  socket.close();
-  process.exit(0);
-});
+const toBench = answerCommands(
+  (cmd) => handle(cmd as RelayCommand),
+  () => socket.close(),
+);
 toBench({ port: socket.address().port, pid: process.pid });

@@ -44,6 +44,33 @@ export function writeToBench(): (value: unknown) => void {
   };
 }
 
+/**
+ * In a child: answers each command line on its stdin (JSON), in order, with what `answer` gives for it (awaited),
+ * on the bench's channel; when the bench stops it (SIGTERM) or goes away without doing so (stdin closes), runs
+ * `stop` and exits. Returns the function that writes to the bench, for the child's ready line.
+ */
+export function answerCommands(
+  answer: (command: unknown) => unknown,
+  stop: () => unknown,
+): (value: unknown) => void {
+  const toBench = writeToBench();
+  let chain: Promise<void> = Promise.resolve();
+  const commands = createInterface({ input: process.stdin });
+  commands.on('line', (line) => {
+    chain = chain.then(async () => {
+      toBench(await answer(JSON.parse(line)));
+    });
+  });
+  const exit = (): void => {
+    void Promise.resolve()
+      .then(stop)
+      .finally(() => process.exit(0));
+  };
+  commands.on('close', exit);
+  process.on('SIGTERM', exit);
+  return toBench;
+}
+
 /** Every child's ready line has its pid. */
 export interface ChildInfo {
   pid: number;

@@ -19,9 +19,8 @@
  *   { op: 'stats' }                    what it took and sent so far ({@link FloorStats})
  */
 import { createSocket } from 'node:dgram';
-import { createInterface } from 'node:readline';
 import { WebSocketServer } from 'ws';
-import { writeToBench } from './childChannel.js';
+import { answerCommands } from './childChannel.js';
 import { makeSendsSynchronous, tuneHeapForForwarding } from './serverParts.js';
 
 /** A command on the floor's stdin. */
@@ -111,18 +110,13 @@ function handle(cmd: FloorCommand): FloorAnswer {
   }
 }
 
-const toBench = writeToBench();
-const commands = createInterface({ input: process.stdin });
-commands.on('line', (line) => {
-  toBench(handle(JSON.parse(line) as FloorCommand));
-});
-// The bench process went away without stopping us: stop too.
-commands.on('close', () => process.exit(0));
-process.on('SIGTERM', () => {
-  socket.close();
-  wss.close();
-  process.exit(0);
-});
+const toBench = answerCommands(
+  (cmd) => handle(cmd as FloorCommand),
+  () => {
+    socket.close();
+    wss.close();
+  },
+);
 const wsAddress = wss.address();
 if (typeof wsAddress !== 'object' || wsAddress === null) throw new Error('the floor has no WebSocket port');
 toBench({ pid: process.pid, wsPort: wsAddress.port, udpPort: socket.address().port });

@@ -15,12 +15,11 @@ import {
   type PerformanceEntry,
   PerformanceObserver,
 } from 'node:perf_hooks';
-import { createInterface } from 'node:readline';
 import { json } from 'node:stream/consumers';
 import { pathToFileURL } from 'node:url';
 import { getHeapSpaceStatistics } from 'node:v8';
 import type { ServerOptions } from '@parley/server';
-import { writeToBench } from './childChannel.js';
+import { answerCommands } from './childChannel.js';
 import { watchRouter } from './routerWatch.js';
 import type { GcAnswer, HeapBreakdown, ServerCommand, ServerStats } from './serverProcess.js';
 
@@ -61,12 +60,15 @@ new PerformanceObserver((list) => {
 
 const router = watchRouter(SfuRouter);
 const server = await startServer({ ...options, logger: createLogger({ level: 'warn' }) });
-const toBench = writeToBench();
+// One answer per command line, in order; stopped (or left by the bench), the server closes before the exit.
+const toBench = answerCommands(
+  (command) => answer(command as ServerCommand),
+  () => server.close(),
+);
 toBench({ url: server.url, httpUrl: server.httpUrl, pid: process.pid });
 
-/** Answers one command line. */
-async function answer(line: string): Promise<ServerStats | object> {
-  const { cmd } = JSON.parse(line) as ServerCommand;
+/** Answers one command. */
+async function answer({ cmd }: ServerCommand): Promise<ServerStats | object> {
   if (cmd === 'stats') {
     const mem = process.memoryUsage();
     // The longest pause since the previous `stats`: a window's is read at its end.
@@ -129,19 +131,3 @@ function heapBreakdown(): HeapBreakdown {
   }
   return { youngBytes, v8Bytes, liveBytes };
 }
-
-// One answer per line, in order.
-let chain: Promise<void> = Promise.resolve();
-const commands = createInterface({ input: process.stdin });
-// The bench process went away without stopping us: stop too.
-commands.on('close', () => {
-  void server.close().then(() => process.exit(0));
-});
-commands.on('line', (line) => {
-  chain = chain.then(async () => {
-    toBench(await answer(line));
-  });
-});
-process.on('SIGTERM', () => {
-  void server.close().then(() => process.exit(0));
-});
