@@ -8,7 +8,7 @@
  * - an ICE consent check (a STUN Binding request, RFC 7675): answered with a datagram of the same size, not
  *   parsed, no MESSAGE-INTEGRITY checked or computed;
  * - a receiver report (SRTCP): read, not decrypted;
- * - a sender report to each player, from a 100-ms tick (as Parley's SenderReports when no media flows), due
+ * - a sender report to each player, from a 200-ms tick (as Parley's SenderReports when no media flows), due
  *   at the player's interval: a datagram of an SR's size, not encrypted.
  * Sends leave synchronously, as Parley's do (makeSendsSynchronous), and the process has Parley's
  * garbage-collector setting. Everything Parley does beyond this for those events (parsing, crypto,
@@ -37,10 +37,16 @@ export interface FloorStats {
 /** The floor's answer to a command. */
 export type FloorAnswer = { ok: true } | { error: string } | FloorStats;
 
-/** The size of a sender report as Parley sends one: SR (28) + SDES with a 16-byte CNAME (24) + SRTCP (14). */
-export const SENDER_REPORT_BYTES = 66;
-/** How often due sender reports are looked for (Parley's SenderReports with no media flowing: its timer). */
-const TICK_MS = 100;
+/**
+ * The size of a sender report as Parley sends one: SR (28) + SDES with werift's CNAME, a 36-character UUID (48),
+ * + SRTCP's index and tag (14).
+ */
+export const SENDER_REPORT_BYTES = 90;
+/**
+ * How often due sender reports are looked for: Parley's SenderReports timer with no media flowing (twice its
+ * 100-ms tick; while media flows, forwarded packets run its passes instead).
+ */
+const TICK_MS = 200;
 
 tuneHeapForForwarding();
 
