@@ -5,14 +5,8 @@
  */
 import { janusFanout } from '../janus/janusFanout.js';
 import { JANUS_VARIANTS, janusSkipLine, janusVariantsOf, PEER_CHOICES } from '../janus/janusPeer.js';
-import {
-  type MediaOutput,
-  type MediaPeer,
-  mediaHeadline,
-  mediaTable,
-  ROUNDS_OPTION,
-  runMediaBenchmark,
-} from './mediaBench.js';
+import { type MediaOutput, type MediaPeer, ROUNDS_OPTION, runMediaBenchmark } from './mediaBench.js';
+import { mediaHeadline, mediaTable } from './mediaReport.js';
 import { UsageError } from './options.js';
 import { defineScenario, type Scenario } from './scenario.js';
 import { baselineFanout, type MediaKind, parleyFanout } from './topologies.js';

@@ -4,7 +4,8 @@
  * baseline relay. Measures per step the server's CPU µs per forwarded packet, loss, added latency (p50/p99),
  * and the capacity: the most users with ≤ 0.5 % loss and p99 ≤ 20 ms.
  */
-import { mediaHeadline, mediaTable, ROUNDS_OPTION, runMediaBenchmark } from '../lib/mediaBench.js';
+import { ROUNDS_OPTION, runMediaBenchmark } from '../lib/mediaBench.js';
+import { mediaHeadline, mediaTable } from '../lib/mediaReport.js';
 import { defineScenario } from '../lib/scenario.js';
 import { baselineMeeting, parleyMeeting } from '../lib/topologies.js';
 
