@@ -220,7 +220,7 @@ const SHAPES: readonly [keyof WeriftShapeSubjects, string, Kind][] = [
   ['pair', 'requestsReceived', 'number'],
   ['pair', 'responsesSent', 'number'],
   ['protocol', 'transport', 'present'],
-  // SrtpSession / SrtcpSession: weriftSrtp (keys, and the per-SSRC state carried over).
+  // SrtpSession / SrtcpSession: @parley/werift-srtp (keys, and the per-SSRC state carried over).
   ['srtpSession', 'config.keys.localMasterKey', 'object'],
   ['srtpSession', 'config.keys.localMasterSalt', 'object'],
   ['srtpSession', 'config.keys.remoteMasterKey', 'object'],

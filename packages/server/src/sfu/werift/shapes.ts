@@ -2,7 +2,7 @@
  * Every private part of werift the SFU relies on, declared once. werift 0.25.2 (pinned in package.json) keeps
  * these fields and methods out of its typings, or types them more narrowly than they are; the SFU reads and
  * writes them to send on the wire without werift's per-packet pipeline (FastRtpSender, SenderReports), to put
- * its own SRTP contexts under werift (weriftSrtp.ts), to pick the SRTP profiles it prefers (Transport), and to
+ * its own SRTP contexts under werift (@parley/werift-srtp, whose session shapes it declares), to pick the SRTP profiles it prefers (Transport), and to
  * follow the peer's newest ICE nomination (followNomination.ts), to connect on the first check
  * (connectOnFirstCheck.ts), to answer a connected peer's checks in the UDP mux (answerChecks.ts), to keep an
  * early ClientHello (earlyDtls.ts), to register ICE credentials with the UDP mux (udpMux/registerIce.ts), to
@@ -21,10 +21,7 @@ import type {
   RTCDtlsTransport,
   RTCPeerConnection,
   RTCRtpSender,
-  RtpHeader,
   RtpPacket,
-  SrtcpSession,
-  SrtpSession,
 } from 'werift';
 import type { IceCredentialsShape } from './udpMux/registerIce.js';
 
@@ -325,42 +322,6 @@ export interface WeriftDtlsServerState {
   cipher: { localPrivateKey?: unknown; localKeyPair?: unknown; remoteKeyPair?: unknown };
 }
 
-/** Per-SSRC state of werift's SRTP `Context` (rtp/src/srtp/context/context.ts). */
-export interface WeriftSrtpContextState {
-  srtpSSRCStates?: Record<
-    number,
-    { rolloverCounter: number; lastSequenceNumber: number; rolloverHasProcessed?: boolean }
-  >;
-  srtcpSSRCStates?: Record<number, { srtcpIndex: number }>;
-}
-
-/** The parts of werift's `SrtpSession` / `SrtcpSession` read here (`Session` in rtp/src/srtp/session.ts). */
-export interface WeriftSrtpSession {
-  config?: {
-    keys: {
-      localMasterKey: Buffer;
-      localMasterSalt: Buffer;
-      remoteMasterKey: Buffer;
-      remoteMasterSalt: Buffer;
-    };
-    profile: number;
-  };
-  localContext?: WeriftSrtpContextState;
-  remoteContext?: WeriftSrtpContextState;
-}
-
-/** What werift's DTLS transport calls on `dtls.srtp`, the only methods it calls. */
-export interface SrtpSessionMethods {
-  encrypt(payload: Buffer, header: RtpHeader): Buffer;
-  decrypt(buffer: Buffer): Buffer;
-}
-
-/** What werift's DTLS transport calls on `dtls.srtcp`, the only methods it calls. */
-export interface SrtcpSessionMethods {
-  encrypt(rtcp: Buffer): Buffer;
-  decrypt(buffer: Buffer): Buffer;
-}
-
 /** The private fields of werift's `RTCRtpSender` the SFU uses. */
 export function senderInternals(sender: RTCRtpSender): WeriftSenderInternals {
   return sender as unknown as WeriftSenderInternals;
@@ -402,30 +363,6 @@ export function dtlsSessionOf(dtls: RTCDtlsTransport): WeriftDtlsSession | undef
  */
 export function iceCredentialsOf(dtls: RTCDtlsTransport): IceCredentialsShape {
   return dtls.iceTransport.connection as unknown as IceCredentialsShape;
-}
-
-/** werift's SRTP and SRTCP sessions of `dtls` (undefined before DTLS is up), with their private state. */
-export function srtpSessionsOf(dtls: RTCDtlsTransport): {
-  rtp: WeriftSrtpSession | undefined;
-  rtcp: WeriftSrtpSession | undefined;
-} {
-  return {
-    rtp: dtls.srtp as unknown as WeriftSrtpSession | undefined,
-    rtcp: dtls.srtcp as unknown as WeriftSrtpSession | undefined,
-  };
-}
-
-/**
- * Puts objects with werift's session methods in place of `dtls`'s SRTP and SRTCP sessions: werift looks both
- * up on each packet and calls only `encrypt` and `decrypt` on them.
- */
-export function replaceSrtpSessions(
-  dtls: RTCDtlsTransport,
-  rtp: SrtpSessionMethods,
-  rtcp: SrtcpSessionMethods,
-): void {
-  dtls.srtp = rtp as unknown as SrtpSession;
-  dtls.srtcp = rtcp as unknown as SrtcpSession;
 }
 
 /**
