@@ -22,6 +22,7 @@ import {
   RtpPacket,
 } from 'werift';
 import { WeriftMediaBackend, type WeriftPlayConnection } from '../../src/media/backend/index.js';
+import { useParleySrtp } from '../../src/media/backend/parleySrtp.js';
 import { type LoopbackStun, startLoopbackStun } from './support/loopbackStun.js';
 import { once, recordFrames, SERVER_URL, until } from './support/media.js';
 
@@ -79,7 +80,10 @@ async function sendRun(pc: RTCPeerConnection, seqs: number[], firstTimestamp: nu
 }
 
 test("a play reads on after a gap of 400 packets across the sequence wrap; werift's own SRTP stops for good", async (t) => {
-  const backend = new WeriftMediaBackend();
+  const warnings: string[] = [];
+  const backend = new WeriftMediaBackend({
+    logger: { debug() {}, info() {}, warn: (msg) => warnings.push(msg), error: (msg) => warnings.push(msg) },
+  });
   const toSdk = await sender();
   const toPlain = await sender();
   const plain = plainPeer();
@@ -141,4 +145,21 @@ test("a play reads on after a gap of 400 packets across the sequence wrap; werif
   // The same packets reached the plain peer, which authenticated none after the gap.
   assert.deepEqual(plainArrived, [...BEFORE, ...AFTER]);
   assert.deepEqual(plainSeqs, BEFORE, "werift's own context refused every packet after the gap");
+  assert.deepEqual(warnings, []);
+});
+
+test("a connection whose werift sessions are not where the adapter reads them keeps werift's SRTP, and says so", () => {
+  const warnings: string[] = [];
+  const log = { debug() {}, info() {}, warn: (msg: string) => warnings.push(msg), error() {} };
+  // What a werift with moved shapes would look like once connected: SRTP started, its sessions without the
+  // `config` the adapter builds our contexts from.
+  const srtp = { encrypt: () => Buffer.alloc(0), decrypt: () => Buffer.alloc(0) };
+  const dtlsTransport = { srtpStarted: true, srtp, srtcp: { ...srtp }, onStateChange: { subscribe() {} } };
+  const pc = {
+    getTransceivers: () => [{ dtlsTransport }, { dtlsTransport }],
+  } as unknown as RTCPeerConnection;
+  assert.equal(useParleySrtp(pc, log).length, 1, 'one bundled transport');
+  assert.equal(dtlsTransport.srtp, srtp, "werift's session stays in place");
+  assert.equal(warnings.length, 1);
+  assert.match(warnings[0]!, /keeps werift's own SRTP/);
 });

@@ -5,12 +5,12 @@
  */
 import type { ConnectionInfo, EngineLogger, MediaConnectionEvents } from '@parley/engine';
 import { type EventMap, TypedEmitter } from '@parley/protocol';
-import { installFastSrtp } from '@parley/werift-srtp';
 import { RTCPeerConnection, type RTCStatsReport } from 'werift';
 import { guarded, logListenerErrors } from '../../guarded.js';
 import { type ClientIceOptions, clientPeerConfig, turnServerOf } from './clientPeerConfig.js';
 import { startDtlsWithoutDelay } from './dtlsStart.js';
 import { lengthenIceChecks } from './iceCheckBudget.js';
+import { useParleySrtp } from './parleySrtp.js';
 import { probeTurn, type TurnChecks, type TurnProbeResult } from './turnProbe.js';
 
 /** Options every connection of a backend gets. */
@@ -283,7 +283,7 @@ export abstract class WeriftConnection<
       this.clearDisconnectTimer();
       if (this.wasConnected) return;
       this.wasConnected = true;
-      this.useParleySrtp();
+      this.pcUnsubscribers.push(...useParleySrtp(this.pc, this.log));
       this.startTicker();
       this.onConnected();
       (this as unknown as TypedEmitter<MediaConnectionEvents>).emit('connected');
@@ -293,17 +293,6 @@ export abstract class WeriftConnection<
       this.fail(this.wasConnected ? 'ICE or DTLS failed (consent lost)' : 'ICE or DTLS failed to connect');
     } else if (state === 'closed') {
       this.fail('the peer connection was closed by the remote side');
-    }
-  }
-
-  /**
-   * Puts @parley/werift-srtp's SRTP contexts under werift's, as the SFU does: werift's own guess of the rollover
-   * counter stays one behind for good after a gap of 100 or more packets across a sequence wrap (a publisher's
-   * upstream cut for 2 s of audio: the SFU forwards the gap as it is), and the stream would be gone.
-   */
-  private useParleySrtp(): void {
-    for (const dtls of new Set(this.pc.getTransceivers().map((t) => t.dtlsTransport))) {
-      this.pcUnsubscribers.push(installFastSrtp(dtls));
     }
   }
 
