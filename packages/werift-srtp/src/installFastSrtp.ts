@@ -87,31 +87,33 @@ export function fastSrtpOf(dtls: RTCDtlsTransport): FastSrtp | null {
 }
 
 /**
- * Makes `dtls` use our SRTP contexts: at once if its SRTP already started, else when it connects; then calls
- * `installed` (the SFU tells its fast paths, which read `dtls.srtp`). Returns a function that cancels the
- * pending swap. Idempotent.
+ * Makes `dtls` use our SRTP contexts: at once if its SRTP already started, else when it connects. Then calls
+ * `settled` with whether ours are in place: false leaves werift's own contexts (its sessions were not where
+ * they are read here, or a profile we do not implement). Returns a function that cancels the pending swap.
+ * Idempotent.
  */
 export function installFastSrtp(
   dtls: RTCDtlsTransport,
-  installed: (dtls: RTCDtlsTransport) => void = () => {},
+  settled: (installed: boolean) => void = () => {},
 ): () => void {
   if (dtls.srtpStarted) {
-    swap(dtls, installed);
+    settled(swap(dtls));
     return () => {};
   }
   const sub = dtls.onStateChange.subscribe((state) => {
     if (state !== 'connected') return;
     sub.unSubscribe();
-    swap(dtls, installed);
+    settled(swap(dtls));
   });
   return sub.unSubscribe;
 }
 
-function swap(dtls: RTCDtlsTransport, installed: (dtls: RTCDtlsTransport) => void): void {
-  if (fastSrtpOf(dtls)) return;
+/** Puts our contexts in place of werift's; true if they are (now or already). */
+function swap(dtls: RTCDtlsTransport): boolean {
+  if (fastSrtpOf(dtls)) return true;
   const { rtp, rtcp } = srtpSessionsOf(dtls);
   const config = rtp?.config;
-  if (!config || !rtcp) return;
+  if (!config || !rtcp) return false;
   const { keys, profile } = config;
   let fast: FastSrtp;
   try {
@@ -120,14 +122,14 @@ function swap(dtls: RTCDtlsTransport, installed: (dtls: RTCDtlsTransport) => voi
       new SrtpCryptoContext(profile, keys.remoteMasterKey, keys.remoteMasterSalt),
     );
   } catch {
-    return; // a profile we do not implement: werift's contexts keep working
+    return false; // a profile we do not implement: werift's contexts keep working
   }
   carryOver(rtp.localContext, fast.local);
   carryOver(rtp.remoteContext, fast.remote);
   carryOver(rtcp.localContext, fast.local);
   carryOver(rtcp.remoteContext, fast.remote);
   replaceSrtpSessions(dtls, new RtpSessionAdapter(fast), new RtcpSessionAdapter(fast));
-  installed(dtls);
+  return true;
 }
 
 /** Continues the streams werift's context has already seen. */

@@ -9,6 +9,7 @@ import { RTCPeerConnection, type RTCStatsReport } from 'werift';
 import { guarded, logListenerErrors } from '../../guarded.js';
 import { type ClientIceOptions, clientPeerConfig, turnServerOf } from './clientPeerConfig.js';
 import { startDtlsWithoutDelay } from './dtlsStart.js';
+import { dtlsTransportsOf } from './dtlsTransports.js';
 import { lengthenIceChecks } from './iceCheckBudget.js';
 import { useParleySrtp } from './parleySrtp.js';
 import { probeTurn, type TurnChecks, type TurnProbeResult } from './turnProbe.js';
@@ -184,7 +185,10 @@ export abstract class WeriftConnection<
     const description = type === 'offer' ? await this.pc.createOffer() : await this.pc.createAnswer();
     lengthenIceChecks(this.pc, this.log);
     await this.pc.setLocalDescription(description);
-    this.pcUnsubscribers.push(...startDtlsWithoutDelay(this.pc, this.log));
+    this.pcUnsubscribers.push(
+      ...startDtlsWithoutDelay(this.pc, this.log),
+      ...useParleySrtp(this.pc, this.log),
+    );
     // werift gathers inside setLocalDescription; wait anyway should a later version return earlier.
     if (this.pc.iceGatheringState !== 'complete') {
       await this.pc.iceGatheringStateChange.watch((state) => state === 'complete');
@@ -283,7 +287,6 @@ export abstract class WeriftConnection<
       this.clearDisconnectTimer();
       if (this.wasConnected) return;
       this.wasConnected = true;
-      this.pcUnsubscribers.push(...useParleySrtp(this.pc, this.log));
       this.startTicker();
       this.onConnected();
       (this as unknown as TypedEmitter<MediaConnectionEvents>).emit('connected');
@@ -325,7 +328,7 @@ export abstract class WeriftConnection<
     const heard = this.guard('its packet clock', () => {
       this.lastHeardAt = performance.now();
     });
-    for (const dtls of new Set(this.pc.getTransceivers().map((t) => t.dtlsTransport))) {
+    for (const dtls of dtlsTransportsOf(this.pc)) {
       this.pcUnsubscribers.push(
         dtls.onRtp.subscribe(heard).unSubscribe,
         dtls.onRtcp.subscribe(heard).unSubscribe,

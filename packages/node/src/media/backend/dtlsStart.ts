@@ -9,14 +9,14 @@
 import type { EngineLogger } from '@parley/engine';
 import { DtlsClient, type RTCDtlsTransport, type RTCPeerConnection } from 'werift';
 import { guarded } from '../../guarded.js';
+import { dtlsTransportsOf } from './dtlsTransports.js';
 
 /**
  * Makes every DTLS transport of `pc` that ends up a client say hello at once. Call it when the transceivers
  * exist and before ICE can connect (after setting the local description). Returns the unsubscribers.
  */
 export function startDtlsWithoutDelay(pc: RTCPeerConnection, log: EngineLogger): (() => void)[] {
-  const transports = new Set<RTCDtlsTransport>(pc.getTransceivers().map((t) => t.dtlsTransport));
-  return [...transports].map(
+  return dtlsTransportsOf(pc).map(
     (dtls) =>
       dtls.onStateChange.subscribe(
         guarded(log, 'the early DTLS start', (state) => {

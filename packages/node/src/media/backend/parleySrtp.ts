@@ -6,24 +6,28 @@
  * gone for good. Ours estimates as libsrtp does.
  */
 import type { EngineLogger } from '@parley/engine';
-import { fastSrtpOf, installFastSrtp } from '@parley/werift-srtp';
-import type { RTCDtlsTransport, RTCPeerConnection } from 'werift';
+import { installFastSrtp } from '@parley/werift-srtp';
+import type { RTCPeerConnection } from 'werift';
+import { guarded } from '../../guarded.js';
+import { dtlsTransportsOf } from './dtlsTransports.js';
 
 /**
- * Puts our contexts under every DTLS transport of `pc`; call it once connected (DTLS up). Warns for a transport
- * whose werift sessions are not where the adapter reads them (a werift whose private shapes moved): that
- * transport keeps werift's contexts. Returns the unsubscribers of swaps still pending (none once connected).
+ * Puts our contexts under every DTLS transport of `pc` as soon as its DTLS is up, before any packet goes through
+ * werift's (as the SFU does). Call it once the transceivers exist. Warns for a transport whose werift sessions
+ * are not where the adapter reads them (a werift whose private shapes moved): that transport keeps werift's
+ * contexts. Returns the unsubscribers of the pending swaps.
  */
 export function useParleySrtp(pc: RTCPeerConnection, log: EngineLogger): (() => void)[] {
-  const transports = new Set<RTCDtlsTransport>(pc.getTransceivers().map((t) => t.dtlsTransport));
-  return [...transports].map((dtls) => {
-    const cancel = installFastSrtp(dtls);
-    if (dtls.srtpStarted && !fastSrtpOf(dtls)) {
-      log.warn(
-        "werift's SRTP sessions are not where @parley/werift-srtp reads them: this connection keeps werift's own " +
-          'SRTP, which loses a stream for good after a gap of 100 or more packets across a sequence wrap',
-      );
-    }
-    return cancel;
-  });
+  return dtlsTransportsOf(pc).map((dtls) =>
+    installFastSrtp(
+      dtls,
+      guarded(log, 'the SRTP install', (installed: boolean) => {
+        if (installed) return;
+        log.warn(
+          "werift's SRTP sessions are not where @parley/werift-srtp reads them: this connection keeps werift's " +
+            'own SRTP, which loses a stream for good after a gap of 100 or more packets across a sequence wrap',
+        );
+      }),
+    ),
+  );
 }

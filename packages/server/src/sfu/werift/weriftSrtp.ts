@@ -11,5 +11,7 @@ export { type FastSrtp, fastSrtpOf } from '@parley/werift-srtp';
 
 /** Makes `dtls` use the SFU's SRTP contexts once DTLS is up; returns a function that cancels the pending swap. */
 export function installFastSrtp(dtls: RTCDtlsTransport): () => void {
-  return install(dtls, dtlsChanged);
+  return install(dtls, (installed) => {
+    if (installed) dtlsChanged(dtls);
+  });
 }
