@@ -193,7 +193,7 @@ export async function startControlFloor({
         const t0 = performance.now();
         await sleep(seconds * 1000);
         const cpuMs = child.cpuMs() - cpuBefore;
-        const besideCpuMs = besideBefore === null ? null : (beside?.() ?? besideBefore) - besideBefore;
+        const besideCpuMs = beside && besideBefore !== null ? beside() - besideBefore : null;
         const elapsed = (performance.now() - t0) / 1000;
         const after = await stats();
         return {
